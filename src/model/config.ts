@@ -1,0 +1,68 @@
+// Typed configuration, as produced by config/ from /etc/config/mpwan.
+
+export type UplinkMode = 'on' | 'backup' | 'off';
+
+/** MPTCP sysctls mpwan may manage (files under /proc/sys/net/mptcp). */
+export const MANAGED_SYSCTLS = [
+  'scheduler',
+  'path_manager',
+  'checksum_enabled',
+  'allow_join_initial_addr_port',
+  'add_addr_timeout',
+  'close_timeout',
+  'stale_loss_cnt',
+  'blackhole_timeout',
+  'syn_retrans_before_tcp_fallback',
+] as const;
+export type SysctlName = (typeof MANAGED_SYSCTLS)[number];
+
+export interface Globals {
+  enabled: boolean;
+  /** Only the sysctls the user set; the rest are left as the kernel has them. */
+  sysctls: Partial<Record<SysctlName, string>>;
+  /** First routing table id; uplink n (config order) gets tableBase + n unless it sets `table`. */
+  tableBase: number;
+  /** Priority of every `from <addr> lookup <table>` rule mpwan installs. */
+  rulePref: number;
+  /** Minimum for `ip mptcp limits` (mpwan raises them to what the plan needs, never above 8). */
+  subflowsMin: number;
+  addAddrAcceptedMin: number;
+  /** Set rp_filter to loose (2) on uplink devices that have it strict (1). */
+  looseRpFilter: boolean;
+}
+
+export interface UplinkConfig {
+  /** netifd interface name (the section name). */
+  name: string;
+  mode: UplinkMode;
+  /** Lower ranks first when more than 8 endpoints are wanted. */
+  priority: number;
+  /** Routing table id for this uplink. */
+  table: number;
+  /** Also use IPv6 unique-local addresses (fc00::/7). */
+  ula: boolean;
+  /** Add the `fullmesh` flag to this uplink's endpoints. */
+  fullmesh: boolean;
+  /** 1-based line of the section header, for messages. */
+  line: number;
+}
+
+export interface Config {
+  globals: Globals;
+  /** In config file order. */
+  uplinks: UplinkConfig[];
+}
+
+export interface ConfigProblem {
+  file: string;
+  line: number;
+  /** `globals.enabled`, `wan.mode`, or '' for file-level problems. */
+  option: string;
+  message: string;
+}
+
+export interface ConfigResult {
+  config: Config | null;
+  errors: ConfigProblem[];
+  warnings: ConfigProblem[];
+}

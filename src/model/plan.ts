@@ -1,0 +1,51 @@
+// The planner's output (Desired) and the reconciler's ordered changes (Change).
+import type { DesiredEndpoint, DesiredRoute, DesiredRule, Family, Limits, ObservedEndpoint, ObservedRoute, ObservedRule } from './kernel.js';
+
+export type UplinkState =
+  | 'active' // has endpoints in the plan
+  | 'disabled' // mode off in config
+  | 'down' // netifd reports it down or without a device
+  | 'no-address' // up, but no usable address
+  | 'unknown'; // configured, but netifd does not know it
+
+export interface UplinkPlan {
+  name: string;
+  mode: 'on' | 'backup' | 'off';
+  state: UplinkState;
+  dev?: string;
+  table: number;
+  /** Addresses that will get an endpoint. */
+  addresses: string[];
+  /** Addresses skipped, with why (link-local, ULA, tentative, over the limit...). */
+  skipped: { address: string; reason: string }[];
+}
+
+export interface Desired {
+  enabled: boolean;
+  uplinks: UplinkPlan[];
+  endpoints: DesiredEndpoint[];
+  rules: DesiredRule[];
+  routes: DesiredRoute[];
+  /** Table ids that belong to configured uplinks; with tableRange, what mpwan owns. */
+  tables: number[];
+  limits: Limits;
+  /** /proc/sys path -> value. */
+  sysctls: Record<string, string>;
+  rulePref: number;
+  /** Inclusive range of table ids mpwan owns (routes in them not in the plan are removed). */
+  tableRange: [number, number];
+  warnings: string[];
+}
+
+export type Change =
+  | { kind: 'sysctl'; path: string; value: string; old: string }
+  | { kind: 'limits'; limits: Limits; old: Limits }
+  | { kind: 'route-replace'; route: DesiredRoute; old?: ObservedRoute }
+  | { kind: 'route-del'; route: ObservedRoute }
+  | { kind: 'rule-add'; rule: DesiredRule }
+  | { kind: 'rule-del'; rule: ObservedRule & { src: string } }
+  | { kind: 'endpoint-add'; endpoint: DesiredEndpoint; id: number }
+  | { kind: 'endpoint-del'; endpoint: ObservedEndpoint; reason: string }
+  | { kind: 'endpoint-backup'; endpoint: ObservedEndpoint; backup: boolean };
+
+export type { Family };

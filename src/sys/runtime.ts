@@ -1,0 +1,52 @@
+// The one interface between mpwan's logic and the operating system. On the router it is
+// implemented over QuickJS std/os (sys/qjs.ts); tests may implement it under Node.
+// Nothing outside sys/ touches std, os, process or the file system directly.
+
+export interface ExecOptions {
+  /** Written to the program's stdin, which is /dev/null when absent. */
+  input?: string;
+  /** Kill (SIGKILL) the program after this many milliseconds. Default 10000. */
+  timeoutMs?: number;
+  /** Extra environment variables (merged over the current environment). */
+  env?: Record<string, string>;
+}
+
+export interface ExecResult {
+  argv: string[];
+  /** Exit status; -N when killed by signal N; 127 when the program could not be started. */
+  status: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export type LogLevel = 'err' | 'warning' | 'notice' | 'info' | 'debug';
+
+export interface Runtime {
+  /** Run a program with an argv array (never a shell), searching PATH for argv[0]. */
+  exec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
+  /** File contents, or null when it does not exist or cannot be read. */
+  readFile(path: string): string | null;
+  /** Write to a temporary file beside `path`, then rename over it. `mode` applies on creation. */
+  writeFileAtomic(path: string, data: string, mode?: number): void;
+  /** Write in place (for /proc/sys files, which cannot be renamed over). */
+  writeFile(path: string, data: string): void;
+  removeFile(path: string): void;
+  /** Names in a directory (without . and ..), or null when it cannot be read. */
+  listDir(path: string): string[] | null;
+  exists(path: string): boolean;
+  /** mkdir -p */
+  makeDir(path: string, mode?: number): void;
+  env(name: string): string | undefined;
+  /** Monotonic milliseconds, for measuring durations. */
+  monotonicMs(): number;
+  /** Wall-clock seconds since the epoch, for timestamps shown to people. */
+  nowSeconds(): number;
+  sleep(ms: number): Promise<void>;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+  /** Syslog through `logger -t mpwan`; stderr when logger is absent. */
+  log(level: LogLevel, message: string): Promise<void>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
