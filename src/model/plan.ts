@@ -1,5 +1,7 @@
 // The planner's output (Desired) and the reconciler's ordered changes (Change).
-import type { DesiredEndpoint, DesiredRoute, DesiredRule, Family, Limits, ObservedEndpoint, ObservedRoute, ObservedRule } from './kernel.js';
+import type {
+  DesiredEndpoint, DesiredRoute, DesiredRule, Family, Limits, ObservedEndpoint, ObservedRoute, ObservedRule, OwnedEndpoint,
+} from './kernel.js';
 
 export type UplinkState =
   | 'active' // has endpoints in the plan
@@ -28,9 +30,12 @@ export interface Desired {
   routes: DesiredRoute[];
   /** Table ids that belong to configured uplinks; with tableRange, what mpwan owns. */
   tables: number[];
-  limits: Limits;
+  /** null: leave the kernel's limits alone (nothing to manage). */
+  limits: Limits | null;
   /** /proc/sys path -> value. */
   sysctls: Record<string, string>;
+  /** Devices whose rp_filter goes from strict (1) to loose (2). */
+  looseRpFilter: string[];
   rulePref: number;
   /** Inclusive range of table ids mpwan owns (routes in them not in the plan are removed). */
   tableRange: [number, number];
@@ -47,5 +52,12 @@ export type Change =
   | { kind: 'endpoint-add'; endpoint: DesiredEndpoint; id: number }
   | { kind: 'endpoint-del'; endpoint: ObservedEndpoint; reason: string }
   | { kind: 'endpoint-backup'; endpoint: ObservedEndpoint; backup: boolean };
+
+/** What mpwan recorded as its own after the last apply (MPWAN_RUN_DIR/owned.json). */
+export interface OwnedState {
+  endpoints: OwnedEndpoint[];
+  rulePref?: number;
+  tableRange?: [number, number];
+}
 
 export type { Family };

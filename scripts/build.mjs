@@ -1,0 +1,33 @@
+// Bundles each entry point into ONE self-contained ES module for QuickJS.
+// `std` and `os` are QuickJS's built-in modules and stay external.
+import { build } from 'esbuild';
+import { readdirSync, existsSync } from 'node:fs';
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  target: 'es2020',
+  platform: 'neutral',
+  external: ['std', 'os'],
+  legalComments: 'none',
+  minifySyntax: true,
+  logLevel: 'warning',
+};
+
+// Router bundles: installed as-is, so the first line is the interpreter.
+const routerEntries = [
+  { in: 'src/cli/main.ts', out: 'build/bundle/mpwan.js' },
+];
+
+// Probes that let tests drive src/ modules under real qjs.
+const testEntries = existsSync('test/qjs/entries')
+  ? readdirSync('test/qjs/entries')
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => ({ in: `test/qjs/entries/${f}`, out: `build/test/${f.replace(/\.ts$/, '.js')}` }))
+  : [];
+
+await Promise.all([
+  ...routerEntries.map((e) =>
+    build({ ...common, entryPoints: [e.in], outfile: e.out, banner: { js: '#!/usr/bin/qjs' } })),
+  ...testEntries.map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out })),
+]);

@@ -1,0 +1,49 @@
+// Carries out an ordered Change[] and, when a step fails, undoes the applied steps in
+// reverse so the kernel is left as it was found.
+import type { Runtime } from '../sys/runtime.js';
+import type { Change } from '../model/plan.js';
+import { CommandError } from '../model/errors.js';
+import { type Action, renderChange, renderUndo } from './render.js';
+
+export interface ApplyFailure {
+  change: Change;
+  error: CommandError;
+  /** Undo steps that failed too (the kernel may be partly changed). */
+  rollbackErrors: string[];
+}
+
+async function run(rt: Runtime, action: Action): Promise<void> {
+  if ('write' in action) {
+    try {
+      rt.writeFile(action.write, action.value + '\n');
+    } catch (e) {
+      throw new CommandError(['write', action.write, action.value], 1, (e as Error).message);
+    }
+    return;
+  }
+  const r = await rt.exec(action.argv, { timeoutMs: 10000 });
+  if (r.status !== 0) throw new CommandError(r.argv, r.status, r.stderr);
+}
+
+/** Returns null when every change applied, else what failed after rolling back. */
+export async function applyChanges(rt: Runtime, changes: Change[]): Promise<ApplyFailure | null> {
+  const done: Change[] = [];
+  for (const change of changes) {
+    try {
+      await run(rt, renderChange(change));
+      done.push(change);
+    } catch (e) {
+      const error = e instanceof CommandError ? e : new CommandError(['?'], 1, String(e));
+      const rollbackErrors: string[] = [];
+      for (const c of done.reverse()) {
+        try {
+          await run(rt, renderUndo(c));
+        } catch (u) {
+          rollbackErrors.push((u as Error).message);
+        }
+      }
+      return { change, error, rollbackErrors };
+    }
+  }
+  return null;
+}

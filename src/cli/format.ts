@@ -1,0 +1,46 @@
+// Human output for an SSH session: aligned columns, no colour, sizes people read.
+import type { StatusReport } from '../status/status.js';
+
+export function humanBytes(n: number | null): string {
+  if (n === null) return '-';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n, i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+export function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')).join('\n');
+}
+
+export function formatStatus(s: StatusReport): string {
+  const out: string[] = [];
+  const sync = s.in_sync ? 'in sync' : `${s.pending.length} pending change(s): run 'mpwan apply'`;
+  out.push(`mpwan ${s.version}: ${s.enabled ? 'enabled' : 'disabled'}, ${sync}`);
+  out.push('');
+  const rows = [['UPLINK', 'MODE', 'STATE', 'DEVICE', 'TABLE', 'ENDPOINTS', 'RX', 'TX']];
+  for (const u of s.uplinks) {
+    const eps = u.endpoints.map((e) => `#${e.id} ${e.address} ${e.flags.join(',')}`);
+    rows.push([u.name, u.mode, u.state, u.device ?? '-', String(u.table), eps[0] ?? '-', humanBytes(u.rx_bytes), humanBytes(u.tx_bytes)]);
+    for (const more of eps.slice(1)) rows.push(['', '', '', '', '', more, '', '']);
+  }
+  out.push(s.uplinks.length > 0 ? table(rows) : 'No uplinks configured: add `config uplink` sections to /etc/config/mpwan.');
+  const skipped = s.uplinks.flatMap((u) => u.skipped.map((k) => `  ${u.name}: ${k.address}: ${k.reason}`));
+  if (skipped.length > 0) out.push('', 'Addresses not used:', ...skipped);
+  if (s.foreign_endpoints.length > 0) {
+    out.push('', 'Endpoints not managed by mpwan:',
+      ...s.foreign_endpoints.map((e) => `  #${e.id} ${e.address}${e.dev ? ' dev ' + e.dev : ''} ${e.flags.join(',')}`));
+  }
+  const planned = s.planned_limits;
+  const limits = `subflows ${s.limits.subflows}, add_addr_accepted ${s.limits.add_addr_accepted}`;
+  out.push('', `Limits: ${limits}${planned && (planned.subflows !== s.limits.subflows || planned.add_addr_accepted !== s.limits.add_addr_accepted) ? ` (planned: subflows ${planned.subflows}, add_addr_accepted ${planned.add_addr_accepted})` : ''}`);
+  const c = s.counters;
+  out.push(`MPTCP: ${c.MPCapableSYNTX} connections opened, ${c.MPJoinSynTx} joins sent / ${c.MPJoinSynAckRx} accepted, ${c.MPJoinSynRx} joins received, ` +
+    `${c.MPCapableFallbackACK + c.MPCapableFallbackSYNACK} fell back to TCP, ${c.MPJoinRejected} joins rejected`);
+  if (c.MPCapableFallbackSYNACK > 0) out.push('  Note: some peers answered without MPTCP (a middlebox may strip MPTCP options).');
+  if (c.MPJoinRejected > 0) out.push("  Note: joins were rejected: a peer's subflow limit is too low.");
+  if (!s.in_sync) out.push('', 'Pending:', ...s.pending.map((p) => `  ${p}`));
+  if (s.warnings.length > 0) out.push('', 'Warnings:', ...s.warnings.map((w) => `  ${w}`));
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,93 @@
+// The status report: one JSON shape for `mpwan status --json` and (later) ubus `status`.
+// buildStatus is pure; collectStatus reads what it needs.
+import type { Runtime } from '../sys/runtime.js';
+import type { Snapshot } from '../engine/reconcile.js';
+import type { Limits } from '../model/kernel.js';
+import { snapshot } from '../engine/reconcile.js';
+import { describeChange } from '../apply/render.js';
+import { readLinkBytes, readMptcpCounters } from '../sys/procfs.js';
+import { VERSION } from '../version.js';
+
+/** Counters worth showing: joins, fallbacks to TCP, rejections. */
+export const KEY_COUNTERS = [
+  'MPCapableSYNTX', 'MPCapableSYNACKRX', 'MPCapableFallbackACK', 'MPCapableFallbackSYNACK',
+  'MPJoinSynTx', 'MPJoinSynAckRx', 'MPJoinSynRx', 'MPJoinAckRx', 'MPJoinRejected',
+  'MPTCPRetrans', 'MPFallbackTokenInit', 'Blackhole', 'MPCapableSYNTXDisabled',
+] as const;
+
+export interface UplinkStatus {
+  name: string;
+  mode: string;
+  state: string;
+  device: string | null;
+  table: number;
+  addresses: string[];
+  skipped: { address: string; reason: string }[];
+  endpoints: { id: number; address: string; flags: string[] }[];
+  rx_bytes: number | null;
+  tx_bytes: number | null;
+}
+
+export interface StatusReport {
+  version: string;
+  enabled: boolean;
+  in_sync: boolean;
+  pending: string[];
+  uplinks: UplinkStatus[];
+  limits: { subflows: number; add_addr_accepted: number };
+  planned_limits: { subflows: number; add_addr_accepted: number } | null;
+  foreign_endpoints: { id: number; address: string; dev: string | null; flags: string[] }[];
+  counters: Record<string, number>;
+  warnings: string[];
+}
+
+const flagsOf = (e: { subflow: boolean; signal: boolean; backup: boolean; fullmesh: boolean }) =>
+  (['subflow', 'signal', 'backup', 'fullmesh'] as const).filter((f) => e[f]);
+const limitsJson = (l: Limits) => ({ subflows: l.subflows, add_addr_accepted: l.addAddrAccepted });
+
+export function buildStatus(
+  snap: Snapshot,
+  counters: Record<string, number>,
+  bytes: (dev: string) => { rx: number; tx: number } | null,
+): StatusReport {
+  const owned = new Set(snap.diff.owned.endpoints.map((e) => e.address));
+  const uplinks = snap.desired.uplinks.map((u): UplinkStatus => {
+    const b = u.dev ? bytes(u.dev) : null;
+    return {
+      name: u.name,
+      mode: u.mode,
+      state: u.state,
+      device: u.dev ?? null,
+      table: u.table,
+      addresses: u.addresses,
+      skipped: u.skipped,
+      endpoints: snap.observed.endpoints
+        .filter((e) => u.addresses.includes(e.address) && owned.has(e.address))
+        .map((e) => ({ id: e.id, address: e.address, flags: flagsOf(e) })),
+      rx_bytes: b ? b.rx : null,
+      tx_bytes: b ? b.tx : null,
+    };
+  });
+  const ours = new Set(uplinks.flatMap((u) => u.endpoints.map((e) => e.id)));
+  const pick: Record<string, number> = {};
+  for (const k of KEY_COUNTERS) pick[k] = counters[k] ?? 0;
+  return {
+    version: VERSION,
+    enabled: snap.desired.enabled,
+    in_sync: snap.diff.changes.length === 0,
+    pending: snap.diff.changes.map(describeChange),
+    uplinks,
+    limits: limitsJson(snap.observed.limits),
+    planned_limits: snap.desired.limits ? limitsJson(snap.desired.limits) : null,
+    foreign_endpoints: snap.observed.endpoints
+      .filter((e) => !ours.has(e.id))
+      .map((e) => ({ id: e.id, address: e.address, dev: e.dev ?? null, flags: flagsOf(e) })),
+    counters: pick,
+    warnings: [...snap.desired.warnings, ...snap.diff.warnings],
+  };
+}
+
+export async function collectStatus(rt: Runtime): Promise<StatusReport> {
+  const snap = await snapshot(rt);
+  return buildStatus(snap, readMptcpCounters(rt), (dev) => readLinkBytes(rt, dev));
+}

@@ -1,0 +1,51 @@
+// /proc and /sys: MPTCP sysctls, capabilities, counters and per-device byte counters.
+import type { Runtime } from './runtime.js';
+import { MpwanError } from '../model/errors.js';
+import { parseNetstat } from '../observe/kernel.js';
+
+export const MPTCP_SYSCTL_DIR = '/proc/sys/net/mptcp';
+
+export interface MptcpCaps {
+  sysctls: string[];
+  schedulers: string[];
+  pathManagers: string[];
+}
+
+const words = (s: string | null) => (s ?? '').trim().split(/\s+/).filter(Boolean);
+
+/** Throws kernel_unsupported, naming the fix, when the kernel has no usable MPTCP. */
+export function readMptcpCaps(rt: Runtime): MptcpCaps {
+  const enabled = rt.readFile(`${MPTCP_SYSCTL_DIR}/enabled`);
+  if (enabled === null) {
+    throw new MpwanError('kernel_unsupported',
+      'the kernel has no MPTCP (/proc/sys/net/mptcp/enabled is missing): use a kernel built with CONFIG_MPTCP (OpenWrt: KERNEL_MPTCP, the default on most targets since 24.10)');
+  }
+  if (enabled.trim() !== '1') {
+    throw new MpwanError('kernel_unsupported', 'MPTCP is disabled in the kernel: run sysctl -w net.mptcp.enabled=1');
+  }
+  return {
+    sysctls: rt.listDir(MPTCP_SYSCTL_DIR) ?? [],
+    schedulers: words(rt.readFile(`${MPTCP_SYSCTL_DIR}/available_schedulers`)),
+    pathManagers: words(rt.readFile(`${MPTCP_SYSCTL_DIR}/available_path_managers`)),
+  };
+}
+
+/** Current values of the given sysctl files that exist. */
+export function readSysctls(rt: Runtime, paths: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of paths) {
+    const v = rt.readFile(p);
+    if (v !== null) out[p] = v.trim();
+  }
+  return out;
+}
+
+export function readMptcpCounters(rt: Runtime): Record<string, number> {
+  return parseNetstat(rt.readFile('/proc/net/netstat') ?? '');
+}
+
+export function readLinkBytes(rt: Runtime, dev: string): { rx: number; tx: number } | null {
+  const read = (what: string) => rt.readFile(`/sys/class/net/${dev}/statistics/${what}_bytes`);
+  const rx = read('rx'), tx = read('tx');
+  return rx === null || tx === null ? null : { rx: Number(rx.trim()), tx: Number(tx.trim()) };
+}
