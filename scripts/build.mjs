@@ -1,7 +1,9 @@
 // Bundles each entry point into ONE self-contained ES module for QuickJS.
 // `std` and `os` are QuickJS's built-in modules and stay external.
 import { build } from 'esbuild';
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const common = {
   bundle: true,
@@ -12,6 +14,7 @@ const common = {
   legalComments: 'none',
   minifySyntax: true,
   logLevel: 'warning',
+  define: { __MPWAN_VERSION__: JSON.stringify(version) },
 };
 
 // Router bundles: installed as-is, so the first line is the interpreter.

@@ -1,0 +1,52 @@
+# mpwan: multipath WAN for OpenWrt.
+#   make            build the qjs bundles into build/
+#   make install    lay out the router files under DESTDIR
+#   make test       install what tests need, then unit + qjs + namespace tests
+#   make bench      measure and write bench/results.md
+#   make demo       a simulated router in network namespaces
+
+DESTDIR ?= $(CURDIR)/build/root
+NODE_DEPS := node_modules/.package-lock.json
+SOURCES := $(shell find src -name '*.ts') package.json scripts/build.mjs
+
+.PHONY: all build install test test-unit test-qjs test-netns typecheck bench demo deps clean
+
+all: build
+
+$(NODE_DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build: build/bundle/mpwan.js
+
+build/bundle/mpwan.js: $(NODE_DEPS) $(SOURCES) $(wildcard test/qjs/entries/*.ts)
+	node scripts/build.mjs
+
+install: build
+	install -d $(DESTDIR)/usr/sbin $(DESTDIR)/etc/config
+	install -m 0755 build/bundle/mpwan.js $(DESTDIR)/usr/sbin/mpwan
+	install -m 0644 files/etc/config/mpwan $(DESTDIR)/etc/config/mpwan
+
+deps:
+	scripts/ensure-deps.sh
+
+typecheck: $(NODE_DEPS)
+	npx tsc --noEmit -p .
+	npx tsc --noEmit -p test
+
+test: deps typecheck build
+	npx mocha --reporter dot 'test/unit/**/*.test.ts'
+	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 60000 'test/qjs/**/*.test.ts'
+	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 120000 'test/netns/**/*.test.ts'
+
+test-unit: $(NODE_DEPS)
+	npx mocha --reporter dot 'test/unit/**/*.test.ts'
+
+bench: deps build
+	QJS=$$(scripts/ensure-qjs.sh) npx tsx bench/run.ts
+
+demo: deps build
+	QJS=$$(scripts/ensure-qjs.sh) npx tsx scripts/demo.ts
+
+clean:
+	rm -rf build

@@ -1,0 +1,99 @@
+// The installed CLI bundle under real qjs: usage, exit codes, config errors, and the
+// clear errors for a missing kernel MPTCP / `ip` without mptcp support.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, chmodSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { qjsPath } from '../lib/qjs.js';
+import { installRoot } from '../lib/install.js';
+
+describe('mpwan CLI bundle under qjs', function () {
+  let root: string;
+  let work: string;
+
+  before(() => {
+    root = installRoot();
+    work = mkdtempSync(join(tmpdir(), 'mpwan-cli-'));
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  function mpwan(args: string[], env: Record<string, string> = {}) {
+    const r = spawnSync(qjsPath(), [join(root, 'usr/sbin/mpwan'), ...args], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', MPWAN_UCI_DIR: join(work, 'etc'), MPWAN_RUN_DIR: join(work, 'run'), ...env },
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+  function writeConfig(text: string) {
+    mkdirSync(join(work, 'etc'), { recursive: true });
+    writeFileSync(join(work, 'etc/mpwan'), text);
+  }
+
+  it('is installed as an executable with the qjs interpreter line', () => {
+    const text = readFileSync(join(root, 'usr/sbin/mpwan'), 'utf8');
+    assert.ok(text.startsWith('#!/usr/bin/qjs\n'));
+    assert.doesNotMatch(text, /^import .* from ['"](?!std|os)/m, 'the bundle imports nothing but std and os');
+  });
+
+  it('prints its version and usage', () => {
+    const v = mpwan(['version']);
+    assert.equal(v.status, 0);
+    assert.match(v.stdout, /^mpwan \d+\.\d+\.\d+/);
+    const h = mpwan(['help']);
+    assert.equal(h.status, 0);
+    assert.match(h.stdout, /apply \[--dry-run\]/);
+  });
+
+  it('exits 2 on usage errors', () => {
+    assert.equal(mpwan([]).status, 2);
+    assert.equal(mpwan(['frobnicate']).status, 2);
+    const bad = mpwan(['apply', '--force']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /unknown option '--force'/);
+  });
+
+  it('validates the whole config first: every error with file and line, exit 2, nothing run', () => {
+    writeConfig(`config globals 'globals'\n\toption enabled 'maybe'\n\nconfig uplink 'wan'\n\toption mode 'fast'\n\toption priorty '3'\n`);
+    const log = join(work, 'calls.log');
+    const bin = join(work, 'bin');
+    mkdirSync(bin, { recursive: true });
+    // Stand-ins that record any call: an invalid config must not reach ip or ubus.
+    for (const tool of ['ip', 'ubus']) {
+      writeFileSync(join(bin, tool), `#!/bin/sh\necho ${tool} "$@" >> '${log}'\nexit 1\n`);
+      chmodSync(join(bin, tool), 0o755);
+    }
+    const r = mpwan(['apply'], { PATH: `${bin}:${process.env.PATH}` });
+    assert.equal(r.status, 2);
+    const file = join(work, 'etc/mpwan');
+    assert.match(r.stderr, new RegExp(`${file}:2: globals.enabled: `));
+    assert.match(r.stderr, new RegExp(`${file}:5: wan.mode: `));
+    assert.match(r.stderr, new RegExp(`${file}:6: wan.priorty: .*priority`));
+    assert.throws(() => readFileSync(log), /ENOENT/);
+    const j = mpwan(['apply', '--json'], { PATH: `${bin}:${process.env.PATH}` });
+    const err = JSON.parse(j.stdout).error;
+    assert.equal(err.code, 'invalid_config');
+    assert.equal(err.details.errors.length, 3);
+  });
+
+  it('says how to fix an `ip` without MPTCP support', () => {
+    writeConfig(`config globals 'globals'\n\toption enabled '1'\n`);
+    const bin = join(work, 'busybox-ip');
+    mkdirSync(bin, { recursive: true });
+    // What BusyBox ip / ip-tiny answer for `ip mptcp ...`.
+    writeFileSync(join(bin, 'ip'), `#!/bin/sh\ncase "$*" in *mptcp*) echo 'Object "mptcp" is unknown, try "ip help".' >&2; exit 1;; esac\nexec /usr/sbin/ip "$@"\n`);
+    writeFileSync(join(bin, 'ubus'), `#!/bin/sh\necho '{"interface":[]}'\n`);
+    chmodSync(join(bin, 'ip'), 0o755);
+    chmodSync(join(bin, 'ubus'), 0o755);
+    const r = mpwan(['apply'], { PATH: `${bin}:${process.env.PATH}` });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /install ip-full/);
+  });
+
+  it('checks a valid config', () => {
+    writeConfig(readFileSync(join(root, 'etc/config/mpwan'), 'utf8'));
+    const r = mpwan(['check']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Config OK/);
+  });
+});
