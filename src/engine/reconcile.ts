@@ -6,8 +6,9 @@ import type { KernelLink, Observed } from '../model/kernel.js';
 import type { NetifdInterface } from '../model/netifd.js';
 import type { Change, Desired, OwnedState } from '../model/plan.js';
 import { MpwanError } from '../model/errors.js';
+import { settled } from '../lib/async.js';
 import { validateConfig } from '../config/schema.js';
-import { planDesired, MAX_ENDPOINTS } from '../plan/plan.js';
+import { planDesired, MAX_ENDPOINTS, TABLE_SPAN } from '../plan/plan.js';
 import { classifyEndpoints, diffState, ownsTable, rpFilterPath, type DiffResult } from '../diff/diff.js';
 import { applyChanges, type ApplyFailure } from '../apply/apply.js';
 import { describeChange } from '../apply/render.js';
@@ -46,6 +47,7 @@ export interface Snapshot {
 
 /** Everything one reconcile needs, read once. `override` lets `stop` plan "disabled". */
 export async function snapshot(rt: Runtime, override?: (c: Config) => Config): Promise<Snapshot> {
+  await settled();
   let config = loadConfig(rt);
   if (override) config = override(config);
   const caps = readMptcpCaps(rt);
@@ -56,7 +58,7 @@ export async function snapshot(rt: Runtime, override?: (c: Config) => Config): P
   ]);
   const base = config.globals.tableBase;
   const prevRange = owned.tableRange;
-  const mayOwn = (t: number) => (t >= base && t < base + 64) || (prevRange !== undefined && t >= prevRange[0] && t <= prevRange[1]);
+  const mayOwn = (t: number) => (t >= base && t < base + TABLE_SPAN) || (prevRange !== undefined && t >= prevRange[0] && t <= prevRange[1]);
   const routes = await readRoutes(rt, mayOwn);
 
   const managedDevs = new Set<string>(owned.endpoints.map((e) => e.dev));

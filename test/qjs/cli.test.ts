@@ -23,6 +23,7 @@ describe('mpwan CLI bundle under qjs', function () {
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', MPWAN_UCI_DIR: join(work, 'etc'), MPWAN_RUN_DIR: join(work, 'run'), ...env },
     });
+    assert.doesNotMatch(r.stderr, /unhandled promise rejection/i, 'qjs before 2025-09 exits on early async rejections');
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
   function writeConfig(text: string) {

@@ -1,0 +1,81 @@
+// The installed mpwan, run under real qjs inside the router namespace, with the ubus
+// stand-in first on PATH (and optionally the `ip` spy that logs or fails chosen calls).
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { installRoot } from '../../lib/install.js';
+import { qjsPath } from '../../lib/qjs.js';
+import { NetifdState, type NetifdIface } from './netifd.js';
+import type { Topology } from './topology.js';
+
+const STUBS = resolve(new URL('../../stubs', import.meta.url).pathname);
+/** `ip` subcommands that change the kernel. */
+const MUTATING = /\b(add|del|delete|replace|change|set|flush)\b/;
+
+export interface RunOptions {
+  /** Route `ip` through the spy (logs every call). */
+  spy?: boolean;
+  /** Make the spy fail the call with exactly these arguments. */
+  failOn?: string;
+}
+
+export class Router {
+  readonly dir = mkdtempSync(join(tmpdir(), 'mpwan-rtr-'));
+  readonly netifd: NetifdState;
+  readonly root = installRoot();
+
+  constructor(readonly topo: Topology, ifaces?: NetifdIface[]) {
+    mkdirSync(join(this.dir, 'etc'), { recursive: true });
+    this.netifd = new NetifdState(topo, join(this.dir, 'netifd'),
+      ifaces ?? topo.wans.map((w, i) => ({ interface: i === 0 ? 'wan' : `wan${i + 1}`, device: w.dev, metric: 10 * (i + 1) })));
+  }
+
+  writeConfig(text: string) {
+    writeFileSync(join(this.dir, 'etc/mpwan'), text);
+  }
+
+  /** A config with one `uplink` section per netifd interface, plus extra lines. */
+  writeDefaultConfig(extraGlobals = '', uplinkOptions: Record<string, string> = {}) {
+    const ups = this.netifd.ifaces.map((i) => `config uplink '${i.interface}'\n${uplinkOptions[i.interface] ?? ''}`);
+    this.writeConfig(`config globals 'globals'\n\toption enabled '1'\n${extraGlobals}\n${ups.join('\n')}`);
+  }
+
+  run(args: string[], options: RunOptions = {}) {
+    const ubusLog = join(this.dir, 'ubus.log');
+    const ipLog = join(this.dir, 'ip.log');
+    rmSync(ubusLog, { force: true });
+    rmSync(ipLog, { force: true });
+    const env: Record<string, string> = {
+      PATH: `${options.spy || options.failOn ? STUBS : join(this.dir, 'ubus-only')}:${process.env.PATH}`,
+      MPWAN_UCI_DIR: join(this.dir, 'etc'),
+      MPWAN_RUN_DIR: join(this.dir, 'run'),
+      MPWAN_TEST_NETIFD: this.netifd.dir,
+      MPWAN_TEST_UBUS_LOG: ubusLog,
+      MPWAN_TEST_IP_LOG: ipLog,
+      ...(options.failOn ? { MPWAN_TEST_IP_FAIL: options.failOn } : {}),
+    };
+    this.ensureUbusOnlyDir();
+    const r = this.topo.exec(this.topo.rtr, [qjsPath(), join(this.root, 'usr/sbin/mpwan'), ...args], { env });
+    const lines = (f: string) => { try { return readFileSync(f, 'utf8').split('\n').filter(Boolean); } catch { return []; } };
+    // qjs before 2025-09 exits on an early async rejection even when it is caught: never ok.
+    if (/unhandled promise rejection/i.test(r.stderr)) throw new Error(`mpwan died on an unhandled rejection:\n${r.stderr}`);
+    const ipCalls = lines(ipLog);
+    return { ...r, ubusCalls: lines(ubusLog), ipCalls, mutatingIpCalls: ipCalls.filter((c) => MUTATING.test(c) && !c.includes(' show')) };
+  }
+
+  json(args: string[], options: RunOptions = {}) {
+    const r = this.run([...args, '--json'], options);
+    return { ...r, json: JSON.parse(r.stdout) };
+  }
+
+  /** A PATH entry with only the ubus stand-in (the real `ip` stays in charge). */
+  private ensureUbusOnlyDir() {
+    const d = join(this.dir, 'ubus-only');
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, 'ubus'), `#!/bin/sh\nexec '${join(STUBS, 'ubus')}' "$@"\n`, { mode: 0o755 });
+  }
+
+  cleanup() {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

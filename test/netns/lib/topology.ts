@@ -1,0 +1,217 @@
+// Network namespaces for mpwan's integration tests, in the style of the kernel's MPTCP
+// selftests: fresh namespaces per case, veth pairs, tbf-shaped links, counters from nstat.
+//
+//   cli --lan0/host0-- rtr ==wan0/isp0, wan1/isp1 ...== vps (ISP gateways + server)
+//
+// Names carry this process's pid so a crashed run can be swept; everything is removed by
+// destroy(), and by an exit handler if a test dies first. Only addresses inside these
+// namespaces receive traffic.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+export const NS_PREFIX = 'mpw';
+
+export interface TopologyOptions {
+  wans: number;
+  /** Mbit/s per WAN (one value for all, or one per WAN); unshaped when absent. */
+  rateMbit?: number | number[];
+  ipv6?: boolean;
+  /** Strict reverse-path filtering on the server side (what anti-spoofing ISPs do). */
+  strictRpFilter?: boolean;
+  /** Add a LAN client namespace behind the router. */
+  lan?: boolean;
+}
+
+export interface Wan {
+  index: number;
+  dev: string; // in rtr
+  peer: string; // in vps
+  addr: string;
+  gw: string;
+  addr6?: string;
+  gw6?: string;
+  rateMbit?: number;
+}
+
+const live = new Set<Topology>();
+let hooked = false;
+
+function hookExit() {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', () => { for (const t of live) t.destroy(); });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => { for (const t of live) t.destroy(); process.exit(128 + (sig === 'SIGINT' ? 2 : 15)); });
+  }
+}
+
+export function run(argv: string[], input?: string): string {
+  return execFileSync(argv[0], argv.slice(1), { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** Removes namespaces left by test processes that no longer exist. */
+export function sweepStale(): void {
+  const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  for (const line of list.split('\n')) {
+    const name = line.split(' ')[0];
+    const m = new RegExp(`^${NS_PREFIX}-[a-z]+-(\\d+)-[0-9a-f]+$`).exec(name);
+    if (!m) continue;
+    try { process.kill(Number(m[1]), 0); } catch { spawnSync('ip', ['netns', 'del', name]); }
+  }
+}
+
+export class Topology {
+  readonly id = `${process.pid}-${randomBytes(3).toString('hex')}`;
+  readonly rtr = `${NS_PREFIX}-rtr-${this.id}`;
+  readonly vps = `${NS_PREFIX}-vps-${this.id}`;
+  readonly cli = `${NS_PREFIX}-cli-${this.id}`;
+  readonly server = '10.99.0.1';
+  readonly server6 = '2001:db8:99::1';
+  readonly lanRouter = '192.168.77.1';
+  readonly lanClient = '192.168.77.2';
+  readonly wans: Wan[] = [];
+  private readonly namespaces: string[] = [];
+  private readonly children = new Set<ChildProcess>();
+
+  constructor(readonly options: TopologyOptions) {
+    hookExit();
+    live.add(this);
+    try {
+      this.build();
+    } catch (e) {
+      this.destroy();
+      throw e;
+    }
+  }
+
+  private addNs(name: string) {
+    run(['ip', 'netns', 'add', name]);
+    this.namespaces.push(name);
+    this.ip(name, 'link', 'set', 'lo', 'up');
+  }
+
+  private build() {
+    const o = this.options;
+    this.addNs(this.rtr);
+    this.addNs(this.vps);
+    this.sysctl(this.vps, 'net.ipv4.ip_forward', '1');
+    this.ip(this.vps, 'addr', 'add', `${this.server}/32`, 'dev', 'lo');
+    if (o.ipv6) this.ip(this.vps, 'addr', 'add', `${this.server6}/128`, 'dev', 'lo');
+    // The server accepts a subflow per router uplink.
+    this.ip(this.vps, 'mptcp', 'limits', 'set', 'subflows', '8', 'add_addr_accepted', '8');
+    if (o.strictRpFilter) {
+      this.sysctl(this.vps, 'net.ipv4.conf.all.rp_filter', '1');
+      this.sysctl(this.vps, 'net.ipv4.conf.default.rp_filter', '1');
+    }
+    for (let i = 0; i < o.wans; i++) this.addWan(i);
+    if (o.lan) this.addLan();
+  }
+
+  private addWan(i: number) {
+    const rates = this.options.rateMbit;
+    const rate = Array.isArray(rates) ? rates[i] : rates;
+    const w: Wan = {
+      index: i, dev: `wan${i}`, peer: `isp${i}`, addr: `10.20.${i + 1}.2`, gw: `10.20.${i + 1}.1`,
+      ...(this.options.ipv6 ? { addr6: `2001:db8:${i + 1}::2`, gw6: `2001:db8:${i + 1}::1` } : {}),
+      ...(rate ? { rateMbit: rate } : {}),
+    };
+    this.ip(this.rtr, 'link', 'add', w.dev, 'type', 'veth', 'peer', 'name', w.peer, 'netns', this.vps);
+    this.ip(this.rtr, 'addr', 'add', `${w.addr}/24`, 'dev', w.dev);
+    this.ip(this.vps, 'addr', 'add', `${w.gw}/24`, 'dev', w.peer);
+    if (w.addr6 && w.gw6) {
+      this.ip(this.rtr, 'addr', 'add', `${w.addr6}/64`, 'dev', w.dev, 'nodad');
+      this.ip(this.vps, 'addr', 'add', `${w.gw6}/64`, 'dev', w.peer, 'nodad');
+    }
+    this.ip(this.rtr, 'link', 'set', w.dev, 'up');
+    this.ip(this.vps, 'link', 'set', w.peer, 'up');
+    if (this.options.strictRpFilter) this.sysctl(this.vps, `net.ipv4.conf.${w.peer}.rp_filter`, '1');
+    // netifd installs each uplink's default route in main with the interface metric.
+    this.ip(this.rtr, 'route', 'add', 'default', 'via', w.gw, 'dev', w.dev, 'metric', String(10 * (i + 1)));
+    if (w.gw6) this.ip(this.rtr, '-6', 'route', 'add', 'default', 'via', w.gw6, 'dev', w.dev, 'metric', String(10 * (i + 1)));
+    if (rate) this.shape(w, rate);
+    this.wans.push(w);
+  }
+
+  private addLan() {
+    this.addNs(this.cli);
+    this.ip(this.rtr, 'link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'host0', 'netns', this.cli);
+    this.ip(this.rtr, 'addr', 'add', `${this.lanRouter}/24`, 'dev', 'lan0');
+    this.ip(this.cli, 'addr', 'add', `${this.lanClient}/24`, 'dev', 'host0');
+    this.ip(this.rtr, 'link', 'set', 'lan0', 'up');
+    this.ip(this.cli, 'link', 'set', 'host0', 'up');
+    this.ip(this.cli, 'route', 'add', 'default', 'via', this.lanRouter);
+    this.sysctl(this.rtr, 'net.ipv4.ip_forward', '1');
+  }
+
+  /** tbf on both ends of the WAN veth (netem is not available on these kernels). */
+  shape(w: Wan, mbit: number) {
+    // A burst of ~4 ms at line rate, at least 16 KiB so tbf can keep up at this HZ.
+    const burst = `${Math.max(16, Math.ceil((mbit * 1e6) / 8 / 250 / 1024))}kb`;
+    for (const [ns, dev] of [[this.rtr, w.dev], [this.vps, w.peer]]) {
+      run(['ip', 'netns', 'exec', ns, 'tc', 'qdisc', 'replace', 'dev', dev, 'root', 'tbf', 'rate', `${mbit}mbit`, 'burst', burst, 'latency', '100ms']);
+    }
+  }
+
+  ip(ns: string, ...args: string[]): string {
+    return run(['ip', '-n', ns, ...args]);
+  }
+
+  ipJson<T = unknown>(ns: string, ...args: string[]): T {
+    const out = this.ip(ns, '-j', ...args).trim();
+    return JSON.parse(out === '' ? '[]' : out) as T;
+  }
+
+  exec(ns: string, argv: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+    const r = spawnSync('ip', ['netns', 'exec', ns, 'env', ...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`), ...argv], {
+      encoding: 'utf8', input: options.input, maxBuffer: 64 * 1024 * 1024,
+    });
+    return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  }
+
+  /** A background process in a namespace, killed by destroy(). */
+  spawn(ns: string, argv: string[], env: Record<string, string> = {}): ChildProcess {
+    const child = spawn('ip', ['netns', 'exec', ns, 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv], {
+      stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    });
+    this.children.add(child);
+    child.on('exit', () => this.children.delete(child));
+    return child;
+  }
+
+  sysctl(ns: string, key: string, value: string) {
+    run(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', `${key}=${value}`]);
+  }
+
+  readFile(ns: string, path: string): string {
+    return run(['ip', 'netns', 'exec', ns, 'cat', path]);
+  }
+
+  /** MPTcpExt counters of a namespace. */
+  mptcpCounters(ns: string): Record<string, number> {
+    const lines = this.readFile(ns, '/proc/net/netstat').split('\n').filter((l) => l.startsWith('MPTcpExt:'));
+    const keys = lines[0].split(/\s+/).slice(1);
+    const vals = lines[1].split(/\s+/).slice(1).map(Number);
+    return Object.fromEntries(keys.map((k, i) => [k, vals[i]]));
+  }
+
+  linkBytes(ns: string, dev: string): { rx: number; tx: number } {
+    const read = (what: string) => Number(this.readFile(ns, `/sys/class/net/${dev}/statistics/${what}_bytes`).trim());
+    return { rx: read('rx'), tx: read('tx') };
+  }
+
+  destroy() {
+    for (const c of this.children) {
+      try { if (c.pid) process.kill(-c.pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
+    this.children.clear();
+    for (const ns of this.namespaces.splice(0).reverse()) {
+      // Processes still inside would keep the namespace's interfaces alive: kill them first.
+      const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '';
+      for (const pid of pids.split('\n').filter(Boolean)) {
+        try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+      }
+      spawnSync('ip', ['netns', 'del', ns]);
+    }
+    live.delete(this);
+  }
+}

@@ -1,0 +1,43 @@
+// Bounded MPTCP transfers between namespaces with iperf3 (3.12 has no --mptcp, so both ends
+// run under mptcpize). Traffic only ever goes to addresses inside our own namespaces.
+import { spawnSync } from 'node:child_process';
+import type { Topology } from './topology.js';
+
+let nextPort = 5201 + (process.pid % 1000);
+
+function waitListening(topo: Topology, ns: string, port: number) {
+  for (let i = 0; i < 100; i++) {
+    const out = topo.exec(ns, ['ss', '-Hltn', `sport = :${port}`]).stdout;
+    if (out.trim() !== '') return;
+    spawnSync('sleep', ['0.05']);
+  }
+  throw new Error(`nothing listens on port ${port} in ${ns}`);
+}
+
+export interface TransferResult {
+  bitsPerSecond: number;
+  bytes: number;
+}
+
+/** iperf3 server in `serverNs` on `address`, client in `clientNs`; `reverse` downloads. */
+export function iperf(topo: Topology, opts: { clientNs: string; serverNs: string; address: string; seconds: number; mptcp?: boolean; reverse?: boolean }): TransferResult {
+  const port = nextPort++;
+  const wrap = (argv: string[]) => (opts.mptcp === false ? argv : ['mptcpize', 'run', ...argv]);
+  const server = topo.spawn(opts.serverNs, wrap(['iperf3', '-s', '-1', '-B', opts.address, '-p', String(port)]));
+  try {
+    waitListening(topo, opts.serverNs, port);
+    const args = ['iperf3', '-c', opts.address, '-p', String(port), '-t', String(opts.seconds), '-J', ...(opts.reverse ? ['-R'] : [])];
+    const r = topo.exec(opts.clientNs, wrap(args));
+    if (r.status !== 0) throw new Error(`iperf3 failed: ${r.stderr || r.stdout.slice(0, 500)}`);
+    const j = JSON.parse(r.stdout);
+    const sum = j.end.sum_received;
+    return { bitsPerSecond: sum.bits_per_second, bytes: sum.bytes };
+  } finally {
+    try { process.kill(-server.pid!, 'SIGKILL'); } catch { /* exited after its one test */ }
+  }
+}
+
+/** An MPTCP transfer from the router to the server. */
+export function mptcpFromRouter(topo: Topology, seconds: number, address = topo.server): TransferResult {
+  return iperf(topo, { clientNs: topo.rtr, serverNs: topo.vps, address, seconds });
+}
