@@ -1,0 +1,98 @@
+// The runtime layer (src/sys/qjs.ts) under real qjs.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync, symlinkSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { qjsPath } from '../lib/qjs.js';
+import { repoRoot } from '../lib/install.js';
+
+describe('runtime layer under qjs', function () {
+  let dir: string;
+  before(() => {
+    execFileSync('node', ['scripts/build.mjs'], { cwd: repoRoot });
+    dir = mkdtempSync(join(tmpdir(), 'mpwan-rt-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  function probe(args: string[], env: Record<string, string> = {}) {
+    const r = spawnSync(qjsPath(), [join(repoRoot, 'build/test/runtime-probe.js'), ...args], {
+      encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ...env },
+    });
+    assert.doesNotMatch(r.stderr, /unhandled promise rejection/i);
+    return { ...JSON.parse(r.stdout), probeStderr: r.stderr };
+  }
+  const file = (name: string, content: string) => { const p = join(dir, name); writeFileSync(p, content); return p; };
+
+  it('feeds stdin and reads stdout, UTF-8 both ways', () => {
+    const r = probe(['exec', '5000', file('in.txt', 'grüße ✓ 𝄞\n'), 'cat']);
+    assert.deepEqual([r.status, r.stdout, r.timedOut], [0, 'grüße ✓ 𝄞\n', false]);
+  });
+
+  it('streams megabytes of input and output without deadlock', () => {
+    const big = 'x'.repeat(1023) + '\n';
+    const r = probe(['exec', '20000', file('big.txt', big.repeat(3 * 1024)), 'cat']);
+    assert.equal(r.status, 0);
+    assert.equal(r.stdoutLength, 3 * 1024 * 1024);
+    const out = probe(['exec', '20000', '-', 'head', '-c', String(5 << 20), '/dev/zero']);
+    assert.equal(out.stdoutLength, 5 << 20);
+  });
+
+  it('captures stderr separately and returns non-zero exit codes', () => {
+    const r = probe(['exec', '5000', '-', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [3, 'out\n', 'err\n']);
+  });
+
+  it('reports a program that cannot be started as status 127', () => {
+    assert.equal(probe(['exec', '5000', '-', 'mpwan-no-such-program']).status, 127);
+  });
+
+  it('kills a program at its timeout, even when a grandchild holds the pipe', () => {
+    const r = probe(['exec', '300', '-', 'sh', '-c', 'sleep 30 & sleep 30']);
+    assert.equal(r.timedOut, true);
+    assert.equal(r.status, -9);
+    assert.ok(r.ms < 5000, `returned after ${r.ms} ms`);
+  });
+
+  it('a child that stops reading its input does not kill the caller (SIGPIPE)', () => {
+    const r = probe(['exec', '5000', file('huge.txt', 'y'.repeat(2 << 20)), 'true']);
+    assert.equal(r.status, 0);
+  });
+
+  it('runs programs concurrently', () => {
+    assert.deepEqual(probe(['exec-parallel', 'sleep 0.2; echo a', 'echo b']).results, ['a', 'b']);
+  });
+
+  it('writes atomically: new content, requested mode, no temporary file left', () => {
+    const p = join(dir, 'state.json');
+    writeFileSync(p, 'old');
+    const r = probe(['write-atomic', p, '{"new":true}', String(0o600)]);
+    assert.equal(r.content, '{"new":true}');
+    assert.ok(!r.dir.some((n: string) => n.includes('.tmp')), r.dir.join(','));
+    const q = join(dir, 'secret.json');
+    probe(['write-atomic', q, 's', String(0o600)]);
+    assert.equal(statSync(q).mode & 0o777, 0o600);
+  });
+
+  it('reads /proc files (which report size 0) and missing files as null', () => {
+    assert.match(probe(['read', '/proc/sys/net/mptcp/enabled']).content, /^[01]\n$/);
+    assert.equal(probe(['read', join(dir, 'missing')]).content, null);
+  });
+
+  it('lists directories and makes nested ones', () => {
+    mkdirSync(join(dir, 'l'));
+    writeFileSync(join(dir, 'l/b'), '');
+    symlinkSync('b', join(dir, 'l/a'));
+    assert.deepEqual(probe(['listdir', join(dir, 'l')]).names, ['a', 'b']);
+    assert.equal(probe(['listdir', join(dir, 'nope')]).names, null);
+    assert.equal(probe(['mkdir', join(dir, 'x/y/z')]).exists, true);
+  });
+
+  it('logs to stderr when logger is not installed', () => {
+    const bin = join(dir, 'nologger');
+    mkdirSync(bin, { recursive: true });
+    const r = probe(['log', 'hello from test'], { PATH: bin });
+    assert.equal(r.ok, true);
+    assert.match(r.probeStderr, /mpwan: notice: hello from test/);
+  });
+});
