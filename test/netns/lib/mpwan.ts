@@ -1,6 +1,6 @@
 // The installed mpwan, run under real qjs inside the router namespace, with the ubus
 // stand-in first on PATH (and optionally the `ip` spy that logs or fails chosen calls).
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { installRoot } from '../../lib/install.js';
@@ -40,27 +40,35 @@ export class Router {
     this.writeConfig(`config globals 'globals'\n\toption enabled '1'\n${extraGlobals}\n${ups.join('\n')}`);
   }
 
-  run(args: string[], options: RunOptions = {}) {
-    const ubusLog = join(this.dir, 'ubus.log');
-    const ipLog = join(this.dir, 'ip.log');
-    rmSync(ubusLog, { force: true });
-    rmSync(ipLog, { force: true });
-    const env: Record<string, string> = {
+  /** The environment mpwan runs with: config, run dir, the ubus stand-in (and ip spy) on PATH. */
+  env(options: RunOptions = {}): Record<string, string> {
+    this.ensureUbusOnlyDir();
+    return {
       PATH: `${options.spy || options.failOn ? STUBS : join(this.dir, 'ubus-only')}:${process.env.PATH}`,
       MPWAN_UCI_DIR: join(this.dir, 'etc'),
       MPWAN_RUN_DIR: join(this.dir, 'run'),
       MPWAN_TEST_NETIFD: this.netifd.dir,
-      MPWAN_TEST_UBUS_LOG: ubusLog,
-      MPWAN_TEST_IP_LOG: ipLog,
+      MPWAN_TEST_UBUS_LOG: join(this.dir, 'ubus.log'),
+      MPWAN_TEST_IP_LOG: join(this.dir, 'ip.log'),
       ...(options.failOn ? { MPWAN_TEST_IP_FAIL: options.failOn } : {}),
     };
-    this.ensureUbusOnlyDir();
-    const r = this.topo.exec(this.topo.rtr, [qjsPath(), join(this.root, 'usr/sbin/mpwan'), ...args], { env });
+  }
+
+  /** argv of the installed CLI under qjs. */
+  argv(args: string[]): string[] {
+    return [qjsPath(), join(this.root, 'usr/sbin/mpwan'), ...args];
+  }
+
+  run(args: string[], options: RunOptions = {}) {
+    const env = this.env(options);
+    rmSync(env.MPWAN_TEST_UBUS_LOG, { force: true });
+    rmSync(env.MPWAN_TEST_IP_LOG, { force: true });
+    const r = this.topo.exec(this.topo.rtr, this.argv(args), { env });
     const lines = (f: string) => { try { return readFileSync(f, 'utf8').split('\n').filter(Boolean); } catch { return []; } };
     // qjs before 2025-09 exits on an early async rejection even when it is caught: never ok.
     if (/unhandled promise rejection/i.test(r.stderr)) throw new Error(`mpwan died on an unhandled rejection:\n${r.stderr}`);
-    const ipCalls = lines(ipLog);
-    return { ...r, ubusCalls: lines(ubusLog), ipCalls, mutatingIpCalls: ipCalls.filter((c) => MUTATING.test(c) && !c.includes(' show')) };
+    const ipCalls = lines(env.MPWAN_TEST_IP_LOG);
+    return { ...r, ubusCalls: lines(env.MPWAN_TEST_UBUS_LOG), ipCalls, mutatingIpCalls: ipCalls.filter((c) => MUTATING.test(c) && !c.includes(' show')) };
   }
 
   json(args: string[], options: RunOptions = {}) {
@@ -71,6 +79,7 @@ export class Router {
   /** A PATH entry with only the ubus stand-in (the real `ip` stays in charge). */
   private ensureUbusOnlyDir() {
     const d = join(this.dir, 'ubus-only');
+    if (existsSync(d)) return;
     mkdirSync(d, { recursive: true });
     writeFileSync(join(d, 'ubus'), `#!/bin/sh\nexec '${join(STUBS, 'ubus')}' "$@"\n`, { mode: 0o755 });
   }
