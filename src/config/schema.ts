@@ -1,6 +1,7 @@
 // /etc/config/mpwan -> typed Config. One option-spec table per section type; every problem
 // is collected with file, line, option and reason, and config is null if there is any. Pure.
-import type { Config, ConfigProblem, ConfigResult, Globals, SysctlName, UplinkConfig, UplinkMode } from '../model/config.js';
+import { SS_METHODS, type Config, type ConfigProblem, type ConfigResult, type Globals, type ServerConfig, type SsMethod, type SysctlName, type UplinkConfig, type UplinkMode } from '../model/config.js';
+import { familyOf } from '../lib/inet.js';
 import { parseUci, sectionLabel, type UciSection } from './uci.js';
 
 /** Tables an uplink may get: table_base .. table_base + MAX_UPLINKS - 1. */
@@ -66,9 +67,27 @@ const UPLINK_OPTIONS = {
   fullmesh: bool,
 };
 
+const host: OptionSpec<string> = {
+  expect: 'an IP address or a host name',
+  parse: (v) => (familyOf(v) !== null || (/^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(v)) ? v : null),
+};
+const password: OptionSpec<string> = {
+  expect: '1 to 256 printable characters',
+  parse: (v) => (/^[\x21-\x7e]{1,256}$/.test(v) ? v : null),
+};
+
+const SERVER_OPTIONS = {
+  enabled: bool,
+  host,
+  port: int(1, 65535),
+  password,
+  method: oneOf<SsMethod>(SS_METHODS),
+};
+
 const KNOWN: Record<string, string[]> = {
   globals: [...Object.keys(GLOBAL_OPTIONS), ...Object.keys(SYSCTL_OPTIONS)],
   uplink: Object.keys(UPLINK_OPTIONS),
+  server: Object.keys(SERVER_OPTIONS),
 };
 
 function editDistance(a: string, b: string): number {
@@ -174,6 +193,30 @@ function parseUplinks(c: Collector, sections: UciSection[], g: Globals): UplinkC
   return uplinks;
 }
 
+function parseServers(c: Collector, sections: UciSection[]): ServerConfig[] {
+  const servers: ServerConfig[] = [];
+  for (const s of sections.filter((x) => x.type === 'server')) {
+    checkUnknown(c, s);
+    const name = sectionLabel(s);
+    const server = {
+      name,
+      enabled: read(c, s, 'enabled', SERVER_OPTIONS.enabled) ?? true,
+      host: read(c, s, 'host', SERVER_OPTIONS.host),
+      port: read(c, s, 'port', SERVER_OPTIONS.port) ?? 8388,
+      password: read(c, s, 'password', SERVER_OPTIONS.password),
+      method: read(c, s, 'method', SERVER_OPTIONS.method) ?? 'chacha20-ietf-poly1305',
+      line: s.line,
+    };
+    for (const required of ['host', 'password'] as const) {
+      if (server[required] === undefined && !s.options.has(required)) c.error(s.line, `${name}.${required}`, 'is required');
+    }
+    if (server.host !== undefined && server.password !== undefined) servers.push(server as ServerConfig);
+  }
+  const enabled = servers.filter((x) => x.enabled);
+  for (const extra of enabled.slice(1)) c.error(extra.line, extra.name, 'only one server can be enabled');
+  return servers;
+}
+
 export function validateConfig(text: string, file: string): ConfigResult {
   const c = new Collector(file);
   const { sections, errors } = parseUci(text);
@@ -183,7 +226,8 @@ export function validateConfig(text: string, file: string): ConfigResult {
   }
   const globals = parseGlobals(c, sections);
   const uplinks = parseUplinks(c, sections, globals);
-  const config: Config = { globals, uplinks };
+  const servers = parseServers(c, sections);
+  const config: Config = { globals, uplinks, servers };
   c.errors.sort((a, b) => a.line - b.line);
   return { config: c.errors.length === 0 ? config : null, errors: c.errors, warnings: c.warnings };
 }

@@ -47,10 +47,29 @@ export interface UplinkConfig {
   line: number;
 }
 
+/** Shadowsocks AEAD ciphers (2022-blake3 ones need shadowsocks-rust). */
+export const SS_METHODS = [
+  'aes-128-gcm', 'aes-256-gcm', 'chacha20-ietf-poly1305',
+  '2022-blake3-aes-128-gcm', '2022-blake3-aes-256-gcm', '2022-blake3-chacha20-poly1305',
+] as const;
+export type SsMethod = (typeof SS_METHODS)[number];
+
+/** The aggregation server LAN traffic is carried to. */
+export interface ServerConfig {
+  name: string;
+  enabled: boolean;
+  host: string;
+  port: number;
+  password: string;
+  method: SsMethod;
+  line: number;
+}
+
 export interface Config {
   globals: Globals;
   /** In config file order. */
   uplinks: UplinkConfig[];
+  servers: ServerConfig[];
 }
 
 export interface ConfigProblem {

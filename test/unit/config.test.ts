@@ -20,6 +20,7 @@ describe('config validation', () => {
         { name: 'wan', mode: 'on', priority: 50, ula: false, fullmesh: false, table: 5100, line: 1 },
         { name: 'lte', mode: 'backup', priority: 7, ula: false, fullmesh: false, table: 5101, line: 2 },
       ],
+      servers: [],
     });
   });
 
@@ -66,6 +67,18 @@ describe('config validation', () => {
     assert.match(messages("config globals 'globals'\n\toption rule_pref '10000'\n")[0], /netifd/);
     assert.match(messages("config globals 'globals'\n\toption rule_pref '32766'\n")[0], /from 1 to 32765/);
     assert.deepEqual(messages("config globals 'globals'\n\toption table_base '300'\n\toption rule_pref '900'\n"), []);
+  });
+
+  it('reads the aggregation server and checks host, port, password and cipher', () => {
+    const ok = validate("config server 'vps'\n\toption host '203.0.113.7'\n\toption port '8443'\n\toption password 'secret'\n\toption method 'aes-256-gcm'\n");
+    assert.deepEqual(ok.config!.servers, [{ name: 'vps', enabled: true, host: '203.0.113.7', port: 8443, password: 'secret', method: 'aes-256-gcm', line: 1 }]);
+    assert.deepEqual(messages("config server 'vps'\n\toption host 'bad host!'\n\toption port '70000'\n\toption method 'rc4-md5'\n"), [
+      '1 vps.password: is required',
+      "2 vps.host: 'bad host!' is not valid: expected an IP address or a host name",
+      "3 vps.port: '70000' is not valid: expected an integer from 1 to 65535",
+      "4 vps.method: 'rc4-md5' is not valid: expected one of aes-128-gcm, aes-256-gcm, chacha20-ietf-poly1305, 2022-blake3-aes-128-gcm, 2022-blake3-aes-256-gcm, 2022-blake3-chacha20-poly1305",
+    ]);
+    assert.match(messages("config server 'a'\n\toption host 'a.example'\n\toption password 'x'\nconfig server 'b'\n\toption host 'b.example'\n\toption password 'y'\n")[0], /only one server can be enabled/);
   });
 
   it('turns parse errors into problems', () => {

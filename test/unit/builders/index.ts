@@ -23,6 +23,7 @@ export function config(uplinks: (string | UplinkConfig)[], globals: Partial<Conf
       ...globals,
     },
     uplinks: uplinks.map((u, i) => (typeof u === 'string' ? uplink(u, {}, i) : u)),
+    servers: [],
   };
 }
 
