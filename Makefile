@@ -7,7 +7,7 @@
 
 DESTDIR ?= $(CURDIR)/build/root
 NODE_DEPS := node_modules/.package-lock.json
-SOURCES := $(shell find src -name '*.ts') package.json scripts/build.mjs
+SOURCES := $(shell find src -name '*.ts') package.json package-lock.json scripts/build.mjs
 
 .PHONY: all build install test test-unit test-qjs test-netns typecheck bench demo deps clean
 
@@ -17,15 +17,19 @@ $(NODE_DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+ACL := luci-app/luci-app-mpwan/root/usr/share/rpcd/acl.d/luci-app-mpwan.json
+
 build: build/bundle/mpwan.js
 
 build/bundle/mpwan.js: $(NODE_DEPS) $(SOURCES) $(wildcard test/qjs/entries/*.ts)
 	node scripts/build.mjs
 
 install: build
-	install -d $(DESTDIR)/usr/sbin $(DESTDIR)/etc/config
+	install -d $(DESTDIR)/usr/sbin $(DESTDIR)/etc/config $(DESTDIR)/usr/libexec/rpcd $(DESTDIR)/usr/share/rpcd/acl.d
 	install -m 0755 build/bundle/mpwan.js $(DESTDIR)/usr/sbin/mpwan
+	install -m 0755 build/bundle/rpcd-mpwan.js $(DESTDIR)/usr/libexec/rpcd/mpwan
 	install -m 0644 files/etc/config/mpwan $(DESTDIR)/etc/config/mpwan
+	install -m 0644 $(ACL) $(DESTDIR)/usr/share/rpcd/acl.d/luci-app-mpwan.json
 
 deps:
 	scripts/ensure-deps.sh

@@ -20,6 +20,7 @@ const common = {
 // Router bundles: installed as-is, so the first line is the interpreter.
 const routerEntries = [
   { in: 'src/cli/main.ts', out: 'build/bundle/mpwan.js' },
+  { in: 'src/rpc/main.ts', out: 'build/bundle/rpcd-mpwan.js' },
 ];
 
 // Probes that let tests drive src/ modules under real qjs.

@@ -6,6 +6,12 @@ import { MpwanError } from '../model/errors.js';
 import { collectStatus } from '../status/status.js';
 import { reconcile } from '../engine/reconcile.js';
 import { readMptcpCounters } from '../sys/procfs.js';
+import { readSubflows } from '../sys/ss.js';
+import { setUplinkMode } from '../engine/edit.js';
+import { diagnose } from '../diagnose/diagnose.js';
+import type { UplinkMode } from '../model/config.js';
+
+const UPLINK_NAME = /^[A-Za-z0-9_]{1,64}$/;
 
 export interface Method {
   args: ArgsSpec;
@@ -40,6 +46,46 @@ export const METHODS: Record<string, Method> = {
     },
   },
   counters: { args: {}, mutates: false, run: async (rt) => ({ counters: readMptcpCounters(rt) }) },
+  connections: {
+    args: {},
+    mutates: false,
+    run: async (rt) => {
+      const [status, subflows] = await Promise.all([collectStatus(rt), readSubflows(rt)]);
+      if ('unavailable' in subflows) return { available: false, reason: subflows.unavailable, connections: [] };
+      const uplinkOf = (address: string) => status.uplinks.find((u) => u.addresses.includes(address))?.name ?? null;
+      const byToken = new Map<string, typeof subflows>();
+      for (const sf of subflows) byToken.set(sf.token, [...(byToken.get(sf.token) ?? []), sf]);
+      return {
+        available: true,
+        connections: [...byToken.entries()].map(([token, sfs]) => ({
+          token,
+          remote: `${sfs[0].remote}:${sfs[0].remotePort}`,
+          bytes_sent: sfs.reduce((n, x) => n + x.bytesSent, 0),
+          bytes_received: sfs.reduce((n, x) => n + x.bytesReceived, 0),
+          subflows: sfs.map((x) => ({
+            uplink: uplinkOf(x.local), local: `${x.local}:${x.localPort}`, device: x.dev ?? null,
+            bytes_sent: x.bytesSent, bytes_acked: x.bytesAcked, bytes_received: x.bytesReceived,
+          })),
+        })),
+      };
+    },
+  },
   plan: { args: {}, mutates: false, run: (rt) => planReport(rt, true) },
   reload: { args: {}, mutates: true, run: (rt) => planReport(rt, false) },
+  set_uplink: {
+    args: {
+      uplink: { type: 'string', pattern: UPLINK_NAME, maxLength: 64, required: true, example: 'wan' },
+      mode: { type: 'string', enum: ['on', 'backup', 'off'], maxLength: 6, required: true, example: 'on' },
+    },
+    mutates: true,
+    run: async (rt, args) => {
+      const r = await setUplinkMode(rt, String(args.uplink), args.mode as UplinkMode);
+      return { uplink: args.uplink, mode: args.mode, config_changed: r.changed, changes: r.report.descriptions, warnings: r.report.warnings };
+    },
+  },
+  diagnose: {
+    args: { uplink: { type: 'string', pattern: UPLINK_NAME, maxLength: 64, example: 'wan' } },
+    mutates: false,
+    run: (rt, args) => diagnose(rt, args.uplink === undefined ? undefined : String(args.uplink)),
+  },
 };

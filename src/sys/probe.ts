@@ -1,0 +1,42 @@
+// Active checks from one uplink: ICMP echo and an MPTCP handshake, each bound to the
+// uplink's source address so it leaves through that uplink's routing table.
+import type { Runtime } from './runtime.js';
+import { familyOf } from '../lib/inet.js';
+import { readMptcpCounters } from './procfs.js';
+
+export interface PingResult { ok: boolean; ms?: number; error?: string; missing?: boolean }
+
+export async function ping(rt: Runtime, source: string, target: string, timeoutS = 2): Promise<PingResult> {
+  const fam = familyOf(target) === 6 ? '-6' : '-4';
+  const r = await rt.exec(['ping', fam, '-n', '-c', '1', '-W', String(timeoutS), '-I', source, target], { timeoutMs: (timeoutS + 2) * 1000 });
+  if (r.status === 127) return { ok: false, missing: true, error: 'the ping program is not installed' };
+  const m = /time[=<]([\d.]+) ?ms/.exec(r.stdout);
+  if (r.status === 0 && m) return { ok: true, ms: Number(m[1]) };
+  return { ok: false, error: r.timedOut ? 'timed out' : 'no reply' };
+}
+
+export type HandshakeResult =
+  | { result: 'mptcp' | 'fallback' | 'inconclusive' }
+  | { result: 'failed' | 'unavailable'; error: string };
+
+/**
+ * Opens one MPTCP connection from `source` to host:port (socat under mptcpize) and reads the
+ * kernel's counters to tell a real MPTCP handshake from a silent fallback to TCP (an ISP
+ * middlebox stripping MPTCP options). Other connections opened at the same moment can blur
+ * the counters: then the answer is "inconclusive".
+ */
+export async function mptcpHandshake(rt: Runtime, source: string, host: string, port: number, timeoutS = 3): Promise<HandshakeResult> {
+  const v6 = familyOf(host) === 6 || familyOf(source) === 6;
+  const target = v6 ? `TCP6:[${host}]:${port},bind=[${source}]` : `TCP4:${host}:${port},bind=${source}`;
+  const before = readMptcpCounters(rt);
+  const r = await rt.exec(['mptcpize', 'run', 'socat', '-u', 'OPEN:/dev/null', `${target},connect-timeout=${timeoutS}`], { timeoutMs: (timeoutS + 2) * 1000 });
+  if (r.status === 127) return { result: 'unavailable', error: 'install mptcpd (mptcpize) and socat to test MPTCP handshakes' };
+  const after = readMptcpCounters(rt);
+  if (r.status !== 0) return { result: 'failed', error: (r.stderr.trim().split('\n').pop() ?? '').replace(/^.*E /, '') || `exit status ${r.status}` };
+  const delta = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
+  const mptcp = delta('MPCapableSYNACKRX');
+  const fallback = delta('MPCapableFallbackSYNACK');
+  if (mptcp === 1 && fallback === 0) return { result: 'mptcp' };
+  if (fallback === 1 && mptcp === 0) return { result: 'fallback' };
+  return { result: 'inconclusive' };
+}
