@@ -47,11 +47,16 @@ export function parseRequest(text: string): Record<string, unknown> {
 export function validateArgs(spec: ArgsSpec, args: Record<string, unknown>): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   const problems: string[] = [];
+  const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
   for (const key of Object.keys(args)) {
-    if (!(key in spec) && !IGNORED.has(key)) problems.push(`unknown argument '${key.slice(0, 32)}'`);
+    if (IGNORED.has(key)) {
+      if (typeof args[key] !== 'string') problems.push(`'${key}' must be a string`);
+    } else if (!own(spec, key)) {
+      problems.push(`unknown argument '${key.slice(0, 32)}'`);
+    }
   }
   for (const [name, s] of Object.entries(spec)) {
-    const v = args[name];
+    const v = own(args, name) ? args[name] : undefined;
     if (v === undefined) {
       if (s.required) problems.push(`missing argument '${name}'`);
       continue;

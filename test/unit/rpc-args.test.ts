@@ -23,6 +23,8 @@ describe('rpc arguments', () => {
       return true;
     });
     assert.throws(() => validateArgs(spec, {}), /missing argument 'uplink'; missing argument 'mode'/);
+    assert.throws(() => validateArgs({}, JSON.parse('{"constructor":"x","__proto__":{},"toString":1}')), /unknown argument 'constructor'.*unknown argument '__proto__'.*unknown argument 'toString'/);
+    assert.throws(() => validateArgs({}, { ubus_rpc_session: 5 }), /'ubus_rpc_session' must be a string/);
     assert.throws(() => validateArgs(spec, { uplink: 'x'.repeat(65), mode: 'on' }), /longer than 64/);
     assert.throws(() => validateArgs(spec, { uplink: 'w', mode: 'on', seconds: 1.5 }), /integer/);
     assert.throws(() => validateArgs(spec, { uplink: 'w', mode: 'on', seconds: 31 }), /between 1 and 30/);
