@@ -1,12 +1,15 @@
 // `make bench`: measures mpwan on this machine and writes bench/results.md.
-// Figures are medians of repeated runs side by side in one session; the machine is noisy,
-// so compare rows of the same table, not numbers across runs.
+// Medians of repeated runs side by side in one session; the machine is noisy, so compare
+// rows of the same table, not numbers across runs.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Topology, sweepStale } from '../test/netns/lib/topology.js';
 import { Router } from '../test/netns/lib/mpwan.js';
 import { repoRoot } from '../test/lib/install.js';
+import { qjsPath } from '../test/lib/qjs.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
@@ -15,44 +18,45 @@ interface Sample { ms: number; rssKb: number }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)];
 
-/** One timed run of the installed CLI in the router namespace, with its peak RSS. */
-function timed(topo: Topology, rtr: Router, args: string[]): Sample {
-  const env = rtr.env();
-  const argv = ['ip', 'netns', 'exec', topo.rtr, 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-    '/usr/bin/time', '-f', '%M', ...rtr.argv(args)];
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
-  const rssKb = Number(r.stderr.trim().split('\n').pop());
-  return { ms, rssKb };
-}
-
-/** Baseline: the same wrapper around a program that does nothing, to show the harness cost. */
-function baseline(topo: Topology): number {
-  const xs: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    spawnSync('ip', ['netns', 'exec', topo.rtr, 'env', '/usr/bin/time', '-f', '%M', 'true']);
-    xs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+/** `runs` runs of argv in the router namespace, timed from inside it (see measure.ts). */
+function measure(topo: Topology, rtr: Router, argv: string[], input = '', runs = RUNS): Sample[] {
+  const dir = mkdtempSync(join(tmpdir(), 'mpwan-bench-'));
+  try {
+    const spec = join(dir, 'spec.json');
+    writeFileSync(spec, JSON.stringify({ argv, input, runs, env: rtr.env() }));
+    const r = spawnSync('ip', ['netns', 'exec', topo.rtr, process.execPath, '--import', 'tsx', `${repoRoot}/bench/measure.ts`, spec], { encoding: 'utf8', cwd: repoRoot });
+    if (r.status !== 0) throw new Error(r.stderr);
+    const { ms, rssKb } = JSON.parse(r.stdout) as { ms: number[]; rssKb: number[] };
+    return ms.map((m, i) => ({ ms: m, rssKb: rssKb[i] }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return median(xs);
 }
 
-function benchApply(wans: number) {
+function benchUplinks(wans: number) {
   const topo = new Topology({ wans });
   const rtr = new Router(topo);
   try {
     rtr.writeDefaultConfig();
     const cold: Sample[] = [];
-    const noop: Sample[] = [];
     for (let i = 0; i < RUNS; i++) {
       rtr.run(['stop']);
-      cold.push(timed(topo, rtr, ['apply']));
-      noop.push(timed(topo, rtr, ['apply']));
+      cold.push(...measure(topo, rtr, rtr.argv(['apply']), '', 1)); // its second (RSS) run is a no-op
     }
-    const status = Array.from({ length: RUNS }, () => timed(topo, rtr, ['status', '--json']));
-    return { wans, cold, noop, status, harnessMs: baseline(topo) };
+    const coldRss: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      rtr.run(['stop']);
+      coldRss.push(measure(topo, rtr, ['/usr/bin/time', '-f', '%M', ...rtr.argv(['apply'])], '', 1)[0].rssKb);
+    }
+    const noop = measure(topo, rtr, rtr.argv(['apply']));
+    const status = measure(topo, rtr, rtr.argv(['status', '--json']));
+    const plugin = (verb: string[], input: string) => measure(topo, rtr, [qjsPath(), `${rtr.root}/usr/libexec/rpcd/mpwan`, ...verb], input);
+    const rpc = {
+      list: plugin(['list'], ''),
+      status: plugin(['call', 'status'], '{"ubus_rpc_session":"x"}'),
+      plan: plugin(['call', 'plan'], '{}'),
+    };
+    return { wans, cold: cold.map((c, i) => ({ ms: c.ms, rssKb: coldRss[i % coldRss.length] })), noop, status, rpc };
   } finally {
     rtr.cleanup();
     topo.destroy();
@@ -65,18 +69,17 @@ function fmt(samples: Sample[]) {
 }
 
 sweepStale();
-const bundle = `${repoRoot}/build/bundle/mpwan.js`;
-const size = statSync(bundle).size;
-const gz = gzipSync(readFileSync(bundle)).length;
-const results = [benchApply(2), benchApply(8)];
+const bundles = [['/usr/sbin/mpwan', 'build/bundle/mpwan.js', '< 150 KB'], ['/usr/libexec/rpcd/mpwan', 'build/bundle/rpcd-mpwan.js', '']];
+const results = [benchUplinks(2), benchUplinks(8)];
 
 const lines = [
   '# mpwan benchmark',
   '',
-  `Machine: ${spawnSync('nproc').stdout.toString().trim()} cores, kernel ${spawnSync('uname', ['-r']).stdout.toString().trim()}, ` +
-    `qjs ${process.env.QJS ?? 'qjs'}; ${RUNS} runs each; wall time includes starting qjs and every ip/ubus call.`,
+  `Machine: ${spawnSync('nproc').stdout.toString().trim()} cores, kernel ${spawnSync('uname', ['-r']).stdout.toString().trim()}; ` +
+    `${RUNS} runs each. Wall time is measured inside the router namespace and includes starting qjs and every ` +
+    '`ip`/`ubus` call; peak RSS comes from separate runs under GNU time. Reproduce: `make bench`.',
   '',
-  '## `mpwan apply` and `status` (installed bundle under qjs, real kernel in a namespace)',
+  '## `mpwan` CLI (installed bundle under qjs, real kernel in a namespace)',
   '',
   '| uplinks | run | median ms | p95 ms | peak RSS MB | goal |',
   '|---|---|---|---|---|---|',
@@ -87,9 +90,19 @@ for (const r of results) {
   lines.push(`| ${r.wans} | apply, no-op | ${n.median} | ${n.p95} | ${n.rss} | < 50 ms, RSS < 8 MB |`);
   lines.push(`| ${r.wans} | status --json | ${s.median} | ${s.p95} | ${s.rss} | |`);
 }
-lines.push('', `Harness cost included above (\`ip netns exec\` + \`time\` around \`true\`): ${results[0].harnessMs.toFixed(1)} ms median.`);
-lines.push('', '## Bundle', '', '| file | bytes | gzip | goal |', '|---|---|---|---|',
-  `| /usr/sbin/mpwan | ${size} | ${gz} | < 150 KB |`, '');
-const text = lines.join('\n');
+lines.push('', '## ubus plugin (`/usr/libexec/rpcd/mpwan`, argv and stdin as rpcd passes them)', '',
+  '| uplinks | call | median ms | p95 ms | peak RSS MB | goal |', '|---|---|---|---|---|---|');
+for (const r of results) {
+  const l = fmt(r.rpc.list), s = fmt(r.rpc.status), p = fmt(r.rpc.plan);
+  lines.push(`| ${r.wans} | list | ${l.median} | ${l.p95} | ${l.rss} | < 10 ms |`);
+  lines.push(`| ${r.wans} | call status | ${s.median} | ${s.p95} | ${s.rss} | < 25 ms |`);
+  lines.push(`| ${r.wans} | call plan | ${p.median} | ${p.p95} | ${p.rss} | |`);
+}
+lines.push('', '## Bundles', '', '| file | bytes | gzip | goal |', '|---|---|---|---|');
+for (const [name, file, goal] of bundles) {
+  const data = readFileSync(join(repoRoot, file));
+  lines.push(`| ${name} | ${statSync(join(repoRoot, file)).size} | ${gzipSync(data).length} | ${goal} |`);
+}
+const text = lines.join('\n') + '\n';
 writeFileSync(`${repoRoot}/bench/results.md`, text);
 console.log(text);
