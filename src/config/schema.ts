@@ -1,6 +1,6 @@
 // /etc/config/mpwan -> typed Config. One option-spec table per section type; every problem
 // is collected with file, line, option and reason, and config is null if there is any. Pure.
-import { SS_METHODS, type Config, type ConfigProblem, type ConfigResult, type Globals, type ServerConfig, type SsMethod, type SysctlName, type UplinkConfig, type UplinkMode } from '../model/config.js';
+import { SS_METHODS, type Config, type ConfigProblem, type ConfigResult, type Globals, type ProxyConfig, type ProxyEngine, type ServerConfig, type SsMethod, type SysctlName, type UplinkConfig, type UplinkMode } from '../model/config.js';
 import { familyOf } from '../lib/inet.js';
 import { parseUci, sectionLabel, type UciSection } from './uci.js';
 
@@ -84,7 +84,28 @@ const SERVER_OPTIONS = {
   method: oneOf<SsMethod>(SS_METHODS),
 };
 
+const netifdName: OptionSpec<string> = { expect: 'a netifd interface name', parse: (v) => (/^[A-Za-z0-9_]{1,64}$/.test(v) ? v : null) };
+const prefix: OptionSpec<string> = {
+  expect: 'an IPv4 or IPv6 address or prefix (192.0.2.0/24, 2001:db8::/32)',
+  parse: (v) => {
+    const [addr, len, ...rest] = v.split('/');
+    const fam = familyOf(addr);
+    if (!fam || rest.length > 0) return null;
+    if (len === undefined) return v;
+    return /^\d{1,3}$/.test(len) && Number(len) <= (fam === 4 ? 32 : 128) ? v : null;
+  },
+};
+
+const PROXY_OPTIONS = {
+  enabled: bool,
+  engine: oneOf<ProxyEngine>(['shadowsocks-rust', 'shadowsocks-libev']),
+  port: int(1, 65535),
+  threads: int(1, 64),
+};
+const PROXY_LISTS = { lan: netifdName, bypass: prefix };
+
 const KNOWN: Record<string, string[]> = {
+  proxy: [...Object.keys(PROXY_OPTIONS), ...Object.keys(PROXY_LISTS)],
   globals: [...Object.keys(GLOBAL_OPTIONS), ...Object.keys(SYSCTL_OPTIONS)],
   uplink: Object.keys(UPLINK_OPTIONS),
   server: Object.keys(SERVER_OPTIONS),
@@ -193,6 +214,36 @@ function parseUplinks(c: Collector, sections: UciSection[], g: Globals): UplinkC
   return uplinks;
 }
 
+/** A list option (also accepted as a single `option`). */
+function readList(c: Collector, s: UciSection, name: string, spec: OptionSpec<string>): string[] | undefined {
+  const o = s.options.get(name);
+  if (!o) return undefined;
+  const out: string[] = [];
+  for (const v of o.values) {
+    const p = spec.parse(v);
+    if (p === null) c.error(o.line, `${sectionLabel(s)}.${name}`, `'${v}' is not valid: expected ${spec.expect}`);
+    else out.push(p);
+  }
+  return out;
+}
+
+function parseProxy(c: Collector, sections: UciSection[]): ProxyConfig {
+  const proxy: ProxyConfig = { enabled: false, engine: 'shadowsocks-rust', port: 1100, lan: ['lan'], bypass: [], threads: null };
+  const all = sections.filter((x) => x.type === 'proxy');
+  for (const extra of all.slice(1)) c.error(extra.line, sectionLabel(extra), "only one 'proxy' section is allowed");
+  const s = all[0];
+  if (!s) return proxy;
+  checkUnknown(c, s);
+  // A proxy section is there to be used: enabled unless it says otherwise.
+  proxy.enabled = read(c, s, 'enabled', PROXY_OPTIONS.enabled) ?? true;
+  proxy.engine = read(c, s, 'engine', PROXY_OPTIONS.engine) ?? proxy.engine;
+  proxy.port = read(c, s, 'port', PROXY_OPTIONS.port) ?? proxy.port;
+  proxy.threads = read(c, s, 'threads', PROXY_OPTIONS.threads) ?? null;
+  proxy.lan = readList(c, s, 'lan', PROXY_LISTS.lan) ?? proxy.lan;
+  proxy.bypass = readList(c, s, 'bypass', PROXY_LISTS.bypass) ?? [];
+  return proxy;
+}
+
 function parseServers(c: Collector, sections: UciSection[]): ServerConfig[] {
   const servers: ServerConfig[] = [];
   for (const s of sections.filter((x) => x.type === 'server')) {
@@ -227,7 +278,12 @@ export function validateConfig(text: string, file: string): ConfigResult {
   const globals = parseGlobals(c, sections);
   const uplinks = parseUplinks(c, sections, globals);
   const servers = parseServers(c, sections);
-  const config: Config = { globals, uplinks, servers };
+  const proxy = parseProxy(c, sections);
+  if (proxy.enabled && !servers.some((x) => x.enabled)) {
+    const line = sections.find((x) => x.type === 'proxy')?.line ?? 0;
+    c.error(line, 'proxy', "the proxy needs an enabled 'config server' section (mpwan server import <ss:// link>)");
+  }
+  const config: Config = { globals, proxy, uplinks, servers };
   c.errors.sort((a, b) => a.line - b.line);
   return { config: c.errors.length === 0 ? config : null, errors: c.errors, warnings: c.warnings };
 }

@@ -65,8 +65,25 @@ export interface ServerConfig {
   line: number;
 }
 
+export type ProxyEngine = 'shadowsocks-rust' | 'shadowsocks-libev';
+
+/** The transparent proxy that carries LAN TCP to the server over MPTCP. */
+export interface ProxyConfig {
+  enabled: boolean;
+  engine: ProxyEngine;
+  /** Local port the nft redirect sends LAN TCP to. */
+  port: number;
+  /** netifd interfaces whose clients are redirected. */
+  lan: string[];
+  /** Addresses or prefixes never proxied (CIDR or single address). */
+  bypass: string[];
+  /** Proxy instances sharing the port with SO_REUSEPORT; null: one per CPU. */
+  threads: number | null;
+}
+
 export interface Config {
   globals: Globals;
+  proxy: ProxyConfig;
   /** In config file order. */
   uplinks: UplinkConfig[];
   servers: ServerConfig[];

@@ -40,3 +40,18 @@ export async function mptcpHandshake(rt: Runtime, source: string, host: string, 
   if (fallback === 1 && mptcp === 0) return { result: 'fallback' };
   return { result: 'inconclusive' };
 }
+
+/**
+ * Plain TCP connect to host:port (is the server up?), with socat or, on OpenWrt, BusyBox nc.
+ * Only the handshake matters; nothing is sent.
+ */
+export async function tcpConnect(rt: Runtime, host: string, port: number, timeoutS = 3): Promise<{ ok: boolean; error?: string }> {
+  const v6 = familyOf(host) === 6;
+  const socat = await rt.exec(['socat', '-u', 'OPEN:/dev/null', `${v6 ? `TCP6:[${host}]` : `TCP:${host}`}:${port},connect-timeout=${timeoutS}`], { timeoutMs: (timeoutS + 2) * 1000 });
+  if (socat.status !== 127) {
+    return socat.status === 0 ? { ok: true } : { ok: false, error: (socat.stderr.trim().split('\n').pop() ?? '').replace(/^.*E /, '') || 'connect failed' };
+  }
+  const nc = await rt.exec(['nc', '-w', String(timeoutS), host, String(port)], { timeoutMs: (timeoutS + 2) * 1000 });
+  if (nc.status === 127) return { ok: true, error: 'no socat or nc to probe with; assuming the server is up' };
+  return nc.status === 0 ? { ok: true } : { ok: false, error: nc.stderr.trim() || 'connect failed' };
+}

@@ -49,3 +49,14 @@ export function readLinkBytes(rt: Runtime, dev: string): { rx: number; tx: numbe
   const rx = read('rx'), tx = read('tx');
   return rx === null || tx === null ? null : { rx: Number(rx.trim()), tx: Number(tx.trim()) };
 }
+
+/** Online CPUs, from /sys/devices/system/cpu/online ("0-3", "0,2-3"). */
+export function cpuCount(rt: Runtime): number {
+  const text = (rt.readFile('/sys/devices/system/cpu/online') ?? '0').trim();
+  let n = 0;
+  for (const part of text.split(',')) {
+    const [a, b] = part.split('-').map(Number);
+    n += b === undefined ? 1 : b - a + 1;
+  }
+  return Math.max(1, n || 1);
+}

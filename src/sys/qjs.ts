@@ -245,6 +245,37 @@ async function log(level: LogLevel, message: string): Promise<void> {
   std.err.flush();
 }
 
+function spawnChild(argv: string[], options: { env?: Record<string, string>; logFile?: string } = {}): number {
+  const stdin = os.open('/dev/null', os.O_RDONLY);
+  const out = options.logFile ? os.open(options.logFile, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600) : os.open('/dev/null', os.O_WRONLY);
+  if (out < 0) { os.close(stdin); throw new Error(`${options.logFile}: ${errnoText(out)}`); }
+  const env = options.env ? { ...std.getenviron(), ...options.env } : undefined;
+  try {
+    const pid = os.exec(argv, { block: false, usePath: true, stdin, stdout: out, stderr: out, ...(env ? { env } : {}) });
+    if (pid < 0) throw new Error(`cannot start ${argv[0]}`);
+    return pid;
+  } finally {
+    os.close(stdin);
+    os.close(out);
+  }
+}
+
+function randomBytes(count: number): Uint8Array {
+  const fd = os.open('/dev/urandom', os.O_RDONLY);
+  if (fd < 0) throw new Error(`/dev/urandom: ${errnoText(fd)}`);
+  const buf = new ArrayBuffer(count);
+  try {
+    for (let off = 0; off < count; ) {
+      const n = os.read(fd, buf, off, count - off);
+      if (n <= 0) throw new Error('/dev/urandom: short read');
+      off += n;
+    }
+  } finally {
+    os.close(fd);
+  }
+  return new Uint8Array(buf);
+}
+
 export const qjsRuntime: Runtime = {
   exec,
   readFile,
@@ -266,4 +297,14 @@ export const qjsRuntime: Runtime = {
   log,
   stdout(text) { std.out.puts(text); std.out.flush(); },
   stderr(text) { std.err.puts(text); std.err.flush(); },
+  spawn: spawnChild,
+  kill: (pid, sig) => { os.kill(pid, sig); },
+  reap(pid) {
+    const [ret, status] = os.waitpid(pid, os.WNOHANG);
+    if (ret === pid) return decodeStatus(status);
+    return ret < 0 ? 127 : null;
+  },
+  onSignal: (sig, fn) => os.signal(sig, fn),
+  randomBytes,
+  exit: (code) => std.exit(code),
 };

@@ -49,4 +49,19 @@ export interface Runtime {
   log(level: LogLevel, message: string): Promise<void>;
   stdout(text: string): void;
   stderr(text: string): void;
+
+  // Long-running children (the proxies) and signals, for `mpwan daemon`.
+  /** Starts a program in the background (argv, no shell); output appended to logFile. */
+  spawn(argv: string[], options?: { env?: Record<string, string>; logFile?: string }): number;
+  kill(pid: number, signal: number): void;
+  /** The exit status (as in ExecResult) once the child has exited, reaping it; else null. */
+  reap(pid: number): number | null;
+  onSignal(signal: number, handler: () => void): void;
+  randomBytes(count: number): Uint8Array;
+  exit(code: number): never;
 }
+
+export const SIGHUP = 1;
+export const SIGINT = 2;
+export const SIGKILL = 9;
+export const SIGTERM = 15;

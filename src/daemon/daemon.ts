@@ -1,0 +1,285 @@
+// `mpwan daemon`: the one way mpwan runs as a service (procd runs exactly this command).
+// It applies the plan, runs the proxy instances and restarts them with backoff, keeps the
+// nft redirect only while a proxy is alive and the server answers (so LAN traffic falls
+// back to the normal route instead of being black-holed), re-applies periodically so a
+// deleted endpoint or rule comes back, reloads on SIGHUP and cleans up on SIGTERM.
+import type { Runtime } from '../sys/runtime.js';
+import { SIGHUP, SIGINT, SIGKILL, SIGTERM } from '../sys/runtime.js';
+import type { Config } from '../model/config.js';
+import { MpwanError } from '../model/errors.js';
+import { reconcile } from '../engine/reconcile.js';
+import { planProxy, type ProxyLaunch } from '../proxy/engine.js';
+import { renderNft } from '../proxy/nft.js';
+import { applyNft, removeNft } from '../sys/nft.js';
+import { detectEngineCaps } from '../sys/engine.js';
+import { cpuCount } from '../sys/procfs.js';
+import { runDir } from '../sys/paths.js';
+import { tcpConnect } from '../sys/probe.js';
+import { readNetifd } from '../sys/ubus.js';
+import { settled } from '../lib/async.js';
+
+const TICK_MS = 1000;
+const RECONCILE_EVERY_MS = 30000;
+const SERVER_PROBE_EVERY_MS = 10000;
+/** Consecutive failed probes before LAN traffic stops going to the proxy. */
+const SERVER_DOWN_AFTER = 2;
+const BACKOFF_MAX_S = 30;
+/** A proxy that ran this long is considered healthy again: its backoff resets. */
+const HEALTHY_AFTER_MS = 60000;
+
+interface Instance {
+  argv: string[];
+  pid: number | null;
+  startedAt: number;
+  failures: number;
+  nextStartAt: number;
+}
+
+export interface DaemonState {
+  pid: number;
+  since: number;
+  proxy: null | {
+    engine: string;
+    port: number;
+    mptcp_by: string;
+    instances: { pid: number | null; restarts: number }[];
+    redirect_active: boolean;
+    server: string;
+    server_reachable: boolean | null;
+  };
+  last_error: string | null;
+}
+
+export class Daemon {
+  private instances: Instance[] = [];
+  private launchKey = '';
+  private launch: (ProxyLaunch & { engine: string; port: number; server: string }) | null = null;
+  private nftText: string | null = null;
+  private nftApplied = false;
+  private serverFailures = 0;
+  private serverReachable: boolean | null = null;
+  private lastError: string | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private stopping = false;
+  private readonly since: number;
+  private resolveExit: (code: number) => void = () => {};
+  readonly exited = new Promise<number>((resolve) => { this.resolveExit = resolve; });
+
+  constructor(private readonly rt: Runtime) {
+    this.since = rt.nowSeconds();
+  }
+
+  /** Runs one job at a time: reloads, reconciles and probes never interleave. */
+  private serial(job: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(job).catch((e) => this.fail(e));
+    return this.queue;
+  }
+
+  private async fail(e: unknown) {
+    const msg = e instanceof MpwanError ? e.message : `internal error: ${(e as Error)?.stack ?? e}`;
+    if (msg !== this.lastError) await this.rt.log('err', msg);
+    this.lastError = msg;
+    this.writeState();
+  }
+
+  async start(): Promise<void> {
+    await settled();
+    this.rt.makeDir(runDir(this.rt), 0o755);
+    this.rt.writeFileAtomic(`${runDir(this.rt)}/daemon.pid`, `${this.pid()}\n`);
+    this.rt.onSignal(SIGHUP, () => { void this.serial(() => this.reload('SIGHUP')); });
+    this.rt.onSignal(SIGTERM, () => { void this.shutdown(); });
+    this.rt.onSignal(SIGINT, () => { void this.shutdown(); });
+    await this.rt.log('notice', 'daemon started');
+    await this.serial(() => this.reload('start'));
+    this.schedule(() => this.superviseProxies(), TICK_MS);
+    this.schedule(() => this.serial(() => this.reconcileKernel()), RECONCILE_EVERY_MS);
+    this.schedule(() => this.serial(() => this.probeServer()), SERVER_PROBE_EVERY_MS);
+  }
+
+  private pid(): number {
+    const stat = this.rt.readFile('/proc/self/stat') ?? '0';
+    return Number(stat.split(' ')[0]);
+  }
+
+  private schedule(job: () => Promise<void> | void, every: number) {
+    const loop = () => {
+      if (this.stopping) return;
+      Promise.resolve(job()).finally(() => { if (!this.stopping) this.rt.setTimer(loop, every); });
+    };
+    this.rt.setTimer(loop, every);
+  }
+
+  /** Re-read the config, apply the plan, and (re)start the proxies if their setup changed. */
+  private async reload(why: string): Promise<void> {
+    const report = await reconcile(this.rt, { dryRun: false });
+    if (report.failure) throw new MpwanError('apply_failed', `apply failed (${why}): ${report.failure.error.message}; previous state restored`);
+    if (report.changes.length > 0) await this.rt.log('notice', `${why}: ${report.changes.length} change(s): ${report.descriptions.join('; ')}`);
+    this.lastError = null;
+    await this.configureProxy(report.snapshot.config, why);
+    this.writeState();
+  }
+
+  private async reconcileKernel(): Promise<void> {
+    const report = await reconcile(this.rt, { dryRun: false });
+    if (report.failure) throw new MpwanError('apply_failed', `periodic apply failed: ${report.failure.error.message}; previous state restored`);
+    if (report.changes.length > 0) await this.rt.log('notice', `repaired: ${report.descriptions.join('; ')}`);
+  }
+
+  private async configureProxy(config: Config, why: string) {
+    const server = config.servers.find((s) => s.enabled);
+    const wanted = config.globals.enabled && config.proxy.enabled && server !== undefined;
+    if (!wanted) {
+      if (this.launch) await this.rt.log('notice', `${why}: proxy disabled`);
+      await this.stopProxies();
+      await this.setRedirect(false);
+      this.launch = null;
+      this.launchKey = '';
+      return;
+    }
+    const file = `${runDir(this.rt)}/proxy.json`;
+    const caps = await detectEngineCaps(this.rt, config.proxy.engine);
+    const launch = planProxy(config.proxy, server!, file, cpuCount(this.rt), caps);
+    const key = JSON.stringify(launch);
+    const netifd = await readNetifd(this.rt);
+    const lanDevices = config.proxy.lan.map((n) => netifd.find((i) => i.name === n)?.l3Device).filter((d): d is string => !!d);
+    this.nftText = lanDevices.length > 0
+      ? renderNft({ lanDevices, port: config.proxy.port, bypass: [server!.host, ...config.proxy.bypass].filter((b) => /^[0-9a-f:.]+(\/\d+)?$/i.test(b)) })
+      : null;
+    if (key !== this.launchKey) {
+      await this.stopProxies();
+      await this.setRedirect(false);
+      // Written with mode 0600 before any instance reads it: it holds the password.
+      this.rt.writeFileAtomic(file, JSON.stringify(launch.config, null, 2) + '\n', 0o600);
+      this.launch = { ...launch, engine: config.proxy.engine, port: config.proxy.port, server: `${server!.host}:${server!.port}` };
+      this.launchKey = key;
+      this.instances = launch.instances.map((argv) => ({ argv, pid: null, startedAt: 0, failures: 0, nextStartAt: 0 }));
+      this.serverReachable = null;
+      this.serverFailures = 0;
+      await this.rt.log('notice', `proxy: ${config.proxy.engine} x${launch.instances.length} on port ${config.proxy.port} to ${server!.host}:${server!.port} (MPTCP by ${launch.mptcpBy})`);
+      this.startDueInstances();
+    }
+    if (lanDevices.length === 0) await this.rt.log('warning', `proxy: none of the lan interfaces (${config.proxy.lan.join(', ')}) is up; nothing is redirected`);
+    this.nftApplied = false; // the rules may differ (devices, bypass): render again
+    await this.updateRedirect();
+  }
+
+  private startDueInstances() {
+    const now = this.rt.monotonicMs();
+    this.instances.forEach((inst, i) => {
+      if (inst.pid !== null || now < inst.nextStartAt) return;
+      try {
+        inst.pid = this.rt.spawn(inst.argv, { logFile: `${runDir(this.rt)}/proxy-${i}.log` });
+        inst.startedAt = now;
+      } catch (e) {
+        void this.fail(e);
+        inst.nextStartAt = now + BACKOFF_MAX_S * 1000;
+      }
+    });
+  }
+
+  /** Reaps exited proxies, restarts them with backoff, and keeps the redirect in step. */
+  private async superviseProxies(): Promise<void> {
+    const now = this.rt.monotonicMs();
+    for (const [i, inst] of this.instances.entries()) {
+      if (inst.pid === null) continue;
+      const status = this.rt.reap(inst.pid);
+      if (status === null) {
+        if (inst.failures > 0 && now - inst.startedAt > HEALTHY_AFTER_MS) inst.failures = 0;
+        continue;
+      }
+      inst.failures++;
+      const delay = Math.min(BACKOFF_MAX_S, 2 ** (inst.failures - 1));
+      inst.pid = null;
+      inst.nextStartAt = now + delay * 1000;
+      const tail = (this.rt.readFile(`${runDir(this.rt)}/proxy-${i}.log`) ?? '').trim().split('\n').slice(-1)[0] ?? '';
+      await this.rt.log('warning', `proxy instance ${i} exited (status ${status})${tail ? `: ${tail}` : ''}; restarting in ${delay} s`);
+    }
+    this.startDueInstances();
+    await this.updateRedirect();
+    this.writeState();
+  }
+
+  private async probeServer(): Promise<void> {
+    if (!this.launch) return;
+    const [host, port] = [this.launch.config.server as string, this.launch.config.server_port as number];
+    const r = await tcpConnect(this.rt, host, port);
+    if (r.ok) {
+      if (this.serverReachable === false) await this.rt.log('notice', `server ${host}:${port} answers again: LAN TCP goes through the proxy`);
+      this.serverFailures = 0;
+      this.serverReachable = true;
+    } else if (++this.serverFailures >= SERVER_DOWN_AFTER && this.serverReachable !== false) {
+      this.serverReachable = false;
+      await this.rt.log('err', `server ${host}:${port} unreachable (${r.error}): LAN traffic bypasses the proxy and uses the normal route until it answers`);
+    }
+    await this.updateRedirect();
+    this.writeState();
+  }
+
+  /** The redirect is on only while a proxy runs and the server is not known to be down. */
+  private async updateRedirect() {
+    const alive = this.instances.some((i) => i.pid !== null);
+    await this.setRedirect(alive && this.serverReachable !== false && this.nftText !== null);
+  }
+
+  private async setRedirect(on: boolean) {
+    if (on && !this.nftApplied && this.nftText) {
+      await applyNft(this.rt, this.nftText);
+      this.nftApplied = true;
+    } else if (!on && (this.nftApplied || this.nftText === null)) {
+      await removeNft(this.rt);
+      this.nftApplied = false;
+    }
+  }
+
+  private async stopProxies() {
+    const running = this.instances.filter((i) => i.pid !== null);
+    for (const i of running) this.rt.kill(i.pid!, SIGTERM);
+    for (let waited = 0; waited < 2000 && running.some((i) => i.pid !== null); waited += 50) {
+      for (const i of running) if (i.pid !== null && this.rt.reap(i.pid) !== null) i.pid = null;
+      if (running.some((i) => i.pid !== null)) await this.rt.sleep(50);
+    }
+    for (const i of running) {
+      if (i.pid !== null) { this.rt.kill(i.pid, SIGKILL); this.rt.reap(i.pid); i.pid = null; }
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.queue;
+    await this.stopProxies();
+    await removeNft(this.rt).catch((e) => this.fail(e));
+    this.instances = [];
+    this.launch = null;
+    this.rt.removeFile(`${runDir(this.rt)}/daemon.pid`);
+    this.writeState();
+    await this.rt.log('notice', 'daemon stopped: proxies stopped, LAN traffic uses the normal route');
+    this.resolveExit(0);
+  }
+
+  private writeState() {
+    const state: DaemonState = {
+      pid: this.stopping ? 0 : this.pid(),
+      since: this.since,
+      proxy: this.launch && {
+        engine: this.launch.engine,
+        port: this.launch.port,
+        mptcp_by: this.launch.mptcpBy,
+        instances: this.instances.map((i) => ({ pid: i.pid, restarts: i.failures })),
+        redirect_active: this.nftApplied,
+        server: this.launch.server,
+        server_reachable: this.serverReachable,
+      },
+      last_error: this.lastError,
+    };
+    try {
+      this.rt.writeFileAtomic(`${runDir(this.rt)}/daemon.json`, JSON.stringify(state) + '\n');
+    } catch { /* the run dir vanished: nothing to report to */ }
+  }
+}
+
+export async function runDaemon(rt: Runtime): Promise<number> {
+  const d = new Daemon(rt);
+  await d.start();
+  return d.exited;
+}
