@@ -7,6 +7,11 @@ import { reconcile, loadConfig, type ApplyReport } from '../engine/reconcile.js'
 import { collectStatus } from '../status/status.js';
 import { formatStatus } from './format.js';
 import { VERSION } from '../version.js';
+import { runDaemon } from '../daemon/daemon.js';
+import { signalDaemon } from '../sys/daemon-control.js';
+import { removeNft } from '../sys/nft.js';
+import { SIGHUP, SIGTERM } from '../sys/runtime.js';
+import { runServer } from '../server/cli.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -17,9 +22,14 @@ const USAGE = `Usage: mpwan <command> [options]
 Commands:
   apply [--dry-run] [--json]  make the kernel match /etc/config/mpwan and netifd
                               (--dry-run prints the plan and changes nothing)
-  stop [--json]               remove every endpoint, rule and route mpwan added
-  status [--json]             uplinks, endpoints, limits and MPTCP counters
+  stop [--json]               stop the daemon and remove everything mpwan set up
+                              (endpoints, rules, routes, nft table, proxies)
+  reload                      make a running daemon re-read the config (else: apply)
+  daemon                      run in the foreground as the service (procd runs this)
+  status [--json]             uplinks, endpoints, limits, MPTCP counters, proxy
   check                       validate the config file only
+  server setup [options]      set up this Linux machine as the aggregation server
+  server import <ss://...>    write the server printed by 'server setup' into the config
   version                     print the version
 `;
 
@@ -76,6 +86,12 @@ async function runApply(rt: Runtime, flags: Set<string>, stop: boolean): Promise
   if (!dryRun && r.changes.length > 0) {
     await rt.log('notice', `${stop ? 'stop' : 'apply'}: ${r.changes.length} change(s): ${r.descriptions.join('; ')}`);
   }
+  if (!dryRun) {
+    // The daemon owns the proxies and the nft redirect: let it follow the config; without
+    // one, nothing may keep redirecting LAN traffic to a proxy that is not running.
+    const pid = stop ? null : await signalDaemon(rt, SIGHUP);
+    if (pid === null) await removeNft(rt);
+  }
   return EXIT_OK;
 }
 
@@ -92,8 +108,21 @@ export async function runCli(rt: Runtime, args: string[]): Promise<number> {
       case 'stop': {
         const flags = parseFlags(rest, ['--dry-run', '--json']);
         if (typeof flags === 'string') throw new MpwanError('invalid_argument', flags);
+        if (!flags.has('--dry-run')) await signalDaemon(rt, SIGTERM, 5000);
         return await runApply(rt, flags, true);
       }
+      case 'reload': {
+        if (rest.length > 0) throw new MpwanError('invalid_argument', `unknown option '${rest[0]}'`);
+        const pid = await signalDaemon(rt, SIGHUP);
+        if (pid === null) return await runApply(rt, new Set(), false);
+        rt.stdout(`Asked the daemon (pid ${pid}) to reload.\n`);
+        return EXIT_OK;
+      }
+      case 'daemon':
+        if (rest.length > 0) throw new MpwanError('invalid_argument', `unknown option '${rest[0]}'`);
+        return await runDaemon(rt);
+      case 'server':
+        return await runServer(rt, rest);
       case 'status': {
         const flags = parseFlags(rest, ['--json']);
         if (typeof flags === 'string') throw new MpwanError('invalid_argument', flags);

@@ -40,6 +40,17 @@ export function formatStatus(s: StatusReport): string {
     `${c.MPCapableFallbackACK + c.MPCapableFallbackSYNACK} fell back to TCP, ${c.MPJoinRejected} joins rejected`);
   if (c.MPCapableFallbackSYNACK > 0) out.push('  Note: some peers answered without MPTCP (a middlebox may strip MPTCP options).');
   if (c.MPJoinRejected > 0) out.push("  Note: joins were rejected: a peer's subflow limit is too low.");
+  const p = s.proxy;
+  if (p.enabled) {
+    const conns = p.server_connections;
+    out.push('', `Proxy: ${p.engine} on port ${p.port} -> ${p.server}: ` + (!s.daemon.running ? 'not running (start the mpwan service)'
+      : `${p.running_instances}/${p.instances} instance(s) running, MPTCP by ${p.mptcp_by}, LAN redirect ${p.redirect_active ? 'on' : 'OFF (LAN traffic uses the normal route)'}`));
+    if (p.server_reachable === false) out.push(`  The server ${p.server} does not answer: LAN traffic bypasses the proxy until it does.`);
+    if (conns) out.push(`  Connections to the server: ${conns.mptcp} MPTCP, ${conns.tcp} plain TCP${conns.tcp > 0 ? ' (fell back: MPTCP is stripped on the way, or the server lacks it)' : ''}`);
+  } else {
+    out.push('', "Proxy: off (LAN clients are not aggregated; see 'mpwan server import')");
+  }
+  if (s.daemon.last_error) out.push(`  Last error: ${s.daemon.last_error}`);
   if (!s.in_sync) out.push('', 'Pending:', ...s.pending.map((p) => `  ${p}`));
   if (s.warnings.length > 0) out.push('', 'Warnings:', ...s.warnings.map((w) => `  ${w}`));
   return out.join('\n') + '\n';

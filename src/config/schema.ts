@@ -101,6 +101,7 @@ const PROXY_OPTIONS = {
   engine: oneOf<ProxyEngine>(['shadowsocks-rust', 'shadowsocks-libev']),
   port: int(1, 65535),
   threads: int(1, 64),
+  check_interval: int(1, 3600),
 };
 const PROXY_LISTS = { lan: netifdName, bypass: prefix };
 
@@ -228,7 +229,7 @@ function readList(c: Collector, s: UciSection, name: string, spec: OptionSpec<st
 }
 
 function parseProxy(c: Collector, sections: UciSection[]): ProxyConfig {
-  const proxy: ProxyConfig = { enabled: false, engine: 'shadowsocks-rust', port: 1100, lan: ['lan'], bypass: [], threads: null };
+  const proxy: ProxyConfig = { enabled: false, engine: 'shadowsocks-rust', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10 };
   const all = sections.filter((x) => x.type === 'proxy');
   for (const extra of all.slice(1)) c.error(extra.line, sectionLabel(extra), "only one 'proxy' section is allowed");
   const s = all[0];
@@ -239,6 +240,7 @@ function parseProxy(c: Collector, sections: UciSection[]): ProxyConfig {
   proxy.engine = read(c, s, 'engine', PROXY_OPTIONS.engine) ?? proxy.engine;
   proxy.port = read(c, s, 'port', PROXY_OPTIONS.port) ?? proxy.port;
   proxy.threads = read(c, s, 'threads', PROXY_OPTIONS.threads) ?? null;
+  proxy.checkInterval = read(c, s, 'check_interval', PROXY_OPTIONS.check_interval) ?? proxy.checkInterval;
   proxy.lan = readList(c, s, 'lan', PROXY_LISTS.lan) ?? proxy.lan;
   proxy.bypass = readList(c, s, 'bypass', PROXY_LISTS.bypass) ?? [];
   return proxy;

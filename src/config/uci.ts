@@ -159,3 +159,19 @@ export function setOption(text: string, section: string, option: string, value: 
   }
   return lines.join('\n');
 }
+
+/**
+ * Sets options of the named section, appending `config <type> '<name>'` at the end of the
+ * file when it does not exist yet. Other lines stay byte-identical.
+ */
+export function upsertSection(text: string, type: string, name: string, options: [string, string][]): string {
+  if (!NAME.test(type) || !NAME.test(name)) throw new Error(`invalid section '${type} ${name}'`);
+  const exists = parseUci(text).sections.some((s) => s.name === name);
+  let out = text;
+  if (!exists) {
+    const sep = out === '' || out.endsWith('\n\n') ? '' : out.endsWith('\n') ? '\n' : '\n\n';
+    out += `${sep}config ${type} ${quoteUci(name)}\n`;
+  }
+  for (const [option, value] of options) out = setOption(out, name, option, value);
+  return out.endsWith('\n') ? out : out + '\n';
+}

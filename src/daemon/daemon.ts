@@ -20,7 +20,6 @@ import { settled } from '../lib/async.js';
 
 const TICK_MS = 1000;
 const RECONCILE_EVERY_MS = 30000;
-const SERVER_PROBE_EVERY_MS = 10000;
 /** Consecutive failed probes before LAN traffic stops going to the proxy. */
 const SERVER_DOWN_AFTER = 2;
 const BACKOFF_MAX_S = 30;
@@ -58,6 +57,7 @@ export class Daemon {
   private nftApplied = false;
   private serverFailures = 0;
   private serverReachable: boolean | null = null;
+  private checkIntervalMs = 10000;
   private lastError: string | null = null;
   private queue: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -93,7 +93,7 @@ export class Daemon {
     await this.serial(() => this.reload('start'));
     this.schedule(() => this.superviseProxies(), TICK_MS);
     this.schedule(() => this.serial(() => this.reconcileKernel()), RECONCILE_EVERY_MS);
-    this.schedule(() => this.serial(() => this.probeServer()), SERVER_PROBE_EVERY_MS);
+    this.schedule(() => this.serial(() => this.probeServer()), () => this.checkIntervalMs);
   }
 
   private pid(): number {
@@ -101,12 +101,13 @@ export class Daemon {
     return Number(stat.split(' ')[0]);
   }
 
-  private schedule(job: () => Promise<void> | void, every: number) {
+  private schedule(job: () => Promise<void> | void, every: number | (() => number)) {
+    const delay = () => (typeof every === 'number' ? every : every());
     const loop = () => {
       if (this.stopping) return;
-      Promise.resolve(job()).finally(() => { if (!this.stopping) this.rt.setTimer(loop, every); });
+      Promise.resolve(job()).finally(() => { if (!this.stopping) this.rt.setTimer(loop, delay()); });
     };
-    this.rt.setTimer(loop, every);
+    this.rt.setTimer(loop, delay());
   }
 
   /** Re-read the config, apply the plan, and (re)start the proxies if their setup changed. */
@@ -136,6 +137,7 @@ export class Daemon {
       this.launchKey = '';
       return;
     }
+    this.checkIntervalMs = config.proxy.checkInterval * 1000;
     const file = `${runDir(this.rt)}/proxy.json`;
     const caps = await detectEngineCaps(this.rt, config.proxy.engine);
     const launch = planProxy(config.proxy, server!, file, cpuCount(this.rt), caps);

@@ -79,6 +79,8 @@ export interface ProxyConfig {
   bypass: string[];
   /** Proxy instances sharing the port with SO_REUSEPORT; null: one per CPU. */
   threads: number | null;
+  /** Seconds between checks that the server answers (two misses: LAN traffic bypasses). */
+  checkInterval: number;
 }
 
 export interface Config {

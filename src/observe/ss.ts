@@ -49,3 +49,17 @@ export function parseSubflows(text: string): Subflow[] {
   }
   return out;
 }
+
+/** Established connections to host:port in `ss -tniHO` output, by whether they are MPTCP. */
+export function countConnectionsTo(text: string, host: string, port: number): { mptcp: number; tcp: number } {
+  const out = { mptcp: 0, tcp: 0 };
+  const tokens = new Set<string>();
+  for (const line of text.split('\n')) {
+    const remote = splitEndpoint(line.trim().split(/\s+/)[4] ?? '');
+    if (!remote || remote.address !== host || remote.port !== port) continue;
+    const ulp = /tcp-ulp-mptcp .*?token:[0-9a-f]+\(id:\d+\)\/([0-9a-f]+)/.exec(line);
+    if (!ulp) out.tcp++;
+    else if (!tokens.has(ulp[1])) { tokens.add(ulp[1]); out.mptcp++; }
+  }
+  return out;
+}

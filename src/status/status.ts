@@ -7,6 +7,9 @@ import { snapshot } from '../engine/reconcile.js';
 import { describeChange } from '../apply/render.js';
 import { readLinkBytes, readMptcpCounters } from '../sys/procfs.js';
 import { VERSION } from '../version.js';
+import type { DaemonState } from '../daemon/daemon.js';
+import { readDaemonState } from '../sys/daemon-control.js';
+import { countServerConnections } from '../sys/ss.js';
 
 /** Counters worth showing: joins, fallbacks to TCP, rejections. */
 export const KEY_COUNTERS = [
@@ -38,6 +41,20 @@ export interface StatusReport {
   planned_limits: { subflows: number; add_addr_accepted: number } | null;
   foreign_endpoints: { id: number; address: string; dev: string | null; flags: string[] }[];
   counters: Record<string, number>;
+  daemon: { running: boolean; pid: number | null; last_error: string | null };
+  proxy: {
+    enabled: boolean;
+    engine: string;
+    port: number;
+    server: string | null;
+    running_instances: number;
+    instances: number;
+    mptcp_by: string | null;
+    redirect_active: boolean;
+    server_reachable: boolean | null;
+    /** Proxy connections to the server right now: MPTCP, or fallen back to plain TCP. */
+    server_connections: { mptcp: number; tcp: number } | null;
+  };
   warnings: string[];
 }
 
@@ -49,7 +66,11 @@ export function buildStatus(
   snap: Snapshot,
   counters: Record<string, number>,
   bytes: (dev: string) => { rx: number; tx: number } | null,
+  daemon: DaemonState | null = null,
+  serverConnections: { mptcp: number; tcp: number } | null = null,
 ): StatusReport {
+  const server = snap.config.servers.find((s) => s.enabled);
+  const p = daemon?.proxy ?? null;
   const owned = new Set(snap.diff.owned.endpoints.map((e) => e.address));
   const uplinks = snap.desired.uplinks.map((u): UplinkStatus => {
     const b = u.dev ? bytes(u.dev) : null;
@@ -83,11 +104,27 @@ export function buildStatus(
       .filter((e) => !ours.has(e.id))
       .map((e) => ({ id: e.id, address: e.address, dev: e.dev ?? null, flags: flagsOf(e) })),
     counters: pick,
+    daemon: { running: daemon !== null, pid: daemon?.pid ?? null, last_error: daemon?.last_error ?? null },
+    proxy: {
+      enabled: snap.config.proxy.enabled && server !== undefined,
+      engine: snap.config.proxy.engine,
+      port: snap.config.proxy.port,
+      server: server ? `${server.host}:${server.port}` : null,
+      running_instances: p ? p.instances.filter((i) => i.pid !== null).length : 0,
+      instances: p ? p.instances.length : 0,
+      mptcp_by: p?.mptcp_by ?? null,
+      redirect_active: p?.redirect_active ?? false,
+      server_reachable: p?.server_reachable ?? null,
+      server_connections: serverConnections,
+    },
     warnings: [...snap.desired.warnings, ...snap.diff.warnings],
   };
 }
 
 export async function collectStatus(rt: Runtime): Promise<StatusReport> {
   const snap = await snapshot(rt);
-  return buildStatus(snap, readMptcpCounters(rt), (dev) => readLinkBytes(rt, dev));
+  const server = snap.config.servers.find((s) => s.enabled);
+  const daemon = readDaemonState(rt);
+  const conns = server && daemon?.proxy ? await countServerConnections(rt, server.host, server.port) : null;
+  return buildStatus(snap, readMptcpCounters(rt), (dev) => readLinkBytes(rt, dev), daemon, conns);
 }

@@ -236,10 +236,12 @@ function makeDir(path: string, mode = 0o755): void {
 let loggerMissing = false;
 
 async function log(level: LogLevel, message: string): Promise<void> {
-  if (!loggerMissing) {
+  // MPWAN_LOG=stderr: for a foreground daemon whose stderr is collected (procd, tests).
+  if (!loggerMissing && std.getenv('MPWAN_LOG') !== 'stderr') {
     const r = await exec(['logger', '-t', 'mpwan', '-p', `daemon.${level}`, '--', message], { timeoutMs: 5000 });
     if (r.status === 0) return;
-    if (r.status === 127) loggerMissing = true;
+    // No logger, or no syslog to talk to: stderr is still read by procd (logd) and tests.
+    loggerMissing = true;
   }
   std.err.puts(`mpwan: ${level}: ${message}\n`);
   std.err.flush();

@@ -21,7 +21,7 @@ describe('config validation', () => {
         { name: 'lte', mode: 'backup', priority: 7, ula: false, fullmesh: false, table: 5101, line: 2 },
       ],
       servers: [],
-      proxy: { enabled: false, engine: 'shadowsocks-rust', port: 1100, lan: ['lan'], bypass: [], threads: null },
+      proxy: { enabled: false, engine: 'shadowsocks-rust', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10 },
     });
   });
 

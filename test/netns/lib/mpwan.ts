@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { installRoot } from '../../lib/install.js';
 import { qjsPath } from '../../lib/qjs.js';
 import { NetifdState, type NetifdIface } from './netifd.js';
-import type { Topology } from './topology.js';
+import { Topology } from './topology.js';
 
 const STUBS = resolve(new URL('../../stubs', import.meta.url).pathname);
 /** `ip` subcommands that change the kernel. */
@@ -48,6 +48,7 @@ export class Router {
       MPWAN_UCI_DIR: join(this.dir, 'etc'),
       MPWAN_RUN_DIR: join(this.dir, 'run'),
       MPWAN_TEST_NETIFD: this.netifd.dir,
+      MPWAN_LOG: 'stderr',
       MPWAN_TEST_UBUS_LOG: join(this.dir, 'ubus.log'),
       MPWAN_TEST_IP_LOG: join(this.dir, 'ip.log'),
       ...(options.failOn ? { MPWAN_TEST_IP_FAIL: options.failOn } : {}),
@@ -74,6 +75,22 @@ export class Router {
   json(args: string[], options: RunOptions = {}) {
     const r = this.run([...args, '--json'], options);
     return { ...r, json: JSON.parse(r.stdout) };
+  }
+
+  /** `mpwan daemon` in the background in the router namespace, as procd would run it. */
+  startDaemon() {
+    const logFile = join(this.dir, 'daemon.log');
+    const child = this.topo.spawn(this.topo.rtr, this.argv(['daemon']), this.env(), logFile);
+    return {
+      pid: child.pid!,
+      alive: () => Topology.alive(child.pid!),
+      log: () => { try { return readFileSync(logFile, 'utf8'); } catch { return ''; } },
+    };
+  }
+
+  /** The daemon's state file, once it exists. */
+  daemonState(): Record<string, any> | null { // eslint-disable-line @typescript-eslint/no-explicit-any
+    try { return JSON.parse(readFileSync(join(this.dir, 'run/daemon.json'), 'utf8')); } catch { return null; }
   }
 
   /** A PATH entry with only the ubus stand-in (the real `ip` stays in charge). */

@@ -8,6 +8,7 @@
 // namespaces receive traffic.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 
 export const NS_PREFIX = 'mpw';
 
@@ -18,8 +19,10 @@ export interface TopologyOptions {
   ipv6?: boolean;
   /** Strict reverse-path filtering on the server side (what anti-spoofing ISPs do). */
   strictRpFilter?: boolean;
-  /** Add a LAN client namespace behind the router. */
+  /** Add a LAN client namespace behind the router (and fw4-style masquerade on the WANs). */
   lan?: boolean;
+  /** Add a destination host ("the internet") behind the server. */
+  dst?: boolean;
 }
 
 export interface Wan {
@@ -65,6 +68,9 @@ export class Topology {
   readonly rtr = `${NS_PREFIX}-rtr-${this.id}`;
   readonly vps = `${NS_PREFIX}-vps-${this.id}`;
   readonly cli = `${NS_PREFIX}-cli-${this.id}`;
+  readonly dst = `${NS_PREFIX}-dst-${this.id}`;
+  /** The destination host: a documentation address, proxied like any internet address. */
+  readonly destination = '198.51.100.10';
   readonly server = '10.99.0.1';
   readonly server6 = '2001:db8:99::1';
   readonly lanRouter = '192.168.77.1';
@@ -105,6 +111,17 @@ export class Topology {
     }
     for (let i = 0; i < o.wans; i++) this.addWan(i);
     if (o.lan) this.addLan();
+    if (o.dst) this.addDst();
+  }
+
+  private addDst() {
+    this.addNs(this.dst);
+    this.ip(this.vps, 'link', 'add', 'dst0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', this.dst);
+    this.ip(this.vps, 'addr', 'add', '198.51.100.1/24', 'dev', 'dst0');
+    this.ip(this.dst, 'addr', 'add', `${this.destination}/24`, 'dev', 'eth0');
+    this.ip(this.vps, 'link', 'set', 'dst0', 'up');
+    this.ip(this.dst, 'link', 'set', 'eth0', 'up');
+    this.ip(this.dst, 'route', 'add', 'default', 'via', '198.51.100.1');
   }
 
   private addWan(i: number) {
@@ -141,6 +158,13 @@ export class Topology {
     this.ip(this.cli, 'link', 'set', 'host0', 'up');
     this.ip(this.cli, 'route', 'add', 'default', 'via', this.lanRouter);
     this.sysctl(this.rtr, 'net.ipv4.ip_forward', '1');
+    // What fw4 does on every OpenWrt router: masquerade LAN traffic leaving by a WAN.
+    run(['ip', 'netns', 'exec', this.rtr, 'nft', '-f', '-'], [
+      'table inet fw4 {',
+      '\tchain srcnat { type nat hook postrouting priority srcnat; policy accept; oifname "wan*" masquerade; }',
+      '\tchain forward { type filter hook forward priority filter; policy accept; }',
+      '}',
+    ].join('\n'));
   }
 
   /** tbf on both ends of the WAN veth (netem is not available on these kernels). */
@@ -168,11 +192,16 @@ export class Topology {
     return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   }
 
-  /** A background process in a namespace, killed by destroy(). */
-  spawn(ns: string, argv: string[], env: Record<string, string> = {}): ChildProcess {
+  /**
+   * A background process in a namespace, killed by destroy(). Its output goes to `logFile`
+   * (or nowhere): tests wait synchronously, so pipes would never be read in time.
+   */
+  spawn(ns: string, argv: string[], env: Record<string, string> = {}, logFile?: string): ChildProcess {
+    const out = logFile ? openSync(logFile, 'a') : 'ignore';
     const child = spawn('ip', ['netns', 'exec', ns, 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv], {
-      stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+      stdio: ['ignore', out, out], detached: true,
     });
+    if (typeof out === 'number') closeSync(out);
     this.children.add(child);
     child.on('exit', () => this.children.delete(child));
     return child;
@@ -197,6 +226,15 @@ export class Topology {
   linkBytes(ns: string, dev: string): { rx: number; tx: number } {
     const read = (what: string) => Number(this.readFile(ns, `/sys/class/net/${dev}/statistics/${what}_bytes`).trim());
     return { rx: read('rx'), tx: read('tx') };
+  }
+
+  /** Whether a process still runs (a zombie nobody reaped counts as gone). */
+  static alive(pid: number): boolean {
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
   }
 
   destroy() {

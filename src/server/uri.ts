@@ -1,0 +1,49 @@
+// ss:// links in SIP002 form: ss://<userinfo>@<host>:<port>[/][#<name>]. userinfo is
+// base64url("method:password") for AEAD ciphers and percent-encoded for 2022-blake3 ones
+// (SIP022). Pure.
+import { SS_METHODS, type SsMethod } from '../model/config.js';
+import { bytesToUtf8, decodeBase64, encodeBase64, utf8Bytes } from '../lib/base64.js';
+import { familyOf } from '../lib/inet.js';
+
+export interface SsLink {
+  host: string;
+  port: number;
+  method: SsMethod;
+  password: string;
+  name?: string;
+}
+
+export function encodeSsLink(l: SsLink): string {
+  const userinfo = l.method.startsWith('2022-')
+    ? `${encodeURIComponent(l.method)}:${encodeURIComponent(l.password)}`
+    : encodeBase64(utf8Bytes(`${l.method}:${l.password}`), true, false);
+  const host = familyOf(l.host) === 6 ? `[${l.host}]` : l.host;
+  return `ss://${userinfo}@${host}:${l.port}${l.name ? `#${encodeURIComponent(l.name)}` : ''}`;
+}
+
+/** Throws an Error saying what is wrong with the link. */
+export function parseSsLink(uri: string): SsLink {
+  const m = /^ss:\/\/([^@]+)@(\[[0-9A-Fa-f:.]+\]|[^:/?#]+):(\d{1,5})\/?(?:\?[^#]*)?(?:#(.*))?$/.exec(uri.trim());
+  if (!m) throw new Error('not an ss:// link of the form ss://<userinfo>@<host>:<port>');
+  const [, userinfo, rawHost, rawPort, name] = m;
+  let plain: string | null = null;
+  if (userinfo.includes(':') || userinfo.includes('%')) {
+    try { plain = decodeURIComponent(userinfo); } catch { plain = null; }
+  } else {
+    const bytes = decodeBase64(userinfo);
+    try { plain = bytes ? bytesToUtf8(bytes) : null; } catch { plain = null; }
+  }
+  const sep = plain?.indexOf(':') ?? -1;
+  if (!plain || sep < 1) throw new Error('the link has no method:password');
+  const method = plain.slice(0, sep);
+  const password = plain.slice(sep + 1);
+  if (!(SS_METHODS as readonly string[]).includes(method)) throw new Error(`cipher '${method}' is not supported (use one of ${SS_METHODS.join(', ')})`);
+  const port = Number(rawPort);
+  if (port < 1 || port > 65535) throw new Error(`port ${rawPort} is out of range`);
+  const host = rawHost.startsWith('[') ? rawHost.slice(1, -1) : rawHost;
+  const link: SsLink = { host, port, method: method as SsMethod, password };
+  if (name) {
+    try { link.name = decodeURIComponent(name); } catch { /* a name is decoration only */ }
+  }
+  return link;
+}

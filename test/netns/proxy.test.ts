@@ -1,0 +1,224 @@
+// LAN clients get aggregated connections: a plain-TCP LAN client -> router (installed mpwan
+// daemon under qjs, ss-redir under mptcpize) -> 2 x 20 Mbit/s WANs -> server (ss-server under
+// mptcpize, set up by `mpwan server setup` into a temporary root) -> a destination host.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Topology, sweepStale } from './lib/topology.js';
+import { Router } from './lib/mpwan.js';
+import { iperf } from './lib/traffic.js';
+import { waitFor } from './lib/wait.js';
+import { qjsPath } from '../lib/qjs.js';
+import { upsertSection } from '../../src/config/uci.js';
+
+const RATE = 20;
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('LAN clients through the MPTCP proxy', function () {
+  this.timeout(120000);
+  let topo: Topology;
+  let rtr: Router;
+  let serverRoot: string;
+  let link: string;
+  let daemon: ReturnType<Router['startDaemon']>;
+  const port = 8300 + (process.pid % 500);
+
+  const mpwanIn = (ns: string, args: string[]) => topo.exec(ns, [qjsPath(), join(rtr.root, 'usr/sbin/mpwan'), ...args]);
+  const configPath = () => join(rtr.dir, 'etc/mpwan');
+  const editConfig = (type: string, name: string, options: [string, string][]) =>
+    writeFileSync(configPath(), upsertSection(readFileSync(configPath(), 'utf8'), type, name, options));
+  const reload = () => {
+    const before = statSync(join(rtr.dir, 'run/daemon.json')).mtimeMs;
+    assert.equal(rtr.run(['reload']).status, 0);
+    waitFor('the daemon to reload', () => statSync(join(rtr.dir, 'run/daemon.json')).mtimeMs !== before);
+  };
+  const redirectOn = () => rtr.daemonState()?.proxy?.redirect_active === true;
+  const nftTable = () => topo.exec(topo.rtr, ['nft', 'list', 'table', 'inet', 'mpwan']).status === 0;
+  const serverConns = () => topo.mptcpCounters(topo.vps).MPCapableSYNRX;
+
+  function startServer() {
+    const unit = readFileSync(join(serverRoot, 'etc/systemd/system/mpwan-server.service'), 'utf8');
+    const exec = /^ExecStart=(.*)$/m.exec(unit)![1].replace('/etc/mpwan-server/', join(serverRoot, 'etc/mpwan-server/') + '/').split(' ');
+    const child = topo.spawn(topo.vps, exec);
+    waitFor('ss-server to listen', () => topo.exec(topo.vps, ['ss', '-Hltn', `sport = :${port}`]).stdout.trim() !== '');
+    return child;
+  }
+  let server: ReturnType<typeof startServer>;
+
+  before(() => {
+    sweepStale();
+    topo = new Topology({ wans: 2, rateMbit: RATE, lan: true, dst: true, strictRpFilter: true });
+    rtr = new Router(topo, [
+      { interface: 'wan', device: 'wan0', metric: 10 }, { interface: 'wan2', device: 'wan1', metric: 20 }, { interface: 'lan', device: 'lan0' },
+    ]);
+    serverRoot = mkdtempSync(join(tmpdir(), 'mpwan-vps-'));
+    const setup = mpwanIn(topo.vps, ['server', 'setup', '--root', serverRoot, '--address', topo.server, '--port', String(port), '--engine', 'shadowsocks-libev']);
+    assert.equal(setup.status, 0, setup.stderr);
+    link = /mpwan server import '(ss:\/\/[^']+)'/.exec(setup.stdout)![1];
+    server = startServer();
+    rtr.writeConfig("config globals 'globals'\n\toption enabled '1'\n\nconfig uplink 'wan'\n\nconfig uplink 'wan2'\n");
+    const imported = rtr.run(['server', 'import', link]);
+    assert.equal(imported.status, 0, imported.stderr);
+    // This machine has shadowsocks-libev (3.3.5: MPTCP through mptcpize); routers default to rust.
+    editConfig('proxy', 'proxy', [['engine', 'shadowsocks-libev'], ['threads', '2'], ['check_interval', '1']]);
+    daemon = rtr.startDaemon();
+    waitFor('the LAN redirect', redirectOn);
+  });
+  after(() => {
+    rtr?.cleanup();
+    topo?.destroy();
+    if (serverRoot) rmSync(serverRoot, { recursive: true, force: true });
+  });
+
+  it('server setup writes an MPTCP server config, a systemd unit and a link; a second run changes nothing', () => {
+    const cfg = JSON.parse(readFileSync(join(serverRoot, 'etc/mpwan-server/ss-server.json'), 'utf8'));
+    assert.equal(statSync(join(serverRoot, 'etc/mpwan-server/ss-server.json')).mode & 0o777, 0o600);
+    assert.equal(cfg.server_port, port);
+    assert.match(readFileSync(join(serverRoot, 'etc/systemd/system/mpwan-server.service'), 'utf8'), /ExecStart=\/usr\/bin\/mptcpize run \/usr\/bin\/ss-server -c/);
+    assert.match(topo.ip(topo.vps, 'mptcp', 'limits', 'show'), /subflows 8/);
+    assert.equal(topo.readFile(topo.vps, '/proc/sys/net/mptcp/allow_join_initial_addr_port').trim(), '1');
+    const again = mpwanIn(topo.vps, ['server', 'setup', '--root', serverRoot, '--address', topo.server, '--engine', 'shadowsocks-libev']);
+    assert.match(again.stdout, /Nothing to change/);
+    assert.ok(again.stdout.includes(link), 'the same link (same password) is printed again');
+    const dry = mpwanIn(topo.vps, ['server', 'setup', '--dry-run', '--root', join(serverRoot, 'fresh'), '--address', topo.server]);
+    assert.match(dry.stdout, /Would change:\n {2}write \/etc\/mpwan-server\/ss-server\.json/);
+    assert.throws(() => statSync(join(serverRoot, 'fresh')), /ENOENT/, 'a dry run writes nothing');
+  });
+
+  it('server import writes the server section from the link', () => {
+    const text = readFileSync(configPath(), 'utf8');
+    assert.match(text, new RegExp(`config server 'vps'\\n\\toption host '${topo.server}'\\n\\toption port '${port}'`));
+    assert.match(text, /config proxy 'proxy'\n\toption enabled '1'/);
+  });
+
+  it('one TCP download and one upload from the LAN client get the sum of both WANs, over MPTCP', () => {
+    const wanBytes = () => topo.wans.map((w) => { const b = topo.linkBytes(topo.rtr, w.dev); return b.rx + b.tx; });
+    const joins = topo.mptcpCounters(topo.vps).MPJoinSynRx;
+    const before = wanBytes();
+    // Steady state: the first second of TCP slow start is left out of the figure.
+    const up = iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: 8, omit: 1, mptcp: false });
+    const down = iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: 8, omit: 1, mptcp: false, reverse: true });
+    const moved = wanBytes().map((b, i) => b - before[i]);
+    const sum = RATE * topo.wans.length * 1e6;
+    console.log(`      upload ${(up.bitsPerSecond / 1e6).toFixed(1)} Mbit/s (${((up.bitsPerSecond / sum) * 100).toFixed(0)}%), ` +
+      `download ${(down.bitsPerSecond / 1e6).toFixed(1)} Mbit/s (${((down.bitsPerSecond / sum) * 100).toFixed(0)}%) of ${sum / 1e6}; ` +
+      `WAN bytes ${moved.map((b) => (b / 1e6).toFixed(1)).join(' / ')} MB`);
+    for (const b of moved) assert.ok(b > 0.3 * moved.reduce((x, y) => x + y, 0) / moved.length, `bytes flow on every WAN: ${moved}`);
+    assert.ok(topo.mptcpCounters(topo.vps).MPJoinSynRx > joins, 'the server accepted joins');
+    assert.ok(up.bitsPerSecond >= 0.9 * sum, `upload ${up.bitsPerSecond} >= 90% of ${sum}`);
+    assert.ok(down.bitsPerSecond >= 0.9 * sum, `download ${down.bitsPerSecond} >= 90% of ${sum}`);
+  });
+
+  it('each LAN connection is one MPTCP connection with a subflow on every WAN', () => {
+    const dst = topo.spawn(topo.dst, ['iperf3', '-s', '-1', '-p', '5999']);
+    waitFor('iperf3 on the destination', () => topo.exec(topo.dst, ['ss', '-Hltn', 'sport = :5999']).stdout.trim() !== '');
+    const client = topo.spawn(topo.cli, ['iperf3', '-c', topo.destination, '-p', '5999', '-t', '3']);
+    // ss -M on the server: the MPTCP sockets, and their subflows from each WAN address.
+    const sub = waitFor('subflows from both WANs on the server', () => {
+      const lines = topo.exec(topo.vps, ['ss', '-tnHO', 'state', 'established', `sport = :${port}`]).stdout;
+      return ['10.20.1.2', '10.20.2.2'].every((a) => lines.includes(a)) ? lines : null;
+    }, 100, 0.05);
+    assert.ok(sub);
+    assert.match(topo.exec(topo.vps, ['ss', '-MnH']).stdout, /ESTAB/);
+    const status = rtr.json(['status']).json;
+    assert.equal(status.proxy.redirect_active, true);
+    assert.equal(status.proxy.mptcp_by, 'mptcpize');
+    assert.ok(status.proxy.server_connections.mptcp >= 1, JSON.stringify(status.proxy));
+    assert.equal(status.proxy.server_connections.tcp, 0, 'no proxy connection fell back to TCP');
+    client.kill();
+    dst.kill();
+  });
+
+  it('keeps the password out of argv, status and logs; the proxy config is 0600', () => {
+    const password = /"password": "([^"]+)"/.exec(readFileSync(join(serverRoot, 'etc/mpwan-server/ss-server.json'), 'utf8'))![1];
+    const cmdlines = topo.exec(topo.rtr, ['sh', '-c', 'cat /proc/[0-9]*/cmdline | tr "\\0" " "']).stdout;
+    assert.ok(cmdlines.includes('ss-redir'));
+    assert.ok(!cmdlines.includes(password));
+    assert.ok(!rtr.run(['status']).stdout.includes(password));
+    assert.ok(!rtr.run(['status', '--json']).stdout.includes(password));
+    assert.ok(!daemon.log().includes(password));
+    assert.equal(statSync(join(rtr.dir, 'run/proxy.json')).mode & 0o777, 0o600);
+  });
+
+  it('does not proxy the router itself, bypassed addresses, UDP or DNS', () => {
+    const conns = serverConns();
+    // The router's own LAN address.
+    const local = topo.spawn(topo.rtr, ['iperf3', '-s', '-1', '-p', '5998', '-B', topo.lanRouter]);
+    waitFor('iperf3 on the router', () => topo.exec(topo.rtr, ['ss', '-Hltn', 'sport = :5998']).stdout.trim() !== '');
+    assert.equal(topo.exec(topo.cli, ['iperf3', '-c', topo.lanRouter, '-p', '5998', '-t', '1']).status, 0);
+    local.kill();
+    // UDP, and DNS on port 53, go out unproxied.
+    const echo = topo.spawn(topo.dst, ['socat', 'UDP4-RECVFROM:53,fork', 'PIPE']);
+    waitFor('a UDP echo on port 53', () => topo.exec(topo.dst, ['ss', '-Hlun', 'sport = :53']).stdout.trim() !== '');
+    const dns = topo.exec(topo.cli, ['socat', '-T', '2', '-', `UDP4:${topo.destination}:53`], { input: 'query\n' });
+    assert.equal(dns.stdout, 'query\n');
+    echo.kill();
+    assert.equal(serverConns(), conns, 'nothing above reached the server');
+    // A bypassed address keeps the normal route.
+    editConfig('proxy', 'proxy', [['bypass', `${topo.destination}/32`]]);
+    reload();
+    const r = iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: 1, mptcp: false });
+    assert.ok(r.bytes > 0);
+    assert.equal(serverConns(), conns, 'the bypassed destination was reached directly');
+    editConfig('proxy', 'proxy', [['bypass', '192.0.2.99']]);
+    reload();
+  });
+
+  it('survives a firewall reload and leaves fw4 alone', () => {
+    const fw4 = topo.exec(topo.rtr, ['nft', 'list', 'table', 'inet', 'fw4']).stdout;
+    // What `fw4 reload` does: replace its own table in one transaction.
+    const reloadFw4 = `table inet fw4 {}\ndelete table inet fw4\n${fw4}`;
+    assert.equal(topo.exec(topo.rtr, ['nft', '-f', '-'], { input: reloadFw4 }).status, 0);
+    assert.ok(nftTable());
+    assert.equal(topo.exec(topo.rtr, ['nft', 'list', 'table', 'inet', 'fw4']).stdout, fw4);
+    const conns = serverConns();
+    iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: 1, mptcp: false });
+    assert.ok(serverConns() > conns, 'still proxied after the firewall reload');
+  });
+
+  it('restarts a proxy that dies', () => {
+    const pid = rtr.daemonState()!.proxy.instances[0].pid;
+    topo.exec(topo.rtr, ['kill', '-9', String(pid)]);
+    const st = waitFor('a restarted instance', () => {
+      const i = rtr.daemonState()?.proxy?.instances[0];
+      return i && i.pid !== null && i.pid !== pid ? i : null;
+    });
+    assert.equal(st.restarts, 1);
+    assert.match(daemon.log(), /proxy instance 0 exited .*restarting in 1 s/);
+  });
+
+  it('fails open when the server is down: LAN traffic takes the normal route, and comes back', () => {
+    process.kill(-server.pid!, 'SIGKILL');
+    waitFor('the redirect to be lifted', () => !redirectOn() && !nftTable());
+    assert.match(daemon.log(), /unreachable .*LAN traffic bypasses the proxy/);
+    assert.match(rtr.run(['status']).stdout, /does not answer: LAN traffic bypasses the proxy/);
+    const r = iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: 1, mptcp: false });
+    assert.ok(r.bytes > 0, 'LAN TCP still works');
+    server = startServer();
+    waitFor('the redirect to return', redirectOn);
+    assert.match(daemon.log(), /answers again/);
+  });
+
+  it('disabling the proxy removes the nft table and the proxies; LAN traffic still flows', () => {
+    editConfig('proxy', 'proxy', [['enabled', '0']]);
+    reload();
+    assert.ok(!nftTable());
+    assert.doesNotMatch(topo.exec(topo.rtr, ['sh', '-c', 'cat /proc/[0-9]*/cmdline | tr "\\0" " "']).stdout, /ss-redir/);
+    const r = iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: 1, mptcp: false });
+    assert.ok(r.bytes > 0);
+  });
+
+  it('mpwan stop stops the daemon and removes everything', () => {
+    editConfig('proxy', 'proxy', [['enabled', '1']]);
+    reload();
+    waitFor('the LAN redirect', redirectOn);
+    const r = rtr.run(['stop']);
+    assert.equal(r.status, 0, r.stderr);
+    waitFor('the daemon to exit', () => !daemon.alive());
+    assert.ok(!nftTable());
+    assert.deepEqual(topo.ipJson<Obj[]>(topo.rtr, 'mptcp', 'endpoint', 'show'), []);
+    assert.doesNotMatch(topo.exec(topo.rtr, ['sh', '-c', 'cat /proc/[0-9]*/cmdline | tr "\\0" " "']).stdout, /ss-redir/);
+    assert.match(daemon.log(), /daemon stopped/);
+  });
+});
