@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { renderNft, renderNftRemoval } from '../../src/proxy/nft.js';
+import { libevHasNativeMptcp, planProxy } from '../../src/proxy/engine.js';
+import { encodeSsLink, parseSsLink } from '../../src/server/uri.js';
+import { decodeBase64, encodeBase64, utf8Bytes } from '../../src/lib/base64.js';
+import { upsertSection, parseUci } from '../../src/config/uci.js';
+import { countConnectionsTo, parseSubflows } from '../../src/observe/ss.js';
+import type { ProxyConfig, ServerConfig } from '../../src/model/config.js';
+
+const proxy: ProxyConfig = { enabled: true, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10 };
+const server: ServerConfig = { name: 'vps', enabled: true, host: '203.0.113.7', port: 8388, password: 's3cret', method: 'chacha20-ietf-poly1305', line: 1 };
+
+describe('nft table', () => {
+  it('replaces the whole table in one transaction and redirects only LAN TCP', () => {
+    const text = renderNft({ lanDevices: ['br-lan'], port: 1100, bypass: ['203.0.113.7', '2001:db8::/32'] });
+    assert.ok(text.startsWith('table inet mpwan {}\ndelete table inet mpwan\ntable inet mpwan {\n'));
+    assert.match(text, /iifname != \{ "br-lan" \} return/);
+    assert.match(text, /meta l4proto != tcp return/);
+    assert.match(text, /fib daddr type \{ local, broadcast, multicast, anycast \} return/);
+    assert.match(text, /elements = \{ 0\.0\.0\.0\/8, 10\.0\.0\.0\/8, .*192\.168\.0\.0\/16.*203\.0\.113\.7 \}/);
+    assert.match(text, /elements = \{ .*fc00::\/7, fe80::\/10, ff00::\/8, 2001:db8::\/32 \}/);
+    assert.match(text, /meta l4proto tcp redirect to :1100/);
+    assert.equal(renderNftRemoval(), 'table inet mpwan {}\ndelete table inet mpwan\n');
+  });
+});
+
+describe('proxy engines', () => {
+  it('runs shadowsocks-libev 3.3.5 under mptcpize, one instance per thread, password only in the config', () => {
+    const p = planProxy({ ...proxy, threads: 2 }, server, '/var/run/mpwan/proxy.json', 4, { libevNativeMptcp: false });
+    assert.deepEqual(p.instances, [['mptcpize', 'run', 'ss-redir', '-c', '/var/run/mpwan/proxy.json'], ['mptcpize', 'run', 'ss-redir', '-c', '/var/run/mpwan/proxy.json']]);
+    assert.equal(p.config.reuse_port, true);
+    assert.equal(p.config.mptcp, undefined);
+    assert.ok(!JSON.stringify(p.instances).includes('s3cret'));
+    assert.equal(planProxy(proxy, server, 'f', 4, { libevNativeMptcp: false }).instances.length, 4, 'one per CPU by default');
+  });
+
+  it('uses native MPTCP where the engine has it', () => {
+    assert.deepEqual(planProxy(proxy, server, 'f', 1, { libevNativeMptcp: true }).instances, [['ss-redir', '-c', 'f']]);
+    const rust = planProxy({ ...proxy, engine: 'shadowsocks-rust' }, server, 'f', 2, { libevNativeMptcp: false });
+    assert.deepEqual(rust.instances, [['sslocal', '-c', 'f']]);
+    assert.equal(rust.config.mptcp, true);
+    assert.deepEqual(rust.config.locals, [{ protocol: 'redir', local_address: '::', local_port: 1100, tcp_redir: 'redirect' }]);
+  });
+
+  it('knows which libev --mptcp speaks upstream MPTCP', () => {
+    assert.equal(libevHasNativeMptcp('\nshadowsocks-libev 3.3.5\n'), false);
+    assert.equal(libevHasNativeMptcp('shadowsocks-libev 3.3.6'), true);
+    assert.equal(libevHasNativeMptcp('shadowsocks-libev 4.0.0'), true);
+    assert.equal(libevHasNativeMptcp('garbage'), false);
+  });
+});
+
+describe('ss:// links (SIP002)', () => {
+  it('round-trips AEAD (base64url userinfo) and 2022 (percent-encoded) links, IPv6 hosts and names', () => {
+    const a = { host: '203.0.113.7', port: 8388, method: 'chacha20-ietf-poly1305' as const, password: 'pa:ss/wo+rd', name: 'my vps' };
+    const la = encodeSsLink(a);
+    assert.match(la, /^ss:\/\/[A-Za-z0-9_-]+@203\.0\.113\.7:8388#my%20vps$/);
+    assert.deepEqual(parseSsLink(la), a);
+    const b = { host: '2001:db8::7', port: 443, method: '2022-blake3-aes-256-gcm' as const, password: 'AAAA/+==' };
+    const lb = encodeSsLink(b);
+    assert.equal(lb, 'ss://2022-blake3-aes-256-gcm:AAAA%2F%2B%3D%3D@[2001:db8::7]:443');
+    assert.deepEqual(parseSsLink(lb), b);
+  });
+
+  it('explains what is wrong with a bad link', () => {
+    assert.throws(() => parseSsLink('http://x'), /not an ss:\/\/ link/);
+    assert.throws(() => parseSsLink(`ss://${encodeBase64(utf8Bytes('rc4-md5:x'), true, false)}@h:1`), /cipher 'rc4-md5' is not supported/);
+    assert.throws(() => parseSsLink('ss://!!!@h:1'), /no method:password/);
+    assert.throws(() => parseSsLink(`ss://${encodeBase64(utf8Bytes('aes-256-gcm:x'), true, false)}@h:70000`), /out of range/);
+  });
+
+  it('base64 matches Node for both alphabets', () => {
+    for (const n of [0, 1, 2, 3, 4, 31, 32, 33]) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 73 + 11) & 255);
+      assert.equal(encodeBase64(bytes), Buffer.from(bytes).toString('base64'));
+      assert.equal(encodeBase64(bytes, true, false), Buffer.from(bytes).toString('base64url'));
+      assert.deepEqual(decodeBase64(Buffer.from(bytes).toString('base64url')), bytes);
+    }
+    assert.equal(decodeBase64('a$b'), null);
+  });
+});
+
+describe('upsertSection', () => {
+  it('appends a missing section and edits an existing one in place', () => {
+    const text = "# mine\nconfig globals 'globals'\n\toption enabled '1'\n";
+    const added = upsertSection(text, 'server', 'vps', [['host', '203.0.113.7'], ['port', '8388']]);
+    assert.equal(added, "# mine\nconfig globals 'globals'\n\toption enabled '1'\n\nconfig server 'vps'\n\toption host '203.0.113.7'\n\toption port '8388'\n");
+    const edited = upsertSection(added, 'server', 'vps', [['port', '443']]);
+    assert.equal(edited, added.replace("'8388'", "'443'"));
+    assert.equal(parseUci(edited).sections.length, 2);
+  });
+});
+
+describe('ss parser', () => {
+  const line = (local: string, remote: string, ulp: string) =>
+    `ESTAB 0 0 ${local} ${remote} bbr wscale:10,10 bytes_sent:100 bytes_acked:90 bytes_received:5 ${ulp}`;
+  it('groups MPTCP subflows by connection token and counts fallbacks to plain TCP', () => {
+    const text = [
+      line('10.20.1.2:40000', '10.99.0.1:8388', 'tcp-ulp-mptcp flags:Mmec token:0000(id:0)/6bfe6b2b(id:0) seq:1'),
+      line('10.20.2.2%wan1:40001', '10.99.0.1:8388', 'tcp-ulp-mptcp flags:Jjec token:f759de82(id:0)/6bfe6b2b(id:2) seq:1'),
+      line('10.20.1.2:40002', '10.99.0.1:8388', ''),
+      line('[2001:db8::2%wan0]:40003', '[2001:db8::1]:443', 'tcp-ulp-mptcp flags:Mmec token:0000(id:0)/11111111(id:0) seq:1'),
+    ].join('\n');
+    const sf = parseSubflows(text);
+    assert.deepEqual(sf.map((s) => [s.token, s.local, s.dev ?? null, s.remotePort, s.bytesSent]), [
+      ['6bfe6b2b', '10.20.1.2', null, 8388, 100], ['6bfe6b2b', '10.20.2.2', 'wan1', 8388, 100], ['11111111', '2001:db8::2', 'wan0', 443, 100],
+    ]);
+    assert.deepEqual(countConnectionsTo(text, '10.99.0.1', 8388), { mptcp: 1, tcp: 1 });
+  });
+});
