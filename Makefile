@@ -25,10 +25,13 @@ build/bundle/mpwan.js: $(NODE_DEPS) $(SOURCES) $(wildcard test/qjs/entries/*.ts)
 	node scripts/build.mjs
 
 install: build
-	install -d $(DESTDIR)/usr/sbin $(DESTDIR)/etc/config $(DESTDIR)/usr/libexec/rpcd $(DESTDIR)/usr/share/rpcd/acl.d
+	install -d $(DESTDIR)/usr/sbin $(DESTDIR)/etc/config $(DESTDIR)/etc/init.d $(DESTDIR)/etc/hotplug.d/iface \
+		$(DESTDIR)/usr/libexec/rpcd $(DESTDIR)/usr/share/rpcd/acl.d
 	install -m 0755 build/bundle/mpwan.js $(DESTDIR)/usr/sbin/mpwan
 	install -m 0755 build/bundle/rpcd-mpwan.js $(DESTDIR)/usr/libexec/rpcd/mpwan
-	install -m 0644 files/etc/config/mpwan $(DESTDIR)/etc/config/mpwan
+	install -m 0600 files/etc/config/mpwan $(DESTDIR)/etc/config/mpwan
+	install -m 0755 files/etc/init.d/mpwan $(DESTDIR)/etc/init.d/mpwan
+	install -m 0644 files/etc/hotplug.d/iface/95-mpwan $(DESTDIR)/etc/hotplug.d/iface/95-mpwan
 	install -m 0644 $(ACL) $(DESTDIR)/usr/share/rpcd/acl.d/luci-app-mpwan.json
 
 deps:

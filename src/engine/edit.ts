@@ -27,10 +27,10 @@ export async function setUplinkMode(rt: Runtime, uplink: string, mode: UplinkMod
   const check = validateConfig(after, file);
   if (!check.config) throw new MpwanError('internal', `editing ${file} produced an invalid config`, { errors: check.errors });
   const changed = after !== before;
-  if (changed) rt.writeFileAtomic(file, after, 0o644);
+  if (changed) rt.writeFileAtomic(file, after, 0o600);
   const report = await reconcile(rt, { dryRun: false });
   if (report.failure) {
-    if (changed) rt.writeFileAtomic(file, before, 0o644);
+    if (changed) rt.writeFileAtomic(file, before, 0o600);
     throw new MpwanError('apply_failed', `${report.failure.error.message}; previous state and config restored`, {
       failed_change: report.descriptions[report.changes.indexOf(report.failure.change)],
       rollback_errors: report.failure.rollbackErrors,

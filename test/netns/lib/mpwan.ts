@@ -1,5 +1,6 @@
 // The installed mpwan, run under real qjs inside the router namespace, with the ubus
 // stand-in first on PATH (and optionally the `ip` spy that logs or fails chosen calls).
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,6 +24,7 @@ export class Router {
   readonly dir = mkdtempSync(join(tmpdir(), 'mpwan-rtr-'));
   readonly netifd: NetifdState;
   readonly root = installRoot();
+  private readonly daemons: number[] = [];
 
   constructor(readonly topo: Topology, ifaces?: NetifdIface[]) {
     mkdirSync(join(this.dir, 'etc'), { recursive: true });
@@ -81,6 +83,7 @@ export class Router {
   startDaemon() {
     const logFile = join(this.dir, 'daemon.log');
     const child = this.topo.spawn(this.topo.rtr, this.argv(['daemon']), this.env(), logFile);
+    this.daemons.push(child.pid!);
     return {
       pid: child.pid!,
       alive: () => Topology.alive(child.pid!),
@@ -102,6 +105,11 @@ export class Router {
   }
 
   cleanup() {
+    // A daemon still running would keep writing into the directory being removed.
+    for (const pid of this.daemons) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+      for (let i = 0; i < 100 && Topology.alive(pid); i++) spawnSync('sleep', ['0.02']);
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,75 @@
+// The daemon follows netifd: the hotplug script (run as hotplug-call runs it, with the
+// variables netifd sets) only signals the daemon, which re-plans from netifd's state.
+import assert from 'node:assert/strict';
+import { statSync, writeFileSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Topology, sweepStale } from './lib/topology.js';
+import { Router } from './lib/mpwan.js';
+import { waitFor } from './lib/wait.js';
+
+const HOTPLUG = resolve(new URL('../../files/etc/hotplug.d/iface/95-mpwan', import.meta.url).pathname);
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('daemon: hotplug events and reloads', function () {
+  this.timeout(60000);
+  let topo: Topology;
+  let rtr: Router;
+  let daemon: ReturnType<Router['startDaemon']>;
+
+  before(() => {
+    sweepStale();
+    topo = new Topology({ wans: 2 });
+    rtr = new Router(topo);
+    rtr.writeDefaultConfig();
+    daemon = rtr.startDaemon();
+    waitFor('the first apply', () => topo.ipJson<Obj[]>(topo.rtr, 'mptcp', 'endpoint', 'show').length === 2);
+  });
+  after(() => {
+    rtr?.cleanup();
+    topo?.destroy();
+  });
+
+  const stateTime = () => statSync(join(rtr.dir, 'run/daemon.json')).mtimeMs;
+  const hotplug = (env: Record<string, string>) => {
+    // hotplug-call runs each script in a subshell with netifd's variables (see fixtures/netifd/hotplug-env.txt).
+    const r = topo.exec(topo.rtr, ['sh', '-c', `( . '${HOTPLUG}' )`], { env: { ...env, MPWAN_RUN_DIR: join(rtr.dir, 'run') } });
+    assert.equal(r.status, 0, r.stderr);
+  };
+
+  it('re-plans on ifup after an address change, without restarting anything', () => {
+    topo.ip(topo.rtr, 'addr', 'del', '10.20.2.2/24', 'dev', 'wan1');
+    topo.ip(topo.rtr, 'addr', 'add', '10.20.2.7/24', 'dev', 'wan1');
+    topo.ip(topo.rtr, 'route', 'replace', 'default', 'via', '10.20.2.1', 'dev', 'wan1', 'metric', '20');
+    rtr.netifd.update();
+    hotplug({ ACTION: 'ifup', INTERFACE: 'wan2', DEVICE: 'wan1' });
+    waitFor('the new endpoint', () => topo.ipJson<Obj[]>(topo.rtr, 'mptcp', 'endpoint', 'show').some((e) => e.address === '10.20.2.7'));
+    assert.ok(daemon.alive());
+    assert.match(daemon.log(), /SIGHUP: .*add endpoint id \d+ 10\.20\.2\.7 dev wan1/);
+  });
+
+  it('ignores an ifupdate that changed no address or route', () => {
+    const before = stateTime();
+    hotplug({ ACTION: 'ifupdate', INTERFACE: 'wan2', DEVICE: 'wan1', IFUPDATE_DATA: '1' });
+    topo.exec(topo.rtr, ['sleep', '0.3']);
+    assert.equal(stateTime(), before);
+  });
+
+  it('reloads the config on `mpwan reload` (procd reload_service sends the same SIGHUP)', () => {
+    writeFileSync(join(rtr.dir, 'etc/mpwan'), readFileSync(join(rtr.dir, 'etc/mpwan'), 'utf8').replace("config uplink 'wan2'\n", "config uplink 'wan2'\n\toption mode 'backup'\n"));
+    const r = rtr.run(['reload']);
+    assert.match(r.stdout, /Asked the daemon \(pid \d+\) to reload/);
+    waitFor('the backup flag', () => topo.ipJson<Obj[]>(topo.rtr, 'mptcp', 'endpoint', 'show').find((e) => e.address === '10.20.2.7')?.backup);
+  });
+
+  it('keeps running on an invalid config and says why', () => {
+    const file = join(rtr.dir, 'etc/mpwan');
+    const good = readFileSync(file, 'utf8');
+    writeFileSync(file, good + "\nconfig uplink 'x'\n\toption mode 'sometimes'\n");
+    rtr.run(['reload']);
+    waitFor('the error in the log', () => /x\.mode: 'sometimes' is not valid/.test(daemon.log()));
+    assert.ok(daemon.alive());
+    assert.equal(topo.ipJson<Obj[]>(topo.rtr, 'mptcp', 'endpoint', 'show').length, 2, 'the kernel state is kept');
+    writeFileSync(file, good);
+    rtr.run(['reload']);
+  });
+});
