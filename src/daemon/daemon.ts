@@ -46,6 +46,9 @@ export interface DaemonState {
     server: string;
     server_reachable: boolean | null;
   };
+  /** Re-plans done so far (start, SIGHUP), and the latest one: lets status and tests see that a reload happened. */
+  reloads: number;
+  last_reload: { why: string; at: number } | null;
   last_error: string | null;
 }
 
@@ -59,6 +62,8 @@ export class Daemon {
   private serverReachable: boolean | null = null;
   private checkIntervalMs = 10000;
   private lastError: string | null = null;
+  private reloads = 0;
+  private lastReload: { why: string; at: number } | null = null;
   private queue: Promise<void> = Promise.resolve();
   private stopping = false;
   private readonly since: number;
@@ -117,6 +122,8 @@ export class Daemon {
     if (report.changes.length > 0) await this.rt.log('notice', `${why}: ${report.changes.length} change(s): ${report.descriptions.join('; ')}`);
     this.lastError = null;
     await this.configureProxy(report.snapshot.config, why);
+    this.reloads++;
+    this.lastReload = { why, at: this.rt.nowSeconds() };
     this.writeState();
   }
 
@@ -272,6 +279,8 @@ export class Daemon {
         server: this.launch.server,
         server_reachable: this.serverReachable,
       },
+      reloads: this.reloads,
+      last_reload: this.lastReload,
       last_error: this.lastError,
     };
     try {

@@ -1,7 +1,7 @@
 // The daemon follows netifd: the hotplug script (run as hotplug-call runs it, with the
 // variables netifd sets) only signals the daemon, which re-plans from netifd's state.
 import assert from 'node:assert/strict';
-import { statSync, writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Topology, sweepStale } from './lib/topology.js';
 import { Router } from './lib/mpwan.js';
@@ -29,7 +29,7 @@ describe('daemon: hotplug events and reloads', function () {
     topo?.destroy();
   });
 
-  const stateTime = () => statSync(join(rtr.dir, 'run/daemon.json')).mtimeMs;
+  const reloads = () => (JSON.parse(readFileSync(join(rtr.dir, 'run/daemon.json'), 'utf8')) as Obj).reloads as number;
   const hotplug = (env: Record<string, string>) => {
     // hotplug-call runs each script in a subshell with netifd's variables (see fixtures/netifd/hotplug-env.txt).
     const r = topo.exec(topo.rtr, ['sh', '-c', `( . '${HOTPLUG}' )`], { env: { ...env, MPWAN_RUN_DIR: join(rtr.dir, 'run') } });
@@ -41,17 +41,19 @@ describe('daemon: hotplug events and reloads', function () {
     topo.ip(topo.rtr, 'addr', 'add', '10.20.2.7/24', 'dev', 'wan1');
     topo.ip(topo.rtr, 'route', 'replace', 'default', 'via', '10.20.2.1', 'dev', 'wan1', 'metric', '20');
     rtr.netifd.update();
+    const before = reloads();
     hotplug({ ACTION: 'ifup', INTERFACE: 'wan2', DEVICE: 'wan1' });
     waitFor('the new endpoint', () => topo.ipJson<Obj[]>(topo.rtr, 'mptcp', 'endpoint', 'show').some((e) => e.address === '10.20.2.7'));
+    waitFor('the reload to finish', () => reloads() === before + 1);
     assert.ok(daemon.alive());
     assert.match(daemon.log(), /SIGHUP: .*add endpoint id \d+ 10\.20\.2\.7 dev wan1/);
   });
 
   it('ignores an ifupdate that changed no address or route', () => {
-    const before = stateTime();
+    const before = reloads();
     hotplug({ ACTION: 'ifupdate', INTERFACE: 'wan2', DEVICE: 'wan1', IFUPDATE_DATA: '1' });
     topo.exec(topo.rtr, ['sleep', '0.3']);
-    assert.equal(stateTime(), before);
+    assert.equal(reloads(), before);
   });
 
   it('reloads the config on `mpwan reload` (procd reload_service sends the same SIGHUP)', () => {

@@ -2,15 +2,14 @@
 // daemon under qjs, ss-redir under mptcpize) -> 2 x 20 Mbit/s WANs -> server (ss-server under
 // mptcpize, set up by `mpwan server setup` into a temporary root) -> a destination host.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Topology, sweepStale } from './lib/topology.js';
 import { Router } from './lib/mpwan.js';
 import { iperf } from './lib/traffic.js';
 import { waitFor } from './lib/wait.js';
 import { qjsPath } from '../lib/qjs.js';
-import { upsertSection } from '../../src/config/uci.js';
+import { setupAggregation, type Aggregation } from './lib/aggregation.js';
 
 const RATE = 20;
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -18,16 +17,16 @@ type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 describe('LAN clients through the MPTCP proxy', function () {
   this.timeout(120000);
   let topo: Topology;
+  let agg: Aggregation;
   let rtr: Router;
   let serverRoot: string;
   let link: string;
-  let daemon: ReturnType<Router['startDaemon']>;
-  const port = 8300 + (process.pid % 500);
+  let port: number;
+  let daemon: Aggregation['daemon'];
 
   const mpwanIn = (ns: string, args: string[]) => topo.exec(ns, [qjsPath(), join(rtr.root, 'usr/sbin/mpwan'), ...args]);
   const configPath = () => join(rtr.dir, 'etc/mpwan');
-  const editConfig = (type: string, name: string, options: [string, string][]) =>
-    writeFileSync(configPath(), upsertSection(readFileSync(configPath(), 'utf8'), type, name, options));
+  const editConfig = (type: string, name: string, options: [string, string][]) => agg.editConfig(type, name, options);
   const reload = () => {
     const before = statSync(join(rtr.dir, 'run/daemon.json')).mtimeMs;
     assert.equal(rtr.run(['reload']).status, 0);
@@ -37,38 +36,15 @@ describe('LAN clients through the MPTCP proxy', function () {
   const nftTable = () => topo.exec(topo.rtr, ['nft', 'list', 'table', 'inet', 'mpwan']).status === 0;
   const serverConns = () => topo.mptcpCounters(topo.vps).MPCapableSYNRX;
 
-  function startServer() {
-    const unit = readFileSync(join(serverRoot, 'etc/systemd/system/mpwan-server.service'), 'utf8');
-    const exec = /^ExecStart=(.*)$/m.exec(unit)![1].replace('/etc/mpwan-server/', join(serverRoot, 'etc/mpwan-server/') + '/').split(' ');
-    const child = topo.spawn(topo.vps, exec);
-    waitFor('ss-server to listen', () => topo.exec(topo.vps, ['ss', '-Hltn', `sport = :${port}`]).stdout.trim() !== '');
-    return child;
-  }
-  let server: ReturnType<typeof startServer>;
-
   before(() => {
     sweepStale();
     topo = new Topology({ wans: 2, rateMbit: RATE, lan: true, dst: true, strictRpFilter: true });
-    rtr = new Router(topo, [
-      { interface: 'wan', device: 'wan0', metric: 10 }, { interface: 'wan2', device: 'wan1', metric: 20 }, { interface: 'lan', device: 'lan0' },
-    ]);
-    serverRoot = mkdtempSync(join(tmpdir(), 'mpwan-vps-'));
-    const setup = mpwanIn(topo.vps, ['server', 'setup', '--root', serverRoot, '--address', topo.server, '--port', String(port), '--engine', 'shadowsocks-libev']);
-    assert.equal(setup.status, 0, setup.stderr);
-    link = /mpwan server import '(ss:\/\/[^']+)'/.exec(setup.stdout)![1];
-    server = startServer();
-    rtr.writeConfig("config globals 'globals'\n\toption enabled '1'\n\nconfig uplink 'wan'\n\nconfig uplink 'wan2'\n");
-    const imported = rtr.run(['server', 'import', link]);
-    assert.equal(imported.status, 0, imported.stderr);
-    // This machine has shadowsocks-libev (3.3.5: MPTCP through mptcpize); routers default to rust.
-    editConfig('proxy', 'proxy', [['engine', 'shadowsocks-libev'], ['threads', '2'], ['check_interval', '1']]);
-    daemon = rtr.startDaemon();
-    waitFor('the LAN redirect', redirectOn);
+    agg = setupAggregation(topo, [['check_interval', '1']]);
+    ({ rtr, serverRoot, link, port, daemon } = agg);
   });
   after(() => {
-    rtr?.cleanup();
+    agg?.cleanup();
     topo?.destroy();
-    if (serverRoot) rmSync(serverRoot, { recursive: true, force: true });
   });
 
   it('server setup writes an MPTCP server config, a systemd unit and a link; a second run changes nothing', () => {
@@ -189,13 +165,13 @@ describe('LAN clients through the MPTCP proxy', function () {
   });
 
   it('fails open when the server is down: LAN traffic takes the normal route, and comes back', () => {
-    process.kill(-server.pid!, 'SIGKILL');
+    topo.exec(topo.vps, ['pkill', '-9', '-x', 'ss-server']);
     waitFor('the redirect to be lifted', () => !redirectOn() && !nftTable());
     assert.match(daemon.log(), /unreachable .*LAN traffic bypasses the proxy/);
     assert.match(rtr.run(['status']).stdout, /does not answer: LAN traffic bypasses the proxy/);
     const r = iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: 1, mptcp: false });
     assert.ok(r.bytes > 0, 'LAN TCP still works');
-    server = startServer();
+    agg.startServer();
     waitFor('the redirect to return', redirectOn);
     assert.match(daemon.log(), /answers again/);
   });

@@ -2,37 +2,194 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { validateConfig } from '../../src/config/schema.js';
 
-const validate = (text: string) => validateConfig(text, '/etc/config/mpwan');
+const FILE = '/etc/config/mpwan';
+const validate = (text: string) => validateConfig(text, FILE);
 const messages = (text: string) => validate(text).errors.map((e) => `${e.line} ${e.option}: ${e.message}`);
+const globals = (...lines: string[]) => ["config globals 'globals'", ...lines.map((l) => `\toption ${l}`)].join('\n') + '\n';
+const uplink = (...lines: string[]) => ["config uplink 'wan'", ...lines.map((l) => `\toption ${l}`)].join('\n') + '\n';
+const shipped = readFileSync(new URL('../../files/etc/config/mpwan', import.meta.url), 'utf8');
+
+const DEFAULT_GLOBALS = { enabled: true, sysctls: {}, tableBase: 5100, rulePref: 5000, subflowsMin: 0, addAddrAcceptedMin: 0, looseRpFilter: true };
 
 describe('config validation', () => {
   it('accepts the shipped default config', () => {
-    const r = validate(readFileSync(new URL('../../files/etc/config/mpwan', import.meta.url), 'utf8'));
+    const r = validate(shipped);
     assert.deepEqual(r.errors, []);
-    assert.equal(r.config!.globals.enabled, true);
+    assert.deepEqual(r.warnings, []);
+    assert.deepEqual(r.config!.globals, DEFAULT_GLOBALS);
+    assert.deepEqual(r.config!.uplinks, []);
   });
 
-  it('fills defaults and computes tables in file order', () => {
-    const r = validate("config uplink 'wan'\nconfig uplink 'lte'\n\toption mode 'backup'\n\toption priority '7'\n");
-    assert.deepEqual(r.config, {
-      globals: { enabled: true, sysctls: {}, tableBase: 5100, rulePref: 5000, subflowsMin: 0, addAddrAcceptedMin: 0, looseRpFilter: true },
+  it('accepts the examples in the shipped config once uncommented', () => {
+    const uncommented = shipped
+      .replace(/^\t# (option \w+ '[^']*')/gm, '\t$1')
+      .replace(/^#(config |\t)/gm, '$1');
+    const r = validate(uncommented);
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.config!.uplinks.map((u) => [u.name, u.mode, u.priority, u.table]), [
+      ['wan', 'on', 50, 5100], ['wanb', 'backup', 60, 5101], ['wan6', 'on', 50, 5102],
+    ]);
+    assert.deepEqual(r.config!.globals.sysctls, { scheduler: 'default', stale_loss_cnt: '4', blackhole_timeout: '0', checksum_enabled: '0' });
+  });
+
+  it('fills every default, and an empty file is a valid config', () => {
+    const expected = {
+      globals: DEFAULT_GLOBALS,
       uplinks: [
         { name: 'wan', mode: 'on', priority: 50, ula: false, fullmesh: false, table: 5100, line: 1 },
-        { name: 'lte', mode: 'backup', priority: 7, ula: false, fullmesh: false, table: 5101, line: 2 },
+        { name: 'lte', mode: 'backup', priority: 7, ula: true, fullmesh: true, table: 5101, line: 2 },
       ],
       servers: [],
       proxy: { enabled: false, engine: 'shadowsocks-rust', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10 },
+    };
+    const r = validate("config uplink 'wan'\nconfig uplink 'lte'\n\toption mode 'backup'\n\toption priority '7'\n\toption ula '1'\n\toption fullmesh 'yes'\n");
+    assert.deepEqual(r, { config: expected, errors: [], warnings: [] });
+    assert.deepEqual(validate('').config, { ...expected, uplinks: [] });
+    assert.deepEqual(validate("config globals 'globals'\n").config!.globals, DEFAULT_GLOBALS);
+  });
+
+  it('reads every globals option; sysctls hold only what is set, as the kernel writes them', () => {
+    const r = validate(globals(
+      "enabled '0'", "table_base '300'", "rule_pref '900'", "subflows '2'", "add_addr_accepted '8'", "rp_filter_loose 'off'",
+      "scheduler 'redundant_1'", "path_manager 'userspace'", "checksum 'true'", "allow_join_initial_addr_port 'disabled'",
+      "add_addr_timeout '120'", "close_timeout '60'", "stale_loss_cnt '4294967295'", "blackhole_timeout '0'", "syn_retrans_before_tcp_fallback '255'",
+    ));
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.config!.globals, {
+      enabled: false, tableBase: 300, rulePref: 900, subflowsMin: 2, addAddrAcceptedMin: 8, looseRpFilter: false,
+      sysctls: {
+        scheduler: 'redundant_1', path_manager: 'userspace', checksum_enabled: '1', allow_join_initial_addr_port: '0',
+        add_addr_timeout: '120', close_timeout: '60', stale_loss_cnt: '4294967295', blackhole_timeout: '0', syn_retrans_before_tcp_fallback: '255',
+      },
     });
+    assert.deepEqual(validate(globals("stale_loss_cnt '2'")).config!.globals.sysctls, { stale_loss_cnt: '2' });
   });
 
-  it('maps sysctl options, booleans in every uci spelling', () => {
-    const r = validate("config globals 'globals'\n\toption checksum 'yes'\n\toption stale_loss_cnt '2'\n\toption scheduler 'default'\n\toption enabled 'off'\n");
-    assert.deepEqual(r.config!.globals.sysctls, { checksum_enabled: '1', stale_loss_cnt: '2', scheduler: 'default' });
-    assert.equal(r.config!.globals.enabled, false);
+  it('takes booleans in every uci spelling and nothing else', () => {
+    for (const [raw, want] of [['1', true], ['yes', true], ['on', true], ['true', true], ['enabled', true],
+      ['0', false], ['no', false], ['off', false], ['false', false], ['disabled', false]] as const) {
+      assert.equal(validate(uplink(`ula '${raw}'`)).config!.uplinks[0].ula, want, raw);
+    }
+    for (const raw of ['2', 'Yes', 'TRUE', 'y', ' 1']) {
+      assert.deepEqual(messages(uplink(`ula '${raw}'`)), [
+        `2 wan.ula: '${raw}' is not valid: expected a boolean ('1' or '0'; yes/no, on/off, true/false and enabled/disabled also work)`,
+      ]);
+    }
   });
 
-  it('reports every problem at once, with line, option and reason', () => {
+  it('takes integers in plain decimal only, within range', () => {
+    for (const raw of ['1e3', '0x10', ' 5', '5 ', '05', '-1', '+1', '5.0', '1001', '99999999999']) {
+      assert.deepEqual(messages(uplink(`priority '${raw}'`)), [`2 wan.priority: '${raw}' is not valid: expected a decimal integer from 0 to 1000`], raw);
+    }
+    assert.equal(validate(uplink("priority '0'")).config!.uplinks[0].priority, 0);
+    assert.equal(validate(uplink("priority '1000'")).config!.uplinks[0].priority, 1000);
+    // As in libuci, `option x ''` leaves x unset: the default applies.
+    assert.equal(validate(uplink("priority ''")).config!.uplinks[0].priority, 50);
+    assert.deepEqual(messages(globals("subflows '9'", "add_addr_accepted '-1'")), [
+      "2 globals.subflows: '9' is not valid: expected a decimal integer from 0 to 8",
+      "3 globals.add_addr_accepted: '-1' is not valid: expected a decimal integer from 0 to 8",
+    ]);
+  });
+
+  it('checks each sysctl against what the kernel accepts', () => {
+    assert.deepEqual(messages(globals(
+      "scheduler 'Default'", "scheduler_x 'a'", "path_manager 'netlink'", "checksum '2'", "allow_join_initial_addr_port 'maybe'",
+      "add_addr_timeout '2147484'", "close_timeout '0x1'", "stale_loss_cnt '4294967296'", "blackhole_timeout '2147483648'",
+      "syn_retrans_before_tcp_fallback '256'",
+    )), [
+      "2 globals.scheduler: 'Default' is not valid: expected a scheduler name: 1 to 15 lower-case letters, digits or _ (see net.mptcp.available_schedulers)",
+      "3 globals.scheduler_x: unknown option (did you mean 'scheduler'?)",
+      "4 globals.path_manager: 'netlink' is not valid: expected one of kernel, userspace",
+      "5 globals.checksum: '2' is not valid: expected a boolean ('1' or '0'; yes/no, on/off, true/false and enabled/disabled also work)",
+      "6 globals.allow_join_initial_addr_port: 'maybe' is not valid: expected a boolean ('1' or '0'; yes/no, on/off, true/false and enabled/disabled also work)",
+      "7 globals.add_addr_timeout: '2147484' is not valid: expected a decimal integer from 0 to 2147483",
+      "8 globals.close_timeout: '0x1' is not valid: expected a decimal integer from 0 to 2147483",
+      "9 globals.stale_loss_cnt: '4294967296' is not valid: expected a decimal integer from 0 to 4294967295",
+      "10 globals.blackhole_timeout: '2147483648' is not valid: expected a decimal integer from 0 to 2147483647",
+      "11 globals.syn_retrans_before_tcp_fallback: '256' is not valid: expected a decimal integer from 0 to 255",
+    ]);
+    assert.match(messages(globals("scheduler 'a_very_long_name1'"))[0], /1 to 15 lower-case/);
+  });
+
+  it('keeps the routing tables clear of 0, mwan3 (1-60), the kernel (253-255) and 2^31', () => {
+    const tables = (base: string) => messages(globals(`table_base '${base}'`));
+    assert.deepEqual(tables('0'), [
+      '2 globals.table_base: tables 0-63 would include 0, which the kernel reserves (RT_TABLE_UNSPEC)',
+      "2 globals.table_base: tables 0-63 would overlap mwan3's tables 1-60",
+    ]);
+    assert.deepEqual(tables('60'), ["2 globals.table_base: tables 60-123 would overlap mwan3's tables 1-60"]);
+    assert.deepEqual(tables('190'), ["2 globals.table_base: tables 190-253 would include the kernel's tables 253-255 (default, main, local)"]);
+    assert.deepEqual(tables('255'), ["2 globals.table_base: tables 255-318 would include the kernel's tables 253-255 (default, main, local)"]);
+    assert.deepEqual(tables('2147483585'), ['2 globals.table_base: tables 2147483585-2147483648 would go past 2147483647: use at most 2147483584']);
+    assert.deepEqual(tables('2147483648'), ["2 globals.table_base: '2147483648' is not valid: expected a decimal integer from 0 to 2147483647"]);
+    for (const ok of ['61', '189', '256', '5100', '2147483584']) assert.deepEqual(tables(ok), [], ok);
+  });
+
+  it('keeps the rule priority clear of the kernel, mwan3 and netifd, and before the main table', () => {
+    const pref = (p: string) => messages(globals(`rule_pref '${p}'`));
+    assert.deepEqual(pref('0'), ["2 globals.rule_pref: 0 is the kernel's rule for the local table"]);
+    assert.deepEqual(pref('1000'), ["2 globals.rule_pref: 1000 is in mwan3's range 1000-3999"]);
+    assert.deepEqual(pref('3999'), ["2 globals.rule_pref: 3999 is in mwan3's range 1000-3999"]);
+    assert.deepEqual(pref('10000'), ["2 globals.rule_pref: 10000 is used by netifd's source routing (ip4table)"]);
+    assert.deepEqual(pref('20000'), ["2 globals.rule_pref: 20000 is used by netifd's source routing (ip4table)"]);
+    assert.deepEqual(pref('32766'), ["2 globals.rule_pref: 32766 is the kernel's rule for the main table"]);
+    assert.deepEqual(pref('32767'), ["2 globals.rule_pref: 32767 is the kernel's rule for the default table"]);
+    assert.deepEqual(pref('40000'), ["2 globals.rule_pref: 40000 comes after the kernel's main-table rule (32766), so it would never be reached: use 1-32765"]);
+    for (const ok of ['1', '999', '4000', '9999', '10001', '32765']) assert.deepEqual(pref(ok), [], ok);
+  });
+
+  it('numbers uplink tables by position among all uplink sections, from table_base', () => {
+    const r = validate("config globals 'globals'\n\toption table_base '300'\nconfig uplink 'a'\nconfig uplink 'b'\nconfig uplink 'c'\n");
+    assert.deepEqual(r.config!.uplinks.map((u) => [u.name, u.table, u.line]), [['a', 300, 3], ['b', 301, 4], ['c', 302, 5]]);
+  });
+
+  it('checks uplink sections: named, name length, mode, options, count', () => {
     assert.deepEqual(messages([
+      'config uplink',
+      "config uplink 'wan'",
+      "\toption mode 'fast'",
+      "\toption table '7'",
+      "\toption priorty '3'",
+      "\tlist ula '1'",
+      `config uplink '${'x'.repeat(65)}'`,
+      `config uplink '${'y'.repeat(64)}'`,
+    ].join('\n')), [
+      "1 @uplink[0]: an uplink section must be named after its netifd interface (config uplink 'wan')",
+      "3 wan.mode: 'fast' is not valid: expected one of on, backup, off",
+      '4 wan.table: unknown option: the table is computed as globals.table_base + the position of the uplink section',
+      "5 wan.priorty: unknown option (did you mean 'priority'?)",
+      "6 wan.ula: takes one value: use 'option ula', not 'list ula'",
+      `7 ${'x'.repeat(65)}: interface name is 65 characters long: at most 64`,
+    ]);
+    const many = (n: number) => Array.from({ length: n }, (_, i) => `config uplink 'u${i}'\n`).join('');
+    assert.deepEqual(messages(many(64)), []);
+    assert.equal(validate(many(64)).config!.uplinks[63].table, 5163);
+    assert.deepEqual(messages(many(66)), ['65 u64: too many uplinks: at most 64 (this is number 65 of 66)']);
+  });
+
+  it('checks the globals section: at most one, named globals; unknown section types', () => {
+    assert.deepEqual(messages([
+      "config globals 'main'",
+      "config globals 'globals'",
+      "config upink 'x'",
+      'config constructor',
+      '\toption __proto__ 1',
+      "config zzz 'y'",
+    ].join('\n')), [
+      "1 main: the globals section must be named 'globals' (config globals 'globals')",
+      "2 globals: only one 'globals' section is allowed (the first is on line 1)",
+      "3 x: unknown section type 'upink' (did you mean 'uplink'?)",
+      "4 @constructor[0]: unknown section type 'constructor'",
+      "6 y: unknown section type 'zzz'",
+    ]);
+    assert.deepEqual(messages('config globals\n\toption __proto__ 1\n\toption enabeld 1\n'), [
+      '2 @globals[0].__proto__: unknown option',
+      "3 @globals[0].enabeld: unknown option (did you mean 'enabled'?)",
+    ]);
+  });
+
+  it('reports every problem at once, in line order, with file, line, option and reason', () => {
+    const r = validate([
       "config globals 'globals'",
       "\toption enabled 'maybe'",
       "\toption stale_loss_cnt '-1'",
@@ -46,28 +203,38 @@ describe('config validation', () => {
       'config uplink',
       "config upink 'x'",
       "config globals 'second'",
-    ].join('\n')), [
-      "2 globals.enabled: 'maybe' is not valid: expected a boolean ('0' or '1')",
-      "3 globals.stale_loss_cnt: '-1' is not valid: expected a non-negative integer",
-      "4 globals.table_base: '0x10' is not valid: expected an integer from 61 to 2147483584",
+      "\toption 'bad name' 1",
+      "config uplink 'lte",
+    ].join('\n'));
+    assert.equal(r.config, null);
+    assert.ok(r.errors.every((e) => e.file === FILE));
+    assert.deepEqual(r.errors.map((e) => `${e.line} ${e.option}: ${e.message}`), [
+      "2 globals.enabled: 'maybe' is not valid: expected a boolean ('1' or '0'; yes/no, on/off, true/false and enabled/disabled also work)",
+      "3 globals.stale_loss_cnt: '-1' is not valid: expected a decimal integer from 0 to 4294967295",
+      "4 globals.table_base: '0x10' is not valid: expected a decimal integer from 0 to 2147483647",
       "5 globals.rule_pref: 1500 is in mwan3's range 1000-3999",
-      '6 globals.subflows: is a single value: use option, not list',
+      "6 globals.subflows: takes one value: use 'option subflows', not 'list subflows'",
       "8 wan.mode: 'fast' is not valid: expected one of on, backup, off",
       "9 wan.priorty: unknown option (did you mean 'priority'?)",
-      "10 wan.priority: ' 5' is not valid: expected an integer from 0 to 1000",
+      "10 wan.priority: ' 5' is not valid: expected a decimal integer from 0 to 1000",
       "11 @uplink[1]: an uplink section must be named after its netifd interface (config uplink 'wan')",
       "12 x: unknown section type 'upink' (did you mean 'uplink'?)",
-      "13 second: only one 'globals' section is allowed",
+      "13 second: only one 'globals' section is allowed (the first is on line 1)",
+      "14 : invalid option name 'bad name' (use letters, digits and _)",
+      '15 : unterminated single quote (nothing closes it before the end of the file)',
     ]);
-    assert.equal(validate("config uplink 'wan'\n\toption mode 'fast'\n").config, null);
   });
 
-  it('keeps tables and rule priorities out of the kernel, mwan3 and netifd ranges', () => {
-    assert.match(messages("config globals 'globals'\n\toption table_base '200'\n")[0], /253-255/);
-    assert.match(messages("config globals 'globals'\n\toption table_base '60'\n")[0], /from 61/);
-    assert.match(messages("config globals 'globals'\n\toption rule_pref '10000'\n")[0], /netifd/);
-    assert.match(messages("config globals 'globals'\n\toption rule_pref '32766'\n")[0], /from 1 to 32765/);
-    assert.deepEqual(messages("config globals 'globals'\n\toption table_base '300'\n\toption rule_pref '900'\n"), []);
+  it('turns parse errors into file-level problems', () => {
+    assert.deepEqual(validate("config uplink 'wan'\n\toption mode\n").errors, [
+      { file: FILE, line: 2, option: '', message: "'option mode' has no value" },
+    ]);
+  });
+
+  it('hints at a missing closing quote when a value runs over lines', () => {
+    assert.deepEqual(messages("config uplink 'wan'\n\toption mode 'on\n\toption priority '10\n"), [
+      "2 wan.mode: 'on\\n\\toption priority 10' is not valid: expected one of on, backup, off (the value runs over several lines: is a closing quote missing?)",
+    ]);
   });
 
   it('reads the aggregation server and checks host, port, password and cipher', () => {
@@ -76,13 +243,22 @@ describe('config validation', () => {
     assert.deepEqual(messages("config server 'vps'\n\toption host 'bad host!'\n\toption port '70000'\n\toption method 'rc4-md5'\n"), [
       '1 vps.password: is required',
       "2 vps.host: 'bad host!' is not valid: expected an IP address or a host name",
-      "3 vps.port: '70000' is not valid: expected an integer from 1 to 65535",
+      "3 vps.port: '70000' is not valid: expected a decimal integer from 1 to 65535",
       "4 vps.method: 'rc4-md5' is not valid: expected one of aes-128-gcm, aes-256-gcm, chacha20-ietf-poly1305, 2022-blake3-aes-128-gcm, 2022-blake3-aes-256-gcm, 2022-blake3-chacha20-poly1305",
     ]);
-    assert.match(messages("config server 'a'\n\toption host 'a.example'\n\toption password 'x'\nconfig server 'b'\n\toption host 'b.example'\n\toption password 'y'\n")[0], /only one server can be enabled/);
+    assert.deepEqual(messages("config server 'a'\n\toption host 'a.example'\n\toption password 'x'\nconfig server 'b'\n\toption host 'b.example'\n\toption password 'y'\n"), [
+      "4 b: only one server can be enabled ('a' already is)",
+    ]);
   });
 
-  it('turns parse errors into problems', () => {
-    assert.deepEqual(messages("config uplink 'wan\n"), ['1 : unterminated single quote']);
+  it('reads the proxy section: lists, defaults, and that it needs an enabled server', () => {
+    const server = "config server 'vps'\n\toption host 'vps.example'\n\toption password 'x'\n";
+    const r = validate(`${server}config proxy 'proxy'\n\tlist lan 'lan'\n\tlist lan 'guest'\n\toption bypass '192.0.2.0/24'\n\toption threads '2'\n`);
+    assert.deepEqual(r.config!.proxy, { enabled: true, engine: 'shadowsocks-rust', port: 1100, lan: ['lan', 'guest'], bypass: ['192.0.2.0/24'], threads: 2, checkInterval: 10 });
+    assert.deepEqual(messages("config proxy 'proxy'\n\tlist bypass '192.0.2.0/33'\n\tlist bypass '2001:db8::/32'\n"), [
+      "1 proxy: the proxy needs an enabled 'config server' section (mpwan server import <ss:// link>)",
+      "2 proxy.bypass: '192.0.2.0/33' is not valid: expected an IPv4 or IPv6 address or prefix (192.0.2.0/24, 2001:db8::/32)",
+    ]);
+    assert.equal(validate("config proxy 'proxy'\n\toption enabled '0'\n").config!.proxy.enabled, false);
   });
 });
