@@ -4,12 +4,13 @@
 #   make test       install what tests need, then unit + qjs + namespace tests
 #   make bench      measure and write bench/results.md
 #   make demo       a simulated router in network namespaces
+#   make package    dist/: mpwan and luci-app-mpwan .ipk files and the release source tarball
 
 DESTDIR ?= $(CURDIR)/build/root
 NODE_DEPS := node_modules/.package-lock.json
 SOURCES := $(shell find src -name '*.ts') package.json package-lock.json scripts/build.mjs
 
-.PHONY: all build install test test-unit test-qjs test-netns typecheck bench demo deps clean
+.PHONY: all build install test test-unit test-qjs test-netns typecheck bench demo deps clean package test-package
 
 all: build
 
@@ -55,5 +56,25 @@ bench: deps build
 demo: deps build
 	QJS=$$(scripts/ensure-qjs.sh) npx tsx scripts/demo.ts
 
+package: build
+	node scripts/package.mjs
+
+test-package: deps package
+	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 60000 'test/package/**/*.test.ts'
+
 clean:
-	rm -rf build
+	rm -rf build dist
+
+# LuCI views: TypeScript -> LuCI class files under build/luci, and the .pot template.
+LUCI_SOURCES := $(shell find luci-app/luci-app-mpwan/src -name '*.ts') src/server/uri.ts src/model/config.ts scripts/build-luci.mjs
+
+.PHONY: luci test-luci
+
+luci: build/luci/htdocs/luci-static/resources/view/mpwan/status.js
+
+build/luci/htdocs/luci-static/resources/view/mpwan/status.js: $(NODE_DEPS) $(LUCI_SOURCES)
+	npx tsc --noEmit -p luci-app/luci-app-mpwan
+	node scripts/build-luci.mjs
+
+test-luci: deps build luci
+	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 90000 'test/luci/**/*.test.ts'
