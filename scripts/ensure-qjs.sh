@@ -11,6 +11,12 @@ if [ -x "$cache/bin/qjs" ] && "$cache/bin/qjs" -e '' >/dev/null 2>&1; then echo 
 
 log() { echo "ensure-qjs: $*" >&2; }
 
+# One build at a time: a second caller waits, then finds the cached binary.
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock 9
+if [ -x "$cache/bin/qjs" ] && "$cache/bin/qjs" -e '' >/dev/null 2>&1; then echo "$cache/bin/qjs"; exit 0; fi
+
 # The URI and keyring of the machine's Debian main archive (deb822 or one-line format).
 debian_source() {
   local f
