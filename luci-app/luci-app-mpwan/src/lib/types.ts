@@ -1,0 +1,66 @@
+// What the views read from the `mpwan` ubus object (src/rpc/methods.ts). Fields the
+// plugin may not send yet (health is being added) are optional: the views must render
+// whatever a given router's mpwan returns.
+
+export interface Health {
+  state: 'up' | 'down' | string;
+  /** Unix seconds (or an ISO string) when `state` began. */
+  since?: number | string | null;
+  latency_ms?: number | null;
+  /** Fraction 0..1 of probes lost. */
+  loss?: number | null;
+  last_error?: string | null;
+}
+
+export interface Uplink {
+  name: string;
+  mode: string;
+  state: string;
+  device: string | null;
+  addresses: string[];
+  skipped?: { address: string; reason: string }[];
+  endpoints: { id: number; address: string; flags: string[] }[];
+  rx_bytes: number | null;
+  tx_bytes: number | null;
+  health?: Health | null;
+}
+
+export interface Proxy {
+  enabled: boolean;
+  engine: string;
+  port: number;
+  server: string | null;
+  running_instances: number;
+  instances: number;
+  redirect_active: boolean;
+  server_reachable: boolean | null;
+  server_connections: { mptcp: number; tcp: number } | null;
+}
+
+export interface Status {
+  version: string;
+  enabled: boolean;
+  in_sync: boolean;
+  pending: string[];
+  uplinks: Uplink[];
+  limits?: { subflows: number; add_addr_accepted: number };
+  counters: Record<string, number>;
+  daemon?: { running: boolean; pid: number | null; last_error: string | null };
+  proxy?: Proxy;
+  warnings: string[];
+}
+
+export interface Check { check: string; status: 'pass' | 'fail' | 'warn' | 'skip'; message: string; latency_ms?: number }
+export interface Diagnosis { uplinks: { uplink: string; checks: Check[] }[] }
+
+export interface Connections {
+  available: boolean;
+  reason?: string;
+  connections: {
+    token: string;
+    remote: string;
+    bytes_sent: number;
+    bytes_received: number;
+    subflows: { uplink: string | null; local: string; bytes_sent: number; bytes_received: number }[];
+  }[];
+}

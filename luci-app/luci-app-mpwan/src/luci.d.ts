@@ -1,0 +1,185 @@
+// Typings for the parts of LuCI's client framework (luci-base) the mpwan views use. LuCI
+// ships no typings; these follow luci.js, form.js, rpc.js, ui.js and uci.js. Views import
+// `luci/<module>`; scripts/build-luci.mjs turns each import into a `'require <module>'`
+// literal and a parameter of the class factory, exactly what luci.js expects.
+
+type Child = Node | string | number | null | undefined | false | Child[];
+type Attrs = Record<string, string | number | boolean | null | undefined | EventListener | Record<string, string>>;
+
+/** LuCI's DOM builder: E(tag, attrs?, children?). */
+declare function E(tag: string, attrs?: Attrs | Child, children?: Child): HTMLElement;
+/** Marks a translatable literal; keep the argument a plain string literal. */
+declare function _(msgid: string, context?: string): string;
+declare function N_(count: number, singular: string, plural: string, context?: string): string;
+
+interface String {
+  /** LuCI's printf: %s, %d, %f with precision (`'%.1f'`). */
+  format(...args: unknown[]): string;
+}
+
+declare namespace LuCI {
+  interface Class<T = object> {
+    new (): T;
+    extend<P extends object>(props: P & ThisType<T & P>): Class<T & P>;
+    isSubclass(c: unknown): boolean;
+    prototype: T;
+  }
+
+  interface ViewBase {
+    load(): unknown;
+    render(data: unknown): Node | Promise<Node>;
+    handleSave: ((ev?: Event) => Promise<unknown>) | null;
+    handleSaveApply: ((ev?: Event, mode?: string) => Promise<unknown>) | null;
+    handleReset: ((ev?: Event) => Promise<unknown>) | null;
+  }
+
+  interface RpcDeclaration {
+    object: string;
+    method: string;
+    params?: string[];
+    /** `{ key: default }`: resolve with reply[key] (or the default when it has another type). `{ '': {} }`: the whole reply. */
+    expect?: Record<string, unknown>;
+    filter?: (data: unknown, args: unknown[], ...extra: unknown[]) => unknown;
+  }
+
+  interface Rpc {
+    declare<R = unknown>(d: RpcDeclaration): (...args: unknown[]) => Promise<R>;
+    getStatusText(code: number): string;
+  }
+
+  interface Poll {
+    /** Runs fn every `interval` seconds, never twice at once. */
+    add(fn: () => unknown, interval?: number): boolean;
+    remove(fn: () => unknown): boolean;
+    start(): boolean;
+    stop(): boolean;
+    active(): boolean;
+  }
+
+  interface Ui {
+    addNotification(title: string | null, children: Child, ...classes: string[]): HTMLElement;
+    showModal(title: string | null, children: Child, ...classes: string[]): HTMLElement;
+    hideModal(): void;
+    changes: { apply(checked?: boolean): void };
+  }
+
+  interface Dom {
+    content(node: Node, children: Child): Node;
+    append(node: Node, children: Child): Node;
+    elem(x: unknown): x is Element;
+  }
+
+  interface Uci {
+    load(config: string | string[]): Promise<string[]>;
+    get(config: string, section: string, option?: string): string | string[] | null | undefined;
+    set(config: string, section: string, option: string, value: string | string[] | null): void;
+    unset(config: string, section: string, option: string): void;
+    sections(config: string, type?: string): Array<Record<string, unknown> & { '.name': string; '.type': string }>;
+    save(): Promise<unknown>;
+  }
+
+  interface AbstractValue {
+    datatype: string;
+    default: string | string[] | null;
+    rmempty: boolean;
+    optional: boolean;
+    placeholder: string;
+    description: string;
+    editable: boolean;
+    modalonly: boolean | null;
+    password: boolean;
+    readonly: boolean;
+    depends(field: string | Record<string, string | boolean>, value?: string): void;
+    validate(sectionId: string, value: string): true | string;
+    cfgvalue(sectionId: string): string | string[] | null | undefined;
+    formvalue(sectionId: string): string | string[] | null;
+    write(sectionId: string, value: string | string[]): void;
+    remove(sectionId: string): void;
+    value(key: string, label?: string): void;
+    textvalue(sectionId: string): string | Node;
+  }
+
+  interface AbstractSection {
+    addremove: boolean;
+    anonymous: boolean;
+    nodescriptions: boolean;
+    sortable: boolean;
+    addbtntitle: string;
+    tab(name: string, title: string, description?: string): void;
+    option<O extends AbstractValue = AbstractValue>(cls: OptionClass<O>, name: string, title?: string, description?: string): O;
+    taboption<O extends AbstractValue = AbstractValue>(tab: string, cls: OptionClass<O>, name: string, title?: string, description?: string): O;
+  }
+
+  interface FormMap {
+    section<S extends AbstractSection = AbstractSection>(cls: SectionClass<S>, ...args: string[]): S;
+    render(): Promise<Node>;
+    save(cb?: () => unknown, silent?: boolean): Promise<unknown>;
+    chain(config: string): void;
+  }
+
+  /** Option and section classes are constructed by LuCI (m.section(cls), s.option(cls)). */
+  type OptionClass<O extends AbstractValue = AbstractValue> = { readonly __option: O };
+  type SectionClass<S extends AbstractSection = AbstractSection> = { readonly __section: S };
+
+  interface Form {
+    Map: new (config: string, title?: string, description?: string) => FormMap;
+    TypedSection: SectionClass;
+    NamedSection: SectionClass;
+    GridSection: SectionClass;
+    Value: OptionClass;
+    ListValue: OptionClass;
+    Flag: OptionClass;
+    DynamicList: OptionClass;
+    DummyValue: OptionClass;
+  }
+
+  interface Widgets {
+    NetworkSelect: OptionClass<AbstractValue & { multiple: boolean; nocreate: boolean; filter?: (sectionId: string, value: string) => boolean }>;
+  }
+
+  interface Env {
+    pollinterval: number;
+    [key: string]: unknown;
+  }
+
+  interface L {
+    env: Env;
+    resolveDefault<T>(p: Promise<T>, dflt: T): Promise<T>;
+    bind<F extends (...a: never[]) => unknown>(fn: F, self: unknown, ...args: unknown[]): F;
+  }
+}
+
+declare const L: LuCI.L;
+
+declare module 'luci/view' {
+  const view: LuCI.Class<LuCI.ViewBase>;
+  export default view;
+}
+declare module 'luci/form' {
+  const form: LuCI.Form;
+  export default form;
+}
+declare module 'luci/rpc' {
+  const rpc: LuCI.Rpc;
+  export default rpc;
+}
+declare module 'luci/poll' {
+  const poll: LuCI.Poll;
+  export default poll;
+}
+declare module 'luci/ui' {
+  const ui: LuCI.Ui;
+  export default ui;
+}
+declare module 'luci/dom' {
+  const dom: LuCI.Dom;
+  export default dom;
+}
+declare module 'luci/uci' {
+  const uci: LuCI.Uci;
+  export default uci;
+}
+declare module 'luci/tools.widgets' {
+  const widgets: LuCI.Widgets;
+  export default widgets;
+}

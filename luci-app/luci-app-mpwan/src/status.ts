@@ -1,0 +1,25 @@
+// Status page: one card per uplink, live throughput graphs, MPTCP counters, proxy and
+// server. Polls `mpwan status` every 2 s; a failed poll keeps the last data on screen and
+// shows a notification.
+import view from 'luci/view';
+import poll from 'luci/poll';
+import { callStatus, notifyError } from './lib/api.js';
+import type { Status } from './lib/types.js';
+import { POLL_SECONDS, StatusPage } from './status/page.js';
+
+export default view.extend({
+  load(): Promise<Status | null> {
+    return callStatus().catch((e: unknown) => { notifyError(e); return null; });
+  },
+
+  render(data: unknown): Node {
+    const page = new StatusPage();
+    if (data) page.update(data as Status);
+    poll.add(() => callStatus().then((s) => page.update(s), notifyError), POLL_SECONDS);
+    return page.root;
+  },
+
+  handleSave: null,
+  handleSaveApply: null,
+  handleReset: null,
+});

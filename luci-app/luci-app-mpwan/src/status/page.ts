@@ -1,0 +1,87 @@
+// The status page's state across polls: the throughput history and the DOM it refreshes.
+import dom from 'luci/dom';
+import type { Status } from '../lib/types.js';
+import { History } from '../lib/history.js';
+import { bitRate } from '../lib/format.js';
+import { COLORS, lineChart, type Series } from '../lib/svg.js';
+import { renderUplinkCard } from './uplink.js';
+import { renderCounters, renderProxy, renderSync } from './summary.js';
+
+export const POLL_SECONDS = 2;
+const KEEP_MS = 5 * 60 * 1000;
+const CAPACITY = KEEP_MS / 1000 / POLL_SECONDS;
+
+const CSS = `
+.mpwan-grid{display:flex;flex-wrap:wrap;gap:1em;margin-bottom:1em}
+.mpwan-card{flex:1 1 18em;min-width:0;max-width:100%;border:1px solid #ccc;border-radius:6px;padding:.6em .8em;box-sizing:border-box}
+.mpwan-wide{flex-basis:100%}
+.mpwan-card-head{display:flex;align-items:center;gap:.5em;font-size:1.1em}
+.mpwan-swatch{width:.8em;height:.8em;border-radius:50%;display:inline-block}
+.mpwan-badge{margin-left:auto;padding:.1em .6em;border-radius:1em;font-size:.85em;color:#fff;background:#777}
+.mpwan-badge.good{background:#2e7d32}.mpwan-badge.bad{background:#c62828}
+.mpwan-share{height:4px;background:#eee;margin:.4em 0}.mpwan-share div{height:4px}
+.mpwan-kv{width:100%;border-collapse:collapse}.mpwan-kv th{text-align:left;font-weight:normal;opacity:.75;padding-right:1em;white-space:nowrap;vertical-align:top}
+.mpwan-kv td{overflow-wrap:anywhere}
+.mpwan-chart{width:100%;height:6em;display:block}.mpwan-chart .grid{stroke:#ddd}.mpwan-chart .scale{font-size:12px;fill:#777}
+#mpwan-aggregate .mpwan-chart{height:10em}
+.mpwan-legend span{margin-right:1em;white-space:nowrap}
+.mpwan-note.warning{color:#b45309}.mpwan-note.info{opacity:.8}
+`;
+
+export class StatusPage {
+  readonly root: HTMLElement;
+  private readonly history = new History(KEEP_MS);
+  private readonly cards = E('div', { class: 'mpwan-grid', id: 'mpwan-uplinks' });
+  private readonly aggregate = lineChart([], CAPACITY);
+  private readonly legend = E('div', { class: 'mpwan-legend' });
+  private readonly rest = E('div', { class: 'mpwan-grid' });
+  /** Uplink name -> colour, fixed at first sight so lines keep their colour. */
+  private readonly colors = new Map<string, string>();
+
+  constructor() {
+    this.root = E('div', { id: 'mpwan-status' }, [
+      E('style', {}, CSS),
+      E('h2', {}, _('Multipath WAN')),
+      E('p', { class: 'cbi-map-descr' }, _('Every uplink carries subflows of the same MPTCP connections; the graphs show the last five minutes.')),
+      E('div', { class: 'mpwan-card mpwan-wide', id: 'mpwan-aggregate' }, [E('h3', {}, _('Throughput, all uplinks')), this.legend, this.aggregate as unknown as HTMLElement]),
+      this.cards,
+      this.rest,
+    ]);
+  }
+
+  private color(name: string): string {
+    if (!this.colors.has(name)) this.colors.set(name, COLORS[this.colors.size % COLORS.length]);
+    return this.colors.get(name)!;
+  }
+
+  update(s: Status, now = new Date()): void {
+    const bytesOf = Object.fromEntries(s.uplinks.map((u) => [u.name,
+      u.rx_bytes === null || u.tx_bytes === null ? null : { rx: u.rx_bytes, tx: u.tx_bytes }]));
+    this.history.push(now.getTime(), bytesOf);
+    const shares = this.history.shares();
+    dom.content(this.cards, s.uplinks.length
+      ? s.uplinks.map((u) => renderUplinkCard({
+          uplink: u, share: shares[u.name], capacity: CAPACITY, color: this.color(u.name),
+          series: [
+            { label: `${u.name} rx`, color: this.color(u.name), values: this.history.series(u.name, 'rx') },
+            { label: `${u.name} tx`, color: this.color(u.name), values: this.history.series(u.name, 'tx'), dashed: true },
+          ],
+        }, now))
+      : E('p', {}, _('No uplink is configured: add one under Settings.')));
+    this.renderAggregate(s);
+    dom.content(this.rest, [renderSync(s), renderCounters(s), renderProxy(s)]);
+  }
+
+  private renderAggregate(s: Status): void {
+    const series: Series[] = s.uplinks.map((u) => ({ label: u.name, color: this.color(u.name), values: this.history.series(u.name, 'rx') }));
+    const rx = this.history.total('rx'), tx = this.history.total('tx');
+    series.push({ label: 'total rx', color: '#444', values: rx }, { label: 'total tx', color: '#444', values: tx, dashed: true });
+    lineChart(series, CAPACITY, this.aggregate);
+    const last = (v: number[]) => (v.length ? v[v.length - 1] : 0);
+    dom.content(this.legend, [
+      E('span', {}, _('Download %s').format(bitRate(last(rx)))),
+      E('span', {}, _('Upload %s').format(bitRate(last(tx)))),
+      ...s.uplinks.map((u) => E('span', { style: `color:${this.color(u.name)}` }, `● ${u.name} ${bitRate(last(this.history.series(u.name, 'rx')))}`)),
+    ]);
+  }
+}

@@ -1,0 +1,52 @@
+// The cards below the uplinks: MPTCP counters with their explanation, proxy and server,
+// daemon, and what is not in sync.
+import type { Status } from '../lib/types.js';
+import { COUNTER_ROWS, counterNotes } from './counters.js';
+
+const yesNo = (b: boolean | null | undefined) => (b === null || b === undefined ? '-' : b ? _('yes') : _('no'));
+
+export function renderCounters(s: Status): HTMLElement {
+  return E('div', { class: 'mpwan-card mpwan-wide', id: 'mpwan-counters' }, [
+    E('h3', {}, _('MPTCP counters')),
+    E('table', { class: 'mpwan-kv' }, COUNTER_ROWS.map(([label, key]) =>
+      E('tr', {}, [E('th', {}, label), E('td', {}, String(s.counters[key] ?? 0))]))),
+    ...counterNotes(s.counters).map((n) => E('p', { class: `mpwan-note ${n.level}` }, n.text)),
+  ]);
+}
+
+export function renderProxy(s: Status): HTMLElement {
+  const p = s.proxy;
+  const rows: [string, string][] = p && p.enabled
+    ? [
+        [_('Proxy'), _('%s on port %d').format(p.engine, p.port)],
+        [_('Server'), p.server ?? '-'],
+        [_('Instances running'), `${p.running_instances} / ${p.instances}`],
+        [_('LAN traffic redirected'), yesNo(p.redirect_active)],
+        [_('Server reachable'), yesNo(p.server_reachable)],
+        [_('Connections to the server'), p.server_connections
+          ? _('%d MPTCP, %d plain TCP').format(p.server_connections.mptcp, p.server_connections.tcp) : '-'],
+      ]
+    : [[_('Proxy'), _('not configured: only connections the router makes itself use MPTCP')]];
+  const d = s.daemon;
+  rows.push([_('Daemon'), d?.running ? _('running (pid %d)').format(d.pid ?? 0) : _('not running')]);
+  if (d?.last_error) rows.push([_('Daemon error'), d.last_error]);
+  const notes: string[] = [];
+  if (p?.server_connections && p.server_connections.tcp > 0)
+    notes.push(_('Some proxy connections to the server fell back to plain TCP: they use one uplink only.'));
+  if (p?.enabled && p.server_reachable === false) notes.push(_('The aggregation server does not answer: LAN traffic goes out directly (fail-open).'));
+  return E('div', { class: 'mpwan-card', id: 'mpwan-proxy' }, [
+    E('h3', {}, _('Proxy and server')),
+    E('table', { class: 'mpwan-kv' }, rows.map(([k, v]) => E('tr', {}, [E('th', {}, k), E('td', {}, v)]))),
+    ...notes.map((n) => E('p', { class: 'mpwan-note warning' }, n)),
+  ]);
+}
+
+export function renderSync(s: Status): HTMLElement | null {
+  if (s.in_sync && !s.warnings.length && s.enabled) return null;
+  return E('div', { class: 'mpwan-card mpwan-wide', id: 'mpwan-sync' }, [
+    !s.enabled ? E('p', { class: 'mpwan-note warning' }, _('mpwan is disabled in its settings.')) : null,
+    s.in_sync ? null : E('p', { class: 'mpwan-note warning' }, _('The kernel differs from the plan; the next apply will:')),
+    s.in_sync ? null : E('ul', {}, s.pending.map((p) => E('li', {}, p))),
+    ...s.warnings.map((w) => E('p', { class: 'mpwan-note info' }, w)),
+  ]);
+}
