@@ -40,6 +40,8 @@ declare namespace LuCI {
     /** `{ key: default }`: resolve with reply[key] (or the default when it has another type). `{ '': {} }`: the whole reply. */
     expect?: Record<string, unknown>;
     filter?: (data: unknown, args: unknown[], ...extra: unknown[]) => unknown;
+    /** Reject on a non-zero ubus status (else it resolves with the `expect` default). */
+    reject?: boolean;
   }
 
   interface Rpc {

@@ -19,7 +19,7 @@ function unwrap<T>(r: Reply): T {
 }
 
 const declare = <T>(method: string, params: string[] = []) => {
-  const call = rpc.declare<Reply>({ object: 'mpwan', method, params, expect: { '': {} } });
+  const call = rpc.declare<Reply>({ object: 'mpwan', method, params, expect: { '': {} }, reject: true });
   return (...args: unknown[]): Promise<T> => call(...args).then((r) => unwrap<T>(r));
 };
 
