@@ -56,7 +56,7 @@ bench: deps build
 demo: deps build
 	QJS=$$(scripts/ensure-qjs.sh) npx tsx scripts/demo.ts
 
-package: build
+package: build luci
 	node scripts/package.mjs
 
 test-package: deps package

@@ -127,9 +127,12 @@ function stageMpwan(root) {
   chmodSync(join(root, 'etc/uci-defaults/50-mpwan'), 0o644);
 }
 
+/** Where the LuCI views are: compiled by `make luci` into build/luci/htdocs, or kept in the app folder. */
+const LUCI_HTDOCS = [join(repo, 'build/luci/htdocs'), join(LUCI_DIR, 'htdocs')].filter((d) => existsSync(d));
+
 /** As luci.mk installs: htdocs/* under /www, root/* under /. */
 function stageLuci(root) {
-  if (existsSync(join(LUCI_DIR, 'htdocs'))) copyTree(join(LUCI_DIR, 'htdocs'), join(root, 'www'));
+  for (const d of LUCI_HTDOCS) copyTree(d, join(root, 'www'));
   if (existsSync(join(LUCI_DIR, 'root'))) copyTree(join(LUCI_DIR, 'root'), root);
 }
 
@@ -218,7 +221,7 @@ function buildSourceTarball(work) {
   const top = `mpwan-${version}`;
   const dir = join(work, 'src', top);
   const include = ['README.md', 'Makefile', 'package.json', 'package-lock.json', 'tsconfig.json',
-    'scripts/build.mjs', 'scripts/package.mjs', 'src', 'files', 'package', 'luci-app'];
+    'scripts/build.mjs', 'scripts/build-luci.mjs', 'scripts/package.mjs', 'src', 'files', 'package', 'luci-app'];
   for (const rel of include) {
     const from = join(repo, rel);
     if (!existsSync(from)) continue;
@@ -230,6 +233,8 @@ function buildSourceTarball(work) {
     cpSync(join(repo, 'build/bundle', b), join(dir, 'build/bundle', b));
     chmodSync(join(dir, 'build/bundle', b), 0o755);
   }
+  // The compiled views go where luci.mk looks for them: the app's htdocs/.
+  for (const d of LUCI_HTDOCS) copyTree(d, join(dir, 'luci-app/luci-app-mpwan/htdocs'));
   normalizeDirs(join(work, 'src'));
   const file = join(out, `${top}.tar.gz`);
   tarGz(join(work, 'src'), [top], file);

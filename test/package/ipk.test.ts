@@ -109,11 +109,13 @@ describe('ipk packages', function () {
       './usr/libexec/rpcd/mpwan': 'rwxr-xr-x 0/0',
       './usr/sbin/mpwan': 'rwxr-xr-x 0/0',
     });
-    // LuCI's package: whatever luci-app/luci-app-mpwan holds (root/ at /, htdocs/ at /www).
+    // LuCI's package: luci-app/luci-app-mpwan's root/ at /, the compiled views (build/luci/htdocs,
+    // or the app's own htdocs/) at /www.
     const luciDir = join(repoRoot, 'luci-app/luci-app-mpwan');
+    const htdocs = [join(repoRoot, 'build/luci/htdocs'), join(luciDir, 'htdocs')].filter((d) => existsSync(d));
     const expected = [
       ...(existsSync(join(luciDir, 'root')) ? filesUnder(join(luciDir, 'root')) : []),
-      ...(existsSync(join(luciDir, 'htdocs')) ? filesUnder(join(luciDir, 'htdocs')).map((f) => `www/${f}`) : []),
+      ...htdocs.flatMap((d) => filesUnder(d).map((f) => `www/${f}`)),
     ].filter((f) => !LEFTOVER.test(f)).map((f) => `./${f}`).sort();
     assert.deepEqual(Object.keys(fileModes(luci)).sort(), expected);
     assert.ok(expected.includes('./usr/share/rpcd/acl.d/luci-app-mpwan.json'));
@@ -160,6 +162,11 @@ describe('ipk packages', function () {
     for (const f of installed) assert.ok(names.includes(top + f), `${f} is in the tarball`);
     for (const f of ['src/cli/main.ts', 'package.json', 'scripts/build.mjs', 'luci-app/luci-app-mpwan/Makefile']) {
       assert.ok(names.includes(top + f), `${f}: the source of what is built`);
+    }
+    // The compiled LuCI views sit where luci.mk takes them from (the app's htdocs/).
+    const views = join(repoRoot, 'build/luci/htdocs');
+    if (existsSync(views)) {
+      for (const f of filesUnder(views)) assert.ok(names.includes(`${top}luci-app/luci-app-mpwan/htdocs/${f}`), f);
     }
     assert.ok(!names.some((n) => n.includes('node_modules')));
     const listing = execFileSync('tar', ['--numeric-owner', '-tvzf', tarball], { encoding: 'utf8' });
