@@ -86,6 +86,30 @@ describe('LuCI app: status, settings and diagnostics in Chromium', function () {
     await page.waitForSelector('.mpwan-card[data-uplink="wan2"][data-state="good"]', { timeout: 2 * POLL_MS + 1500 });
   });
 
+  it('shows health (state since, latency, loss, last error) when the plugin reports it', async () => {
+    const since = Math.floor(Date.now() / 1000) - 125;
+    rig.server.transform = (method, data) => method !== 'status' ? data : {
+      ...data,
+      uplinks: (data.uplinks as Record<string, unknown>[]).map((u, i) => ({ ...u, health: i === 0
+        ? { state: 'up', since, latency_ms: 12.34, loss: 0.05, last_error: null }
+        : { state: 'down', since, latency_ms: null, loss: 1, last_error: 'no reply from 192.0.2.1' } })),
+    };
+    try {
+      await waitText('.mpwan-card[data-uplink="wan"]', /Latency\s*12\.3 ms/, 2 * POLL_MS + 1500);
+      const wan = await page.textContent('.mpwan-card[data-uplink="wan"]') ?? '';
+      assert.match(wan, /Loss\s*5 %/);
+      assert.match(wan, /\(2m \d+s ago\)/);
+      const wan2 = await page.textContent('.mpwan-card[data-uplink="wan2"]') ?? '';
+      assert.match(wan2, /down \(probes fail\)/);
+      assert.match(wan2, /Last error\s*no reply from 192\.0\.2\.1/);
+      assert.equal(await cardState('wan2'), 'bad');
+      await shot('status-health');
+    } finally {
+      rig.server.transform = null;
+    }
+    await page.waitForSelector('.mpwan-card[data-uplink="wan2"][data-state="good"]', { timeout: 2 * POLL_MS + 1500 });
+  });
+
   it('a ubus error shows a notification and keeps the page', async () => {
     rig.server.failNext('mpwan', 'status', 6);
     await waitText('.alert-message', /Permission denied/, 2 * POLL_MS + 1500);

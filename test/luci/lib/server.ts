@@ -19,10 +19,18 @@ const STAND_IN = join(REPO, 'test/luci/www/luci.js');
 const UBUS = { invalid_argument: 2, no_data: 5, permission_denied: 6, timeout: 7 } as const;
 const ACCESS_DENIED = { code: -32002, message: 'Access denied' };
 
-type Acl = Record<string, { read?: { ubus?: Record<string, string[]> }; write?: { ubus?: Record<string, string[]> } }>;
+interface Grant { ubus?: Record<string, string[]>; uci?: string[] }
+type Acl = Record<string, { read?: Grant; write?: Grant }>;
 
 function allowed(acl: Acl, object: string, method: string): boolean {
   return Object.values(acl).some((g) => [g.read, g.write].some((x) => x?.ubus?.[object]?.includes(method)));
+}
+
+/** rpcd's uci object checks the config against the session's uci grants (read for get). */
+function uciAllowed(acl: Acl, method: string, config: unknown): boolean {
+  if (['apply', 'confirm', 'rollback', 'changes'].includes(method)) return true;
+  const grant = (x?: Grant) => typeof config === 'string' && (x?.uci ?? []).includes(config);
+  return Object.values(acl).some((g) => grant(g.write) || (method === 'get' && grant(g.read)));
 }
 
 export interface UbusLogEntry { object: string; method: string; args: unknown; status: number | string }
@@ -34,6 +42,8 @@ export class LuciServer {
   /** Answers to force on the next call of object/method (a ubus status or a JSON-RPC error). */
   private readonly failures = new Map<string, number | { code: number; message: string }>();
   readonly log: UbusLogEntry[] = [];
+  /** Rewrites plugin replies before they reach the page (for fields a plugin may not send yet). */
+  transform: ((method: string, data: Record<string, unknown>) => Record<string, unknown>) | null = null;
   port = 0;
 
   constructor(private readonly rpcd: Rpcd, private readonly uci: UciStore) {}
@@ -110,6 +120,7 @@ export class LuciServer {
     }
     if (!this.sessions.has(sid)) { entry.status = 'denied'; return reply({ error: ACCESS_DENIED }); }
     if (object === 'uci') {
+      if (!uciAllowed(this.acl, method, args?.config)) { entry.status = 'denied'; return reply({ error: ACCESS_DENIED }); }
       const r = await this.uci.call(method, args ?? {});
       entry.status = r[0];
       return reply({ result: r.length > 1 ? r : [r[0]] });
@@ -118,6 +129,7 @@ export class LuciServer {
     // rpcd adds the caller's session to the arguments.
     const r = await this.rpcd.callAsync(method, JSON.stringify({ ...(args ?? {}), ubus_rpc_session: sid }));
     entry.status = r.status;
-    return reply({ result: r.status === 'ok' ? [0, r.data] : [UBUS[r.status]] });
+    if (r.status !== 'ok') return reply({ result: [UBUS[r.status]] });
+    return reply({ result: [0, this.transform ? this.transform(method, r.data) : r.data] });
   }
 }

@@ -34,6 +34,11 @@ export class History {
     return this.points.map((p) => p.rates[name]?.[dir] ?? 0);
   }
 
+  /** Download plus upload of one uplink: how busy it is. */
+  both(name: string): number[] {
+    return this.points.map((p) => (p.rates[name]?.rx ?? 0) + (p.rates[name]?.tx ?? 0));
+  }
+
   total(dir: keyof Rate): number[] {
     return this.points.map((p) => Object.values(p.rates).reduce((n, r) => n + (r?.[dir] ?? 0), 0));
   }

@@ -1,6 +1,6 @@
 // A small SVG line chart. E() creates HTML elements, so SVG nodes are made with
-// createElementNS. The chart scales to its container (viewBox), which keeps it readable on
-// a phone.
+// createElementNS. The chart scales with its container's width (viewBox, aspect kept so the
+// scale text is not stretched), which keeps it readable on a phone.
 import { bitRate } from './format.js';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -24,7 +24,7 @@ function path(values: number[], capacity: number, max: number): string {
 
 /** Renders (or re-renders into `svg`) the series; `capacity` is how many samples fill the width. */
 export function lineChart(series: Series[], capacity: number, svg?: SVGSVGElement): SVGSVGElement {
-  const root = svg ?? (node('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', class: 'mpwan-chart', role: 'img' }) as SVGSVGElement);
+  const root = svg ?? (node('svg', { viewBox: `0 0 ${W} ${H}`, class: 'mpwan-chart', role: 'img' }) as SVGSVGElement);
   while (root.firstChild) root.removeChild(root.firstChild);
   const max = Math.max(1000, ...series.flatMap((s) => s.values)) * 1.1;
   for (const f of [0.25, 0.5, 0.75]) root.appendChild(node('line', { x1: 0, x2: W, y1: H * f, y2: H * f, class: 'grid' }));

@@ -22,8 +22,7 @@ const CSS = `
 .mpwan-share{height:4px;background:#eee;margin:.4em 0}.mpwan-share div{height:4px}
 .mpwan-kv{width:100%;border-collapse:collapse}.mpwan-kv th{text-align:left;font-weight:normal;opacity:.75;padding-right:1em;white-space:nowrap;vertical-align:top}
 .mpwan-kv td{overflow-wrap:anywhere}
-.mpwan-chart{width:100%;height:6em;display:block}.mpwan-chart .grid{stroke:#ddd}.mpwan-chart .scale{font-size:12px;fill:#777}
-#mpwan-aggregate .mpwan-chart{height:10em}
+.mpwan-chart{width:100%;height:auto;display:block}.mpwan-chart .grid{stroke:#ddd}.mpwan-chart .scale{font-size:12px;fill:#777}
 .mpwan-legend span{margin-right:1em;white-space:nowrap}
 .mpwan-note.warning{color:#b45309}.mpwan-note.info{opacity:.8}
 `;
@@ -73,7 +72,8 @@ export class StatusPage {
   }
 
   private renderAggregate(s: Status): void {
-    const series: Series[] = s.uplinks.map((u) => ({ label: u.name, color: this.color(u.name), values: this.history.series(u.name, 'rx') }));
+    // Per uplink: download + upload, so an upload-only transfer is visible too.
+    const series: Series[] = s.uplinks.map((u) => ({ label: u.name, color: this.color(u.name), values: this.history.both(u.name) }));
     const rx = this.history.total('rx'), tx = this.history.total('tx');
     series.push({ label: 'total rx', color: '#444', values: rx }, { label: 'total tx', color: '#444', values: tx, dashed: true });
     lineChart(series, CAPACITY, this.aggregate);
@@ -81,7 +81,7 @@ export class StatusPage {
     dom.content(this.legend, [
       E('span', {}, _('Download %s').format(bitRate(last(rx)))),
       E('span', {}, _('Upload %s').format(bitRate(last(tx)))),
-      ...s.uplinks.map((u) => E('span', { style: `color:${this.color(u.name)}` }, `● ${u.name} ${bitRate(last(this.history.series(u.name, 'rx')))}`)),
+      ...s.uplinks.map((u) => E('span', { style: `color:${this.color(u.name)}` }, `● ${u.name} ${bitRate(last(this.history.both(u.name)))}`)),
     ]);
   }
 }
