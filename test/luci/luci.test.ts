@@ -92,7 +92,7 @@ describe('LuCI app: status, settings and diagnostics in Chromium', function () {
       ...data,
       uplinks: (data.uplinks as Record<string, unknown>[]).map((u, i) => ({ ...u, health: i === 0
         ? { state: 'up', since, latency_ms: 12.34, loss: 0.05, last_error: null }
-        : { state: 'down', since, latency_ms: null, loss: 1, last_error: 'no reply from 192.0.2.1' } })),
+        : { state: 'down', since, latency_ms: null, loss: 1, last_error: 'no reply from 192.0.2.1', reason: 'probes unanswered for 3 rounds', probed: true } })),
     };
     try {
       await waitText('.mpwan-card[data-uplink="wan"]', /Latency\s*12\.3 ms/, 2 * POLL_MS + 1500);
@@ -102,6 +102,7 @@ describe('LuCI app: status, settings and diagnostics in Chromium', function () {
       const wan2 = await page.textContent('.mpwan-card[data-uplink="wan2"]') ?? '';
       assert.match(wan2, /down \(probes fail\)/);
       assert.match(wan2, /Last error\s*no reply from 192\.0\.2\.1/);
+      assert.match(wan2, /Why\s*probes unanswered for 3 rounds/);
       assert.equal(await cardState('wan2'), 'bad');
       await shot('status-health');
     } finally {

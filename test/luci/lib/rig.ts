@@ -25,14 +25,20 @@ export interface Rig {
 /** A persistent context on a fresh profile: playwright's way of passing --user-data-dir. */
 export async function launchChromium(): Promise<{ browser: BrowserContext; cleanup: () => void }> {
   const profile = mkdtempSync(join(tmpdir(), 'mpwan-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1100, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-  return { browser, cleanup: () => rmSync(profile, { recursive: true, force: true }) };
+  const cleanup = () => rmSync(profile, { recursive: true, force: true });
+  try {
+    const browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1100, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+    return { browser, cleanup };
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
 }
 
 export async function startRig(wans: number): Promise<Rig> {

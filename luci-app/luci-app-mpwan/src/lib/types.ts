@@ -10,6 +10,10 @@ export interface Health {
   /** Fraction 0..1 of probes lost. */
   loss?: number | null;
   last_error?: string | null;
+  /** Why it is down, in a sentence; null when up. */
+  reason?: string | null;
+  /** false: nothing to probe, only carrier is tracked. */
+  probed?: boolean;
 }
 
 export interface Uplink {
@@ -23,6 +27,8 @@ export interface Uplink {
   rx_bytes: number | null;
   tx_bytes: number | null;
   health?: Health | null;
+  /** Why a 'failed' uplink failed (no carrier, probes unanswered). */
+  failure?: string | null;
 }
 
 export interface Proxy {

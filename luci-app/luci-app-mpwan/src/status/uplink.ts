@@ -11,6 +11,7 @@ function stateBadge(u: Uplink): [string, string] {
   switch (u.state) {
     case 'active': return [h === 'up' ? _('up') : _('active'), 'good'];
     case 'down': return [_('down'), 'bad'];
+    case 'failed': return [_('failed'), 'bad'];
     case 'disabled': return [_('off'), 'idle'];
     case 'no-address': return [_('no usable address'), 'bad'];
     case 'unknown': return [_('not a netifd interface'), 'bad'];
@@ -26,6 +27,8 @@ function healthRows(u: Uplink, now: Date): [string, string][] {
   if (since) rows.push([_('Since'), _('%s (%s ago)').format(since.toLocaleTimeString(), duration((now.getTime() - since.getTime()) / 1000))]);
   if (typeof h.latency_ms === 'number') rows.push([_('Latency'), _('%s ms').format(h.latency_ms.toFixed(1))]);
   if (typeof h.loss === 'number') rows.push([_('Loss'), _('%s %%').format((h.loss * 100).toFixed(0))]);
+  if (h.probed === false) rows.push([_('Health'), _('carrier only (nothing to probe)')]);
+  if (h.reason) rows.push([_('Why'), h.reason]);
   if (h.last_error) rows.push([_('Last error'), h.last_error]);
   return rows;
 }
@@ -40,6 +43,7 @@ export function renderUplinkCard(c: CardInput, now: Date): HTMLElement {
     [_('Mode'), u.mode],
     [_('Device'), u.device ?? '-'],
     ...healthRows(u, now),
+    ...(u.failure && u.failure !== u.health?.reason ? [[_('Why'), u.failure] as [string, string]] : []),
     [_('Addresses'), u.addresses.join(', ') || '-'],
     [_('Endpoints'), flags.join('; ') || _('none')],
     [_('Traffic'), _('%s received, %s sent').format(bytes(u.rx_bytes), bytes(u.tx_bytes))],
