@@ -26,6 +26,14 @@ export function formatStatus(s: StatusReport): string {
     for (const more of eps.slice(1)) rows.push(['', '', '', '', '', more, '', '']);
   }
   out.push(s.uplinks.length > 0 ? table(rows) : 'No uplinks configured: add `config uplink` sections to /etc/config/mpwan.');
+  const health = s.uplinks.filter((u) => u.health || u.failure).map((u) => {
+    const h = u.health;
+    const since = h ? ` since ${new Date(h.since * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC` : '';
+    const probes = h?.probed ? `, latency ${h.latency_ms ?? '-'} ms, loss ${Math.round(h.loss * 100)}%` : h ? ', carrier only (nothing to probe)' : '';
+    const why = u.failure ?? h?.reason;
+    return `  ${u.name}: ${h?.state ?? 'down'}${since}${probes}${why ? `: ${why}` : ''}`;
+  });
+  if (health.length > 0) out.push('', 'Health:', ...health);
   const skipped = s.uplinks.flatMap((u) => u.skipped.map((k) => `  ${u.name}: ${k.address}: ${k.reason}`));
   if (skipped.length > 0) out.push('', 'Addresses not used:', ...skipped);
   if (s.foreign_endpoints.length > 0) {

@@ -63,6 +63,21 @@ const UINT_MAX = 2 ** 32 - 1;
 /** proc_dointvec_jiffies refuses seconds above INT_MAX / HZ; HZ is at most 1000. */
 const JIFFIES_SECONDS_MAX = Math.floor(INT_MAX / 1000);
 
+/** Seconds with at most one decimal: 0.5, 2, 10. */
+const seconds = (min: number, max: number): Type<number> => ({
+  expect: `a number of seconds from ${min} to ${max} (like 0.5 or 2)`,
+  parse: (v) => {
+    if (!/^(0|[1-9][0-9]{0,4})(\.[0-9])?$/.test(v)) return null;
+    const n = Number(v);
+    return n >= min && n <= max ? n : null;
+  },
+});
+
+const ipAddress: Type<string> = {
+  expect: 'an IPv4 or IPv6 address',
+  parse: (v) => (familyOf(v) !== null ? v : null),
+};
+
 const host: Type<string> = {
   expect: 'an IP address or a host name',
   parse: (v) => (familyOf(v) !== null || /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(v) ? v : null),
@@ -104,7 +119,19 @@ const optional = <T>(type: Type<T>): OptionSpec<T | undefined> => ({ type, defau
 const required = <T>(type: Type<T>): OptionSpec<T | undefined> => ({ type, default: undefined, required: true });
 const list = <T>(type: Type<T>, dflt: T[]): OptionSpec<T[]> => ({ type, default: dflt, list: true });
 
+/** Health checks: defaults in globals, overrides per uplink. */
+const HEALTH = {
+  probe_host: list(ipAddress, [] as string[]),
+  probe_server: option(bool, true),
+  probe_interval: option(seconds(0.2, 3600), 0.5),
+  probe_timeout: option(int(1, 30), 1),
+  down_after: option(int(1, 100), 3),
+  up_after: option(int(1, 100), 3),
+  on_down: option(oneOf(['withdraw', 'backup'] as const), 'withdraw' as 'withdraw' | 'backup'),
+};
+
 const GLOBALS = {
+  ...HEALTH,
   enabled: option(bool, true),
   table_base: option(int(0, INT_MAX), 5100),
   rule_pref: option(int(0, UINT_MAX), 5000),
@@ -140,6 +167,9 @@ const UPLINK = {
   priority: option(int(0, 1000), 50),
   ula: option(bool, false),
   fullmesh: option(bool, false),
+  // Absent: the globals value applies.
+  ...Object.fromEntries(Object.entries(HEALTH).map(([k, o]) => [k, { ...o, default: undefined }])) as
+    { [K in keyof typeof HEALTH]: OptionSpec<(typeof HEALTH)[K]['default'] | undefined> },
 };
 
 const PROXY = {
@@ -279,7 +309,9 @@ function parseGlobals(c: Collector, sections: UciSection[]): Globals {
   // Defaults pass these rules, so a problem always has an option line to point at.
   const at = (opt: string) => [s?.options.get(opt)?.line ?? 0, `${s ? sectionLabel(s) : 'globals'}.${opt}`] as const;
   for (const problem of tableBaseProblems(v.table_base)) c.error(...at('table_base'), problem);
-  const prefProblem = rulePrefProblem(v.rule_pref);
+  // rule_pref holds the `from <address>` rules, rule_pref + 1 the `to <server>` rule.
+  const nextProblem = rulePrefProblem(v.rule_pref + 1);
+  const prefProblem = rulePrefProblem(v.rule_pref) ?? (nextProblem && `rule_pref + 1 = ${nextProblem}: mpwan uses both`);
   if (prefProblem) c.error(...at('rule_pref'), prefProblem);
 
   const sysctls: Partial<Record<SysctlName, string>> = {};
@@ -289,6 +321,10 @@ function parseGlobals(c: Collector, sections: UciSection[]): Globals {
   }
   return {
     enabled: v.enabled,
+    health: {
+      hosts: v.probe_host, probeServer: v.probe_server, interval: v.probe_interval, timeout: v.probe_timeout,
+      downAfter: v.down_after, upAfter: v.up_after, onDown: v.on_down,
+    },
     sysctls,
     tableBase: v.table_base,
     rulePref: v.rule_pref,
@@ -313,7 +349,12 @@ function parseUplinks(c: Collector, sections: UciSection[], g: Globals): UplinkC
       return;
     }
     if (s.name.length > 64) c.error(s.line, s.name, `interface name is ${s.name.length} characters long: at most 64`);
-    uplinks.push({ name: s.name, mode: v.mode, priority: v.priority, table: g.tableBase + n, ula: v.ula, fullmesh: v.fullmesh, line: s.line });
+    const d = g.health;
+    const health = {
+      hosts: v.probe_host ?? d.hosts, probeServer: v.probe_server ?? d.probeServer, interval: v.probe_interval ?? d.interval,
+      timeout: v.probe_timeout ?? d.timeout, downAfter: v.down_after ?? d.downAfter, upAfter: v.up_after ?? d.upAfter, onDown: v.on_down ?? d.onDown,
+    };
+    uplinks.push({ name: s.name, mode: v.mode, priority: v.priority, table: g.tableBase + n, ula: v.ula, fullmesh: v.fullmesh, health, line: s.line });
   });
   return uplinks;
 }

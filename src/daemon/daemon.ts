@@ -17,9 +17,15 @@ import { runDir } from '../sys/paths.js';
 import { tcpConnect } from '../sys/probe.js';
 import { readNetifd } from '../sys/ubus.js';
 import { settled } from '../lib/async.js';
+import { HealthMonitor } from '../health/monitor.js';
+import type { Transition } from '../health/tracker.js';
+import type { Snapshot } from '../engine/reconcile.js';
+import { writeHealthState } from '../sys/health-state.js';
 
 const TICK_MS = 1000;
 const RECONCILE_EVERY_MS = 30000;
+/** How often state.json is refreshed with latency and loss (state changes are written at once). */
+const HEALTH_WRITE_EVERY_MS = 5000;
 /** Consecutive failed probes before LAN traffic stops going to the proxy. */
 const SERVER_DOWN_AFTER = 2;
 const BACKOFF_MAX_S = 30;
@@ -29,6 +35,8 @@ const HEALTHY_AFTER_MS = 60000;
 interface Instance {
   argv: string[];
   pid: number | null;
+  /** Started by an earlier daemon (killed with -9, then respawned by procd): not our child. */
+  adopted: boolean;
   startedAt: number;
   failures: number;
   nextStartAt: number;
@@ -65,6 +73,7 @@ export class Daemon {
   private reloads = 0;
   private lastReload: { why: string; at: number } | null = null;
   private queue: Promise<void> = Promise.resolve();
+  private readonly monitor: HealthMonitor;
   private stopping = false;
   private readonly since: number;
   private resolveExit: (code: number) => void = () => {};
@@ -72,6 +81,7 @@ export class Daemon {
 
   constructor(private readonly rt: Runtime) {
     this.since = rt.nowSeconds();
+    this.monitor = new HealthMonitor(rt, (uplink, t) => { void this.healthChanged(uplink, t); });
   }
 
   /** Runs one job at a time: reloads, reconciles and probes never interleave. */
@@ -98,6 +108,7 @@ export class Daemon {
     await this.serial(() => this.reload('start'));
     this.schedule(() => this.superviseProxies(), TICK_MS);
     this.schedule(() => this.serial(() => this.reconcileKernel()), RECONCILE_EVERY_MS);
+    this.schedule(() => writeHealthState(this.rt, this.monitor.snapshot()), HEALTH_WRITE_EVERY_MS);
     this.schedule(() => this.serial(() => this.probeServer()), () => this.checkIntervalMs);
   }
 
@@ -117,7 +128,8 @@ export class Daemon {
 
   /** Re-read the config, apply the plan, and (re)start the proxies if their setup changed. */
   private async reload(why: string): Promise<void> {
-    const report = await reconcile(this.rt, { dryRun: false });
+    const report = await reconcile(this.rt, { dryRun: false, unhealthy: this.monitor.unhealthy() });
+    this.watchUplinks(report.snapshot);
     if (report.failure) throw new MpwanError('apply_failed', `apply failed (${why}): ${report.failure.error.message}; previous state restored`);
     if (report.changes.length > 0) await this.rt.log('notice', `${why}: ${report.changes.length} change(s): ${report.descriptions.join('; ')}`);
     this.lastError = null;
@@ -127,10 +139,32 @@ export class Daemon {
     this.writeState();
   }
 
-  private async reconcileKernel(): Promise<void> {
-    const report = await reconcile(this.rt, { dryRun: false });
-    if (report.failure) throw new MpwanError('apply_failed', `periodic apply failed: ${report.failure.error.message}; previous state restored`);
-    if (report.changes.length > 0) await this.rt.log('notice', `repaired: ${report.descriptions.join('; ')}`);
+  /** Health probes follow the plan: every uplink that is up (or failed) with a device. */
+  private watchUplinks(snap: Snapshot) {
+    const configs = new Map(snap.config.uplinks.map((u) => [u.name, u]));
+    this.monitor.update(
+      snap.desired.uplinks
+        .filter((u) => (u.state === 'active' || u.state === 'failed') && u.dev !== undefined)
+        .map((u) => ({ name: u.name, dev: u.dev!, sources: u.sources, health: configs.get(u.name)!.health })),
+      snap.config.servers.find((s) => s.enabled),
+    );
+    writeHealthState(this.rt, this.monitor.snapshot());
+  }
+
+  /** One log line per change; the plan then withdraws or restores the uplink's endpoints. */
+  private async healthChanged(uplink: string, t: Transition) {
+    writeHealthState(this.rt, this.monitor.snapshot());
+    await this.rt.log(t.to === 'down' ? 'warning' : 'notice', t.to === 'down'
+      ? `uplink ${uplink} is down: ${t.reason}; its subflows move to the other uplinks`
+      : `uplink ${uplink} is up again (${t.reason}); its endpoints return`);
+    await this.serial(() => this.reconcileKernel(`uplink ${uplink} ${t.to}`));
+  }
+
+  private async reconcileKernel(why = 'periodic'): Promise<void> {
+    const report = await reconcile(this.rt, { dryRun: false, unhealthy: this.monitor.unhealthy() });
+    this.watchUplinks(report.snapshot);
+    if (report.failure) throw new MpwanError('apply_failed', `${why} apply failed: ${report.failure.error.message}; previous state restored`);
+    if (report.changes.length > 0) await this.rt.log('notice', `${why === 'periodic' ? 'repaired' : why}: ${report.descriptions.join('; ')}`);
   }
 
   private async configureProxy(config: Config, why: string) {
@@ -145,7 +179,7 @@ export class Daemon {
       return;
     }
     this.checkIntervalMs = config.proxy.checkInterval * 1000;
-    const file = `${runDir(this.rt)}/proxy.json`;
+    const file = this.proxyFile();
     const caps = await detectEngineCaps(this.rt, config.proxy.engine);
     const launch = planProxy(config.proxy, server!, file, cpuCount(this.rt), caps);
     const key = JSON.stringify(launch);
@@ -155,16 +189,22 @@ export class Daemon {
       ? renderNft({ lanDevices, port: config.proxy.port, bypass: [server!.host, ...config.proxy.bypass].filter((b) => /^[0-9a-f:.]+(\/\d+)?$/i.test(b)) })
       : null;
     if (key !== this.launchKey) {
+      const adopted = this.launchKey === '' ? this.adoptable(key, file) : [];
       await this.stopProxies();
-      await this.setRedirect(false);
-      // Written with mode 0600 before any instance reads it: it holds the password.
-      this.rt.writeFileAtomic(file, JSON.stringify(launch.config, null, 2) + '\n', 0o600);
+      if (adopted.length === 0) {
+        await this.setRedirect(false);
+        // Written with mode 0600 before any instance reads it: it holds the password.
+        this.rt.writeFileAtomic(file, JSON.stringify(launch.config, null, 2) + '\n', 0o600);
+      }
       this.launch = { ...launch, engine: config.proxy.engine, port: config.proxy.port, server: `${server!.host}:${server!.port}` };
       this.launchKey = key;
-      this.instances = launch.instances.map((argv) => ({ argv, pid: null, startedAt: 0, failures: 0, nextStartAt: 0 }));
+      this.instances = launch.instances.map((argv, i) => ({
+        argv, pid: adopted[i] ?? null, adopted: adopted[i] !== undefined, startedAt: this.rt.monotonicMs(), failures: 0, nextStartAt: 0,
+      }));
       this.serverReachable = null;
       this.serverFailures = 0;
-      await this.rt.log('notice', `proxy: ${config.proxy.engine} x${launch.instances.length} on port ${config.proxy.port} to ${server!.host}:${server!.port} (MPTCP by ${launch.mptcpBy})`);
+      await this.rt.log('notice', `proxy: ${config.proxy.engine} x${launch.instances.length} on port ${config.proxy.port} to ${server!.host}:${server!.port} (MPTCP by ${launch.mptcpBy})` +
+        (adopted.length > 0 ? `; adopted ${adopted.length} running instance(s) from the previous daemon` : ''));
       this.startDueInstances();
     }
     if (lanDevices.length === 0) await this.rt.log('warning', `proxy: none of the lan interfaces (${config.proxy.lan.join(', ')}) is up; nothing is redirected`);
@@ -172,18 +212,60 @@ export class Daemon {
     await this.updateRedirect();
   }
 
+  private proxyFile() {
+    return `${runDir(this.rt)}/proxy.json`;
+  }
+
+  /** Whether `pid` is a proxy reading our config file (pids are reused after a reboot or a crash). */
+  private isOurProxy(pid: number, file: string): boolean {
+    return (this.rt.readFile(`/proc/${pid}/cmdline`) ?? '').split('\0').includes(file);
+  }
+
+  /**
+   * Proxies a previous daemon left running (after kill -9) with the same launch: adopted, so
+   * the LAN connections they carry live on. With a different launch they are stopped.
+   */
+  private adoptable(key: string, file: string): number[] {
+    const saved = this.readProxyRecord();
+    if (!saved) return [];
+    const alive = saved.pids.filter((pid) => this.isOurProxy(pid, file));
+    if (saved.key === key && alive.length === saved.pids.length) return alive;
+    for (const pid of alive) this.rt.kill(pid, SIGKILL);
+    return [];
+  }
+
+  private readProxyRecord(): { key: string; pids: number[] } | null {
+    try {
+      const v = JSON.parse(this.rt.readFile(`${runDir(this.rt)}/proxies.json`) ?? 'null') as { key?: unknown; pids?: unknown } | null;
+      if (!v || typeof v.key !== 'string' || !Array.isArray(v.pids) || !v.pids.every((p) => Number.isInteger(p) && p > 1)) return null;
+      return { key: v.key, pids: v.pids as number[] };
+    } catch {
+      return null;
+    }
+  }
+
+  /** What a daemon restarted after kill -9 needs to adopt the running proxies. */
+  private recordProxies() {
+    const pids = this.instances.map((i) => i.pid).filter((p): p is number => p !== null);
+    this.rt.writeFileAtomic(`${runDir(this.rt)}/proxies.json`, JSON.stringify({ key: this.launchKey, pids }) + '\n');
+  }
+
   private startDueInstances() {
     const now = this.rt.monotonicMs();
+    let started = false;
     this.instances.forEach((inst, i) => {
       if (inst.pid !== null || now < inst.nextStartAt) return;
+      started = true;
       try {
         inst.pid = this.rt.spawn(inst.argv, { logFile: `${runDir(this.rt)}/proxy-${i}.log` });
         inst.startedAt = now;
+        inst.adopted = false;
       } catch (e) {
         void this.fail(e);
         inst.nextStartAt = now + BACKOFF_MAX_S * 1000;
       }
     });
+    if (started) this.recordProxies();
   }
 
   /** Reaps exited proxies, restarts them with backoff, and keeps the redirect in step. */
@@ -191,7 +273,8 @@ export class Daemon {
     const now = this.rt.monotonicMs();
     for (const [i, inst] of this.instances.entries()) {
       if (inst.pid === null) continue;
-      const status = this.rt.reap(inst.pid);
+      // An adopted proxy is not our child: it cannot be reaped, only seen gone.
+      const status = inst.adopted ? (this.isOurProxy(inst.pid, this.proxyFile()) ? null : 'unknown') : this.rt.reap(inst.pid);
       if (status === null) {
         if (inst.failures > 0 && now - inst.startedAt > HEALTHY_AFTER_MS) inst.failures = 0;
         continue;
@@ -244,23 +327,30 @@ export class Daemon {
     const running = this.instances.filter((i) => i.pid !== null);
     for (const i of running) this.rt.kill(i.pid!, SIGTERM);
     for (let waited = 0; waited < 2000 && running.some((i) => i.pid !== null); waited += 50) {
-      for (const i of running) if (i.pid !== null && this.rt.reap(i.pid) !== null) i.pid = null;
+      for (const i of running) if (i.pid !== null && this.hasExited(i)) i.pid = null;
       if (running.some((i) => i.pid !== null)) await this.rt.sleep(50);
     }
     for (const i of running) {
-      if (i.pid !== null) { this.rt.kill(i.pid, SIGKILL); this.rt.reap(i.pid); i.pid = null; }
+      if (i.pid !== null) { this.rt.kill(i.pid, SIGKILL); if (!i.adopted) this.rt.reap(i.pid); i.pid = null; }
     }
+    if (running.length > 0) this.recordProxies();
+  }
+
+  private hasExited(i: Instance): boolean {
+    return i.adopted ? !this.isOurProxy(i.pid!, this.proxyFile()) : this.rt.reap(i.pid!) !== null;
   }
 
   async shutdown(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.monitor.stop();
     await this.queue;
     await this.stopProxies();
     await removeNft(this.rt).catch((e) => this.fail(e));
     this.instances = [];
     this.launch = null;
     this.rt.removeFile(`${runDir(this.rt)}/daemon.pid`);
+    this.rt.removeFile(`${runDir(this.rt)}/state.json`);
     this.writeState();
     await this.rt.log('notice', 'daemon stopped: proxies stopped, LAN traffic uses the normal route');
     this.resolveExit(0);

@@ -47,16 +47,23 @@ export function ownsTable(table: number, desired: Desired, prev: OwnedState): bo
   return within(desired.tableRange) || within(prev.tableRange);
 }
 
-function ownsRule(r: ObservedRule, desired: Desired, prev: OwnedState): r is ObservedRule & { src: string } {
+/**
+ * mpwan's rules: `from <host>` at rule_pref and `to <host>` at rule_pref + 1, each looking
+ * up one of its tables, with nothing else in them.
+ */
+function ownsRule(r: ObservedRule, desired: Desired, prev: OwnedState): boolean {
   const table = Number(r.table);
   const hostLen = r.family === 4 ? 32 : 128;
-  return !r.extra && r.src !== undefined && (r.srcLen === undefined || r.srcLen === hostLen)
-    && (r.pref === desired.rulePref || r.pref === prev.rulePref)
-    && Number.isInteger(table) && ownsTable(table, desired, prev);
+  const host = (a: string | undefined, len: number | undefined) => a !== undefined && (len === undefined || len === hostLen);
+  const prefs = [desired.rulePref, prev.rulePref].filter((p): p is number => p !== undefined);
+  const from = host(r.src, r.srcLen) && r.dst === undefined && prefs.includes(r.pref);
+  const to = host(r.dst, r.dstLen) && r.src === undefined && prefs.some((p) => r.pref === p + 1);
+  return !r.extra && (from || to) && Number.isInteger(table) && ownsTable(table, desired, prev);
 }
 
 const routeKey = (r: { family: number; table: number; dst: string }) => `${r.family} ${r.table} ${r.dst}`;
-const ruleKey = (r: { family: number; src: string; table: number | string; pref: number }) => `${r.family} ${r.src} ${r.table} ${r.pref}`;
+const ruleKey = (r: { family: number; src?: string; dst?: string; table: number | string; pref: number }) =>
+  `${r.family} ${r.src ?? '-'} ${r.dst ?? '-'} ${r.table} ${r.pref}`;
 
 function diffEndpoints(desired: Desired, observed: Observed, prev: OwnedState, managedDevs: Set<string>, out: DiffResult) {
   const { ours, foreign } = classifyEndpoints(observed.endpoints, prev.endpoints, managedDevs);
@@ -101,7 +108,7 @@ function diffEndpoints(desired: Desired, observed: Observed, prev: OwnedState, m
 }
 
 function diffRules(desired: Desired, observed: Observed, prev: OwnedState, out: DiffResult) {
-  const ours = observed.rules.filter((r): r is ObservedRule & { src: string } => ownsRule(r, desired, prev));
+  const ours = observed.rules.filter((r) => ownsRule(r, desired, prev));
   const have = new Set(ours.map(ruleKey));
   const want = new Set(desired.rules.map(ruleKey));
   for (const r of desired.rules) if (!have.has(ruleKey(r))) out.changes.push({ kind: 'rule-add', rule: r });

@@ -17,6 +17,7 @@ import { readAddresses, readEndpoints, readLimits, readRoutes, readRules } from 
 import { readNetifd } from '../sys/ubus.js';
 import { MPTCP_SYSCTL_DIR, readMptcpCaps, readSysctls } from '../sys/procfs.js';
 import { readOwned, writeOwned } from '../sys/owned.js';
+import { readHealthState, unhealthyFrom } from '../sys/health-state.js';
 
 /** Reads and validates the config; throws invalid_config listing every problem. */
 export function loadConfig(rt: Runtime): Config {
@@ -45,8 +46,16 @@ export interface Snapshot {
   diff: DiffResult;
 }
 
-/** Everything one reconcile needs, read once. `override` lets `stop` plan "disabled". */
-export async function snapshot(rt: Runtime, override?: (c: Config) => Config): Promise<Snapshot> {
+export interface SnapshotOptions {
+  /** `stop` plans "disabled". */
+  override?: (c: Config) => Config;
+  /** Uplinks whose health checks fail (the daemon passes its own view; others read state.json). */
+  unhealthy?: Record<string, string>;
+}
+
+/** Everything one reconcile needs, read once. */
+export async function snapshot(rt: Runtime, options: SnapshotOptions = {}): Promise<Snapshot> {
+  const { override } = options;
   await settled();
   let config = loadConfig(rt);
   if (override) config = override(config);
@@ -72,7 +81,7 @@ export async function snapshot(rt: Runtime, override?: (c: Config) => Config): P
     sysctls: caps.sysctls,
     schedulers: caps.schedulers,
     pathManagers: caps.pathManagers,
-  });
+  }, { links: kernel.links, unhealthy: options.unhealthy ?? unhealthyFrom(readHealthState(rt)) });
   const sysctlPaths = [
     ...Object.keys(config.globals.sysctls).map((n) => `${MPTCP_SYSCTL_DIR}/${n}`),
     ...desired.looseRpFilter.map(rpFilterPath),
@@ -99,8 +108,8 @@ export interface ApplyReport {
   snapshot: Snapshot;
 }
 
-export async function reconcile(rt: Runtime, options: { dryRun: boolean; override?: (c: Config) => Config }): Promise<ApplyReport> {
-  const snap = await snapshot(rt, options.override);
+export async function reconcile(rt: Runtime, options: SnapshotOptions & { dryRun: boolean }): Promise<ApplyReport> {
+  const snap = await snapshot(rt, options);
   const { changes } = snap.diff;
   const report: ApplyReport = {
     changes,

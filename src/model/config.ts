@@ -18,6 +18,8 @@ export type SysctlName = (typeof MANAGED_SYSCTLS)[number];
 
 export interface Globals {
   enabled: boolean;
+  /** Health-check defaults for every uplink. */
+  health: HealthConfig;
   /** Only the sysctls the user set; the rest are left as the kernel has them. */
   sysctls: Partial<Record<SysctlName, string>>;
   /** First routing table id; uplink n (config order) gets tableBase + n unless it sets `table`. */
@@ -29,6 +31,24 @@ export interface Globals {
   addAddrAcceptedMin: number;
   /** Set rp_filter to loose (2) on uplink devices that have it strict (1). */
   looseRpFilter: boolean;
+}
+
+/** How an uplink's health is checked (globals give the defaults, an uplink may override). */
+export interface HealthConfig {
+  /** ICMP echo targets; with none, the aggregation server's address is pinged. */
+  hosts: string[];
+  /** Also TCP-connect to the aggregation server through the uplink. */
+  probeServer: boolean;
+  /** Seconds between probe rounds (fractions allowed). */
+  interval: number;
+  /** Seconds a probe waits for an answer (whole seconds: BusyBox ping takes no fraction). */
+  timeout: number;
+  /** Failed rounds in a row that take the uplink down. */
+  downAfter: number;
+  /** Good rounds in a row that bring it back. */
+  upAfter: number;
+  /** What a down uplink's endpoints become: withdrawn, or kept as `backup`. */
+  onDown: 'withdraw' | 'backup';
 }
 
 export interface UplinkConfig {
@@ -43,6 +63,7 @@ export interface UplinkConfig {
   ula: boolean;
   /** Add the `fullmesh` flag to this uplink's endpoints. */
   fullmesh: boolean;
+  health: HealthConfig;
   /** 1-based line of the section header, for messages. */
   line: number;
 }

@@ -17,7 +17,10 @@ export interface KernelAddress {
 export interface KernelLink {
   ifindex: number;
   dev: string;
+  /** Administratively up (IFF_UP). */
   up: boolean;
+  /** The link layer reports carrier (LOWER_UP). */
+  carrier: boolean;
 }
 
 export interface EndpointFlags {
@@ -45,6 +48,8 @@ export interface ObservedRule {
   pref: number;
   src?: string;
   srcLen?: number;
+  dst?: string;
+  dstLen?: number;
   table: string;
   /** Anything beyond pref/from/lookup (iif, oif, fwmark...) makes the rule not ours. */
   extra: boolean;
@@ -83,11 +88,18 @@ export interface DesiredEndpoint {
   fullmesh: boolean;
 }
 
+/** `from <src> lookup <table>` (an uplink address) or `to <dst> lookup <table>` (the server). */
 export interface DesiredRule {
   family: Family;
   pref: number;
-  src: string;
+  src?: string;
+  dst?: string;
   table: number;
+}
+
+/** The selector of a rule as `ip rule` spells it. */
+export function ruleSelector(r: { src?: string; dst?: string }): string[] {
+  return r.src !== undefined ? ['from', r.src] : ['to', r.dst ?? 'all'];
 }
 
 export interface DesiredRoute {

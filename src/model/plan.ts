@@ -7,6 +7,7 @@ export type UplinkState =
   | 'active' // has endpoints in the plan
   | 'disabled' // mode off in config
   | 'down' // netifd reports it down or without a device
+  | 'failed' // up, but no carrier or its health checks fail: endpoints withdrawn (or backup)
   | 'no-address' // up, but no usable address
   | 'unknown'; // configured, but netifd does not know it
 
@@ -20,6 +21,10 @@ export interface UplinkPlan {
   addresses: string[];
   /** Addresses skipped, with why (link-local, ULA, tentative, over the limit...). */
   skipped: { address: string; reason: string }[];
+  /** Addresses with a `from` rule into the uplink's table (endpoints and withdrawn ones): health probes leave from these. */
+  sources: string[];
+  /** Why a 'failed' uplink failed. */
+  failure?: string;
 }
 
 export interface Desired {
@@ -48,7 +53,7 @@ export type Change =
   | { kind: 'route-replace'; route: DesiredRoute; old?: ObservedRoute }
   | { kind: 'route-del'; route: ObservedRoute }
   | { kind: 'rule-add'; rule: DesiredRule }
-  | { kind: 'rule-del'; rule: ObservedRule & { src: string } }
+  | { kind: 'rule-del'; rule: ObservedRule }
   | { kind: 'endpoint-add'; endpoint: DesiredEndpoint; id: number }
   | { kind: 'endpoint-del'; endpoint: ObservedEndpoint; reason: string }
   | { kind: 'endpoint-backup'; endpoint: ObservedEndpoint; backup: boolean };

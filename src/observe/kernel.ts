@@ -23,7 +23,7 @@ export function parseAddrShow(text: string): { links: KernelLink[]; addresses: K
   for (const l of jsonArray(text, 'ip addr')) {
     if (typeof l.ifindex !== 'number' || typeof l.ifname !== 'string') continue;
     const flags = Array.isArray(l.flags) ? l.flags : [];
-    links.push({ ifindex: l.ifindex, dev: l.ifname, up: flags.includes('UP') });
+    links.push({ ifindex: l.ifindex, dev: l.ifname, up: flags.includes('UP'), carrier: flags.includes('LOWER_UP') });
     for (const a of Array.isArray(l.addr_info) ? (l.addr_info as Json[]) : []) {
       if (typeof a.local !== 'string' || (a.family !== 'inet' && a.family !== 'inet6')) continue;
       const address = canonicalAddress(a.local);
@@ -75,7 +75,7 @@ export function parseLimits(text: string): Limits {
   return { subflows: num('subflows'), addAddrAccepted: num('add_addr_accepted') };
 }
 
-const RULE_KEYS = new Set(['priority', 'src', 'srclen', 'table', 'flags']);
+const RULE_KEYS = new Set(['priority', 'src', 'srclen', 'dst', 'dstlen', 'table', 'flags']);
 
 /** `ip -j -4 rule` / `ip -j -6 rule` */
 export function parseRules(text: string, family: Family): ObservedRule[] {
@@ -93,6 +93,11 @@ export function parseRules(text: string, family: Family): ObservedRule[] {
       if (src) rule.src = src;
     }
     if (typeof r.srclen === 'number') rule.srcLen = r.srclen;
+    if (typeof r.dst === 'string' && r.dst !== 'all') {
+      const dst = canonicalAddress(r.dst);
+      if (dst) rule.dst = dst;
+    }
+    if (typeof r.dstlen === 'number') rule.dstLen = r.dstlen;
     return [rule];
   });
 }

@@ -1,10 +1,10 @@
 // The pure core: (config, netifd, kernel addresses, capabilities) -> Desired.
 // No I/O, no clock: everything arrives as arguments.
 import type { Config, UplinkConfig } from '../model/config.js';
-import type { DesiredEndpoint, DesiredRoute, DesiredRule, Family, KernelAddress, Limits } from '../model/kernel.js';
+import type { DesiredEndpoint, DesiredRoute, DesiredRule, Family, KernelAddress, KernelLink, Limits } from '../model/kernel.js';
 import type { NetifdAddress, NetifdInterface } from '../model/netifd.js';
 import type { Desired, UplinkPlan } from '../model/plan.js';
-import { unusableReason } from '../lib/inet.js';
+import { canonicalAddress, familyOf, unusableReason } from '../lib/inet.js';
 
 /** The kernel's MPTCP_PM_ADDR_MAX: at most 8 endpoints per network namespace. */
 export const MAX_ENDPOINTS = 8;
@@ -22,10 +22,43 @@ export interface Capabilities {
   pathManagers: string[];
 }
 
+/** What is known about uplinks beyond netifd: carrier, and the daemon's health checks. */
+export interface Conditions {
+  links?: KernelLink[];
+  /** Uplink name -> why its health checks say it is down. */
+  unhealthy?: Record<string, string>;
+}
+
 interface Candidate {
   uplink: UplinkConfig;
   rank: number;
   endpoint: DesiredEndpoint;
+  /** No carrier or failing health checks. */
+  failed: boolean;
+  /** Failed uplink with on_down 'withdraw': routed (so probes still leave by it), no endpoint. */
+  withdrawn: boolean;
+}
+
+/** Why an up uplink cannot carry subflows right now, or null. */
+function failureOf(uplink: UplinkConfig, dev: string, conditions: Conditions): string | null {
+  const link = conditions.links?.find((l) => l.dev === dev);
+  if (link && !link.carrier) return `no carrier on ${dev}`;
+  return conditions.unhealthy?.[uplink.name] ?? null;
+}
+
+/**
+ * The uplink new connections to the server start on: healthy, `on` before `backup`, then
+ * priority and config order. Its table gets a `to <server>` rule, so the first subflow
+ * never sits on a failed uplink (the main table's default route may still point there).
+ */
+function serverRule(config: Config, candidates: Candidate[], defaults: Map<string, DesiredRoute>): DesiredRule | null {
+  const server = config.servers.find((s) => s.enabled);
+  const family = server ? familyOf(server.host) : null;
+  if (!server || family === null) return null;
+  const usable = candidates.filter((c) => !c.failed && c.endpoint.family === family);
+  const best = usable.find((c) => c.uplink.mode === 'on') ?? usable[0];
+  if (!best) return null;
+  return { family, pref: config.globals.rulePref + 1, dst: canonicalAddress(server.host) ?? server.host, table: defaults.get(`${best.uplink.name}/${family}`)!.table };
 }
 
 const MPTCP_SYSCTL_DIR = '/proc/sys/net/mptcp/';
@@ -97,6 +130,7 @@ export function planDesired(
   netifd: NetifdInterface[],
   kernel: KernelAddress[],
   caps: Capabilities,
+  conditions: Conditions = {},
 ): Desired {
   const { globals } = config;
   const warnings: string[] = [];
@@ -117,7 +151,7 @@ export function planDesired(
   };
   if (!globals.enabled) {
     desired.uplinks = config.uplinks.map((u) => ({
-      name: u.name, mode: u.mode, state: 'disabled', table: u.table, addresses: [], skipped: [],
+      name: u.name, mode: u.mode, state: 'disabled', table: u.table, addresses: [], sources: [], skipped: [],
     }));
     return desired;
   }
@@ -127,7 +161,7 @@ export function planDesired(
   const plans = new Map<string, UplinkPlan>();
   config.uplinks.forEach((uplink, order) => {
     const plan: UplinkPlan = {
-      name: uplink.name, mode: uplink.mode, state: 'active', table: uplink.table, addresses: [], skipped: [],
+      name: uplink.name, mode: uplink.mode, state: 'active', table: uplink.table, addresses: [], sources: [], skipped: [],
     };
     plans.set(uplink.name, plan);
     desired.uplinks.push(plan);
@@ -137,6 +171,9 @@ export function planDesired(
     if (!iface.up || !iface.l3Device) { plan.state = 'down'; return; }
     const dev = iface.l3Device;
     plan.dev = dev;
+    const failure = failureOf(uplink, dev, conditions);
+    if (failure) { plan.state = 'failed'; plan.failure = failure; }
+    const withdrawn = failure !== null && uplink.health.onDown === 'withdraw';
     for (const family of [4, 6] as Family[]) {
       const route = defaultRoute(iface, family, dev);
       if (route) defaults.set(`${uplink.name}/${family}`, { ...route, table: uplink.table });
@@ -149,8 +186,10 @@ export function planDesired(
           rank: order,
           endpoint: {
             uplink: uplink.name, address: a.address, family, dev, ifindex: k.ifindex,
-            backup: uplink.mode === 'backup', fullmesh: uplink.fullmesh,
+            backup: uplink.mode === 'backup' || failure !== null, fullmesh: uplink.fullmesh,
           },
+          failed: failure !== null,
+          withdrawn,
         });
       }
     }
@@ -160,6 +199,7 @@ export function planDesired(
   // truncate at the slots the kernel has left.
   candidates.sort((a, b) => a.uplink.priority - b.uplink.priority || a.rank - b.rank);
   const seen = new Map<string, string>();
+  const routedCandidates: Candidate[] = [];
   const slots = Math.max(0, Math.min(MAX_ENDPOINTS, caps.endpointSlots));
   for (const c of candidates) {
     const plan = plans.get(c.uplink.name)!;
@@ -169,33 +209,45 @@ export function planDesired(
       continue;
     }
     seen.set(c.endpoint.address, c.uplink.name);
+    if (c.withdrawn) {
+      plan.skipped.push({ address: c.endpoint.address, reason: `withdrawn: ${plan.failure}` });
+      routedCandidates.push(c);
+      continue;
+    }
     if (desired.endpoints.length >= slots) {
       plan.skipped.push({ address: c.endpoint.address, reason: `over the limit of ${slots} endpoints` });
       warnings.push(`${c.uplink.name}: ${c.endpoint.address} left out: the kernel allows ${MAX_ENDPOINTS} endpoints and ${slots} are free for mpwan`);
       continue;
     }
     desired.endpoints.push(c.endpoint);
+    routedCandidates.push(c);
     plan.addresses.push(c.endpoint.address);
   }
 
   // Routing follows the endpoints: a table per uplink with its default route, and a
   // `from <addr>` rule per endpoint address, so every subflow leaves by its own uplink.
+  // Withdrawn addresses keep theirs: health probes from them must still leave by that uplink.
   const routed = new Set<string>();
-  for (const e of desired.endpoints) {
+  for (const { endpoint: e } of routedCandidates) {
     const key = `${e.uplink}/${e.family}`;
     const route = defaults.get(key)!;
     if (!routed.has(key)) { routed.add(key); desired.routes.push(route); }
     const rule: DesiredRule = { family: e.family, pref: globals.rulePref, src: e.address, table: route.table };
     desired.rules.push(rule);
+    plans.get(e.uplink)!.sources.push(e.address);
   }
+  const toServer = serverRule(config, routedCandidates, defaults);
+  if (toServer) desired.rules.push(toServer);
   for (const plan of desired.uplinks) {
     if (plan.state === 'active' && plan.addresses.length === 0) plan.state = 'no-address';
   }
   if (globals.looseRpFilter) {
     desired.looseRpFilter = [...new Set(desired.endpoints.filter((e) => e.family === 4).map((e) => e.dev))];
   }
-  const activeUplinks = desired.uplinks.filter((u) => u.addresses.length > 0).length;
-  desired.limits = planLimits(config, desired.endpoints, activeUplinks);
+  // Limits count withdrawn endpoints too, so a failover does not also churn the limits.
+  const counted = routedCandidates.map((c) => c.endpoint);
+  const activeUplinks = new Set(counted.map((e) => e.uplink)).size;
+  desired.limits = planLimits(config, counted, activeUplinks);
   desired.sysctls = planSysctls(config, caps, warnings);
   return desired;
 }

@@ -10,6 +10,8 @@ import { VERSION } from '../version.js';
 import type { DaemonState } from '../daemon/daemon.js';
 import { readDaemonState } from '../sys/daemon-control.js';
 import { countServerConnections } from '../sys/ss.js';
+import { readHealthState } from '../sys/health-state.js';
+import type { UplinkHealth } from '../health/tracker.js';
 
 /** Counters worth showing: joins, fallbacks to TCP, rejections. */
 export const KEY_COUNTERS = [
@@ -29,6 +31,10 @@ export interface UplinkStatus {
   endpoints: { id: number; address: string; flags: string[] }[];
   rx_bytes: number | null;
   tx_bytes: number | null;
+  /** The daemon's health checks; null when no daemon runs or the uplink is not probed. */
+  health: UplinkHealth | null;
+  /** Why a 'failed' uplink failed (no carrier, probes unanswered). */
+  failure: string | null;
 }
 
 export interface StatusReport {
@@ -68,6 +74,7 @@ export function buildStatus(
   bytes: (dev: string) => { rx: number; tx: number } | null,
   daemon: DaemonState | null = null,
   serverConnections: { mptcp: number; tcp: number } | null = null,
+  health: Record<string, UplinkHealth> = {},
 ): StatusReport {
   const server = snap.config.servers.find((s) => s.enabled);
   const p = daemon?.proxy ?? null;
@@ -87,6 +94,8 @@ export function buildStatus(
         .map((e) => ({ id: e.id, address: e.address, flags: flagsOf(e) })),
       rx_bytes: b ? b.rx : null,
       tx_bytes: b ? b.tx : null,
+      health: health[u.name] ?? null,
+      failure: u.failure ?? null,
     };
   });
   const ours = new Set(uplinks.flatMap((u) => u.endpoints.map((e) => e.id)));
@@ -126,5 +135,5 @@ export async function collectStatus(rt: Runtime): Promise<StatusReport> {
   const server = snap.config.servers.find((s) => s.enabled);
   const daemon = readDaemonState(rt);
   const conns = server && daemon?.proxy ? await countServerConnections(rt, server.host, server.port) : null;
-  return buildStatus(snap, readMptcpCounters(rt), (dev) => readLinkBytes(rt, dev), daemon, conns);
+  return buildStatus(snap, readMptcpCounters(rt), (dev) => readLinkBytes(rt, dev), daemon, conns, readHealthState(rt)?.uplinks ?? {});
 }

@@ -43,14 +43,20 @@ export async function mptcpHandshake(rt: Runtime, source: string, host: string, 
 
 /**
  * Plain TCP connect to host:port (is the server up?), with socat or, on OpenWrt, BusyBox nc.
- * Only the handshake matters; nothing is sent.
+ * Only the handshake matters; nothing is sent. With `source`, the connection leaves from
+ * that address (its uplink's table), which needs socat: BusyBox nc cannot bind one.
  */
-export async function tcpConnect(rt: Runtime, host: string, port: number, timeoutS = 3): Promise<{ ok: boolean; error?: string }> {
+export async function tcpConnect(rt: Runtime, host: string, port: number, timeoutS = 3, source?: string): Promise<{ ok: boolean; ms?: number; error?: string; missing?: boolean }> {
   const v6 = familyOf(host) === 6;
-  const socat = await rt.exec(['socat', '-u', 'OPEN:/dev/null', `${v6 ? `TCP6:[${host}]` : `TCP:${host}`}:${port},connect-timeout=${timeoutS}`], { timeoutMs: (timeoutS + 2) * 1000 });
+  const bind = source ? `,bind=${v6 ? `[${source}]` : source}` : '';
+  const started = rt.monotonicMs();
+  const socat = await rt.exec(['socat', '-u', 'OPEN:/dev/null', `${v6 ? `TCP6:[${host}]` : `TCP:${host}`}:${port},connect-timeout=${timeoutS}${bind}`], { timeoutMs: (timeoutS + 2) * 1000 });
   if (socat.status !== 127) {
-    return socat.status === 0 ? { ok: true } : { ok: false, error: (socat.stderr.trim().split('\n').pop() ?? '').replace(/^.*E /, '') || 'connect failed' };
+    return socat.status === 0
+      ? { ok: true, ms: rt.monotonicMs() - started }
+      : { ok: false, error: (socat.stderr.trim().split('\n').pop() ?? '').replace(/^.*E /, '') || 'connect failed' };
   }
+  if (source) return { ok: false, missing: true, error: 'socat is not installed' };
   const nc = await rt.exec(['nc', '-w', String(timeoutS), host, String(port)], { timeoutMs: (timeoutS + 2) * 1000 });
   if (nc.status === 127) return { ok: true, error: 'no socat or nc to probe with; assuming the server is up' };
   return nc.status === 0 ? { ok: true } : { ok: false, error: nc.stderr.trim() || 'connect failed' };

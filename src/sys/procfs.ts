@@ -60,3 +60,10 @@ export function cpuCount(rt: Runtime): number {
   }
   return Math.max(1, n || 1);
 }
+
+/** Whether a device reports carrier; false when it is down, gone or the name is not a device name. */
+export function readCarrier(rt: Runtime, dev: string): boolean {
+  if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(dev) || dev === '.' || dev === '..') return false;
+  // Reading `carrier` of an administratively down device fails (EINVAL): no carrier.
+  return (rt.readFile(`/sys/class/net/${dev}/carrier`) ?? '0').trim() === '1';
+}

@@ -9,7 +9,8 @@ const globals = (...lines: string[]) => ["config globals 'globals'", ...lines.ma
 const uplink = (...lines: string[]) => ["config uplink 'wan'", ...lines.map((l) => `\toption ${l}`)].join('\n') + '\n';
 const shipped = readFileSync(new URL('../../files/etc/config/mpwan', import.meta.url), 'utf8');
 
-const DEFAULT_GLOBALS = { enabled: true, sysctls: {}, tableBase: 5100, rulePref: 5000, subflowsMin: 0, addAddrAcceptedMin: 0, looseRpFilter: true };
+const DEFAULT_HEALTH = { hosts: [], probeServer: true, interval: 0.5, timeout: 1, downAfter: 3, upAfter: 3, onDown: 'withdraw' };
+const DEFAULT_GLOBALS = { enabled: true, health: DEFAULT_HEALTH, sysctls: {}, tableBase: 5100, rulePref: 5000, subflowsMin: 0, addAddrAcceptedMin: 0, looseRpFilter: true };
 
 describe('config validation', () => {
   it('accepts the shipped default config', () => {
@@ -36,8 +37,8 @@ describe('config validation', () => {
     const expected = {
       globals: DEFAULT_GLOBALS,
       uplinks: [
-        { name: 'wan', mode: 'on', priority: 50, ula: false, fullmesh: false, table: 5100, line: 1 },
-        { name: 'lte', mode: 'backup', priority: 7, ula: true, fullmesh: true, table: 5101, line: 2 },
+        { name: 'wan', mode: 'on', priority: 50, ula: false, fullmesh: false, health: DEFAULT_HEALTH, table: 5100, line: 1 },
+        { name: 'lte', mode: 'backup', priority: 7, ula: true, fullmesh: true, health: DEFAULT_HEALTH, table: 5101, line: 2 },
       ],
       servers: [],
       proxy: { enabled: false, engine: 'shadowsocks-rust', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10 },
@@ -56,13 +57,28 @@ describe('config validation', () => {
     ));
     assert.deepEqual(r.errors, []);
     assert.deepEqual(r.config!.globals, {
-      enabled: false, tableBase: 300, rulePref: 900, subflowsMin: 2, addAddrAcceptedMin: 8, looseRpFilter: false,
+      enabled: false, tableBase: 300, rulePref: 900, subflowsMin: 2, addAddrAcceptedMin: 8, looseRpFilter: false, health: DEFAULT_HEALTH,
       sysctls: {
         scheduler: 'redundant_1', path_manager: 'userspace', checksum_enabled: '1', allow_join_initial_addr_port: '0',
         add_addr_timeout: '120', close_timeout: '60', stale_loss_cnt: '4294967295', blackhole_timeout: '0', syn_retrans_before_tcp_fallback: '255',
       },
     });
     assert.deepEqual(validate(globals("stale_loss_cnt '2'")).config!.globals.sysctls, { stale_loss_cnt: '2' });
+  });
+
+  it('reads health-check defaults from globals, and lets an uplink override each', () => {
+    const r = validate(globals("probe_interval '2'", "probe_timeout '3'", "down_after '5'", "up_after '4'", "on_down 'backup'", "probe_server '0'") +
+      "\tlist probe_host '192.0.2.1'\n" + uplink("probe_interval '0.2'", "up_after '1'") + "config uplink 'lte'\n\tlist probe_host '2001:db8::1'\n\toption on_down 'withdraw'\n");
+    assert.deepEqual(r.errors, []);
+    const [wan, lte] = r.config!.uplinks.map((u) => u.health);
+    assert.deepEqual(wan, { hosts: ['192.0.2.1'], probeServer: false, interval: 0.2, timeout: 3, downAfter: 5, upAfter: 1, onDown: 'backup' });
+    assert.deepEqual(lte, { hosts: ['2001:db8::1'], probeServer: false, interval: 2, timeout: 3, downAfter: 5, upAfter: 4, onDown: 'withdraw' });
+    assert.deepEqual(messages(uplink("probe_interval '0.1'", "probe_timeout '0.5'", "on_down 'drop'") + "\tlist probe_host 'example.org'\n"), [
+      "2 wan.probe_interval: '0.1' is not valid: expected a number of seconds from 0.2 to 3600 (like 0.5 or 2)",
+      "3 wan.probe_timeout: '0.5' is not valid: expected a decimal integer from 1 to 30",
+      "4 wan.on_down: 'drop' is not valid: expected one of withdraw, backup",
+      "5 wan.probe_host: 'example.org' is not valid: expected an IPv4 or IPv6 address",
+    ]);
   });
 
   it('takes booleans in every uci spelling and nothing else', () => {
@@ -135,7 +151,11 @@ describe('config validation', () => {
     assert.deepEqual(pref('32766'), ["2 globals.rule_pref: 32766 is the kernel's rule for the main table"]);
     assert.deepEqual(pref('32767'), ["2 globals.rule_pref: 32767 is the kernel's rule for the default table"]);
     assert.deepEqual(pref('40000'), ["2 globals.rule_pref: 40000 comes after the kernel's main-table rule (32766), so it would never be reached: use 1-32765"]);
-    for (const ok of ['1', '999', '4000', '9999', '10001', '32765']) assert.deepEqual(pref(ok), [], ok);
+    // rule_pref + 1 holds the `to <server>` rule: it must be clear too.
+    assert.deepEqual(pref('999'), ["2 globals.rule_pref: rule_pref + 1 = 1000 is in mwan3's range 1000-3999: mpwan uses both"]);
+    assert.deepEqual(pref('9999'), ["2 globals.rule_pref: rule_pref + 1 = 10000 is used by netifd's source routing (ip4table): mpwan uses both"]);
+    assert.deepEqual(pref('32765'), ["2 globals.rule_pref: rule_pref + 1 = 32766 is the kernel's rule for the main table: mpwan uses both"]);
+    for (const ok of ['1', '998', '4000', '9998', '10001', '32764']) assert.deepEqual(pref(ok), [], ok);
   });
 
   it('numbers uplink tables by position among all uplink sections, from table_base', () => {

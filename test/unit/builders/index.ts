@@ -1,7 +1,7 @@
 // Builders for unit tests: configs, kernel addresses, and a pure model of the kernel that
 // applies Change[] so "the second run changes nothing" can be checked without a kernel.
 import { readFileSync } from 'node:fs';
-import type { Config, UplinkConfig } from '../../../src/model/config.js';
+import type { Config, HealthConfig, UplinkConfig } from '../../../src/model/config.js';
 import type { KernelAddress, Observed } from '../../../src/model/kernel.js';
 import type { NetifdInterface } from '../../../src/model/netifd.js';
 import type { Change } from '../../../src/model/plan.js';
@@ -12,14 +12,16 @@ export const netifdFixture = (name: string): NetifdInterface[] => parseNetifdDum
 export const netifdStatusFixture = (iface: string, name: string): NetifdInterface =>
   parseInterface(iface, JSON.parse(fixture(`netifd/${name}`)));
 
+export const HEALTH: HealthConfig = { hosts: [], probeServer: true, interval: 0.5, timeout: 1, downAfter: 3, upAfter: 3, onDown: 'withdraw' };
+
 export function uplink(name: string, over: Partial<UplinkConfig> = {}, index = 0): UplinkConfig {
-  return { name, mode: 'on', priority: 50, table: 5100 + index, ula: false, fullmesh: false, line: 1, ...over };
+  return { name, mode: 'on', priority: 50, table: 5100 + index, ula: false, fullmesh: false, health: HEALTH, line: 1, ...over };
 }
 
 export function config(uplinks: (string | UplinkConfig)[], globals: Partial<Config['globals']> = {}): Config {
   return {
     globals: {
-      enabled: true, sysctls: {}, tableBase: 5100, rulePref: 5000, subflowsMin: 0, addAddrAcceptedMin: 0, looseRpFilter: true,
+      enabled: true, health: HEALTH, sysctls: {}, tableBase: 5100, rulePref: 5000, subflowsMin: 0, addAddrAcceptedMin: 0, looseRpFilter: true,
       ...globals,
     },
     uplinks: uplinks.map((u, i) => (typeof u === 'string' ? uplink(u, {}, i) : u)),

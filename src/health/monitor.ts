@@ -1,0 +1,111 @@
+// Runs each uplink's health probes on its own timer and feeds the results to its tracker.
+// Carrier is read from sysfs every round (a static WAN that loses carrier gets no ifdown
+// from netifd); probes run only while there is carrier.
+import type { Runtime } from '../sys/runtime.js';
+import type { HealthConfig, ServerConfig } from '../model/config.js';
+import { ping, tcpConnect } from '../sys/probe.js';
+import { readCarrier } from '../sys/procfs.js';
+import { HealthTracker, type RoundResult, type Transition, type UplinkHealth } from './tracker.js';
+import { probeTargets, type ProbeTarget } from './targets.js';
+
+export interface MonitoredUplink {
+  name: string;
+  dev: string;
+  /** Addresses with a `from` rule into the uplink's table. */
+  sources: string[];
+  health: HealthConfig;
+}
+
+interface Watch {
+  uplink: MonitoredUplink;
+  targets: ProbeTarget[];
+  tracker: HealthTracker;
+  timer: unknown;
+  inFlight: number;
+}
+
+/** Rounds still waiting for answers per uplink before a tick is skipped. */
+const MAX_IN_FLIGHT = 4;
+
+export class HealthMonitor {
+  private readonly watches = new Map<string, Watch>();
+  private stopped = false;
+
+  constructor(private readonly rt: Runtime, private readonly onChange: (uplink: string, t: Transition) => void) {}
+
+  /** Follows the plan: new uplinks are watched, gone ones dropped, the rest keep their state. */
+  update(uplinks: MonitoredUplink[], server: ServerConfig | undefined) {
+    for (const [name, w] of this.watches) {
+      if (!uplinks.some((u) => u.name === name)) {
+        this.rt.clearTimer(w.timer);
+        this.watches.delete(name);
+      }
+    }
+    for (const u of uplinks) {
+      const targets = probeTargets(u.health, server, u.sources);
+      const w = this.watches.get(u.name);
+      if (w && (w.targets.length > 0) === (targets.length > 0)) {
+        w.uplink = u;
+        w.targets = targets;
+        w.tracker.reconfigure(u.health);
+        continue;
+      }
+      if (w) this.rt.clearTimer(w.timer);
+      const fresh: Watch = { uplink: u, targets, tracker: new HealthTracker(u.health, this.rt.nowSeconds(), targets.length > 0), timer: null, inFlight: 0 };
+      this.watches.set(u.name, fresh);
+      this.tick(fresh);
+    }
+  }
+
+  private tick(w: Watch) {
+    if (this.stopped || this.watches.get(w.uplink.name) !== w) return;
+    w.timer = this.rt.setTimer(() => this.tick(w), w.uplink.health.interval * 1000);
+    const carrier = readCarrier(this.rt, w.uplink.dev);
+    const t = w.tracker.setCarrier(carrier, this.rt.nowSeconds());
+    if (t) this.onChange(w.uplink.name, t);
+    if (!carrier || w.targets.length === 0 || w.inFlight >= MAX_IN_FLIGHT) return;
+    w.inFlight++;
+    void this.round(w.targets, w.uplink.health.timeout).then((r) => {
+      w.inFlight--;
+      if (this.stopped || this.watches.get(w.uplink.name) !== w) return;
+      const change = w.tracker.record(r, this.rt.nowSeconds());
+      if (change) this.onChange(w.uplink.name, change);
+    });
+  }
+
+  /** All targets at once; the round succeeds when any answers. */
+  private async round(targets: ProbeTarget[], timeoutS: number): Promise<RoundResult> {
+    const results = await Promise.all(targets.map((t) => (t.kind === 'icmp'
+      ? ping(this.rt, t.source, t.host, timeoutS)
+      : tcpConnect(this.rt, t.host, t.port!, timeoutS, t.source))
+      .then((r) => ({ ...r, what: `${t.kind === 'icmp' ? 'ping' : 'tcp'} ${t.host}` }))));
+    const ok = results.filter((r) => r.ok);
+    if (ok.length > 0) {
+      const times = ok.map((r) => r.ms).filter((ms): ms is number => ms !== undefined);
+      return { ok: true, ms: times.length ? Math.min(...times) : undefined };
+    }
+    const failed = results.find((r) => !r.missing) ?? results[0];
+    return { ok: false, error: `${failed.what}: ${failed.error}` };
+  }
+
+  /** Uplink -> why it is down, for the planner. */
+  unhealthy(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, w] of this.watches) {
+      const s = w.tracker.snapshot();
+      if (s.state === 'down') out[name] = s.reason ?? 'health checks fail';
+    }
+    return out;
+  }
+
+  snapshot(): Record<string, UplinkHealth> {
+    const out: Record<string, UplinkHealth> = {};
+    for (const [name, w] of this.watches) out[name] = w.tracker.snapshot();
+    return out;
+  }
+
+  stop() {
+    this.stopped = true;
+    for (const w of this.watches.values()) this.rt.clearTimer(w.timer);
+  }
+}

@@ -1,0 +1,118 @@
+// Per-uplink health as a small state machine over probe rounds and carrier changes. Pure:
+// the clock arrives as an argument, so the daemon and the unit tests drive it the same way.
+import type { HealthConfig } from '../model/config.js';
+
+export type HealthState = 'up' | 'down';
+
+/** One probe round through the uplink: any target answering counts as success. */
+export interface RoundResult {
+  ok: boolean;
+  /** Round-trip time of the fastest answer. */
+  ms?: number;
+  /** Why no target answered (the first error). */
+  error?: string;
+}
+
+/** What state.json and `mpwan status` show per uplink. */
+export interface UplinkHealth {
+  state: HealthState;
+  /** Epoch seconds of the last state change (or of the daemon's start). */
+  since: number;
+  /** Mean round-trip time of the last answered rounds. */
+  latency_ms: number | null;
+  /** Share of the last LOSS_WINDOW rounds without an answer, 0..1. */
+  loss: number;
+  last_error: string | null;
+  /** Why it is down, in a sentence; null when up. */
+  reason: string | null;
+  /** false when there is nothing to probe: only carrier is tracked. */
+  probed: boolean;
+}
+
+export const LOSS_WINDOW = 20;
+const LATENCY_WINDOW = 5;
+
+export interface Transition {
+  to: HealthState;
+  reason: string;
+}
+
+export class HealthTracker {
+  private state: HealthState = 'up';
+  private since: number;
+  private failures = 0;
+  private successes = 0;
+  private carrier = true;
+  private reason: string | null = null;
+  private lastError: string | null = null;
+  private readonly rounds: boolean[] = [];
+  private readonly latencies: number[] = [];
+
+  /** Starts up: a restarted daemon must not withdraw uplinks that carry live connections. */
+  constructor(private config: HealthConfig, now: number, private readonly probed: boolean) {
+    this.since = now;
+  }
+
+  reconfigure(config: HealthConfig) {
+    this.config = config;
+  }
+
+  /** Carrier loss takes the uplink down at once; its return still needs good rounds. */
+  setCarrier(carrier: boolean, now: number): Transition | null {
+    if (carrier === this.carrier) return null;
+    this.carrier = carrier;
+    this.successes = 0;
+    if (!carrier) return this.go('down', 'no carrier', now);
+    // Without probes, carrier is all there is to go by.
+    return this.probed ? null : this.go('up', 'carrier is back', now);
+  }
+
+  record(r: RoundResult, now: number): Transition | null {
+    this.rounds.push(r.ok);
+    if (this.rounds.length > LOSS_WINDOW) this.rounds.shift();
+    if (r.ok) {
+      if (r.ms !== undefined) {
+        this.latencies.push(r.ms);
+        if (this.latencies.length > LATENCY_WINDOW) this.latencies.shift();
+      }
+      this.failures = 0;
+      this.successes++;
+      if (this.state === 'down' && this.carrier && this.successes >= this.config.upAfter) {
+        return this.go('up', `${this.successes} probe rounds answered`, now);
+      }
+      return null;
+    }
+    this.lastError = r.error ?? 'no answer';
+    this.successes = 0;
+    this.failures++;
+    if (this.state === 'up' && this.failures >= this.config.downAfter) {
+      return this.go('down', `${this.failures} probe rounds without an answer (${this.lastError})`, now);
+    }
+    return null;
+  }
+
+  private go(to: HealthState, reason: string, now: number): Transition | null {
+    if (to === this.state) return null;
+    this.state = to;
+    this.since = now;
+    this.reason = to === 'down' ? reason : null;
+    return { to, reason };
+  }
+
+  get current(): HealthState {
+    return this.state;
+  }
+
+  snapshot(): UplinkHealth {
+    const lost = this.rounds.filter((ok) => !ok).length;
+    return {
+      state: this.state,
+      since: this.since,
+      latency_ms: this.latencies.length ? Math.round((this.latencies.reduce((a, b) => a + b, 0) / this.latencies.length) * 100) / 100 : null,
+      loss: this.rounds.length ? Math.round((lost / this.rounds.length) * 100) / 100 : 0,
+      last_error: this.lastError,
+      reason: this.reason,
+      probed: this.probed,
+    };
+  }
+}

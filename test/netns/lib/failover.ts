@@ -1,0 +1,131 @@
+// Uplink failures as users meet them, and a byte-counter timeline to see what the traffic
+// did: shared by the failover tests and `make bench`.
+import { readFileSync } from 'node:fs';
+import { Topology, type Wan } from './topology.js';
+
+export type CutKind = 'link-down' | 'silent-drop';
+
+const dropTable = (w: Wan) => `mpwtest_${w.peer}`;
+
+/**
+ * Cuts an uplink on the ISP side. `link-down`: the ISP end goes down, so the router's WAN
+ * loses carrier (and netifd, for a static WAN, reports nothing). `silent-drop`: the link
+ * stays up and every packet both ways is dropped (a dead modem or upstream).
+ */
+export function cut(topo: Topology, w: Wan, kind: CutKind) {
+  if (kind === 'link-down') {
+    topo.ip(topo.vps, 'link', 'set', w.peer, 'down');
+    return;
+  }
+  const t = dropTable(w);
+  const rules = `table netdev ${t} {\n` +
+    `  chain in { type filter hook ingress device "${w.peer}" priority -500; policy drop; }\n` +
+    `  chain out { type filter hook egress device "${w.peer}" priority -500; policy drop; }\n}\n`;
+  const r = topo.exec(topo.vps, ['nft', '-f', '-'], { input: rules });
+  if (r.status !== 0) throw new Error(`nft: ${r.stderr}`);
+}
+
+export function restore(topo: Topology, w: Wan, kind: CutKind) {
+  if (kind === 'link-down') topo.ip(topo.vps, 'link', 'set', w.peer, 'up');
+  else topo.exec(topo.vps, ['nft', 'delete', 'table', 'netdev', dropTable(w)]);
+}
+
+export interface Sample {
+  /** Seconds since the sampler started. */
+  t: number;
+  /** Bytes through each WAN device (rx + tx) since the previous sample. */
+  bytes: number[];
+}
+
+const sleepMs = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** rx + tx bytes per device, from /proc/<pid>/net/dev of a process inside the namespace (no fork per read). */
+function netDevBytes(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of readFileSync(`/proc/${pid}/net/dev`, 'utf8').split('\n').slice(2)) {
+    const [name, rest] = line.split(':');
+    if (!rest) continue;
+    const f = rest.trim().split(/\s+/).map(Number);
+    out.set(name.trim(), f[0] + f[8]);
+  }
+  return out;
+}
+
+/** Samples every WAN's byte counters every `stepMs` until `until(t)`; `at` runs actions at given times. */
+export function sampleWans(topo: Topology, opts: { stepMs: number; until: (t: number) => boolean; at?: [number, () => void][] }): Sample[] {
+  const window = topo.spawn(topo.rtr, ['sleep', 'infinity']);
+  try {
+    // `ip netns exec` has become `sleep` once the namespace's devices show up in its /proc.
+    for (let i = 0; i < 100 && !netDevBytes(window.pid!).has(topo.wans[0].dev); i++) sleepMs(10);
+    const read = () => { const m = netDevBytes(window.pid!); return topo.wans.map((w) => m.get(w.dev) ?? 0); };
+    const start = performance.now();
+    const pending = [...(opts.at ?? [])].sort((a, b) => a[0] - b[0]);
+    const samples: Sample[] = [];
+    let prev = read();
+    for (;;) {
+      sleepMs(opts.stepMs);
+      const t = (performance.now() - start) / 1000;
+      while (pending.length > 0 && pending[0][0] <= t) pending.shift()![1]();
+      const now = read();
+      samples.push({ t, bytes: now.map((b, i) => b - prev[i]) });
+      prev = now;
+      if (opts.until(t)) return samples;
+    }
+  } finally {
+    window.kill('SIGKILL');
+  }
+}
+
+/** Mbit/s on the given WANs over the samples in (from, to]. */
+export function rateMbit(samples: Sample[], wans: number[], from: number, to: number): number {
+  const inside = samples.filter((s) => s.t > from && s.t <= to);
+  if (inside.length === 0) return 0;
+  const span = inside[inside.length - 1].t - (samples[samples.indexOf(inside[0]) - 1]?.t ?? 0);
+  const bytes = inside.reduce((n, s) => n + wans.reduce((m, i) => m + s.bytes[i], 0), 0);
+  return (bytes * 8) / span / 1e6;
+}
+
+/**
+ * Seconds from `from` until the rate over the WANs in `wans`, averaged over a sliding
+ * `windowS`, first reaches `mbit`; null if it never does.
+ */
+export function timeToRate(samples: Sample[], wans: number[], from: number, mbit: number, windowS = 0.5): number | null {
+  for (const s of samples) {
+    if (s.t - windowS < from) continue;
+    if (rateMbit(samples, wans, s.t - windowS, s.t) >= mbit) return s.t - from;
+  }
+  return null;
+}
+
+/** An iperf3 JSON result written by a client run in the background. */
+export function iperfResult(file: string): { bytes: number; error?: string } {
+  const j = JSON.parse(readFileSync(file, 'utf8'));
+  return { bytes: j.end?.sum_received?.bytes ?? 0, error: j.error };
+}
+
+export interface FailoverRun {
+  samples: Sample[];
+  /** iperf3's own account: bytes received, and its error if the connection broke. */
+  result: { bytes: number; error?: string };
+}
+
+let nextPort = 5400 + (process.pid % 500);
+
+/**
+ * One long LAN-client download (a single TCP connection through the proxy) while `events`
+ * happen at their times; the WAN byte counters are sampled every 100 ms throughout.
+ */
+export function downloadThrough(topo: Topology, logDir: string, seconds: number, events: [number, () => void][]): FailoverRun {
+  const port = nextPort++;
+  const server = topo.spawn(topo.dst, ['iperf3', '-s', '-1', '-p', String(port)]);
+  try {
+    for (let i = 0; i < 100 && topo.exec(topo.dst, ['ss', '-Hltn', `sport = :${port}`]).stdout.trim() === ''; i++) sleepMs(50);
+    const out = `${logDir}/iperf-${port}.json`;
+    const client = topo.spawn(topo.cli, ['iperf3', '-c', topo.destination, '-p', String(port), '-t', String(seconds), '-R', '-J'], {}, out);
+    // No event loop runs while sampling: an exited client shows as a zombie, which alive() counts as gone.
+    const samples = sampleWans(topo, { stepMs: 100, at: events, until: (t) => (t > seconds && !Topology.alive(client.pid!)) || t > seconds + 30 });
+    return { samples, result: iperfResult(out) };
+  } finally {
+    server.kill('SIGKILL');
+  }
+}
