@@ -25,6 +25,14 @@ async function run(rt: Runtime, action: Action): Promise<void> {
   if (r.status !== 0) throw new CommandError(r.argv, r.status, r.stderr);
 }
 
+/**
+ * What the kernel answers when the object to delete is not there. Between reading the kernel
+ * and applying, it may remove things itself (an address deleted flushes its device's
+ * routes): the delete's goal is met, and there is nothing to undo.
+ */
+const ALREADY_GONE = /No such process|No such file or directory|address not found|FIB table does not exist/;
+const isDelete = (c: Change) => c.kind === 'route-del' || c.kind === 'rule-del' || c.kind === 'endpoint-del';
+
 /** Returns null when every change applied, else what failed after rolling back. */
 export async function applyChanges(rt: Runtime, changes: Change[]): Promise<ApplyFailure | null> {
   const done: Change[] = [];
@@ -34,6 +42,7 @@ export async function applyChanges(rt: Runtime, changes: Change[]): Promise<Appl
       done.push(change);
     } catch (e) {
       const error = e instanceof CommandError ? e : new CommandError(['?'], 1, String(e));
+      if (isDelete(change) && ALREADY_GONE.test(error.stderr)) continue;
       const rollbackErrors: string[] = [];
       for (const c of done.reverse()) {
         try {

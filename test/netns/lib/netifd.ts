@@ -1,7 +1,7 @@
 // What netifd would report for the router namespace, written where the ubus stand-in
 // (test/stubs/ubus) reads it. Derived from the namespace's real interfaces; call update()
 // after changing them, as netifd updates its state when it handles an event.
-import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Topology } from './topology.js';
 
@@ -58,15 +58,25 @@ export class NetifdState {
     };
   }
 
-  /** Rewrites the dump and per-interface status files (tab-indented, as ubus prints them). */
+  /**
+   * Rewrites the dump and per-interface status files (tab-indented, as ubus prints them).
+   * Each file is replaced by rename, so a daemon reading concurrently (as mpwan's may, while
+   * a test fires events at it) sees the old state or the new one, never a missing file.
+   */
   update(): void {
-    rmSync(this.dir, { recursive: true, force: true });
-    mkdirSync(this.dir, { recursive: true });
     const all = this.ifaces.map((i) => ({ name: i.interface, status: this.status(i) }));
     const dump = { interface: all.map(({ name, status }) => ({ interface: name, ...status })) };
-    writeFileSync(join(this.dir, 'network.interface.dump.json'), JSON.stringify(dump, null, '\t') + '\n');
+    const write = (file: string, data: unknown) => {
+      const tmp = join(this.dir, `.${file}.tmp`);
+      writeFileSync(tmp, JSON.stringify(data, null, '\t') + '\n');
+      renameSync(tmp, join(this.dir, file));
+    };
+    write('network.interface.dump.json', dump);
+    const wanted = new Set(['network.interface.dump.json']);
     for (const { name, status } of all) {
-      writeFileSync(join(this.dir, `network.interface.${name}.status.json`), JSON.stringify(status, null, '\t') + '\n');
+      write(`network.interface.${name}.status.json`, status);
+      wanted.add(`network.interface.${name}.status.json`);
     }
+    for (const f of readdirSync(this.dir)) if (!wanted.has(f)) rmSync(join(this.dir, f), { force: true });
   }
 }

@@ -31,7 +31,8 @@ export function iperf(topo: Topology, opts: { clientNs: string; serverNs: string
     const r = topo.exec(opts.clientNs, wrap(args));
     if (r.status !== 0) throw new Error(`iperf3 failed: ${r.stderr || r.stdout.slice(0, 500)}`);
     const j = JSON.parse(r.stdout);
-    const sum = j.end.sum_received;
+    const sum = j.end?.sum_received;
+    if (!sum) throw new Error(`iperf3 reported no transfer: ${j.error ?? r.stdout.slice(0, 500)}`);
     return { bitsPerSecond: sum.bits_per_second, bytes: sum.bytes };
   } finally {
     try { process.kill(-server.pid!, 'SIGKILL'); } catch { /* exited after its one test */ }

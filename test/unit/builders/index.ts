@@ -59,8 +59,8 @@ export function applyToModel(o: Observed, changes: Change[]): Observed {
         next.routes.push({ family: c.route.family, table: c.route.table, dst: c.route.dst, dev: c.route.dev, ...(c.route.gateway ? { gateway: c.route.gateway } : {}) });
         break;
       case 'route-del': next.routes = next.routes.filter((r) => r !== o.routes.find((x) => JSON.stringify(x) === JSON.stringify(c.route)) && JSON.stringify(r) !== JSON.stringify(c.route)); break;
-      case 'rule-add': next.rules.push({ family: c.rule.family, pref: c.rule.pref, src: c.rule.src, table: String(c.rule.table), extra: false }); break;
-      case 'rule-del': next.rules = next.rules.filter((r) => !(r.pref === c.rule.pref && r.src === c.rule.src && r.table === c.rule.table && !r.extra)); break;
+      case 'rule-add': next.rules.push({ family: c.rule.family, pref: c.rule.pref, ...(c.rule.src ? { src: c.rule.src } : {}), ...(c.rule.dst ? { dst: c.rule.dst } : {}), table: String(c.rule.table), extra: false }); break;
+      case 'rule-del': next.rules = next.rules.filter((r) => !(r.pref === c.rule.pref && r.src === c.rule.src && r.dst === c.rule.dst && r.table === c.rule.table && !r.extra)); break;
       case 'endpoint-add':
         next.endpoints.push({ id: c.id, address: c.endpoint.address, dev: c.endpoint.dev, subflow: true, signal: false, backup: c.endpoint.backup, fullmesh: c.endpoint.fullmesh });
         break;

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { HealthTracker } from '../../src/health/tracker.js';
+import { probeTargets } from '../../src/health/targets.js';
+import { planDesired } from '../../src/plan/plan.js';
+import { diffState } from '../../src/diff/diff.js';
+import type { ServerConfig } from '../../src/model/config.js';
+import type { NetifdInterface } from '../../src/model/netifd.js';
+import { applyToModel, caps, config, emptyObserved, HEALTH, kernelFromNetifd, uplink } from './builders/index.js';
+
+const ok = (ms = 10) => ({ ok: true, ms });
+const lost = { ok: false, error: 'ping 192.0.2.1: no reply' };
+const server: ServerConfig = { name: 'vps', enabled: true, host: '10.99.0.1', port: 8388, password: 'x', method: 'chacha20-ietf-poly1305', line: 1 };
+
+const wan = (name: string, dev: string, v4: string): NetifdInterface => ({
+  name, up: true, available: true, l3Device: dev, proto: 'static', metric: 0,
+  ipv4: [{ address: v4, mask: 24 }], ipv6: [], routes: [{ target: '0.0.0.0', mask: 0, nexthop: v4.replace(/\.\d+$/, '.1') }],
+});
+const netifd = [wan('wan', 'wan0', '10.20.1.2'), wan('wan2', 'wan1', '10.20.2.2')];
+const withServer = (c = config(['wan', 'wan2'])) => ({ ...c, servers: [server] });
+const links = (carrier: Record<string, boolean>) => netifd.map((n, i) => ({ ifindex: 10 + i, dev: n.l3Device!, up: true, carrier: carrier[n.l3Device!] ?? true }));
+
+describe('health tracker', () => {
+  it('starts up, goes down after down_after failed rounds in a row, and up after up_after good ones', () => {
+    const t = new HealthTracker(HEALTH, 100, true);
+    assert.equal(t.current, 'up');
+    assert.equal(t.record(lost, 101), null);
+    assert.equal(t.record(ok(), 101.5), null, 'a success resets the count');
+    assert.equal(t.record(lost, 102), null);
+    assert.equal(t.record(lost, 102.5), null);
+    assert.deepEqual(t.record(lost, 103), { to: 'down', reason: '3 probe rounds without an answer (ping 192.0.2.1: no reply)' });
+    assert.equal(t.record(lost, 103.5), null, 'logged once');
+    assert.equal(t.record(ok(), 104), null);
+    assert.equal(t.record(ok(), 104.5), null);
+    assert.deepEqual(t.record(ok(20), 105), { to: 'up', reason: '3 probe rounds answered' });
+    const s = t.snapshot();
+    assert.equal(s.state, 'up');
+    assert.equal(s.since, 105);
+    assert.equal(s.reason, null);
+    assert.equal(s.latency_ms, 12.5);
+    assert.equal(s.loss, 0.56, '5 of 9 rounds lost');
+    assert.equal(s.last_error, 'ping 192.0.2.1: no reply');
+  });
+
+  it('takes an uplink down at once on carrier loss, and back only after good rounds', () => {
+    const t = new HealthTracker(HEALTH, 0, true);
+    assert.deepEqual(t.setCarrier(false, 1), { to: 'down', reason: 'no carrier' });
+    assert.equal(t.setCarrier(true, 2), null);
+    t.record(ok(), 2.5);
+    t.record(ok(), 3);
+    assert.deepEqual(t.record(ok(), 3.5), { to: 'up', reason: '3 probe rounds answered' });
+  });
+
+  it('follows carrier alone when there is nothing to probe', () => {
+    const t = new HealthTracker(HEALTH, 0, false);
+    assert.equal(t.setCarrier(false, 1)?.to, 'down');
+    assert.equal(t.setCarrier(true, 2)?.to, 'up');
+    assert.equal(t.snapshot().probed, false);
+  });
+});
+
+describe('probe targets', () => {
+  it('pings the server when no probe host is set, and TCP-connects to it, from the uplink address of its family', () => {
+    assert.deepEqual(probeTargets(HEALTH, server, ['2001:db8::2', '10.20.1.2']), [
+      { kind: 'icmp', source: '10.20.1.2', host: '10.99.0.1' },
+      { kind: 'tcp', source: '10.20.1.2', host: '10.99.0.1', port: 8388 },
+    ]);
+  });
+
+  it('uses the probe hosts of each family, and nothing without a source of that family', () => {
+    const h = { ...HEALTH, hosts: ['192.0.2.1', '2001:db8::53'], probeServer: false };
+    assert.deepEqual(probeTargets(h, server, ['10.20.1.2']), [{ kind: 'icmp', source: '10.20.1.2', host: '192.0.2.1' }]);
+    assert.deepEqual(probeTargets(HEALTH, undefined, ['10.20.1.2']), []);
+    assert.deepEqual(probeTargets(HEALTH, { ...server, host: 'vps.example.org' }, ['10.20.1.2']), [], 'a host name is not probed');
+  });
+});
+
+describe('planning around failed uplinks', () => {
+  it('sends new connections to the server by the first healthy uplink', () => {
+    const d = planDesired(withServer(), netifd, kernelFromNetifd(netifd), caps);
+    assert.deepEqual(d.rules.filter((r) => r.dst), [{ family: 4, pref: 5001, dst: '10.99.0.1', table: 5100 }]);
+    const byPriority = planDesired(withServer(config([uplink('wan', { priority: 60 }), uplink('wan2', {}, 1)])), netifd, kernelFromNetifd(netifd), caps);
+    assert.equal(byPriority.rules.find((r) => r.dst)!.table, 5101);
+  });
+
+  it('withdraws the endpoint of an unhealthy uplink but keeps its table and rule for the probes', () => {
+    const d = planDesired(withServer(), netifd, kernelFromNetifd(netifd), caps, { unhealthy: { wan: '3 probe rounds without an answer' } });
+    assert.deepEqual(d.endpoints.map((e) => e.address), ['10.20.2.2']);
+    assert.deepEqual(d.rules, [
+      { family: 4, pref: 5000, src: '10.20.1.2', table: 5100 },
+      { family: 4, pref: 5000, src: '10.20.2.2', table: 5101 },
+      { family: 4, pref: 5001, dst: '10.99.0.1', table: 5101 },
+    ]);
+    assert.equal(d.routes.length, 2);
+    assert.deepEqual(d.limits, { subflows: 2, addAddrAccepted: 2 }, 'limits do not churn on a failover');
+    const u = d.uplinks[0];
+    assert.equal(u.state, 'failed');
+    assert.equal(u.failure, '3 probe rounds without an answer');
+    assert.deepEqual(u.sources, ['10.20.1.2']);
+    assert.deepEqual(u.skipped, [{ address: '10.20.1.2', reason: 'withdrawn: 3 probe rounds without an answer' }]);
+  });
+
+  it('marks a failed uplink backup instead with on_down backup', () => {
+    const c = withServer(config([uplink('wan', { health: { ...HEALTH, onDown: 'backup' } }), uplink('wan2', {}, 1)]));
+    const d = planDesired(c, netifd, kernelFromNetifd(netifd), caps, { unhealthy: { wan: 'down' } });
+    assert.deepEqual(d.endpoints.map((e) => [e.address, e.backup]), [['10.20.1.2', true], ['10.20.2.2', false]]);
+    assert.equal(d.rules.find((r) => r.dst)!.table, 5101);
+  });
+
+  it('treats a device without carrier as failed even without the daemon (a static WAN gets no ifdown)', () => {
+    const d = planDesired(withServer(), netifd, kernelFromNetifd(netifd), caps, { links: links({ wan1: false }) });
+    assert.deepEqual(d.endpoints.map((e) => e.address), ['10.20.1.2']);
+    assert.equal(d.uplinks[1].failure, 'no carrier on wan1');
+  });
+
+  it('fails over and back with only the endpoint and the server rule changing', () => {
+    const kernel = kernelFromNetifd(netifd);
+    const plan = (unhealthy: Record<string, string>) => planDesired(withServer(), netifd, kernel, caps, { unhealthy });
+    let observed = emptyObserved(kernel);
+    let owned = { endpoints: [] };
+    const step = (unhealthy: Record<string, string>) => {
+      const r = diffState(plan(unhealthy), observed, owned, new Set(['wan0', 'wan1']));
+      observed = applyToModel(observed, r.changes);
+      owned = r.owned as typeof owned;
+      return r.changes.map((c) => c.kind);
+    };
+    step({});
+    assert.deepEqual(step({ wan: 'down' }), ['rule-add', 'endpoint-del', 'rule-del']);
+    assert.deepEqual(step({ wan: 'down' }), []);
+    assert.deepEqual(step({}), ['rule-add', 'endpoint-add', 'rule-del']);
+    assert.deepEqual(step({}), []);
+  });
+});
