@@ -1,7 +1,7 @@
 # mpwan: multipath WAN for OpenWrt.
 #   make            build the qjs bundles into build/
-#   make install    lay out the router files under DESTDIR
-#   make test       install what tests need, then unit + qjs + namespace tests
+#   make install    lay out the router files under DESTDIR (make install-luci: the LuCI pages)
+#   make test       install what tests need, then unit, qjs, package, namespace and LuCI browser tests
 #   make bench      measure and write bench/results.md
 #   make demo       a simulated router in network namespaces
 #   make package    dist/: mpwan and luci-app-mpwan .ipk files and the release source tarball
@@ -10,7 +10,7 @@ DESTDIR ?= $(CURDIR)/build/root
 NODE_DEPS := node_modules/.package-lock.json
 SOURCES := $(shell find src -name '*.ts') package.json package-lock.json scripts/build.mjs
 
-.PHONY: all build install test test-unit test-qjs test-netns typecheck bench demo deps clean package test-package
+.PHONY: all build install install-luci test test-unit test-qjs test-netns typecheck bench demo deps clean package test-package
 
 all: build
 
@@ -20,7 +20,7 @@ $(NODE_DEPS): package.json package-lock.json
 
 ACL := luci-app/luci-app-mpwan/root/usr/share/rpcd/acl.d/luci-app-mpwan.json
 
-build: build/bundle/mpwan.js
+build: build/bundle/mpwan.js luci
 
 build/bundle/mpwan.js: $(NODE_DEPS) $(SOURCES) $(wildcard test/qjs/entries/*.ts)
 	node scripts/build.mjs
@@ -35,6 +35,13 @@ install: build
 	install -m 0644 files/etc/hotplug.d/iface/95-mpwan $(DESTDIR)/etc/hotplug.d/iface/95-mpwan
 	install -m 0644 $(ACL) $(DESTDIR)/usr/share/rpcd/acl.d/luci-app-mpwan.json
 
+# The LuCI pages (what luci-app-mpwan installs).
+install-luci: luci
+	install -d $(DESTDIR)/www/luci-static/resources/view/mpwan $(DESTDIR)/usr/share/luci/menu.d $(DESTDIR)/usr/share/rpcd/acl.d
+	install -m 0644 build/luci/htdocs/luci-static/resources/view/mpwan/*.js $(DESTDIR)/www/luci-static/resources/view/mpwan/
+	install -m 0644 luci-app/luci-app-mpwan/root/usr/share/luci/menu.d/luci-app-mpwan.json $(DESTDIR)/usr/share/luci/menu.d/
+	install -m 0644 $(ACL) $(DESTDIR)/usr/share/rpcd/acl.d/luci-app-mpwan.json
+
 deps:
 	scripts/ensure-deps.sh
 
@@ -42,10 +49,12 @@ typecheck: $(NODE_DEPS)
 	npx tsc --noEmit -p .
 	npx tsc --noEmit -p test
 
-test: deps typecheck build
+test: deps typecheck build package
 	npx mocha --reporter dot 'test/unit/**/*.test.ts'
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 60000 'test/qjs/**/*.test.ts'
+	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 60000 'test/package/**/*.test.ts'
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 120000 'test/netns/**/*.test.ts'
+	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 90000 'test/luci/**/*.test.ts'
 
 test-unit: $(NODE_DEPS)
 	npx mocha --reporter dot 'test/unit/**/*.test.ts'
@@ -66,7 +75,7 @@ clean:
 	rm -rf build dist
 
 # LuCI views: TypeScript -> LuCI class files under build/luci, and the .pot template.
-LUCI_SOURCES := $(shell find luci-app/luci-app-mpwan/src -name '*.ts') src/server/uri.ts src/model/config.ts scripts/build-luci.mjs
+LUCI_SOURCES := $(shell find luci-app/luci-app-mpwan/ts -name '*.ts') src/server/uri.ts src/model/config.ts scripts/build-luci.mjs
 
 .PHONY: luci test-luci
 

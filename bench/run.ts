@@ -10,6 +10,8 @@ import { Topology, sweepStale } from '../test/netns/lib/topology.js';
 import { Router } from '../test/netns/lib/mpwan.js';
 import { repoRoot } from '../test/lib/install.js';
 import { qjsPath } from '../test/lib/qjs.js';
+import { benchAggregation } from './aggregation.js';
+import { benchFailover } from './failover.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
@@ -103,6 +105,8 @@ for (const [name, file, goal] of bundles) {
   const data = readFileSync(join(repoRoot, file));
   lines.push(`| ${name} | ${statSync(join(repoRoot, file)).size} | ${gzipSync(data).length} | ${goal} |`);
 }
+// Throughput and failover need shaped links and seconds-long transfers: BENCH_QUICK=1 skips them.
+if (!process.env.BENCH_QUICK) lines.push('', ...benchAggregation(), '', ...benchFailover());
 const text = lines.join('\n') + '\n';
 writeFileSync(`${repoRoot}/bench/results.md`, text);
 console.log(text);

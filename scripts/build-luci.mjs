@@ -1,4 +1,4 @@
-// Compiles the LuCI views (luci-app/luci-app-mpwan/src/*.ts) into LuCI's class-file format
+// Compiles the LuCI views (luci-app/luci-app-mpwan/ts/*.ts) into LuCI's class-file format
 // and regenerates po/templates/mpwan.pot from their _() literals.
 //
 // luci.js does not load ES modules: it reads the leading 'require x' string literals,
@@ -35,7 +35,7 @@ async function buildView(name) {
     },
   };
   const r = await build({
-    entryPoints: [join(APP, 'src', `${name}.ts`)],
+    entryPoints: [join(APP, 'ts', `${name}.ts`)],
     bundle: true,
     write: false,
     format: 'iife',

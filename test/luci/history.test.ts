@@ -1,7 +1,7 @@
 // The status page's pure parts: rates from byte counters, shares, formatting.
 import assert from 'node:assert/strict';
-import { History } from '../../luci-app/luci-app-mpwan/src/lib/history.js';
-import { duration, si, sinceDate } from '../../luci-app/luci-app-mpwan/src/lib/format.js';
+import { History } from '../../luci-app/luci-app-mpwan/ts/lib/history.js';
+import { duration, si, sinceDate } from '../../luci-app/luci-app-mpwan/ts/lib/format.js';
 
 describe('LuCI status: throughput history and formatting', () => {
   it('turns counter deltas into bit rates, per uplink and in total', () => {

@@ -33,7 +33,7 @@ export function restore(topo: Topology, w: Wan, kind: CutKind) {
 export interface Sample {
   /** Seconds since the sampler started. */
   t: number;
-  /** Bytes through each WAN device (rx + tx) since the previous sample. */
+  /** Bytes through each sampled device (rx + tx) since the previous sample: WANs first. */
   bytes: number[];
 }
 
@@ -51,13 +51,17 @@ function netDevBytes(pid: number): Map<string, number> {
   return out;
 }
 
-/** Samples every WAN's byte counters every `stepMs` until `until(t)`; `at` runs actions at given times. */
-export function sampleWans(topo: Topology, opts: { stepMs: number; until: (t: number) => boolean; at?: [number, () => void][] }): Sample[] {
+/**
+ * Samples the byte counters of every WAN (then of `extraDevs`, in order) in the router
+ * namespace every `stepMs` until `until(t)`; `at` runs actions at the given times.
+ */
+export function sampleWans(topo: Topology, opts: { stepMs: number; until: (t: number) => boolean; at?: [number, () => void][]; extraDevs?: string[] }): Sample[] {
   const window = topo.spawn(topo.rtr, ['sleep', 'infinity']);
   try {
     // `ip netns exec` has become `sleep` once the namespace's devices show up in its /proc.
     for (let i = 0; i < 100 && !netDevBytes(window.pid!).has(topo.wans[0].dev); i++) sleepMs(10);
-    const read = () => { const m = netDevBytes(window.pid!); return topo.wans.map((w) => m.get(w.dev) ?? 0); };
+    const devs = [...topo.wans.map((w) => w.dev), ...(opts.extraDevs ?? [])];
+    const read = () => { const m = netDevBytes(window.pid!); return devs.map((d) => m.get(d) ?? 0); };
     const start = performance.now();
     const pending = [...(opts.at ?? [])].sort((a, b) => a[0] - b[0]);
     const samples: Sample[] = [];
@@ -111,9 +115,13 @@ export interface FailoverRun {
 
 let nextPort = 5400 + (process.pid % 500);
 
+/** The router's LAN device in the aggregation setup; sampled after the WANs. */
+export const LAN_DEV = 'lan0';
+
 /**
  * One long LAN-client download (a single TCP connection through the proxy) while `events`
- * happen at their times; the WAN byte counters are sampled every 100 ms throughout.
+ * happen at their times; the WAN byte counters, then the LAN device's (what the client
+ * received), are sampled every 100 ms throughout.
  */
 export function downloadThrough(topo: Topology, logDir: string, seconds: number, events: [number, () => void][]): FailoverRun {
   const port = nextPort++;
@@ -123,7 +131,7 @@ export function downloadThrough(topo: Topology, logDir: string, seconds: number,
     const out = `${logDir}/iperf-${port}.json`;
     const client = topo.spawn(topo.cli, ['iperf3', '-c', topo.destination, '-p', String(port), '-t', String(seconds), '-R', '-J'], {}, out);
     // No event loop runs while sampling: an exited client shows as a zombie, which alive() counts as gone.
-    const samples = sampleWans(topo, { stepMs: 100, at: events, until: (t) => (t > seconds && !Topology.alive(client.pid!)) || t > seconds + 30 });
+    const samples = sampleWans(topo, { stepMs: 100, at: events, extraDevs: [LAN_DEV], until: (t) => (t > seconds && !Topology.alive(client.pid!)) || t > seconds + 30 });
     return { samples, result: iperfResult(out) };
   } finally {
     server.kill('SIGKILL');

@@ -1,0 +1,77 @@
+// What a LAN client gets: one TCP download through mpwan (proxy, MPTCP over every uplink)
+// against the same download routed over the best single uplink, side by side in one
+// topology; and the proxy's own cost on unshaped links. Part of `make bench`; also runs
+// alone: `npx tsx bench/aggregation.ts`.
+import { Topology, sweepStale } from '../test/netns/lib/topology.js';
+import { setupAggregation } from '../test/netns/lib/aggregation.js';
+import { iperf } from '../test/netns/lib/traffic.js';
+import { waitFor } from '../test/netns/lib/wait.js';
+
+const REPS = Number(process.env.BENCH_AGG_RUNS ?? 3);
+const SECONDS = 10;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+interface Row { links: string; sum: number | null; mpwan: number; single: number }
+
+/** Alternating runs (mpwan, then routed over wan, ...) so both see the same machine load. */
+function compare(rates: number[] | undefined, wans: number): Row {
+  sweepStale();
+  const topo = new Topology({ wans, ...(rates ? { rateMbit: rates } : {}), lan: true, dst: true, strictRpFilter: true });
+  const agg = setupAggregation(topo);
+  try {
+    const download = () => iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: SECONDS, omit: 2, mptcp: false, reverse: true }).bitsPerSecond / 1e6;
+    const setBypass = (on: boolean) => {
+      const before = agg.rtr.daemonState()!.reloads as number;
+      // Bypassing the destination routes it the normal way: the main table's default route,
+      // which is the first (fastest) uplink here.
+      agg.editConfig('proxy', 'proxy', [['bypass', on ? `${topo.destination}/32` : '192.0.2.99']]);
+      agg.rtr.run(['reload']);
+      waitFor('the daemon to reload', () => agg.rtr.daemonState()!.reloads === before + 1);
+    };
+    const viaMpwan: number[] = [];
+    const single: number[] = [];
+    for (let i = 0; i < REPS; i++) {
+      setBypass(false);
+      viaMpwan.push(download());
+      setBypass(true);
+      single.push(download());
+    }
+    console.error(`aggregation ${rates?.join('+') ?? 'unshaped'}: mpwan ${viaMpwan.map((x) => x.toFixed(1))} single ${single.map((x) => x.toFixed(1))}`);
+    return {
+      links: rates ? rates.join(' + ') + ' Mbit/s' : `${wans} x unshaped veth`,
+      sum: rates ? rates.reduce((a, b) => a + b, 0) : null,
+      mpwan: median(viaMpwan),
+      single: median(single),
+    };
+  } finally {
+    agg.cleanup();
+    topo.destroy();
+  }
+}
+
+export function benchAggregation(): string[] {
+  const shaped = [[20, 20], [40, 20, 10], [10, 10, 10, 10]].map((r) => compare(r, r.length));
+  const unshaped = compare(undefined, 2);
+  return [
+    '## LAN client download: through mpwan vs. routed over the best single uplink',
+    '',
+    `One TCP download (iperf3 -R, ${SECONDS} s, first 2 s omitted) from a LAN client that knows nothing of MPTCP; median of ${REPS} ` +
+      'runs each, alternating. "single" is the same download with the destination bypassed, so it takes the main default ' +
+      'route (the fastest uplink). tbf counts whole frames and every MPTCP segment carries a DSS option, so ~94% of the ' +
+      'summed rate is the most payload a multipath connection can carry here.',
+    '',
+    '| links | sum Mbit/s | mpwan Mbit/s | % of sum | best single uplink Mbit/s | mpwan / single | goal |',
+    '|---|---|---|---|---|---|---|',
+    ...shaped.map((r) => `| ${r.links} | ${r.sum} | ${r.mpwan.toFixed(1)} | ${((r.mpwan / r.sum!) * 100).toFixed(0)}% | ${r.single.toFixed(1)} | ${(r.mpwan / r.single).toFixed(2)} | >= 90% of sum |`),
+    '',
+    '## Proxy overhead (2 unshaped veth uplinks: CPU-bound, shadowsocks-libev AEAD under mptcpize)',
+    '',
+    '| path | Mbit/s |',
+    '|---|---|',
+    `| LAN client -> routed (no proxy) | ${unshaped.single.toFixed(0)} |`,
+    `| LAN client -> proxy -> MPTCP -> server | ${unshaped.mpwan.toFixed(0)} |`,
+    `| ratio | ${(unshaped.mpwan / unshaped.single).toFixed(2)} |`,
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(benchAggregation().join('\n'));
