@@ -9,7 +9,7 @@ import { formatStatus } from './format.js';
 import { VERSION } from '../version.js';
 import { runDaemon } from '../daemon/daemon.js';
 import { signalDaemon } from '../sys/daemon-control.js';
-import { removeNft } from '../sys/nft.js';
+import { removeLeftoverNft, removeNft } from '../sys/nft.js';
 import { SIGHUP, SIGTERM } from '../sys/runtime.js';
 import { runServer } from '../server/cli.js';
 
@@ -90,7 +90,7 @@ async function runApply(rt: Runtime, flags: Set<string>, stop: boolean): Promise
     // The daemon owns the proxies and the nft redirect: let it follow the config; without
     // one, nothing may keep redirecting LAN traffic to a proxy that is not running.
     const pid = stop ? null : await signalDaemon(rt, SIGHUP);
-    if (pid === null) await removeNft(rt);
+    if (pid === null) await (stop ? removeNft(rt) : removeLeftoverNft(rt));
   }
   return EXIT_OK;
 }

@@ -8,6 +8,8 @@ import { setOption } from '../config/uci.js';
 import { configFile } from '../sys/paths.js';
 import { loadConfig, reconcile, type ApplyReport } from './reconcile.js';
 import { settled } from '../lib/async.js';
+import { signalDaemon } from '../sys/daemon-control.js';
+import { SIGHUP } from '../sys/runtime.js';
 
 export interface EditResult {
   changed: boolean;
@@ -36,5 +38,7 @@ export async function setUplinkMode(rt: Runtime, uplink: string, mode: UplinkMod
       rollback_errors: report.failure.rollbackErrors,
     });
   }
+  // A running daemon re-reads the config too (its health checks follow the uplinks).
+  if (changed) await signalDaemon(rt, SIGHUP);
   return { changed, report };
 }

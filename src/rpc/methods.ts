@@ -10,6 +10,8 @@ import { readSubflows } from '../sys/ss.js';
 import { setUplinkMode } from '../engine/edit.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import type { UplinkMode } from '../model/config.js';
+import { signalDaemon } from '../sys/daemon-control.js';
+import { SIGHUP } from '../sys/runtime.js';
 
 const UPLINK_NAME = /^[A-Za-z0-9_]{1,64}$/;
 
@@ -28,7 +30,9 @@ async function planReport(rt: Runtime, dryRun: boolean) {
       rollback_errors: r.failure.rollbackErrors,
     });
   }
-  return { changes: r.descriptions, warnings: r.warnings, applied: r.applied };
+  // The daemon owns the proxies and the LAN redirect: it follows the config on SIGHUP.
+  const daemon = dryRun ? null : await signalDaemon(rt, SIGHUP);
+  return { changes: r.descriptions, warnings: r.warnings, applied: r.applied, ...(dryRun ? {} : { daemon_reloading: daemon !== null }) };
 }
 
 export const METHODS: Record<string, Method> = {

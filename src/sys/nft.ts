@@ -2,6 +2,10 @@
 import type { Runtime } from './runtime.js';
 import { CommandError, MpwanError } from '../model/errors.js';
 import { renderNftRemoval } from '../proxy/nft.js';
+import { runDir } from './paths.js';
+
+/** Present while table inet mpwan is loaded: lets `mpwan apply` skip nft when there is none. */
+const marker = (rt: Runtime) => `${runDir(rt)}/nft.loaded`;
 
 async function nftLoad(rt: Runtime, text: string, check: boolean): Promise<void> {
   const argv = ['nft', ...(check ? ['-c'] : []), '-f', '-'];
@@ -13,11 +17,18 @@ async function nftLoad(rt: Runtime, text: string, check: boolean): Promise<void>
 /** Replaces table inet mpwan atomically (after `nft -c` accepts the same text). */
 export async function applyNft(rt: Runtime, text: string): Promise<void> {
   await nftLoad(rt, text, true);
+  rt.writeFileAtomic(marker(rt), '');
   await nftLoad(rt, text, false);
 }
 
 export async function removeNft(rt: Runtime): Promise<void> {
   await nftLoad(rt, renderNftRemoval(), false);
+  rt.removeFile(marker(rt));
+}
+
+/** Removes the table if mpwan loaded it and it may still be there (a daemon killed with -9). */
+export async function removeLeftoverNft(rt: Runtime): Promise<void> {
+  if (rt.exists(marker(rt))) await removeNft(rt);
 }
 
 export async function nftTableExists(rt: Runtime): Promise<boolean> {

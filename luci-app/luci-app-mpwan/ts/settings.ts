@@ -13,6 +13,7 @@ function globalsSection(m: LuCI.FormMap): void {
   s.addremove = false;
   s.tab('general', _('General'));
   s.tab('mptcp', _('MPTCP (kernel)'), _('Empty fields keep what the kernel has.'));
+  s.tab('health', _('Health checks'), _('Defaults for every uplink; an uplink may set its own probe hosts and failure action.'));
   s.tab('ranges', _('Routing ranges'));
 
   let o = s.taboption('general', form.Flag, 'enabled', _('Enabled'), _('Off removes every endpoint, rule and route mpwan added.'));
@@ -44,6 +45,26 @@ function globalsSection(m: LuCI.FormMap): void {
   o = s.taboption('mptcp', form.Value, 'syn_retrans_before_tcp_fallback', _('SYN retransmissions before TCP fallback'));
   o.datatype = 'range(0,255)';
 
+  o = s.taboption('health', form.Value, 'probe_interval', _('Probe interval (s)'), _('Seconds between probe rounds through each uplink (0.2 to 3600).'));
+  o.datatype = 'and(ufloat,min(0.2),max(3600))';
+  o.placeholder = '0.5';
+  o = s.taboption('health', form.Value, 'probe_timeout', _('Probe timeout (s)'), _('Whole seconds a probe waits for an answer.'));
+  o.datatype = 'range(1,30)';
+  o.placeholder = '1';
+  o = s.taboption('health', form.Value, 'down_after', _('Down after'), _('Rounds without an answer before the uplink is withdrawn.'));
+  o.datatype = 'range(1,100)';
+  o.placeholder = '3';
+  o = s.taboption('health', form.Value, 'up_after', _('Up after'), _('Answered rounds in a row before it returns.'));
+  o.datatype = 'range(1,100)';
+  o.placeholder = '3';
+  o = s.taboption('health', form.ListValue, 'on_down', _('On failure'));
+  o.value('withdraw', _('withdraw its endpoints'));
+  o.value('backup', _('keep them as backup'));
+  o = s.taboption('health', form.Flag, 'probe_server', _('Probe the server'), _('Also open a TCP connection to the aggregation server through each uplink.'));
+  o.default = '1';
+  o = s.taboption('health', form.DynamicList, 'probe_host', _('Probe hosts'), _('IP addresses to ping through each uplink (default: the aggregation server).'));
+  o.datatype = 'ipaddr';
+
   o = s.taboption('ranges', form.Value, 'table_base', _('First routing table'), _('mpwan owns this table and the next 63.'));
   o.datatype = 'range(61,2147483584)';
   o.placeholder = '5100';
@@ -74,6 +95,12 @@ function uplinksSection(m: LuCI.FormMap): void {
   o.editable = true;
   o = s.option(form.Flag, 'fullmesh', _('Full mesh'), _('One subflow to every address of the peer.'));
   o.editable = true;
+  o = s.option(form.DynamicList, 'probe_host', _('Probe hosts'), _('IP addresses pinged through this uplink (empty: the general setting).'));
+  o.datatype = 'ipaddr';
+  o = s.option(form.ListValue, 'on_down', _('On failure'));
+  o.value('', _('general setting'));
+  o.value('withdraw', _('withdraw'));
+  o.value('backup', _('backup'));
 }
 
 function serverSection(m: LuCI.FormMap): void {
