@@ -54,6 +54,8 @@ test: deps typecheck build package
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 60000 'test/qjs/**/*.test.ts'
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 60000 'test/package/**/*.test.ts'
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 120000 'test/netns/**/*.test.ts'
+	# The core scenario once more, run entirely from the files of the built .ipk.
+	MPWAN_TEST_INSTALL=ipk QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter dot --timeout 120000 test/netns/core.test.ts
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 90000 'test/luci/**/*.test.ts'
 
 test-unit: $(NODE_DEPS)
