@@ -49,6 +49,9 @@ function compare(rates: number[] | undefined, wans: number): Row {
   }
 }
 
+/** The goals issue #3 sets for the rows below, in order. */
+const GOALS = ['>= 95% of sum, >= 1.9x single', '>= 85% of sum', '>= 95% of sum'];
+
 export function benchAggregation(): string[] {
   const shaped = [[20, 20], [40, 20, 10], [10, 10, 10, 10]].map((r) => compare(r, r.length));
   const unshaped = compare(undefined, 2);
@@ -62,7 +65,7 @@ export function benchAggregation(): string[] {
     '',
     '| links | sum Mbit/s | mpwan Mbit/s | % of sum | best single uplink Mbit/s | mpwan / single | goal |',
     '|---|---|---|---|---|---|---|',
-    ...shaped.map((r) => `| ${r.links} | ${r.sum} | ${r.mpwan.toFixed(1)} | ${((r.mpwan / r.sum!) * 100).toFixed(0)}% | ${r.single.toFixed(1)} | ${(r.mpwan / r.single).toFixed(2)} | >= 90% of sum |`),
+    ...shaped.map((r, i) => `| ${r.links} | ${r.sum} | ${r.mpwan.toFixed(1)} | ${((r.mpwan / r.sum!) * 100).toFixed(0)}% | ${r.single.toFixed(1)} | ${(r.mpwan / r.single).toFixed(2)} | ${GOALS[i]} |`),
     '',
     '## Proxy overhead (2 unshaped veth uplinks: CPU-bound, shadowsocks-libev AEAD under mptcpize)',
     '',
