@@ -16,6 +16,7 @@ import { cpuCount } from '../sys/procfs.js';
 import { runDir } from '../sys/paths.js';
 import { tcpConnect } from '../sys/probe.js';
 import { readNetifd } from '../sys/ubus.js';
+import { readSilentServerConnections } from '../sys/ss.js';
 import { settled } from '../lib/async.js';
 import { HealthMonitor } from '../health/monitor.js';
 import type { Transition } from '../health/tracker.js';
@@ -28,6 +29,12 @@ const RECONCILE_EVERY_MS = 30000;
 const HEALTH_WRITE_EVERY_MS = 5000;
 /** Consecutive failed probes before LAN traffic stops going to the proxy. */
 const SERVER_DOWN_AFTER = 2;
+/** A proxied connection whose data the server acknowledged this long ago, without a byte back, is silent. */
+const SILENT_AFTER_MS = 5000;
+/** Silent connections, with none answered, that mean the server cannot decrypt what the proxy sends. */
+const SILENT_CONNECTIONS = 2;
+/** After lifting the redirect for that, the proxy is tried again this much later (or on a reload). */
+const SILENCE_RETRY_MS = 300000;
 const BACKOFF_MAX_S = 30;
 /** A proxy that ran this long is considered healthy again: its backoff resets. */
 const HEALTHY_AFTER_MS = 60000;
@@ -53,6 +60,8 @@ export interface DaemonState {
     redirect_active: boolean;
     server: string;
     server_reachable: boolean | null;
+    /** false: the server takes connections but answers none through the proxy (wrong password or cipher?). */
+    server_answers: boolean | null;
   };
   /** Re-plans done so far (start, SIGHUP), and the latest one: lets status and tests see that a reload happened. */
   reloads: number;
@@ -68,6 +77,8 @@ export class Daemon {
   private nftApplied = false;
   private serverFailures = 0;
   private serverReachable: boolean | null = null;
+  private serverAnswers: boolean | null = null;
+  private silentSince = 0;
   private checkIntervalMs = 10000;
   private lastError: string | null = null;
   private reloads = 0;
@@ -202,6 +213,7 @@ export class Daemon {
         argv, pid: adopted[i] ?? null, adopted: adopted[i] !== undefined, startedAt: this.rt.monotonicMs(), failures: 0, nextStartAt: 0,
       }));
       this.serverReachable = null;
+      this.serverAnswers = null;
       this.serverFailures = 0;
       await this.rt.log('notice', `proxy: ${config.proxy.engine} x${launch.instances.length} on port ${config.proxy.port} to ${server!.host}:${server!.port} (MPTCP by ${launch.mptcpBy})` +
         (adopted.length > 0 ? `; adopted ${adopted.length} running instance(s) from the previous daemon` : ''));
@@ -303,14 +315,39 @@ export class Daemon {
       this.serverReachable = false;
       await this.rt.log('err', `server ${host}:${port} unreachable (${r.error}): LAN traffic bypasses the proxy and uses the normal route until it answers`);
     }
+    if (r.ok) await this.checkAnswers(host, port);
     await this.updateRedirect();
     this.writeState();
   }
 
-  /** The redirect is on only while a proxy runs and the server is not known to be down. */
+  /**
+   * A reachable server that answers none of the proxied connections: a wrong password or
+   * cipher (shadowsocks servers then stall every connection, and LAN clients would hang). The
+   * redirect is lifted, and the proxy tried again after SILENCE_RETRY_MS or on a reload.
+   */
+  private async checkAnswers(host: string, port: number) {
+    const now = this.rt.monotonicMs();
+    if (this.serverAnswers === false) {
+      if (now - this.silentSince < SILENCE_RETRY_MS) return;
+      this.serverAnswers = null;
+      await this.rt.log('notice', `trying the proxy to ${host}:${port} again`);
+      return;
+    }
+    const seen = await readSilentServerConnections(this.rt, host, port, SILENT_AFTER_MS);
+    if (!seen) return;
+    if (seen.answered > 0) this.serverAnswers = true;
+    else if (seen.silent >= SILENT_CONNECTIONS) {
+      this.serverAnswers = false;
+      this.silentSince = now;
+      await this.rt.log('err', `server ${host}:${port} accepts connections but answered none of ${seen.silent} proxied ones: ` +
+        'wrong password or cipher? LAN traffic bypasses the proxy and uses the normal route (tried again in 5 min or on reload)');
+    }
+  }
+
+  /** The redirect is on only while a proxy runs and the server is not known to be down or deaf. */
   private async updateRedirect() {
     const alive = this.instances.some((i) => i.pid !== null);
-    await this.setRedirect(alive && this.serverReachable !== false && this.nftText !== null);
+    await this.setRedirect(alive && this.serverReachable !== false && this.serverAnswers !== false && this.nftText !== null);
   }
 
   private async setRedirect(on: boolean) {
@@ -368,6 +405,7 @@ export class Daemon {
         redirect_active: this.nftApplied,
         server: this.launch.server,
         server_reachable: this.serverReachable,
+        server_answers: this.serverAnswers,
       },
       reloads: this.reloads,
       last_reload: this.lastReload,

@@ -63,3 +63,30 @@ export function countConnectionsTo(text: string, host: string, port: number): { 
   }
   return out;
 }
+
+/**
+ * Proxied connections to host:port that sent data the server acknowledged but got not one
+ * byte back, though the last send was at least `quietMs` ago; and how many connections did
+ * get an answer. A shadowsocks server that cannot decrypt (wrong password or cipher) stalls
+ * every connection that way; a working one answers as soon as the target does.
+ */
+export function silentServerConnections(text: string, host: string, port: number, quietMs: number): { silent: number; answered: number } {
+  const conns = new Map<string, { acked: number; received: number; lastsnd: number }>();
+  for (const line of text.split('\n')) {
+    const remote = splitEndpoint(line.trim().split(/\s+/)[4] ?? '');
+    if (!remote || remote.address !== host || remote.port !== port) continue;
+    const ulp = /tcp-ulp-mptcp .*?token:[0-9a-f]+\(id:\d+\)\/([0-9a-f]+)/.exec(line);
+    const key = ulp ? ulp[1] : line;
+    const c = conns.get(key) ?? { acked: 0, received: 0, lastsnd: Infinity };
+    c.acked += counter(line, 'bytes_acked');
+    c.received += counter(line, 'bytes_received');
+    if (/\blastsnd:\d+/.test(line)) c.lastsnd = Math.min(c.lastsnd, counter(line, 'lastsnd'));
+    conns.set(key, c);
+  }
+  let silent = 0, answered = 0;
+  for (const c of conns.values()) {
+    if (c.received > 0) answered++;
+    else if (c.acked > 1 && c.lastsnd !== Infinity && c.lastsnd >= quietMs) silent++;
+  }
+  return { silent, answered };
+}

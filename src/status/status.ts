@@ -58,6 +58,8 @@ export interface StatusReport {
     mptcp_by: string | null;
     redirect_active: boolean;
     server_reachable: boolean | null;
+    /** false: the server takes connections but answers none through the proxy (wrong password or cipher?). */
+    server_answers: boolean | null;
     /** Proxy connections to the server right now: MPTCP, or fallen back to plain TCP. */
     server_connections: { mptcp: number; tcp: number } | null;
   };
@@ -124,6 +126,7 @@ export function buildStatus(
       mptcp_by: p?.mptcp_by ?? null,
       redirect_active: p?.redirect_active ?? false,
       server_reachable: p?.server_reachable ?? null,
+      server_answers: p?.server_answers ?? null,
       server_connections: serverConnections,
     },
     warnings: [...snap.desired.warnings, ...snap.diff.warnings],

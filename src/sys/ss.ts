@@ -1,6 +1,6 @@
 // The one wrapper around iproute2's `ss` (package `ss` on OpenWrt; optional).
 import type { Runtime } from './runtime.js';
-import { countConnectionsTo, parseSubflows, type Subflow } from '../observe/ss.js';
+import { countConnectionsTo, parseSubflows, silentServerConnections, type Subflow } from '../observe/ss.js';
 
 export async function readSubflows(rt: Runtime): Promise<Subflow[] | { unavailable: string }> {
   const r = await rt.exec(['ss', '-tniHO'], { timeoutMs: 10000 });
@@ -12,4 +12,9 @@ export async function readSubflows(rt: Runtime): Promise<Subflow[] | { unavailab
 export async function countServerConnections(rt: Runtime, host: string, port: number): Promise<{ mptcp: number; tcp: number } | null> {
   const r = await rt.exec(['ss', '-tniHO'], { timeoutMs: 10000 });
   return r.status === 0 ? countConnectionsTo(r.stdout, host, port) : null;
+}
+
+export async function readSilentServerConnections(rt: Runtime, host: string, port: number, quietMs: number): Promise<{ silent: number; answered: number } | null> {
+  const r = await rt.exec(['ss', '-tniHO'], { timeoutMs: 10000 });
+  return r.status === 0 ? silentServerConnections(r.stdout, host, port, quietMs) : null;
 }

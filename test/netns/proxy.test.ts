@@ -177,6 +177,31 @@ describe('LAN clients through the MPTCP proxy', function () {
     assert.match(daemon.log(), /proxy instance 0 exited .*restarting in 1 s/);
   });
 
+  it('fails open on a wrong password: the server stalls every connection; status and log say why', () => {
+    const right = /option password '([^']+)'/.exec(readFileSync(configPath(), 'utf8'))![1];
+    editConfig('server', 'vps', [['password', 'not-the-password']]);
+    reload();
+    waitFor('the redirect with the new proxies', redirectOn);
+    // Two LAN connections send a request and wait for the answer, as a browser does; the
+    // server cannot decrypt it and answers nothing.
+    const clients = [0, 1].map(() => topo.spawn(topo.cli, ['sh', '-c', `(echo hello; sleep 30) | socat - TCP:${topo.destination}:5997`]));
+    waitFor('the redirect to be lifted', () => !redirectOn() && !nftTable(), 400);
+    for (const c of clients) process.kill(-c.pid!, 'SIGKILL');
+    assert.match(daemon.log(), /accepts connections but answered none of \d+ proxied ones: wrong password or cipher\?/);
+    assert.match(rtr.run(['status']).stdout, /answers none through the proxy: check the password and cipher/);
+    assert.equal(rtr.json(['status']).json.proxy.server_answers, false);
+    const r = iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: 1, mptcp: false });
+    assert.ok(r.bytes > 0, 'LAN TCP is not black-holed: it takes the normal route');
+    // The right password again (what importing the link writes): proxied again.
+    editConfig('server', 'vps', [['password', right]]);
+    reload();
+    waitFor('the redirect to return', redirectOn);
+    const conns = serverConns();
+    iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: 1, mptcp: false });
+    assert.ok(serverConns() > conns, 'proxied again');
+    assert.notEqual(rtr.json(['status']).json.proxy.server_answers, false);
+  });
+
   it('fails open when the server is down: LAN traffic takes the normal route, and comes back', () => {
     topo.exec(topo.vps, ['pkill', '-9', '-x', 'ss-server']);
     waitFor('the redirect to be lifted', () => !redirectOn() && !nftTable());

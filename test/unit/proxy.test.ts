@@ -4,7 +4,7 @@ import { libevHasNativeMptcp, planProxy } from '../../src/proxy/engine.js';
 import { encodeSsLink, parseSsLink } from '../../src/server/uri.js';
 import { decodeBase64, encodeBase64, utf8Bytes } from '../../src/lib/base64.js';
 import { upsertSection, parseUci } from '../../src/config/uci.js';
-import { countConnectionsTo, parseSubflows } from '../../src/observe/ss.js';
+import { countConnectionsTo, parseSubflows, silentServerConnections } from '../../src/observe/ss.js';
 import type { ProxyConfig, ServerConfig } from '../../src/model/config.js';
 
 const proxy: ProxyConfig = { enabled: true, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10 };
@@ -106,5 +106,18 @@ describe('ss parser', () => {
       ['6bfe6b2b', '10.20.1.2', null, 8388, 100], ['6bfe6b2b', '10.20.2.2', 'wan1', 8388, 100], ['11111111', '2001:db8::2', 'wan0', 443, 100],
     ]);
     assert.deepEqual(countConnectionsTo(text, '10.99.0.1', 8388), { mptcp: 1, tcp: 1 });
+  });
+
+  it('finds proxied connections the server acknowledged but never answered (a server that cannot decrypt)', () => {
+    const conn = (port: number, token: string, received: number, lastsnd: number) =>
+      `ESTAB 0 0 10.20.1.2:${port} 10.99.0.1:8388 bbr bytes_sent:120 bytes_acked:121 bytes_received:${received} lastsnd:${lastsnd} lastrcv:${lastsnd} ` +
+      `tcp-ulp-mptcp flags:Mmec token:0000(id:0)/${token}(id:0) seq:1`;
+    const join = (token: string, received: number) =>
+      `ESTAB 0 0 10.20.2.2%wan1:50000 10.99.0.1:8388 bbr bytes_acked:1 bytes_received:${received} lastsnd:9000 tcp-ulp-mptcp flags:Jjec token:f759de82(id:0)/${token}(id:2) seq:1`;
+    const stalled = [conn(40000, 'aaaaaaaa', 0, 6000), join('aaaaaaaa', 0), conn(40001, 'bbbbbbbb', 0, 7000)].join('\n');
+    assert.deepEqual(silentServerConnections(stalled, '10.99.0.1', 8388, 5000), { silent: 2, answered: 0 });
+    // Recent sends are not silent yet; an answer on any subflow counts for the connection.
+    const mixed = [conn(40000, 'aaaaaaaa', 0, 1000), conn(40001, 'bbbbbbbb', 0, 7000), join('bbbbbbbb', 300), `ESTAB 0 0 10.20.1.2:40002 10.99.0.1:22 bytes_acked:9 lastsnd:9000`].join('\n');
+    assert.deepEqual(silentServerConnections(mixed, '10.99.0.1', 8388, 5000), { silent: 0, answered: 1 });
   });
 });

@@ -40,6 +40,8 @@ export interface Proxy {
   instances: number;
   redirect_active: boolean;
   server_reachable: boolean | null;
+  /** false: the server accepts connections but answers none through the proxy (wrong password or cipher?). */
+  server_answers?: boolean | null;
   server_connections: { mptcp: number; tcp: number } | null;
 }
 

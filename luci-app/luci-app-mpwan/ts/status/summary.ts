@@ -34,6 +34,8 @@ export function renderProxy(s: Status): HTMLElement {
   if (p?.server_connections && p.server_connections.tcp > 0)
     notes.push(_('Some proxy connections to the server fell back to plain TCP: they use one uplink only.'));
   if (p?.enabled && p.server_reachable === false) notes.push(_('The aggregation server does not answer: LAN traffic goes out directly (fail-open).'));
+  if (p?.enabled && p.server_answers === false)
+    notes.push(_('The aggregation server accepts connections but answers none through the proxy: check the password and cipher (import the link mpwan server setup prints). LAN traffic goes out directly meanwhile.'));
   return E('div', { class: 'mpwan-card', id: 'mpwan-proxy' }, [
     E('h3', {}, _('Proxy and server')),
     E('table', { class: 'mpwan-kv' }, rows.map(([k, v]) => E('tr', {}, [E('th', {}, k), E('td', {}, v)]))),
