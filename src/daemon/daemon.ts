@@ -79,6 +79,8 @@ export class Daemon {
   private serverReachable: boolean | null = null;
   private serverAnswers: boolean | null = null;
   private silentSince = 0;
+  /** When the proxies or the server last (re)started: only connections used since then are evidence. */
+  private answersSince = 0;
   private checkIntervalMs = 10000;
   private lastError: string | null = null;
   private reloads = 0;
@@ -214,6 +216,7 @@ export class Daemon {
       }));
       this.serverReachable = null;
       this.serverAnswers = null;
+      this.answersSince = this.rt.monotonicMs();
       this.serverFailures = 0;
       await this.rt.log('notice', `proxy: ${config.proxy.engine} x${launch.instances.length} on port ${config.proxy.port} to ${server!.host}:${server!.port} (MPTCP by ${launch.mptcpBy})` +
         (adopted.length > 0 ? `; adopted ${adopted.length} running instance(s) from the previous daemon` : ''));
@@ -308,7 +311,10 @@ export class Daemon {
     const [host, port] = [this.launch.config.server as string, this.launch.config.server_port as number];
     const r = await tcpConnect(this.rt, host, port);
     if (r.ok) {
-      if (this.serverReachable === false) await this.rt.log('notice', `server ${host}:${port} answers again: LAN TCP goes through the proxy`);
+      if (this.serverReachable === false) {
+        await this.rt.log('notice', `server ${host}:${port} answers again: LAN TCP goes through the proxy`);
+        this.answersSince = this.rt.monotonicMs();
+      }
       this.serverFailures = 0;
       this.serverReachable = true;
     } else if (++this.serverFailures >= SERVER_DOWN_AFTER && this.serverReachable !== false) {
@@ -330,10 +336,12 @@ export class Daemon {
     if (this.serverAnswers === false) {
       if (now - this.silentSince < SILENCE_RETRY_MS) return;
       this.serverAnswers = null;
+      this.answersSince = now;
       await this.rt.log('notice', `trying the proxy to ${host}:${port} again`);
       return;
     }
-    const seen = await readSilentServerConnections(this.rt, host, port, SILENT_AFTER_MS);
+    const pids = this.instances.map((i) => i.pid).filter((p): p is number => p !== null);
+    const seen = await readSilentServerConnections(this.rt, host, port, SILENT_AFTER_MS, now - this.answersSince, pids);
     if (!seen) return;
     if (seen.answered > 0) this.serverAnswers = true;
     else if (seen.silent >= SILENT_CONNECTIONS) {

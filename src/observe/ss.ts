@@ -21,6 +21,12 @@ function splitEndpoint(text: string): { address: string; dev?: string; port: num
   return { address: m[1], port: Number(m[3]), ...(m[2] ? { dev: m[2] } : {}) };
 }
 
+/** Local and peer address of an `ss` line: the first two address:port fields (the State column is absent with a state filter). */
+function endpoints(line: string) {
+  const found = line.trim().split(/\s+/).slice(0, 6).map(splitEndpoint).filter((e): e is NonNullable<typeof e> => e !== null);
+  return { local: found[0] ?? null, remote: found[1] ?? null };
+}
+
 const counter = (line: string, key: string) => {
   const m = new RegExp(`\\b${key}:(\\d+)`).exec(line);
   return m ? Number(m[1]) : 0;
@@ -31,9 +37,7 @@ export function parseSubflows(text: string): Subflow[] {
   for (const line of text.split('\n')) {
     const ulp = /tcp-ulp-mptcp .*?token:[0-9a-f]+\(id:\d+\)\/([0-9a-f]+)\(id:\d+\)/.exec(line);
     if (!ulp) continue;
-    const fields = line.trim().split(/\s+/);
-    const local = splitEndpoint(fields[3] ?? '');
-    const remote = splitEndpoint(fields[4] ?? '');
+    const { local, remote } = endpoints(line);
     if (!local || !remote) continue;
     out.push({
       token: ulp[1],
@@ -55,7 +59,7 @@ export function countConnectionsTo(text: string, host: string, port: number): { 
   const out = { mptcp: 0, tcp: 0 };
   const tokens = new Set<string>();
   for (const line of text.split('\n')) {
-    const remote = splitEndpoint(line.trim().split(/\s+/)[4] ?? '');
+    const { remote } = endpoints(line);
     if (!remote || remote.address !== host || remote.port !== port) continue;
     const ulp = /tcp-ulp-mptcp .*?token:[0-9a-f]+\(id:\d+\)\/([0-9a-f]+)/.exec(line);
     if (!ulp) out.tcp++;
@@ -66,27 +70,49 @@ export function countConnectionsTo(text: string, host: string, port: number): { 
 
 /**
  * Proxied connections to host:port that sent data the server acknowledged but got not one
- * byte back, though the last send was at least `quietMs` ago; and how many connections did
- * get an answer. A shadowsocks server that cannot decrypt (wrong password or cipher) stalls
- * every connection that way; a working one answers as soon as the target does.
+ * byte back, though the last send was at least `quietMs` ago; and how many connections got
+ * an answer within the last `recentMs`. A shadowsocks server that cannot decrypt (wrong
+ * password or cipher) stalls every connection that way; a working one answers as soon as the
+ * target does. Connections that last heard from the server long ago (idle, or still closing
+ * from before a reload) say nothing about it now and are not counted as answered; with
+ * `sentWithinMs`, only data sent that recently (since the proxies or the server last
+ * (re)started) can make a connection silent; with `tokens`, only those MPTCP connections count.
  */
-export function silentServerConnections(text: string, host: string, port: number, quietMs: number): { silent: number; answered: number } {
-  const conns = new Map<string, { acked: number; received: number; lastsnd: number }>();
+export function silentServerConnections(
+  text: string, host: string, port: number, quietMs: number, opts: { recentMs?: number; sentWithinMs?: number; tokens?: Set<string> } = {},
+): { silent: number; answered: number } {
+  const recentMs = opts.recentMs ?? 30000;
+  const sentWithinMs = opts.sentWithinMs ?? Infinity;
+  const conns = new Map<string, { acked: number; received: number; lastsnd: number; lastrcv: number }>();
+  const since = (line: string, key: string) => (new RegExp(`\\b${key}:\\d+`).test(line) ? counter(line, key) : Infinity);
   for (const line of text.split('\n')) {
-    const remote = splitEndpoint(line.trim().split(/\s+/)[4] ?? '');
+    const { remote } = endpoints(line);
     if (!remote || remote.address !== host || remote.port !== port) continue;
     const ulp = /tcp-ulp-mptcp .*?token:[0-9a-f]+\(id:\d+\)\/([0-9a-f]+)/.exec(line);
+    if (opts.tokens && (!ulp || !opts.tokens.has(ulp[1]))) continue;
     const key = ulp ? ulp[1] : line;
-    const c = conns.get(key) ?? { acked: 0, received: 0, lastsnd: Infinity };
+    const c = conns.get(key) ?? { acked: 0, received: 0, lastsnd: Infinity, lastrcv: Infinity };
     c.acked += counter(line, 'bytes_acked');
     c.received += counter(line, 'bytes_received');
-    if (/\blastsnd:\d+/.test(line)) c.lastsnd = Math.min(c.lastsnd, counter(line, 'lastsnd'));
+    c.lastsnd = Math.min(c.lastsnd, since(line, 'lastsnd'));
+    c.lastrcv = Math.min(c.lastrcv, since(line, 'lastrcv'));
     conns.set(key, c);
   }
   let silent = 0, answered = 0;
   for (const c of conns.values()) {
-    if (c.received > 0) answered++;
-    else if (c.acked > 1 && c.lastsnd !== Infinity && c.lastsnd >= quietMs) silent++;
+    if (c.received > 0) { if (c.lastrcv < recentMs) answered++; }
+    else if (c.acked > 1 && c.lastsnd >= quietMs && c.lastsnd < sentWithinMs) silent++;
   }
   return { silent, answered };
+}
+
+/** Tokens of the MPTCP connections (`ss -MnpiHO`) that belong to the given processes. */
+export function mptcpTokensOf(text: string, pids: number[]): Set<string> {
+  const out = new Set<string>();
+  for (const line of text.split('\n')) {
+    const token = /\btoken:([0-9a-f]+)/.exec(line)?.[1];
+    const owners = [...line.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
+    if (token && owners.some((p) => pids.includes(p))) out.add(token);
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 // The one wrapper around iproute2's `ss` (package `ss` on OpenWrt; optional).
 import type { Runtime } from './runtime.js';
-import { countConnectionsTo, parseSubflows, silentServerConnections, type Subflow } from '../observe/ss.js';
+import { countConnectionsTo, mptcpTokensOf, parseSubflows, silentServerConnections, type Subflow } from '../observe/ss.js';
 
 export async function readSubflows(rt: Runtime): Promise<Subflow[] | { unavailable: string }> {
   const r = await rt.exec(['ss', '-tniHO'], { timeoutMs: 10000 });
@@ -14,7 +14,18 @@ export async function countServerConnections(rt: Runtime, host: string, port: nu
   return r.status === 0 ? countConnectionsTo(r.stdout, host, port) : null;
 }
 
-export async function readSilentServerConnections(rt: Runtime, host: string, port: number, quietMs: number): Promise<{ silent: number; answered: number } | null> {
-  const r = await rt.exec(['ss', '-tniHO'], { timeoutMs: 10000 });
-  return r.status === 0 ? silentServerConnections(r.stdout, host, port, quietMs) : null;
+/**
+ * Silent and answered proxied connections (see silentServerConnections), counting only the
+ * MPTCP connections the running proxies `pids` own: ones still closing from before a reload
+ * or a restart say nothing about the server now.
+ */
+export async function readSilentServerConnections(
+  rt: Runtime, host: string, port: number, quietMs: number, sentWithinMs: number, pids: number[],
+): Promise<{ silent: number; answered: number } | null> {
+  const [msk, subflows] = await Promise.all([
+    rt.exec(['ss', '-MnpiHO'], { timeoutMs: 10000 }),
+    rt.exec(['ss', '-tniHO', 'state', 'established'], { timeoutMs: 10000 }),
+  ]);
+  if (msk.status !== 0 || subflows.status !== 0) return null;
+  return silentServerConnections(subflows.stdout, host, port, quietMs, { sentWithinMs, tokens: mptcpTokensOf(msk.stdout, pids) });
 }

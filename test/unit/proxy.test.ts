@@ -4,7 +4,7 @@ import { libevHasNativeMptcp, planProxy } from '../../src/proxy/engine.js';
 import { encodeSsLink, parseSsLink } from '../../src/server/uri.js';
 import { decodeBase64, encodeBase64, utf8Bytes } from '../../src/lib/base64.js';
 import { upsertSection, parseUci } from '../../src/config/uci.js';
-import { countConnectionsTo, parseSubflows, silentServerConnections } from '../../src/observe/ss.js';
+import { countConnectionsTo, mptcpTokensOf, parseSubflows, silentServerConnections } from '../../src/observe/ss.js';
 import type { ProxyConfig, ServerConfig } from '../../src/model/config.js';
 
 const proxy: ProxyConfig = { enabled: true, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10 };
@@ -114,10 +114,20 @@ describe('ss parser', () => {
       `tcp-ulp-mptcp flags:Mmec token:0000(id:0)/${token}(id:0) seq:1`;
     const join = (token: string, received: number) =>
       `ESTAB 0 0 10.20.2.2%wan1:50000 10.99.0.1:8388 bbr bytes_acked:1 bytes_received:${received} lastsnd:9000 tcp-ulp-mptcp flags:Jjec token:f759de82(id:0)/${token}(id:2) seq:1`;
-    const stalled = [conn(40000, 'aaaaaaaa', 0, 6000), join('aaaaaaaa', 0), conn(40001, 'bbbbbbbb', 0, 7000)].join('\n');
+    // `ss ... state established` leaves the State column out.
+    const stalled = [conn(40000, 'aaaaaaaa', 0, 6000), join('aaaaaaaa', 0), conn(40001, 'bbbbbbbb', 0, 7000).replace(/^ESTAB /, '')].join('\n');
     assert.deepEqual(silentServerConnections(stalled, '10.99.0.1', 8388, 5000), { silent: 2, answered: 0 });
     // Recent sends are not silent yet; an answer on any subflow counts for the connection.
     const mixed = [conn(40000, 'aaaaaaaa', 0, 1000), conn(40001, 'bbbbbbbb', 0, 7000), join('bbbbbbbb', 300), `ESTAB 0 0 10.20.1.2:40002 10.99.0.1:22 bytes_acked:9 lastsnd:9000`].join('\n');
     assert.deepEqual(silentServerConnections(mixed, '10.99.0.1', 8388, 5000), { silent: 0, answered: 1 });
+    // An answer heard long ago (an idle connection, or one closing from before a reload) is no evidence now.
+    const old = [conn(40000, 'aaaaaaaa', 0, 6000), conn(40001, 'bbbbbbbb', 0, 7000), conn(40003, 'cccccccc', 5000, 40000)].join('\n');
+    assert.deepEqual(silentServerConnections(old, '10.99.0.1', 8388, 5000), { silent: 2, answered: 0 });
+    // Only the running proxies' connections, by token from `ss -MnpiHO`.
+    const msk = 'ESTAB 0 0 10.20.1.2:40000 10.99.0.1:8388 users:(("ss-redir",pid=4242,fd=7)) subflows:1 remote_key token:aaaaaaaa write_seq:1\n' +
+      'ESTAB 0 0 10.20.1.2:40001 10.99.0.1:8388 subflows:1 token:bbbbbbbb';
+    const tokens = mptcpTokensOf(msk, [4242]);
+    assert.deepEqual([...tokens], ['aaaaaaaa']);
+    assert.deepEqual(silentServerConnections(stalled, '10.99.0.1', 8388, 5000, { tokens }), { silent: 1, answered: 0 });
   });
 });

@@ -23,6 +23,12 @@ export interface TopologyOptions {
   lan?: boolean;
   /** Add a destination host ("the internet") behind the server. */
   dst?: boolean;
+  /**
+   * TCP congestion control in every namespace. Stock OpenWrt and Debian use cubic, which
+   * this machine's kernel does not let namespaces use (its allowed list is "reno bbr"), so
+   * the default is reno, the loss-based algorithm closest to it; 'host' keeps the machine's.
+   */
+  congestion?: 'reno' | 'bbr' | 'host';
 }
 
 export interface Wan {
@@ -94,6 +100,8 @@ export class Topology {
     run(['ip', 'netns', 'add', name]);
     this.namespaces.push(name);
     this.ip(name, 'link', 'set', 'lo', 'up');
+    const cc = this.options.congestion ?? 'reno';
+    if (cc !== 'host') this.sysctl(name, 'net.ipv4.tcp_congestion_control', cc);
   }
 
   private build() {
