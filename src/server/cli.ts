@@ -56,6 +56,12 @@ async function setup(rt: Runtime, args: string[]): Promise<number> {
   if (!o.dryRun && o.root === '/' && r.steps.length > 0) {
     rt.stdout('Start it with: systemctl daemon-reload && systemctl enable --now mpwan-server\n');
   }
+  // Measured (bench/results.md): multipath over shaped links stalls with BBR, not with loss-based control.
+  const cc = (rt.readFile('/proc/sys/net/ipv4/tcp_congestion_control') ?? '').trim();
+  if (cc === 'bbr') {
+    rt.stdout('\nNote: this server uses BBR congestion control; MPTCP aggregation measured 10 points lower with it than\n' +
+      "with the loss-based default (cubic): consider 'sysctl -w net.ipv4.tcp_congestion_control=cubic'.\n");
+  }
   rt.stdout(`\nOn the router, run:\n  mpwan server import '${r.link}'\n`);
   return 0;
 }
