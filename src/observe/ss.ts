@@ -54,16 +54,26 @@ export function parseSubflows(text: string): Subflow[] {
   return out;
 }
 
-/** Established connections to host:port in `ss -tniHO` output, by whether they are MPTCP. */
-export function countConnectionsTo(text: string, host: string, port: number): { mptcp: number; tcp: number } {
+/**
+ * Established connections to host:port in `ss -tnpiHO` output, by whether they are MPTCP.
+ * A plain TCP socket that a process other than `proxyPids` holds (the daemon's own probes,
+ * socat, ssh) is not a proxy connection that fell back; kernel-held sockets (MPTCP subflows,
+ * fallen back or not) have no owner in `ss -p`.
+ */
+export function countConnectionsTo(text: string, host: string, port: number, proxyPids?: number[]): { mptcp: number; tcp: number } {
   const out = { mptcp: 0, tcp: 0 };
   const tokens = new Set<string>();
   for (const line of text.split('\n')) {
     const { remote } = endpoints(line);
     if (!remote || remote.address !== host || remote.port !== port) continue;
     const ulp = /tcp-ulp-mptcp .*?token:[0-9a-f]+\(id:\d+\)\/([0-9a-f]+)/.exec(line);
-    if (!ulp) out.tcp++;
-    else if (!tokens.has(ulp[1])) { tokens.add(ulp[1]); out.mptcp++; }
+    if (ulp) {
+      if (!tokens.has(ulp[1])) { tokens.add(ulp[1]); out.mptcp++; }
+      continue;
+    }
+    const owners = [...line.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
+    if (proxyPids && owners.length > 0 && !owners.some((p) => proxyPids.includes(p))) continue;
+    out.tcp++;
   }
   return out;
 }

@@ -137,6 +137,7 @@ export async function collectStatus(rt: Runtime): Promise<StatusReport> {
   const snap = await snapshot(rt);
   const server = snap.config.servers.find((s) => s.enabled);
   const daemon = readDaemonState(rt);
-  const conns = server && daemon?.proxy ? await countServerConnections(rt, server.host, server.port) : null;
+  const proxyPids = (daemon?.proxy?.instances ?? []).map((i) => i.pid).filter((p): p is number => p !== null);
+  const conns = server && daemon?.proxy ? await countServerConnections(rt, server.host, server.port, proxyPids) : null;
   return buildStatus(snap, readMptcpCounters(rt), (dev) => readLinkBytes(rt, dev), daemon, conns, readHealthState(rt)?.uplinks ?? {});
 }

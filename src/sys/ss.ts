@@ -9,9 +9,10 @@ export async function readSubflows(rt: Runtime): Promise<Subflow[] | { unavailab
   return parseSubflows(r.stdout);
 }
 
-export async function countServerConnections(rt: Runtime, host: string, port: number): Promise<{ mptcp: number; tcp: number } | null> {
-  const r = await rt.exec(['ss', '-tniHO'], { timeoutMs: 10000 });
-  return r.status === 0 ? countConnectionsTo(r.stdout, host, port) : null;
+/** The proxies' connections to the server (`proxyPids`: the running proxy processes). */
+export async function countServerConnections(rt: Runtime, host: string, port: number, proxyPids: number[]): Promise<{ mptcp: number; tcp: number } | null> {
+  const r = await rt.exec(['ss', '-tnpiHO', 'state', 'established'], { timeoutMs: 10000 });
+  return r.status === 0 ? countConnectionsTo(r.stdout, host, port, proxyPids) : null;
 }
 
 /**

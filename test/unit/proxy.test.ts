@@ -106,6 +106,10 @@ describe('ss parser', () => {
       ['6bfe6b2b', '10.20.1.2', null, 8388, 100], ['6bfe6b2b', '10.20.2.2', 'wan1', 8388, 100], ['11111111', '2001:db8::2', 'wan0', 443, 100],
     ]);
     assert.deepEqual(countConnectionsTo(text, '10.99.0.1', 8388), { mptcp: 1, tcp: 1 });
+    // Plain TCP held by another process (the daemon's socat probe) is not a proxy fallback.
+    const probe = `ESTAB 0 0 10.20.1.2:40009 10.99.0.1:8388 users:(("socat",pid=777,fd=5)) bytes_acked:1`;
+    const fallback = `ESTAB 0 0 10.20.1.2:40010 10.99.0.1:8388 users:(("ss-redir",pid=42,fd=9)) bytes_acked:1`;
+    assert.deepEqual(countConnectionsTo([text, probe, fallback].join('\n'), '10.99.0.1', 8388, [42]), { mptcp: 1, tcp: 2 });
   });
 
   it('finds proxied connections the server acknowledged but never answered (a server that cannot decrypt)', () => {
