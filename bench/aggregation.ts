@@ -5,11 +5,10 @@
 import { Topology, sweepStale } from '../test/netns/lib/topology.js';
 import { setupAggregation } from '../test/netns/lib/aggregation.js';
 import { iperf } from '../test/netns/lib/traffic.js';
-import { waitFor } from '../test/netns/lib/wait.js';
+import { median } from './stats.js';
 
 const REPS = Number(process.env.BENCH_AGG_RUNS ?? 3);
 const SECONDS = 10;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 interface Row { links: string; sum: number | null; mpwan: number; single: number; congestion: string }
 
@@ -21,12 +20,10 @@ function compare(rates: number[] | undefined, wans: number, congestion: 'reno' |
   try {
     const download = () => iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: SECONDS, omit: 2, mptcp: false, reverse: true }).bitsPerSecond / 1e6;
     const setBypass = (on: boolean) => {
-      const before = agg.rtr.daemonState()!.reloads as number;
       // Bypassing the destination routes it the normal way: the main table's default route,
       // which is the first (fastest) uplink here.
       agg.editConfig('proxy', 'proxy', [['bypass', on ? `${topo.destination}/32` : '192.0.2.99']]);
-      agg.rtr.run(['reload']);
-      waitFor('the daemon to reload', () => agg.rtr.daemonState()!.reloads === before + 1);
+      agg.rtr.reload();
     };
     const viaMpwan: number[] = [];
     const single: number[] = [];

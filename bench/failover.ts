@@ -6,14 +6,13 @@ import { join } from 'node:path';
 import { Topology, sweepStale } from '../test/netns/lib/topology.js';
 import { setupAggregation, type Aggregation } from '../test/netns/lib/aggregation.js';
 import { cut, restore, downloadThrough, rateMbit, type CutKind, type Sample } from '../test/netns/lib/failover.js';
-import { waitFor } from '../test/netns/lib/wait.js';
+import { sleepMs, waitFor } from '../test/netns/lib/wait.js';
+import { median } from './stats.js';
 
 const RATE = 20;
 const REPS = Number(process.env.BENCH_FAILOVER_RUNS ?? 3);
 const CUT_AT = 3;
 const RESTORE_AT = 9;
-const sleepMs = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * Seconds from `from` until a `windowS` window starts in which the LAN client receives at
@@ -62,14 +61,15 @@ export function benchFailover(): string[] {
   const agg = setupAggregation(topo);
   const dir = mkdtempSync(join(tmpdir(), 'mpwan-bench-fo-'));
   const lan = topo.wans.length; // the LAN device's column in the samples
-  const health = (name: string) => (JSON.parse(readFileSync(join(agg.rtr.dir, 'run/state.json'), 'utf8')) as { uplinks: Record<string, { state: string }> }).uplinks[name]?.state;
+  const health = (name: string) => agg.rtr.health()[name]?.state;
   try {
     const rows: string[] = [];
     const summary: Record<string, { fail: number[]; rec: number[]; lost: number; during: number[] }> = {};
     for (const kind of ['link-down', 'silent-drop'] as CutKind[]) {
       const r = (summary[kind] = { fail: [] as number[], rec: [] as number[], lost: 0, during: [] as number[] });
       for (let i = 0; i < REPS; i++) {
-        waitFor('both uplinks up', () => health('wan') === 'up' && health('wan2') === 'up', 400);
+        const endpoints = () => topo.ipJson<{ address: string }[]>(topo.rtr, 'mptcp', 'endpoint', 'show').length;
+        waitFor('both uplinks up, with their endpoints', () => health('wan') === 'up' && health('wan2') === 'up' && endpoints() === 2, 400);
         // The uplink that carries new connections' first subflow: the harder case.
         const w = topo.wans[0];
         const run = downloadThrough(topo, dir, 14, [[CUT_AT, () => cut(topo, w, kind)], [RESTORE_AT, () => restore(topo, w, kind)]]);

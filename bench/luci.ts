@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startRig } from '../test/luci/lib/rig.js';
 import { VIEW_DIR } from '../test/luci/lib/server.js';
+import { median } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const UPLINKS = 4;
@@ -19,7 +20,6 @@ const READY: Record<string, string> = {
   diagnostics: `.mpwan-actions button >> nth=${UPLINKS}`,
 };
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (n: number) => (n / 1024).toFixed(1);
 
 const views = readdirSync(VIEW_DIR).filter((f) => f.endsWith('.js')).sort();

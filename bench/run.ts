@@ -11,14 +11,13 @@ import { Router } from '../test/netns/lib/mpwan.js';
 import { repoRoot } from '../test/lib/install.js';
 import { qjsPath } from '../test/lib/qjs.js';
 import { benchAggregation } from './aggregation.js';
+import { median, p95 } from './stats.js';
 import { benchFailover } from './failover.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
 interface Sample { ms: number; rssKb: number }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)];
 
 /** `runs` runs of argv in the router namespace, timed from inside it (see measure.ts). */
 function measure(topo: Topology, rtr: Router, argv: string[], input = '', runs = RUNS): Sample[] {

@@ -11,7 +11,6 @@ import { Topology, sweepStale } from '../test/netns/lib/topology.js';
 import { setupAggregation } from '../test/netns/lib/aggregation.js';
 import { iperf } from '../test/netns/lib/traffic.js';
 import { cut, restore, downloadThrough, rateMbit, LAN_DEV } from '../test/netns/lib/failover.js';
-import { waitFor } from '../test/netns/lib/wait.js';
 
 const RATE = 20;
 const SECONDS = 8;
@@ -40,15 +39,12 @@ try {
   section(`One TCP download on the LAN client (plain TCP, no MPTCP on it), ${SECONDS} s`);
   const viaMpwan = download();
   console.log(`  through mpwan:        ${viaMpwan.toFixed(1)} Mbit/s (${((viaMpwan / (2 * RATE)) * 100).toFixed(0)}% of the ${2 * RATE} Mbit/s sum)`);
-  const reloads = rtr.daemonState()!.reloads as number;
   agg.editConfig('proxy', 'proxy', [['bypass', `${topo.destination}/32`]]);
-  rtr.run(['reload']);
-  waitFor('the daemon to reload', () => rtr.daemonState()!.reloads === reloads + 1);
+  rtr.reload();
   const single = download();
   console.log(`  over one uplink only: ${single.toFixed(1)} Mbit/s (the destination bypassed: the normal route)`);
   agg.editConfig('proxy', 'proxy', [['bypass', '192.0.2.99']]);
-  rtr.run(['reload']);
-  waitFor('the daemon to reload', () => rtr.daemonState()!.reloads === reloads + 2);
+  rtr.reload();
 
   section('Failover: wan silently drops everything at 3 s and comes back at 8 s, during one 12 s download');
   const logFrom = agg.daemon.log().length;

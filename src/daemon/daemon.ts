@@ -202,7 +202,7 @@ export class Daemon {
       ? renderNft({ lanDevices, port: config.proxy.port, bypass: [server!.host, ...config.proxy.bypass].filter((b) => /^[0-9a-f:.]+(\/\d+)?$/i.test(b)) })
       : null;
     if (key !== this.launchKey) {
-      const adopted = this.launchKey === '' ? this.adoptable(key, file) : [];
+      const adopted = this.launchKey === '' ? this.adoptable(key) : [];
       await this.stopProxies();
       if (adopted.length === 0) {
         await this.setRedirect(false);
@@ -232,18 +232,25 @@ export class Daemon {
   }
 
   /** Whether `pid` is a proxy reading our config file (pids are reused after a reboot or a crash). */
-  private isOurProxy(pid: number, file: string): boolean {
-    return (this.rt.readFile(`/proc/${pid}/cmdline`) ?? '').split('\0').includes(file);
+  private isOurProxy(pid: number): boolean {
+    return (this.rt.readFile(`/proc/${pid}/cmdline`) ?? '').split('\0').includes(this.proxyFile());
+  }
+
+  /** The exit status once a running instance has exited (reaping our children), else null. */
+  private exitStatus(i: Instance, pid: number): number | 'unknown' | null {
+    // An adopted proxy is not our child: it cannot be reaped, only seen gone.
+    if (i.adopted) return this.isOurProxy(pid) ? null : 'unknown';
+    return this.rt.reap(pid);
   }
 
   /**
    * Proxies a previous daemon left running (after kill -9) with the same launch: adopted, so
    * the LAN connections they carry live on. With a different launch they are stopped.
    */
-  private adoptable(key: string, file: string): number[] {
+  private adoptable(key: string): number[] {
     const saved = this.readProxyRecord();
     if (!saved) return [];
-    const alive = saved.pids.filter((pid) => this.isOurProxy(pid, file));
+    const alive = saved.pids.filter((pid) => this.isOurProxy(pid));
     if (saved.key === key && alive.length === saved.pids.length) return alive;
     for (const pid of alive) this.rt.kill(pid, SIGKILL);
     return [];
@@ -288,8 +295,7 @@ export class Daemon {
     const now = this.rt.monotonicMs();
     for (const [i, inst] of this.instances.entries()) {
       if (inst.pid === null) continue;
-      // An adopted proxy is not our child: it cannot be reaped, only seen gone.
-      const status = inst.adopted ? (this.isOurProxy(inst.pid, this.proxyFile()) ? null : 'unknown') : this.rt.reap(inst.pid);
+      const status = this.exitStatus(inst, inst.pid);
       if (status === null) {
         if (inst.failures > 0 && now - inst.startedAt > HEALTHY_AFTER_MS) inst.failures = 0;
         continue;
@@ -372,17 +378,13 @@ export class Daemon {
     const running = this.instances.filter((i) => i.pid !== null);
     for (const i of running) this.rt.kill(i.pid!, SIGTERM);
     for (let waited = 0; waited < 2000 && running.some((i) => i.pid !== null); waited += 50) {
-      for (const i of running) if (i.pid !== null && this.hasExited(i)) i.pid = null;
+      for (const i of running) if (i.pid !== null && this.exitStatus(i, i.pid) !== null) i.pid = null;
       if (running.some((i) => i.pid !== null)) await this.rt.sleep(50);
     }
     for (const i of running) {
       if (i.pid !== null) { this.rt.kill(i.pid, SIGKILL); if (!i.adopted) this.rt.reap(i.pid); i.pid = null; }
     }
     if (running.length > 0) this.recordProxies();
-  }
-
-  private hasExited(i: Instance): boolean {
-    return i.adopted ? !this.isOurProxy(i.pid!, this.proxyFile()) : this.rt.reap(i.pid!) !== null;
   }
 
   async shutdown(): Promise<void> {

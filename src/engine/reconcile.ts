@@ -17,7 +17,7 @@ import { readAddresses, readEndpoints, readLimits, readRoutes, readRules } from 
 import { readNetifd } from '../sys/ubus.js';
 import { MPTCP_SYSCTL_DIR, readMptcpCaps, readSysctls } from '../sys/procfs.js';
 import { readOwned, writeOwned } from '../sys/owned.js';
-import { readHealthState, unhealthyFrom } from '../sys/health-state.js';
+import { readHealthState, unhealthyFrom, type HealthFile } from '../sys/health-state.js';
 
 /** Reads and validates the config; throws invalid_config listing every problem. */
 export function loadConfig(rt: Runtime): Config {
@@ -44,6 +44,8 @@ export interface Snapshot {
   owned: OwnedState;
   desired: Desired;
   diff: DiffResult;
+  /** The running daemon's state.json, when it was read (not when the caller gave `unhealthy`). */
+  health: HealthFile | null;
 }
 
 export interface SnapshotOptions {
@@ -57,6 +59,7 @@ export interface SnapshotOptions {
 export async function snapshot(rt: Runtime, options: SnapshotOptions = {}): Promise<Snapshot> {
   const { override } = options;
   await settled();
+  const health = options.unhealthy ? null : readHealthState(rt);
   let config = loadConfig(rt);
   if (override) config = override(config);
   const caps = readMptcpCaps(rt);
@@ -81,7 +84,7 @@ export async function snapshot(rt: Runtime, options: SnapshotOptions = {}): Prom
     sysctls: caps.sysctls,
     schedulers: caps.schedulers,
     pathManagers: caps.pathManagers,
-  }, { links: kernel.links, unhealthy: options.unhealthy ?? unhealthyFrom(readHealthState(rt)) });
+  }, { links: kernel.links, unhealthy: options.unhealthy ?? unhealthyFrom(health) });
   const sysctlPaths = [
     ...Object.keys(config.globals.sysctls).map((n) => `${MPTCP_SYSCTL_DIR}/${n}`),
     ...desired.looseRpFilter.map(rpFilterPath),
@@ -96,7 +99,7 @@ export async function snapshot(rt: Runtime, options: SnapshotOptions = {}): Prom
     sysctls: readSysctls(rt, sysctlPaths),
   };
   const diff = diffState(desired, observed, owned, managedDevs);
-  return { config, netifd, links: kernel.links, observed, owned, desired, diff };
+  return { config, netifd, links: kernel.links, observed, owned, desired, diff, health };
 }
 
 export interface ApplyReport {

@@ -27,6 +27,12 @@ function endpoints(line: string) {
   return { local: found[0] ?? null, remote: found[1] ?? null };
 }
 
+/** The MPTCP connection token of a subflow line (`tcp-ulp-mptcp ... token:<local>/<remote>`), else null. */
+const tokenOf = (line: string) => /tcp-ulp-mptcp .*?token:[0-9a-f]+\(id:\d+\)\/([0-9a-f]+)/.exec(line)?.[1] ?? null;
+
+/** Processes holding a socket, from `ss -p`'s users:((...pid=N...)). */
+const ownerPids = (line: string) => [...line.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
+
 const counter = (line: string, key: string) => {
   const m = new RegExp(`\\b${key}:(\\d+)`).exec(line);
   return m ? Number(m[1]) : 0;
@@ -35,12 +41,12 @@ const counter = (line: string, key: string) => {
 export function parseSubflows(text: string): Subflow[] {
   const out: Subflow[] = [];
   for (const line of text.split('\n')) {
-    const ulp = /tcp-ulp-mptcp .*?token:[0-9a-f]+\(id:\d+\)\/([0-9a-f]+)\(id:\d+\)/.exec(line);
-    if (!ulp) continue;
+    const token = tokenOf(line);
+    if (!token) continue;
     const { local, remote } = endpoints(line);
     if (!local || !remote) continue;
     out.push({
-      token: ulp[1],
+      token,
       local: local.address,
       localPort: local.port,
       ...(local.dev ? { dev: local.dev } : {}),
@@ -66,22 +72,25 @@ export function countConnectionsTo(text: string, host: string, port: number, pro
   for (const line of text.split('\n')) {
     const { remote } = endpoints(line);
     if (!remote || remote.address !== host || remote.port !== port) continue;
-    const ulp = /tcp-ulp-mptcp .*?token:[0-9a-f]+\(id:\d+\)\/([0-9a-f]+)/.exec(line);
-    if (ulp) {
-      if (!tokens.has(ulp[1])) { tokens.add(ulp[1]); out.mptcp++; }
+    const token = tokenOf(line);
+    if (token) {
+      if (!tokens.has(token)) { tokens.add(token); out.mptcp++; }
       continue;
     }
-    const owners = [...line.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
+    const owners = ownerPids(line);
     if (proxyPids && owners.length > 0 && !owners.some((p) => proxyPids.includes(p))) continue;
     out.tcp++;
   }
   return out;
 }
 
+/** A connection that last heard from the server longer ago than this is no evidence of it answering now. */
+const ANSWER_RECENT_MS = 30000;
+
 /**
  * Proxied connections to host:port that sent data the server acknowledged but got not one
  * byte back, though the last send was at least `quietMs` ago; and how many connections got
- * an answer within the last `recentMs`. A shadowsocks server that cannot decrypt (wrong
+ * an answer within the last ANSWER_RECENT_MS. A shadowsocks server that cannot decrypt (wrong
  * password or cipher) stalls every connection that way; a working one answers as soon as the
  * target does. Connections that last heard from the server long ago (idle, or still closing
  * from before a reload) say nothing about it now and are not counted as answered; with
@@ -89,18 +98,17 @@ export function countConnectionsTo(text: string, host: string, port: number, pro
  * (re)started) can make a connection silent; with `tokens`, only those MPTCP connections count.
  */
 export function silentServerConnections(
-  text: string, host: string, port: number, quietMs: number, opts: { recentMs?: number; sentWithinMs?: number; tokens?: Set<string> } = {},
+  text: string, host: string, port: number, quietMs: number, opts: { sentWithinMs?: number; tokens?: Set<string> } = {},
 ): { silent: number; answered: number } {
-  const recentMs = opts.recentMs ?? 30000;
   const sentWithinMs = opts.sentWithinMs ?? Infinity;
   const conns = new Map<string, { acked: number; received: number; lastsnd: number; lastrcv: number }>();
   const since = (line: string, key: string) => (new RegExp(`\\b${key}:\\d+`).test(line) ? counter(line, key) : Infinity);
   for (const line of text.split('\n')) {
     const { remote } = endpoints(line);
     if (!remote || remote.address !== host || remote.port !== port) continue;
-    const ulp = /tcp-ulp-mptcp .*?token:[0-9a-f]+\(id:\d+\)\/([0-9a-f]+)/.exec(line);
-    if (opts.tokens && (!ulp || !opts.tokens.has(ulp[1]))) continue;
-    const key = ulp ? ulp[1] : line;
+    const token = tokenOf(line);
+    if (opts.tokens && (!token || !opts.tokens.has(token))) continue;
+    const key = token ?? line;
     const c = conns.get(key) ?? { acked: 0, received: 0, lastsnd: Infinity, lastrcv: Infinity };
     c.acked += counter(line, 'bytes_acked');
     c.received += counter(line, 'bytes_received');
@@ -110,7 +118,7 @@ export function silentServerConnections(
   }
   let silent = 0, answered = 0;
   for (const c of conns.values()) {
-    if (c.received > 0) { if (c.lastrcv < recentMs) answered++; }
+    if (c.received > 0) { if (c.lastrcv < ANSWER_RECENT_MS) answered++; }
     else if (c.acked > 1 && c.lastsnd >= quietMs && c.lastsnd < sentWithinMs) silent++;
   }
   return { silent, answered };
@@ -121,8 +129,7 @@ export function mptcpTokensOf(text: string, pids: number[]): Set<string> {
   const out = new Set<string>();
   for (const line of text.split('\n')) {
     const token = /\btoken:([0-9a-f]+)/.exec(line)?.[1];
-    const owners = [...line.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
-    if (token && owners.some((p) => pids.includes(p))) out.add(token);
+    if (token && ownerPids(line).some((p) => pids.includes(p))) out.add(token);
   }
   return out;
 }

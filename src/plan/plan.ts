@@ -35,9 +35,10 @@ interface Candidate {
   endpoint: DesiredEndpoint;
   /** No carrier or failing health checks. */
   failed: boolean;
-  /** Failed uplink with on_down 'withdraw': routed (so probes still leave by it), no endpoint. */
-  withdrawn: boolean;
 }
+
+/** A failed uplink with on_down 'withdraw' keeps its rule and table (probes leave by it) but no endpoint. */
+const withdrawn = (c: Candidate) => c.failed && c.uplink.health.onDown === 'withdraw';
 
 /** Why an up uplink cannot carry subflows right now, or null. */
 function failureOf(uplink: UplinkConfig, dev: string, conditions: Conditions): string | null {
@@ -173,7 +174,6 @@ export function planDesired(
     plan.dev = dev;
     const failure = failureOf(uplink, dev, conditions);
     if (failure) { plan.state = 'failed'; plan.failure = failure; }
-    const withdrawn = failure !== null && uplink.health.onDown === 'withdraw';
     for (const family of [4, 6] as Family[]) {
       const route = defaultRoute(iface, family, dev);
       if (route) defaults.set(`${uplink.name}/${family}`, { ...route, table: uplink.table });
@@ -189,7 +189,6 @@ export function planDesired(
             backup: uplink.mode === 'backup' || failure !== null, fullmesh: uplink.fullmesh,
           },
           failed: failure !== null,
-          withdrawn,
         });
       }
     }
@@ -209,7 +208,7 @@ export function planDesired(
       continue;
     }
     seen.set(c.endpoint.address, c.uplink.name);
-    if (c.withdrawn) {
+    if (withdrawn(c)) {
       plan.skipped.push({ address: c.endpoint.address, reason: `withdrawn: ${plan.failure}` });
       routedCandidates.push(c);
       continue;

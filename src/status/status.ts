@@ -10,7 +10,6 @@ import { VERSION } from '../version.js';
 import type { DaemonState } from '../daemon/daemon.js';
 import { readDaemonState } from '../sys/daemon-control.js';
 import { countServerConnections } from '../sys/ss.js';
-import { readHealthState } from '../sys/health-state.js';
 import type { UplinkHealth } from '../health/tracker.js';
 
 /** Counters worth showing: joins, fallbacks to TCP, rejections. */
@@ -139,5 +138,5 @@ export async function collectStatus(rt: Runtime): Promise<StatusReport> {
   const daemon = readDaemonState(rt);
   const proxyPids = (daemon?.proxy?.instances ?? []).map((i) => i.pid).filter((p): p is number => p !== null);
   const conns = server && daemon?.proxy ? await countServerConnections(rt, server.host, server.port, proxyPids) : null;
-  return buildStatus(snap, readMptcpCounters(rt), (dev) => readLinkBytes(rt, dev), daemon, conns, readHealthState(rt)?.uplinks ?? {});
+  return buildStatus(snap, readMptcpCounters(rt), (dev) => readLinkBytes(rt, dev), daemon, conns, snap.health?.uplinks ?? {});
 }

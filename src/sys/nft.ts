@@ -30,8 +30,3 @@ export async function removeNft(rt: Runtime): Promise<void> {
 export async function removeLeftoverNft(rt: Runtime): Promise<void> {
   if (rt.exists(marker(rt))) await removeNft(rt);
 }
-
-export async function nftTableExists(rt: Runtime): Promise<boolean> {
-  const r = await rt.exec(['nft', 'list', 'table', 'inet', 'mpwan'], { timeoutMs: 10000 });
-  return r.status === 0;
-}

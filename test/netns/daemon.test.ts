@@ -29,7 +29,7 @@ describe('daemon: hotplug events and reloads', function () {
     topo?.destroy();
   });
 
-  const reloads = () => (JSON.parse(readFileSync(join(rtr.dir, 'run/daemon.json'), 'utf8')) as Obj).reloads as number;
+  const reloads = () => rtr.daemonState()!.reloads as number;
   const hotplug = (env: Record<string, string>) => {
     // hotplug-call runs each script in a subshell with netifd's variables (see fixtures/netifd/hotplug-env.txt).
     const r = topo.exec(topo.rtr, ['sh', '-c', `( . '${HOTPLUG}' )`], { env: { ...env, MPWAN_RUN_DIR: join(rtr.dir, 'run') } });

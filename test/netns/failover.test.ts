@@ -3,8 +3,6 @@
 // Cuts happen on the ISP side: the link's far end goes down (the router sees carrier loss
 // and netifd reports nothing), or every packet is silently dropped while the link stays up.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Topology, sweepStale, type Wan } from './lib/topology.js';
 import { setupAggregation, type Aggregation } from './lib/aggregation.js';
 import { cut, restore, downloadThrough, rateMbit, type CutKind, type FailoverRun } from './lib/failover.js';
@@ -19,7 +17,7 @@ describe('failover: uplinks die and return under a live LAN connection', functio
   let topo: Topology;
   let agg: Aggregation;
 
-  const health = (uplink: string) => (JSON.parse(readFileSync(join(agg.rtr.dir, 'run/state.json'), 'utf8')) as Obj).uplinks[uplink] as Obj | undefined;
+  const health = (uplink: string) => agg.rtr.health()[uplink] as Obj | undefined;
   const endpoints = () => topo.ipJson<Obj[]>(topo.rtr, 'mptcp', 'endpoint', 'show').map((e) => e.address as string).sort();
   const serverRule = () => topo.ipJson<Obj[]>(topo.rtr, 'rule', 'show', 'pref', '5001').map((r) => `${r.dst} ${r.table}`);
   const serverConns = () => topo.mptcpCounters(topo.vps).MPCapableSYNRX;
@@ -38,7 +36,9 @@ describe('failover: uplinks die and return under a live LAN connection', functio
   afterEach(() => {
     // Whatever a failed test left cut, the next one starts with both uplinks up.
     for (const w of topo.wans) for (const kind of ['link-down', 'silent-drop'] as CutKind[]) { try { restore(topo, w, kind); } catch { /* not cut */ } }
-    waitFor('both uplinks up', () => topo.wans.every((w) => health(uplinkOf(w))?.state === 'up'), 400);
+    // state.json says up before the daemon's re-plan has put the endpoint back: wait for both.
+    waitFor('both uplinks up, with their endpoints', () => topo.wans.every((w) => health(uplinkOf(w))?.state === 'up') &&
+      JSON.stringify(endpoints()) === JSON.stringify(topo.wans.map((w) => w.addr).sort()), 400);
   });
 
   /** A 14 s download; `w` is cut at 3 s and restored at 8 s. */
@@ -117,10 +117,7 @@ describe('failover: uplinks die and return under a live LAN connection', functio
     assert.doesNotMatch(log, /delete endpoint|add endpoint/, 'no endpoint was touched');
     assert.deepEqual(ids(), before.ids);
     assert.deepEqual(agg.rtr.daemonState()!.proxy.instances.map((i: Obj) => i.pid), before.proxies, 'the same proxy processes');
-    const proxies = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
-      try { return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(join(agg.rtr.dir, 'run/proxy.json')); } catch { return false; }
-    });
-    assert.equal(proxies.length, 2, 'no proxy leaked');
+    assert.equal(agg.rtr.proxies().length, 2, 'no proxy leaked');
     agg.daemon = seen.daemon;
   });
 });

@@ -112,9 +112,8 @@ describe('200 random flaps and address changes', function () {
     waitFor(`no child processes (have: ${children().join('; ')})`, () => children().length === 0, 100);
     assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['daemon.json', 'daemon.pid', 'owned.json', 'state.json']);
     // Health follows within one probe interval (carrier is read every round).
-    const healthOf = () => (JSON.parse(readFileSync(join(rtr.dir, 'run/state.json'), 'utf8')) as Obj).uplinks as Obj;
     const wantHealth = Object.fromEntries(live.map((k) => [rtr.netifd.ifaces[k].interface, carrier[k] ? 'up' : 'down']).sort());
-    const haveHealth = () => Object.fromEntries(Object.entries(healthOf()).map(([name, h]) => [name, h.state]).sort());
+    const haveHealth = () => Object.fromEntries(Object.entries(rtr.health()).map(([name, h]) => [name, h.state]).sort());
     waitFor('state.json to show each uplink\'s health', () => JSON.stringify(haveHealth()) === JSON.stringify(wantHealth), 100);
     assert.deepEqual(haveHealth(), wantHealth);
     assert.doesNotMatch(daemon.log(), /internal error/);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Topology, sweepStale } from './lib/topology.js';
 import { Router } from './lib/mpwan.js';
 import { iperf } from './lib/traffic.js';
-import { waitFor } from './lib/wait.js';
+import { waitFor, waitListening } from './lib/wait.js';
 import { qjsPath } from '../lib/qjs.js';
 import { setupAggregation, type Aggregation } from './lib/aggregation.js';
 
@@ -27,11 +27,7 @@ describe('LAN clients through the MPTCP proxy', function () {
   const mpwanIn = (ns: string, args: string[]) => topo.exec(ns, [qjsPath(), join(rtr.root, 'usr/sbin/mpwan'), ...args]);
   const configPath = () => join(rtr.dir, 'etc/mpwan');
   const editConfig = (type: string, name: string, options: [string, string][]) => agg.editConfig(type, name, options);
-  const reload = () => {
-    const before = rtr.daemonState()!.reloads as number;
-    assert.equal(rtr.run(['reload']).status, 0);
-    waitFor('the daemon to reload', () => rtr.daemonState()!.reloads === before + 1);
-  };
+  const reload = () => rtr.reload();
   const redirectOn = () => rtr.daemonState()?.proxy?.redirect_active === true;
   const nftTable = () => topo.exec(topo.rtr, ['nft', 'list', 'table', 'inet', 'mpwan']).status === 0;
   const serverConns = () => topo.mptcpCounters(topo.vps).MPCapableSYNRX;
@@ -39,8 +35,7 @@ describe('LAN clients through the MPTCP proxy', function () {
   const cmdlines = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => {
     try { return readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' '); } catch { return ''; }
   });
-  /** This router's proxies: their config lives in its run dir. */
-  const proxies = () => cmdlines().filter((c) => c.includes('ss-redir') && c.includes(rtr.dir));
+  const proxies = () => rtr.proxies();
 
   before(() => {
     sweepStale();
@@ -102,7 +97,7 @@ describe('LAN clients through the MPTCP proxy', function () {
 
   it('each LAN connection is one MPTCP connection with a subflow on every WAN', () => {
     const dst = topo.spawn(topo.dst, ['iperf3', '-s', '-1', '-p', '5999']);
-    waitFor('iperf3 on the destination', () => topo.exec(topo.dst, ['ss', '-Hltn', 'sport = :5999']).stdout.trim() !== '');
+    waitListening(topo, topo.dst, 5999);
     const conns = serverConns();
     const client = topo.spawn(topo.cli, ['iperf3', '-c', topo.destination, '-p', '5999', '-t', '3']);
     // This connection's MPTCP socket on the server (ss -M), and established subflows from
@@ -134,7 +129,7 @@ describe('LAN clients through the MPTCP proxy', function () {
     const conns = serverConns();
     // The router's own LAN address.
     const local = topo.spawn(topo.rtr, ['iperf3', '-s', '-1', '-p', '5998', '-B', topo.lanRouter]);
-    waitFor('iperf3 on the router', () => topo.exec(topo.rtr, ['ss', '-Hltn', 'sport = :5998']).stdout.trim() !== '');
+    waitListening(topo, topo.rtr, 5998);
     assert.equal(topo.exec(topo.cli, ['iperf3', '-c', topo.lanRouter, '-p', '5998', '-t', '1']).status, 0);
     local.kill();
     // UDP, and DNS on port 53, go out unproxied.

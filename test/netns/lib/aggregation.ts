@@ -8,7 +8,7 @@ import { upsertSection } from '../../../src/config/uci.js';
 import { qjsPath } from '../../lib/qjs.js';
 import { Router } from './mpwan.js';
 import type { Topology } from './topology.js';
-import { waitFor } from './wait.js';
+import { waitFor, waitListening } from './wait.js';
 
 export interface Aggregation {
   rtr: Router;
@@ -37,7 +37,7 @@ export function setupAggregation(topo: Topology, proxyOptions: [string, string][
     const unit = readFileSync(join(serverRoot, 'etc/systemd/system/mpwan-server.service'), 'utf8');
     const exec = /^ExecStart=(.*)$/m.exec(unit)![1].replace('/etc/mpwan-server/', join(serverRoot, 'etc/mpwan-server/') + '/').split(' ');
     const child = topo.spawn(topo.vps, exec);
-    waitFor('ss-server to listen', () => topo.exec(topo.vps, ['ss', '-Hltn', `sport = :${port}`]).stdout.trim() !== '');
+    waitListening(topo, topo.vps, port);
     return child.pid!;
   };
   startServer();

@@ -2,6 +2,7 @@
 // did: shared by the failover tests and `make bench`.
 import { readFileSync } from 'node:fs';
 import { Topology, type Wan } from './topology.js';
+import { sleepMs, waitListening } from './wait.js';
 
 export type CutKind = 'link-down' | 'silent-drop';
 
@@ -36,8 +37,6 @@ export interface Sample {
   /** Bytes through each sampled device (rx + tx) since the previous sample: WANs first. */
   bytes: number[];
 }
-
-const sleepMs = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /** rx + tx bytes per device, from /proc/<pid>/net/dev of a process inside the namespace (no fork per read). */
 function netDevBytes(pid: number): Map<string, number> {
@@ -89,18 +88,6 @@ export function rateMbit(samples: Sample[], wans: number[], from: number, to: nu
   return (bytes * 8) / span / 1e6;
 }
 
-/**
- * Seconds from `from` until the rate over the WANs in `wans`, averaged over a sliding
- * `windowS`, first reaches `mbit`; null if it never does.
- */
-export function timeToRate(samples: Sample[], wans: number[], from: number, mbit: number, windowS = 0.5): number | null {
-  for (const s of samples) {
-    if (s.t - windowS < from) continue;
-    if (rateMbit(samples, wans, s.t - windowS, s.t) >= mbit) return s.t - from;
-  }
-  return null;
-}
-
 /** An iperf3 JSON result written by a client run in the background. */
 export function iperfResult(file: string): { bytes: number; error?: string } {
   const j = JSON.parse(readFileSync(file, 'utf8'));
@@ -127,7 +114,7 @@ export function downloadThrough(topo: Topology, logDir: string, seconds: number,
   const port = nextPort++;
   const server = topo.spawn(topo.dst, ['iperf3', '-s', '-1', '-p', String(port)]);
   try {
-    for (let i = 0; i < 100 && topo.exec(topo.dst, ['ss', '-Hltn', `sport = :${port}`]).stdout.trim() === ''; i++) sleepMs(50);
+    waitListening(topo, topo.dst, port);
     const out = `${logDir}/iperf-${port}.json`;
     const client = topo.spawn(topo.cli, ['iperf3', '-c', topo.destination, '-p', String(port), '-t', String(seconds), '-R', '-J'], {}, out);
     // No event loop runs while sampling: an exited client shows as a zombie, which alive() counts as gone.

@@ -1,13 +1,14 @@
 // The installed mpwan, run under real qjs inside the router namespace, with the ubus
 // stand-in first on PATH (and optionally the `ip` spy that logs or fails chosen calls).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { installRoot } from '../../lib/install.js';
 import { qjsPath } from '../../lib/qjs.js';
 import { NetifdState, type NetifdIface } from './netifd.js';
 import { Topology } from './topology.js';
+import { waitFor } from './wait.js';
 
 const STUBS = resolve(new URL('../../stubs', import.meta.url).pathname);
 /** `ip` subcommands that change the kernel. */
@@ -94,6 +95,27 @@ export class Router {
   /** The daemon's state file, once it exists. */
   daemonState(): Record<string, any> | null { // eslint-disable-line @typescript-eslint/no-explicit-any
     try { return JSON.parse(readFileSync(join(this.dir, 'run/daemon.json'), 'utf8')); } catch { return null; }
+  }
+
+  /** Each uplink's health from the daemon's state.json ({} before it exists). */
+  health(): Record<string, { state: string; reason: string | null }> {
+    try { return JSON.parse(readFileSync(join(this.dir, 'run/state.json'), 'utf8')).uplinks; } catch { return {}; }
+  }
+
+  /** `mpwan reload`, then until the running daemon has re-planned once. */
+  reload() {
+    const before = this.daemonState()!.reloads as number;
+    const r = this.run(['reload']);
+    if (r.status !== 0) throw new Error(`mpwan reload: ${r.stderr}`);
+    waitFor('the daemon to reload', () => this.daemonState()!.reloads === before + 1);
+  }
+
+  /** Command lines of this router's proxy processes (they read its run dir's proxy.json). */
+  proxies(): string[] {
+    const config = join(this.dir, 'run/proxy.json');
+    return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => {
+      try { return readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' '); } catch { return ''; }
+    }).filter((c) => c.includes(config));
   }
 
   /** A PATH entry with only the ubus stand-in (the real `ip` stays in charge). */

@@ -1,18 +1,9 @@
 // Bounded MPTCP transfers between namespaces with iperf3 (3.12 has no --mptcp, so both ends
 // run under mptcpize). Traffic only ever goes to addresses inside our own namespaces.
-import { spawnSync } from 'node:child_process';
 import type { Topology } from './topology.js';
+import { waitListening } from './wait.js';
 
 let nextPort = 5201 + (process.pid % 1000);
-
-function waitListening(topo: Topology, ns: string, port: number) {
-  for (let i = 0; i < 100; i++) {
-    const out = topo.exec(ns, ['ss', '-Hltn', `sport = :${port}`]).stdout;
-    if (out.trim() !== '') return;
-    spawnSync('sleep', ['0.05']);
-  }
-  throw new Error(`nothing listens on port ${port} in ${ns}`);
-}
 
 export interface TransferResult {
   bitsPerSecond: number;

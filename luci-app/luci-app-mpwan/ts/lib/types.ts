@@ -1,6 +1,7 @@
 // What the views read from the `mpwan` ubus object (src/rpc/methods.ts). Fields the
 // plugin may not send yet (health is being added) are optional: the views must render
 // whatever a given router's mpwan returns.
+import type { StatusReport } from '../../../../src/status/status.js';
 
 export interface Health {
   state: 'up' | 'down' | string;
@@ -31,19 +32,8 @@ export interface Uplink {
   failure?: string | null;
 }
 
-export interface Proxy {
-  enabled: boolean;
-  engine: string;
-  port: number;
-  server: string | null;
-  running_instances: number;
-  instances: number;
-  redirect_active: boolean;
-  server_reachable: boolean | null;
-  /** false: the server accepts connections but answers none through the proxy (wrong password or cipher?). */
-  server_answers?: boolean | null;
-  server_connections: { mptcp: number; tcp: number } | null;
-}
+/** The proxy and server block, exactly as the plugin sends it. */
+export type Proxy = StatusReport['proxy'];
 
 export interface Status {
   version: string;
