@@ -29,6 +29,8 @@ const RECONCILE_EVERY_MS = 30000;
 const HEALTH_WRITE_EVERY_MS = 5000;
 /** Consecutive failed probes before LAN traffic stops going to the proxy. */
 const SERVER_DOWN_AFTER = 2;
+/** No uplink's probe reaching the server for less than this is a lost probe, not a dead server. */
+const SERVER_SILENT_MIN_MS = 3000;
 /** A proxied connection whose data the server acknowledged this long ago, without a byte back, is silent. */
 const SILENT_AFTER_MS = 5000;
 /** Silent connections, with none answered, that mean the server cannot decrypt what the proxy sends. */
@@ -315,7 +317,7 @@ export class Daemon {
   private async probeServer(): Promise<void> {
     if (!this.launch) return;
     const [host, port] = [this.launch.config.server as string, this.launch.config.server_port as number];
-    const r = await tcpConnect(this.rt, host, port);
+    const r = await this.reachServer(host, port);
     if (r.ok) {
       if (this.serverReachable === false) {
         await this.rt.log('notice', `server ${host}:${port} answers again: LAN TCP goes through the proxy`);
@@ -330,6 +332,20 @@ export class Daemon {
     if (r.ok) await this.checkAnswers(host, port);
     await this.updateRedirect();
     this.writeState();
+  }
+
+  /**
+   * Whether the server accepts connections. The uplinks' health probes TCP-connect to it
+   * through each uplink, and it is down only when none got through for a while. A probe of
+   * our own would follow the route to the server, which points at a silently dead uplink
+   * until that uplink's health checks fail, and would blame the server for it.
+   */
+  private async reachServer(host: string, port: number): Promise<{ ok: boolean; error?: string }> {
+    const silentMs = this.monitor.serverSilentMs();
+    if (silentMs === null) return tcpConnect(this.rt, host, port);
+    return silentMs < Math.max(this.checkIntervalMs, SERVER_SILENT_MIN_MS)
+      ? { ok: true }
+      : { ok: false, error: `no uplink reached it for ${Math.round(silentMs / 1000)} s` };
   }
 
   /**

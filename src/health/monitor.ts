@@ -30,6 +30,8 @@ const MAX_IN_FLIGHT = 4;
 export class HealthMonitor {
   private readonly watches = new Map<string, Watch>();
   private stopped = false;
+  /** When a TCP probe last reached the server through any uplink (or server probing began). */
+  private serverAnsweredAt: number | null = null;
 
   constructor(private readonly rt: Runtime, private readonly onChange: (uplink: string, t: Transition) => void) {}
 
@@ -43,6 +45,7 @@ export class HealthMonitor {
     }
     for (const u of uplinks) {
       const targets = probeTargets(u.health, server, u.sources);
+      if (this.serverAnsweredAt === null && targets.some((t) => t.kind === 'tcp')) this.serverAnsweredAt = this.rt.monotonicMs();
       const w = this.watches.get(u.name);
       if (w && (w.targets.length > 0) === (targets.length > 0)) {
         w.uplink = u;
@@ -79,6 +82,7 @@ export class HealthMonitor {
       ? ping(this.rt, t.source, t.host, timeoutS)
       : tcpConnect(this.rt, t.host, t.port!, timeoutS, t.source))
       .then((r) => ({ ...r, what: `${t.kind === 'icmp' ? 'ping' : 'tcp'} ${t.host}` }))));
+    if (results.some((r, i) => r.ok && targets[i].kind === 'tcp')) this.serverAnsweredAt = this.rt.monotonicMs();
     const ok = results.filter((r) => r.ok);
     if (ok.length > 0) {
       const times = ok.map((r) => r.ms).filter((ms): ms is number => ms !== undefined);
@@ -86,6 +90,16 @@ export class HealthMonitor {
     }
     const failed = results.find((r) => !r.missing) ?? results[0];
     return { ok: false, error: `${failed.what}: ${failed.error}` };
+  }
+
+  /**
+   * How long no uplink's TCP probe has reached the server, or null when no uplink probes it.
+   * An uplink that died silently fails its probes until it is withdrawn, while the others
+   * still reach the server: only all of them failing means the server is gone.
+   */
+  serverSilentMs(): number | null {
+    const probing = [...this.watches.values()].some((w) => w.targets.some((t) => t.kind === 'tcp'));
+    return probing && this.serverAnsweredAt !== null ? this.rt.monotonicMs() - this.serverAnsweredAt : null;
   }
 
   /** Uplink -> why it is down, for the planner. */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { Topology, sweepStale, type Wan } from './lib/topology.js';
 import { setupAggregation, type Aggregation } from './lib/aggregation.js';
-import { cut, restore, downloadThrough, rateMbit, type CutKind, type FailoverRun } from './lib/failover.js';
+import { cut, restore, downloadThrough, rateMbit, sampleRates, type CutKind, type FailoverRun } from './lib/failover.js';
 import { iperf } from './lib/traffic.js';
 import { waitFor } from './lib/wait.js';
 
@@ -27,7 +27,8 @@ describe('failover: uplinks die and return under a live LAN connection', functio
   before(() => {
     sweepStale();
     topo = new Topology({ wans: 2, rateMbit: RATE, lan: true, dst: true, strictRpFilter: true });
-    agg = setupAggregation(topo);
+    // Server checks every second: a silently dead uplink must not pass for a dead server.
+    agg = setupAggregation(topo, [['check_interval', '1']]);
   });
   after(() => {
     agg?.cleanup();
@@ -54,13 +55,19 @@ describe('failover: uplinks die and return under a live LAN connection', functio
 
   function assertFailover(w: Wan, kind: CutKind, r: ReturnType<typeof cutAndRestore>) {
     const { run, seen, other } = r;
+    const lan = topo.wans.length; // the LAN device's column, after the WANs
     const fmt = (from: number, to: number) => topo.wans.map((x) => rateMbit(run.samples, [x.index], from, to).toFixed(1)).join(' / ');
-    console.log(`      ${kind} of ${uplinkOf(w)}: Mbit/s per WAN before ${fmt(1, 3)}, during ${fmt(4.5, 7.5)}, after ${fmt(11, 13.5)}`);
+    console.log(`      ${kind} of ${uplinkOf(w)}: Mbit/s per WAN before ${fmt(1, 3)}, during ${fmt(4.5, 7.5)}, after ${fmt(11, 13.5)}; LAN during ${rateMbit(run.samples, [lan], 4.5, 7.5).toFixed(1)}`);
     assert.equal(run.result.error, undefined, 'the transfer completed without an error');
     assert.ok(run.result.bytes > 0);
     assert.equal(seen.healthBeforeRestore?.state, 'down', `the daemon marked ${uplinkOf(w)} down`);
     assert.ok(!seen.endpointsWhileDown.includes(w.addr), `its endpoint was withdrawn: ${seen.endpointsWhileDown}`);
-    assert.ok(rateMbit(run.samples, [other.index], 4.5, 7.5) > 0.8 * RATE, 'the remaining uplink carried the traffic');
+    // The remaining uplink runs at full rate; a hole left by packets lost on the dead path can
+    // stall it for a few hundred ms until the server re-sends them (see bench: longest stall).
+    const rates = sampleRates(run.samples, other.index, 4.5, 7.5);
+    const full = rates.filter((m) => m > 0.9 * RATE).length / rates.length;
+    assert.ok(full > 0.6 && rateMbit(run.samples, [other.index], 4.5, 7.5) > 0.7 * RATE, `the remaining uplink carried the traffic (full rate ${(full * 100).toFixed(0)}% of the time)`);
+    assert.ok(rateMbit(run.samples, [lan], 4.5, 7.5) > 0.5 * RATE, 'the LAN client kept receiving');
     assert.ok(rateMbit(run.samples, [w.index], 4.5, 7.5) < 0.5, 'nothing got through the cut uplink');
     // Restored: the endpoint returns and the same connection gets a subflow on it again.
     assert.deepEqual(endpoints(), topo.wans.map((x) => x.addr).sort());
@@ -68,6 +75,7 @@ describe('failover: uplinks die and return under a live LAN connection', functio
     assert.ok(rateMbit(run.samples, [w.index], 11, 13.5) > 0.5 * RATE, 'bytes flow on the restored uplink again');
     assert.equal(serverConns(), seen.connsAtCut, 'no new connection was needed: the same one carried on');
     assert.match(agg.daemon.log(), new RegExp(`uplink ${uplinkOf(w)} is down: .*\\n(.*\\n)*.*uplink ${uplinkOf(w)} is up again`));
+    assert.doesNotMatch(agg.daemon.log(), /unreachable/, 'the server stayed reachable over the other uplink: LAN traffic stayed on the proxy');
     return seen;
   }
 

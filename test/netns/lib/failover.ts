@@ -88,6 +88,25 @@ export function rateMbit(samples: Sample[], wans: number[], from: number, to: nu
   return (bytes * 8) / span / 1e6;
 }
 
+/** Mbit/s on column `col` in each sample within (from, to]. */
+export function sampleRates(samples: Sample[], col: number, from: number, to: number): number[] {
+  return samples.flatMap((s, i) => (s.t > from && s.t <= to ? [(s.bytes[col] * 8) / (s.t - (samples[i - 1]?.t ?? 0)) / 1e6] : []));
+}
+
+/** The longest stretch of seconds within (from, to] in which column `col` ran below `mbit`. */
+export function longestStall(samples: Sample[], col: number, from: number, to: number, mbit: number): number {
+  let longest = 0, since: number | null = null;
+  samples.forEach((s, i) => {
+    if (s.t <= from || s.t > to) return;
+    const start = samples[i - 1]?.t ?? 0;
+    if ((s.bytes[col] * 8) / (s.t - start) / 1e6 < mbit) {
+      since ??= Math.max(start, from);
+      longest = Math.max(longest, s.t - since);
+    } else since = null;
+  });
+  return longest;
+}
+
 /** An iperf3 JSON result written by a client run in the background. */
 export function iperfResult(file: string): { bytes: number; error?: string } {
   const j = JSON.parse(readFileSync(file, 'utf8'));
