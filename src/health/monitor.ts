@@ -32,6 +32,8 @@ export class HealthMonitor {
   private stopped = false;
   /** When a TCP probe last reached the server through any uplink (or server probing began). */
   private serverAnsweredAt: number | null = null;
+  /** Whether TCP probes to the server run at all (they need socat). */
+  private serverProbesRun = false;
 
   constructor(private readonly rt: Runtime, private readonly onChange: (uplink: string, t: Transition) => void) {}
 
@@ -82,7 +84,9 @@ export class HealthMonitor {
       ? ping(this.rt, t.source, t.host, timeoutS)
       : tcpConnect(this.rt, t.host, t.port!, timeoutS, t.source))
       .then((r) => ({ ...r, what: `${t.kind === 'icmp' ? 'ping' : 'tcp'} ${t.host}` }))));
-    if (results.some((r, i) => r.ok && targets[i].kind === 'tcp')) this.serverAnsweredAt = this.rt.monotonicMs();
+    const serverResults = results.filter((_, i) => targets[i].kind === 'tcp');
+    if (serverResults.length > 0) this.serverProbesRun = !serverResults.some((r) => r.missing);
+    if (serverResults.some((r) => r.ok)) this.serverAnsweredAt = this.rt.monotonicMs();
     const ok = results.filter((r) => r.ok);
     if (ok.length > 0) {
       const times = ok.map((r) => r.ms).filter((ms): ms is number => ms !== undefined);
@@ -93,12 +97,13 @@ export class HealthMonitor {
   }
 
   /**
-   * How long no uplink's TCP probe has reached the server, or null when no uplink probes it.
+   * How long no uplink's TCP probe has reached the server, or null when no uplink probes it
+   * (or none has yet, or socat is missing).
    * An uplink that died silently fails its probes until it is withdrawn, while the others
    * still reach the server: only all of them failing means the server is gone.
    */
   serverSilentMs(): number | null {
-    const probing = [...this.watches.values()].some((w) => w.targets.some((t) => t.kind === 'tcp'));
+    const probing = this.serverProbesRun && [...this.watches.values()].some((w) => w.targets.some((t) => t.kind === 'tcp'));
     return probing && this.serverAnsweredAt !== null ? this.rt.monotonicMs() - this.serverAnsweredAt : null;
   }
 

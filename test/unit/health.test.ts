@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { HealthTracker } from '../../src/health/tracker.js';
 import { probeTargets } from '../../src/health/targets.js';
+import { HealthMonitor } from '../../src/health/monitor.js';
+import type { ExecResult, Runtime } from '../../src/sys/runtime.js';
 import { planDesired } from '../../src/plan/plan.js';
 import { diffState } from '../../src/diff/diff.js';
 import type { ServerConfig } from '../../src/model/config.js';
@@ -128,5 +130,71 @@ describe('planning around failed uplinks', () => {
     assert.deepEqual(step({ wan: 'down' }), []);
     assert.deepEqual(step({}), ['rule-add', 'endpoint-add', 'rule-del']);
     assert.deepEqual(step({}), []);
+  });
+});
+
+describe('health monitor: is the server reachable through any uplink', () => {
+  /** A runtime with a hand-driven clock: probes answer at once from `answers` (by program and source address). */
+  function fakeRuntime(answers: (argv: string[]) => ExecResult) {
+    let now = 0;
+    let timers: { at: number; fn: () => void }[] = [];
+    const rt = {
+      monotonicMs: () => now, nowSeconds: () => now / 1000,
+      readFile: (p: string) => (p.endsWith('/carrier') ? '1\n' : null),
+      exec: async (argv: string[]) => answers(argv),
+      setTimer: (fn: () => void, ms: number) => { const t = { at: now + ms, fn }; timers.push(t); return t; },
+      clearTimer: (t: unknown) => { timers = timers.filter((x) => x !== t); },
+    } as unknown as Runtime;
+    /** Moves the clock on, firing due timers and letting their probes finish. */
+    const advance = async (ms: number) => {
+      const until = now + ms;
+      for (;;) {
+        const due = timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
+        if (!due) break;
+        timers = timers.filter((t) => t !== due);
+        now = due.at;
+        due.fn();
+        for (let i = 0; i < 10; i++) await Promise.resolve();
+      }
+      now = until;
+    };
+    return { rt, advance };
+  }
+  const answered = (stdout = ''): ExecResult => ({ argv: [], status: 0, stdout, stderr: '', timedOut: false });
+  const refused: ExecResult = { argv: [], status: 1, stdout: '', stderr: 'E connect(): Connection refused', timedOut: false };
+  const missing: ExecResult = { argv: [], status: 127, stdout: '', stderr: '', timedOut: false };
+  const uplinks = [
+    { name: 'wan', dev: 'wan0', sources: ['10.20.1.2'], health: HEALTH },
+    { name: 'wan2', dev: 'wan1', sources: ['10.20.2.2'], health: HEALTH },
+  ];
+
+  it('counts the server silent only while no uplink reaches it, not while one uplink is dead', async () => {
+    let deadSource: string | null = null;
+    let serverUp = true;
+    const { rt, advance } = fakeRuntime((argv) => {
+      const fromDead = deadSource !== null && argv.some((a) => a.includes(deadSource!));
+      if (argv[0] === 'ping') return fromDead ? refused : answered('64 bytes from 10.99.0.1: icmp_seq=1 ttl=64 time=0.1 ms');
+      return fromDead || !serverUp ? refused : answered();
+    });
+    const monitor = new HealthMonitor(rt, () => {});
+    monitor.update(uplinks, server);
+    await advance(2000);
+    assert.ok(monitor.serverSilentMs()! < 1000, 'both uplinks reach it');
+    deadSource = '10.20.1.2';
+    await advance(10000);
+    assert.ok(monitor.serverSilentMs()! < 1000, 'wan2 still reaches it while wan is dead');
+    serverUp = false;
+    await advance(5000);
+    assert.ok(monitor.serverSilentMs()! >= 4500, 'no uplink reaches it: silent since the last answer');
+    monitor.stop();
+  });
+
+  it('cannot tell without socat (TCP probes do not run): the daemon probes the server itself', async () => {
+    const { rt, advance } = fakeRuntime((argv) => (argv[0] === 'socat' ? missing : answered('time=0.1 ms')));
+    const monitor = new HealthMonitor(rt, () => {});
+    monitor.update(uplinks, server);
+    await advance(5000);
+    assert.equal(monitor.serverSilentMs(), null);
+    monitor.stop();
   });
 });
