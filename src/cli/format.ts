@@ -30,7 +30,7 @@ export function formatStatus(s: StatusReport): string {
     const h = u.health;
     const since = h ? ` since ${new Date(h.since * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC` : '';
     const probes = h?.probed ? `, latency ${h.latency_ms ?? '-'} ms, loss ${Math.round(h.loss * 100)}%` : h ? ', carrier only (nothing to probe)' : '';
-    const why = u.failure ?? h?.reason;
+    const why = u.failure ?? h?.reason ?? (h?.suspect ? `missed a probe round lately (${h.last_error})` : null);
     return `  ${u.name}: ${h?.state ?? 'down'}${since}${probes}${why ? `: ${why}` : ''}`;
   });
   if (health.length > 0) out.push('', 'Health:', ...health);

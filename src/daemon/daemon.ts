@@ -96,7 +96,9 @@ export class Daemon {
 
   constructor(private readonly rt: Runtime) {
     this.since = rt.nowSeconds();
-    this.monitor = new HealthMonitor(rt, (uplink, t) => { void this.healthChanged(uplink, t); });
+    this.monitor = new HealthMonitor(rt,
+      (uplink, t) => { void this.healthChanged(uplink, t); },
+      (uplink, suspect) => { void this.suspectChanged(uplink, suspect); });
   }
 
   /** Runs one job at a time: reloads, reconciles and probes never interleave. */
@@ -143,7 +145,7 @@ export class Daemon {
 
   /** Re-read the config, apply the plan, and (re)start the proxies if their setup changed. */
   private async reload(why: string): Promise<void> {
-    const report = await reconcile(this.rt, { dryRun: false, unhealthy: this.monitor.unhealthy() });
+    const report = await reconcile(this.rt, { dryRun: false, unhealthy: this.monitor.unhealthy(), suspect: this.monitor.suspects() });
     this.watchUplinks(report.snapshot);
     if (report.failure) throw new MpwanError('apply_failed', `apply failed (${why}): ${report.failure.error.message}; previous state restored`);
     if (report.changes.length > 0) await this.rt.log('notice', `${why}: ${report.changes.length} change(s): ${report.descriptions.join('; ')}`);
@@ -175,11 +177,20 @@ export class Daemon {
     await this.serial(() => this.reconcileKernel(`uplink ${uplink} ${t.to}`));
   }
 
-  private async reconcileKernel(why = 'periodic'): Promise<void> {
-    const report = await reconcile(this.rt, { dryRun: false, unhealthy: this.monitor.unhealthy() });
+  /**
+   * An uplink missed a probe round (or answered again): only where new connections start
+   * may change, and that is logged at info level, as a lossy uplink can do it often.
+   */
+  private async suspectChanged(uplink: string, suspect: boolean) {
+    writeHealthState(this.rt, this.monitor.snapshot());
+    await this.serial(() => this.reconcileKernel(suspect ? `uplink ${uplink} missed a probe round` : `uplink ${uplink} answers again`, 'info'));
+  }
+
+  private async reconcileKernel(why = 'periodic', level: 'notice' | 'info' = 'notice'): Promise<void> {
+    const report = await reconcile(this.rt, { dryRun: false, unhealthy: this.monitor.unhealthy(), suspect: this.monitor.suspects() });
     this.watchUplinks(report.snapshot);
     if (report.failure) throw new MpwanError('apply_failed', `${why} apply failed: ${report.failure.error.message}; previous state restored`);
-    if (report.changes.length > 0) await this.rt.log('notice', `${why === 'periodic' ? 'repaired' : why}: ${report.descriptions.join('; ')}`);
+    if (report.changes.length > 0) await this.rt.log(level, `${why === 'periodic' ? 'repaired' : why}: ${report.descriptions.join('; ')}`);
   }
 
   private async configureProxy(config: Config, why: string) {

@@ -17,7 +17,7 @@ import { readAddresses, readEndpoints, readLimits, readRoutes, readRules } from 
 import { readNetifd } from '../sys/ubus.js';
 import { MPTCP_SYSCTL_DIR, readMptcpCaps, readSysctls } from '../sys/procfs.js';
 import { readOwned, writeOwned } from '../sys/owned.js';
-import { readHealthState, unhealthyFrom, type HealthFile } from '../sys/health-state.js';
+import { readHealthState, suspectsFrom, unhealthyFrom, type HealthFile } from '../sys/health-state.js';
 
 /** Reads and validates the config; throws invalid_config listing every problem. */
 export function loadConfig(rt: Runtime): Config {
@@ -53,6 +53,8 @@ export interface SnapshotOptions {
   override?: (c: Config) => Config;
   /** Uplinks whose health checks fail (the daemon passes its own view; others read state.json). */
   unhealthy?: Record<string, string>;
+  /** Up uplinks that missed a probe round lately (with `unhealthy`, from the daemon). */
+  suspect?: string[];
 }
 
 /** Everything one reconcile needs, read once. */
@@ -84,7 +86,11 @@ export async function snapshot(rt: Runtime, options: SnapshotOptions = {}): Prom
     sysctls: caps.sysctls,
     schedulers: caps.schedulers,
     pathManagers: caps.pathManagers,
-  }, { links: kernel.links, unhealthy: options.unhealthy ?? unhealthyFrom(health) });
+  }, {
+    links: kernel.links,
+    unhealthy: options.unhealthy ?? unhealthyFrom(health),
+    suspect: options.unhealthy ? options.suspect : suspectsFrom(health),
+  });
   const sysctlPaths = [
     ...Object.keys(config.globals.sysctls).map((n) => `${MPTCP_SYSCTL_DIR}/${n}`),
     ...desired.looseRpFilter.map(rpFilterPath),

@@ -35,7 +35,12 @@ export class HealthMonitor {
   /** Whether TCP probes to the server run at all (they need socat). */
   private serverProbesRun = false;
 
-  constructor(private readonly rt: Runtime, private readonly onChange: (uplink: string, t: Transition) => void) {}
+  constructor(
+    private readonly rt: Runtime,
+    private readonly onChange: (uplink: string, t: Transition) => void,
+    /** An up uplink started or stopped missing probe rounds (see HealthTracker.suspect). */
+    private readonly onSuspect: (uplink: string, suspect: boolean) => void = () => {},
+  ) {}
 
   /** Follows the plan: new uplinks are watched, gone ones dropped, the rest keep their state. */
   update(uplinks: MonitoredUplink[], server: ServerConfig | undefined) {
@@ -73,8 +78,10 @@ export class HealthMonitor {
     void this.round(w.targets, w.uplink.health.timeout).then((r) => {
       w.inFlight--;
       if (this.stopped || this.watches.get(w.uplink.name) !== w) return;
+      const wasSuspect = w.tracker.suspect;
       const change = w.tracker.record(r, this.rt.nowSeconds());
       if (change) this.onChange(w.uplink.name, change);
+      else if (w.tracker.suspect !== wasSuspect) this.onSuspect(w.uplink.name, w.tracker.suspect);
     });
   }
 
@@ -115,6 +122,11 @@ export class HealthMonitor {
       if (s.state === 'down') out[name] = s.reason ?? 'health checks fail';
     }
     return out;
+  }
+
+  /** Up uplinks that missed a probe round lately. */
+  suspects(): string[] {
+    return [...this.watches].filter(([, w]) => w.tracker.suspect).map(([name]) => name);
   }
 
   snapshot(): Record<string, UplinkHealth> {

@@ -25,6 +25,8 @@ export interface UplinkHealth {
   last_error: string | null;
   /** Why it is down, in a sentence; null when up. */
   reason: string | null;
+  /** Up, but missed a probe round lately (see HealthTracker.suspect): new connections start elsewhere if they can. */
+  suspect: boolean;
   /** false when there is nothing to probe: only carrier is tracked. */
   probed: boolean;
 }
@@ -42,6 +44,8 @@ export class HealthTracker {
   private since: number;
   private failures = 0;
   private successes = 0;
+  /** Rounds answered since the last one that was not (never missed: Infinity). */
+  private answeredSinceMiss = Infinity;
   private carrier = true;
   private reason: string | null = null;
   private lastError: string | null = null;
@@ -77,6 +81,7 @@ export class HealthTracker {
       }
       this.failures = 0;
       this.successes++;
+      this.answeredSinceMiss++;
       if (this.state === 'down' && this.carrier && this.successes >= this.config.upAfter) {
         return this.go('up', `${this.successes} probe rounds answered`, now);
       }
@@ -84,6 +89,7 @@ export class HealthTracker {
     }
     this.lastError = r.error ?? 'no answer';
     this.successes = 0;
+    this.answeredSinceMiss = 0;
     this.failures++;
     if (this.state === 'up' && this.failures >= this.config.downAfter) {
       return this.go('down', `${this.failures} probe rounds without an answer (${this.lastError})`, now);
@@ -103,6 +109,16 @@ export class HealthTracker {
     return this.state;
   }
 
+  /**
+   * Up, but a probe round went unanswered and fewer than up_after have been answered since. A
+   * silent failure takes down_after rounds to confirm; moving only new connections' first
+   * subflow off the uplink at the first miss is cheap, and it moves back once the uplink
+   * answers as steadily as a returning one must (so a lossy uplink does not flip it to and fro).
+   */
+  get suspect(): boolean {
+    return this.state === 'up' && this.answeredSinceMiss < this.config.upAfter;
+  }
+
   snapshot(): UplinkHealth {
     const lost = this.rounds.filter((ok) => !ok).length;
     return {
@@ -112,6 +128,7 @@ export class HealthTracker {
       loss: this.rounds.length ? Math.round((lost / this.rounds.length) * 100) / 100 : 0,
       last_error: this.lastError,
       reason: this.reason,
+      suspect: this.suspect,
       probed: this.probed,
     };
   }

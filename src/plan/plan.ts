@@ -27,6 +27,8 @@ export interface Conditions {
   links?: KernelLink[];
   /** Uplink name -> why its health checks say it is down. */
   unhealthy?: Record<string, string>;
+  /** Up uplinks that missed a probe round lately: new connections start elsewhere if they can. */
+  suspect?: string[];
 }
 
 interface Candidate {
@@ -48,16 +50,18 @@ function failureOf(uplink: UplinkConfig, dev: string, conditions: Conditions): s
 }
 
 /**
- * The uplink new connections to the server start on: healthy, `on` before `backup`, then
- * priority and config order. Its table gets a `to <server>` rule, so the first subflow
- * never sits on a failed uplink (the main table's default route may still point there).
+ * The uplink new connections to the server start on: healthy, not suspect if another is
+ * not, `on` before `backup`, then priority and config order. Its table gets a `to <server>`
+ * rule, so the first subflow never sits on a failed uplink (the main table's default route
+ * may still point there): its SYN is tied to that uplink's address and cannot move later.
  */
-function serverRule(config: Config, candidates: Candidate[], defaults: Map<string, DesiredRoute>): DesiredRule | null {
+function serverRule(config: Config, candidates: Candidate[], defaults: Map<string, DesiredRoute>, suspect: string[]): DesiredRule | null {
   const server = config.servers.find((s) => s.enabled);
   const family = server ? familyOf(server.host) : null;
   if (!server || family === null) return null;
   const usable = candidates.filter((c) => !c.failed && c.endpoint.family === family);
-  const best = usable.find((c) => c.uplink.mode === 'on') ?? usable[0];
+  const first = (cs: Candidate[]) => cs.find((c) => c.uplink.mode === 'on') ?? cs[0];
+  const best = first(usable.filter((c) => !suspect.includes(c.uplink.name))) ?? first(usable);
   if (!best) return null;
   return { family, pref: config.globals.rulePref + 1, dst: canonicalAddress(server.host) ?? server.host, table: defaults.get(`${best.uplink.name}/${family}`)!.table };
 }
@@ -235,7 +239,7 @@ export function planDesired(
     desired.rules.push(rule);
     plans.get(e.uplink)!.sources.push(e.address);
   }
-  const toServer = serverRule(config, routedCandidates, defaults);
+  const toServer = serverRule(config, routedCandidates, defaults, conditions.suspect ?? []);
   if (toServer) desired.rules.push(toServer);
   for (const plan of desired.uplinks) {
     if (plan.state === 'active' && plan.addresses.length === 0) plan.state = 'no-address';

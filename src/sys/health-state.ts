@@ -31,6 +31,11 @@ export function readHealthState(rt: Runtime): HealthFile | null {
   }
 }
 
+/** Up uplinks that missed a probe round lately, as the planner takes them. */
+export function suspectsFrom(state: HealthFile | null): string[] {
+  return Object.entries(state?.uplinks ?? {}).filter(([, h]) => h?.state === 'up' && h.suspect === true).map(([name]) => name);
+}
+
 /** Uplink -> why it is down, as the planner takes it. */
 export function unhealthyFrom(state: HealthFile | null): Record<string, string> {
   const out: Record<string, string> = {};

@@ -43,6 +43,22 @@ describe('health tracker', () => {
     assert.equal(s.last_error, 'ping 192.0.2.1: no reply');
   });
 
+  it('is suspect from the first missed round until up_after answers in a row, while still up', () => {
+    const t = new HealthTracker(HEALTH, 100, true);
+    assert.equal(t.suspect, false);
+    t.record(lost, 101);
+    assert.equal(t.suspect, true);
+    assert.equal(t.snapshot().suspect, true);
+    t.record(ok(), 101.5);
+    t.record(ok(), 101.6);
+    assert.equal(t.suspect, true, 'a lossy uplink stays suspect');
+    t.record(ok(), 101.7);
+    assert.equal(t.suspect, false, 'up_after answers clear it');
+    for (const at of [102, 102.5, 103]) t.record(lost, at);
+    assert.equal(t.current, 'down');
+    assert.equal(t.suspect, false, 'down is not suspect');
+  });
+
   it('takes an uplink down at once on carrier loss, and back only after good rounds', () => {
     const t = new HealthTracker(HEALTH, 0, true);
     assert.deepEqual(t.setCarrier(false, 1), { to: 'down', reason: 'no carrier' });
@@ -99,6 +115,16 @@ describe('planning around failed uplinks', () => {
     assert.equal(u.failure, '3 probe rounds without an answer');
     assert.deepEqual(u.sources, ['10.20.1.2']);
     assert.deepEqual(u.skipped, [{ address: '10.20.1.2', reason: 'withdrawn: 3 probe rounds without an answer' }]);
+  });
+
+  it('starts new connections on an uplink that answers while the first missed a probe round, and on it when all did', () => {
+    const d = planDesired(withServer(), netifd, kernelFromNetifd(netifd), caps, { suspect: ['wan'] });
+    assert.deepEqual(d.endpoints.map((e) => e.address), ['10.20.1.2', '10.20.2.2'], 'no endpoint changes');
+    assert.equal(d.rules.find((r) => r.dst)!.table, 5101);
+    const all = planDesired(withServer(), netifd, kernelFromNetifd(netifd), caps, { suspect: ['wan', 'wan2'] });
+    assert.equal(all.rules.find((r) => r.dst)!.table, 5100);
+    const downToo = planDesired(withServer(), netifd, kernelFromNetifd(netifd), caps, { suspect: ['wan'], unhealthy: { wan2: 'down' } });
+    assert.equal(downToo.rules.find((r) => r.dst)!.table, 5100, 'a suspect uplink beats a failed one');
   });
 
   it('marks a failed uplink backup instead with on_down backup', () => {
