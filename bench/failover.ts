@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Topology, sweepStale } from '../test/netns/lib/topology.js';
 import { setupAggregation, type Aggregation } from '../test/netns/lib/aggregation.js';
 import { cut, restore, downloadThrough, rateMbit, longestStall, type CutKind, type Sample } from '../test/netns/lib/failover.js';
-import { sleepMs, waitFor } from '../test/netns/lib/wait.js';
+import { sleepMs, waitFor, waitListening } from '../test/netns/lib/wait.js';
 import { median } from './stats.js';
 
 const RATE = 20;
@@ -55,6 +55,35 @@ function daemonCost(agg: Aggregation, seconds: number) {
   };
 }
 
+/**
+ * Short LAN connections opened every 250 ms for 3 s after a silent drop of the first-subflow
+ * uplink: seconds after the cut from which every one got its answer (null: not even the last).
+ */
+function newConnectionsAfterSilentDrop(topo: Topology, dir: string, port: number): number | null {
+  const server = topo.spawn(topo.dst, ['socat', `TCP-LISTEN:${port},fork,reuseaddr`, 'EXEC:echo hi']);
+  try {
+    waitListening(topo, topo.dst, port);
+    const w = topo.wans[0];
+    cut(topo, w, 'silent-drop');
+    const start = performance.now();
+    const opened: { at: number; file: string }[] = [];
+    const clients: ReturnType<Topology['spawn']>[] = [];
+    for (let i = 0; i < 12; i++) {
+      const file = join(dir, `conn-${port}-${i}`);
+      opened.push({ at: (performance.now() - start) / 1000, file });
+      clients.push(topo.spawn(topo.cli, ['timeout', '15', 'socat', '-u', `TCP:${topo.destination}:${port}`, '-'], {}, file));
+      sleepMs(250);
+    }
+    waitFor('the connections to end', () => clients.every((c) => !Topology.alive(c.pid!)), 400, 0.05);
+    restore(topo, w, 'silent-drop');
+    const answered = opened.map((o) => readFileSync(o.file, 'utf8').trim() === 'hi');
+    const lastFailed = answered.lastIndexOf(false);
+    return lastFailed === answered.length - 1 ? null : opened[lastFailed + 1].at;
+  } finally {
+    server.kill('SIGKILL');
+  }
+}
+
 export function benchFailover(): string[] {
   sweepStale();
   const topo = new Topology({ wans: 2, rateMbit: RATE, lan: true, dst: true, strictRpFilter: true });
@@ -101,6 +130,18 @@ export function benchFailover(): string[] {
       const f = (xs: number[]) => (xs.length === REPS ? [median(xs).toFixed(2), Math.max(...xs).toFixed(2)] : ['n/a', 'n/a']);
       rows.push(`| ${kind} | ${f(r.fail).join(' | ')} | ${f(r.stall).join(' | ')} | ${f(r.rec).join(' | ')} | ${median(r.during).toFixed(1)} | ${r.lost} of ${REPS} | ${goal} |`);
     }
+    const fromS: (number | null)[] = [];
+    for (let i = 0; i < REPS; i++) {
+      waitFor('both uplinks up', () => health('wan') === 'up' && health('wan2') === 'up' && agg.rtr.health().wan?.suspect === false, 400);
+      fromS.push(newConnectionsAfterSilentDrop(topo, dir, 5900 + i));
+      console.error(`new connections after a silent drop #${i + 1}: all answered from ${fromS[i]?.toFixed(2)} s after the cut`);
+    }
+    rows.push('', '## New LAN connections during a silent drop of the first-subflow uplink', '',
+      `A short connection (socat, through the proxy) every 250 ms for 3 s after the cut, ${REPS} runs. Those opened earlier start on the ` +
+      'dead uplink and are given up by the proxy (shadowsocks-libev: after 10 s); mpwan moves new connections off an uplink at its first ' +
+      'unanswered probe round (1 s timeout), before it is confirmed down.', '',
+      '| all connections answered when opened from (s after the cut), median | max | goal |', '|---|---|---|',
+      `| ${fromS.every((x) => x !== null) ? median(fromS as number[]).toFixed(2) : 'n/a'} | ${fromS.every((x) => x !== null) ? Math.max(...(fromS as number[])).toFixed(2) : 'n/a'} | new connections after the cut succeed |`);
     const idle = Number(process.env.BENCH_IDLE_S ?? 60);
     const cost = daemonCost(agg, idle);
     rows.push('', `## The daemon at default probe settings (2 uplinks, ICMP + TCP probes every 0.5 s; idle ${idle} s, scaled to an hour)`, '',

@@ -98,7 +98,7 @@ export class Router {
   }
 
   /** Each uplink's health from the daemon's state.json ({} before it exists). */
-  health(): Record<string, { state: string; reason: string | null }> {
+  health(): Record<string, { state: string; reason: string | null; suspect?: boolean }> {
     try { return JSON.parse(readFileSync(join(this.dir, 'run/state.json'), 'utf8')).uplinks; } catch { return {}; }
   }
 
