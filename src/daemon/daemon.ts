@@ -143,9 +143,14 @@ export class Daemon {
     this.rt.setTimer(loop, delay());
   }
 
+  /** What the planner needs of the health checks: the down uplinks and the suspect ones. */
+  private healthView() {
+    return { unhealthy: this.monitor.unhealthy(), suspect: this.monitor.suspects() };
+  }
+
   /** Re-read the config, apply the plan, and (re)start the proxies if their setup changed. */
   private async reload(why: string): Promise<void> {
-    const report = await reconcile(this.rt, { dryRun: false, unhealthy: this.monitor.unhealthy(), suspect: this.monitor.suspects() });
+    const report = await reconcile(this.rt, { dryRun: false, ...this.healthView() });
     this.watchUplinks(report.snapshot);
     if (report.failure) throw new MpwanError('apply_failed', `apply failed (${why}): ${report.failure.error.message}; previous state restored`);
     if (report.changes.length > 0) await this.rt.log('notice', `${why}: ${report.changes.length} change(s): ${report.descriptions.join('; ')}`);
@@ -187,7 +192,7 @@ export class Daemon {
   }
 
   private async reconcileKernel(why = 'periodic', level: 'notice' | 'info' = 'notice'): Promise<void> {
-    const report = await reconcile(this.rt, { dryRun: false, unhealthy: this.monitor.unhealthy(), suspect: this.monitor.suspects() });
+    const report = await reconcile(this.rt, { dryRun: false, ...this.healthView() });
     this.watchUplinks(report.snapshot);
     if (report.failure) throw new MpwanError('apply_failed', `${why} apply failed: ${report.failure.error.message}; previous state restored`);
     if (report.changes.length > 0) await this.rt.log(level, `${why === 'periodic' ? 'repaired' : why}: ${report.descriptions.join('; ')}`);
