@@ -86,12 +86,12 @@ describe('LuCI app: status, settings and diagnostics in Chromium', function () {
     await page.waitForSelector('.mpwan-card[data-uplink="wan2"][data-state="good"]', { timeout: 2 * POLL_MS + 1500 });
   });
 
-  it('shows health (state since, latency, loss, last error) when the plugin reports it', async () => {
+  it('shows health (state since, latency, loss, last error, a missed probe round) when the plugin reports it', async () => {
     const since = Math.floor(Date.now() / 1000) - 125;
     rig.server.transform = (method, data) => method !== 'status' ? data : {
       ...data,
       uplinks: (data.uplinks as Record<string, unknown>[]).map((u, i) => ({ ...u, health: i === 0
-        ? { state: 'up', since, latency_ms: 12.34, loss: 0.05, last_error: null }
+        ? { state: 'up', since, latency_ms: 12.34, loss: 0.05, last_error: 'no reply from 192.0.2.1', suspect: true }
         : { state: 'down', since, latency_ms: null, loss: 1, last_error: 'no reply from 192.0.2.1', reason: 'probes unanswered for 3 rounds', probed: true } })),
     };
     try {
@@ -99,6 +99,8 @@ describe('LuCI app: status, settings and diagnostics in Chromium', function () {
       const wan = await page.textContent('.mpwan-card[data-uplink="wan"]') ?? '';
       assert.match(wan, /Loss\s*5 %/);
       assert.match(wan, /\(2m \d+s ago\)/);
+      assert.match(wan, /missed a probe round lately: new connections start on another uplink/);
+      assert.equal(await cardState('wan'), 'good', 'still up');
       const wan2 = await page.textContent('.mpwan-card[data-uplink="wan2"]') ?? '';
       assert.match(wan2, /down \(probes fail\)/);
       assert.match(wan2, /Last error\s*no reply from 192\.0\.2\.1/);

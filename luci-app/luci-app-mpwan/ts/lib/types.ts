@@ -15,6 +15,8 @@ export interface Health {
   reason?: string | null;
   /** false: nothing to probe, only carrier is tracked. */
   probed?: boolean;
+  /** Up, but missed a probe round lately: new connections start on another uplink. */
+  suspect?: boolean;
 }
 
 export interface Uplink {

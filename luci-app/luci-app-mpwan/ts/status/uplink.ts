@@ -28,6 +28,7 @@ function healthRows(u: Uplink, now: Date): [string, string][] {
   if (typeof h.latency_ms === 'number') rows.push([_('Latency'), _('%s ms').format(h.latency_ms.toFixed(1))]);
   if (typeof h.loss === 'number') rows.push([_('Loss'), _('%s %%').format((h.loss * 100).toFixed(0))]);
   if (h.probed === false) rows.push([_('Health'), _('carrier only (nothing to probe)')]);
+  if (h.state === 'up' && h.suspect) rows.push([_('Health'), _('missed a probe round lately: new connections start on another uplink if one answers')]);
   if (h.reason) rows.push([_('Why'), h.reason]);
   if (h.last_error) rows.push([_('Last error'), h.last_error]);
   return rows;
