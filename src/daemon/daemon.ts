@@ -29,8 +29,6 @@ const RECONCILE_EVERY_MS = 30000;
 const HEALTH_WRITE_EVERY_MS = 5000;
 /** Consecutive failed probes before LAN traffic stops going to the proxy. */
 const SERVER_DOWN_AFTER = 2;
-/** No uplink's probe reaching the server for less than this is a lost probe, not a dead server. */
-const SERVER_SILENT_MIN_MS = 3000;
 /** A proxied connection whose data the server acknowledged this long ago, without a byte back, is silent. */
 const SILENT_AFTER_MS = 5000;
 /** Silent connections, with none answered, that mean the server cannot decrypt what the proxy sends. */
@@ -359,7 +357,8 @@ export class Daemon {
   private async reachServer(host: string, port: number): Promise<{ ok: boolean; error?: string }> {
     const silentMs = this.monitor.serverSilentMs();
     if (silentMs === null) return tcpConnect(this.rt, host, port);
-    return silentMs < Math.max(this.checkIntervalMs, SERVER_SILENT_MIN_MS)
+    // Two TCP probes in a row through every uplink must have failed: one lost SYN is no dead server.
+    return silentMs < Math.max(this.checkIntervalMs, 2 * this.monitor.serverProbeSpacingMs())
       ? { ok: true }
       : { ok: false, error: `no uplink reached it for ${Math.round(silentMs / 1000)} s` };
   }

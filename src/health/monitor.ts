@@ -22,10 +22,19 @@ interface Watch {
   tracker: HealthTracker;
   timer: unknown;
   inFlight: number;
+  rounds: number;
+  /** Whether the last round that pinged got an ICMP answer. */
+  icmpAnswers: boolean;
 }
 
 /** Rounds still waiting for answers per uplink before a tick is skipped. */
 const MAX_IN_FLIGHT = 4;
+/**
+ * While ICMP answers, the TCP connect to the server (socat, twice the CPU of a ping) runs every
+ * this many rounds; in every round while ICMP does not (a dead path or filtered ICMP), so a
+ * round fails only when both fail, as before.
+ */
+export const SERVER_PROBE_EVERY = 4;
 
 export class HealthMonitor {
   private readonly watches = new Map<string, Watch>();
@@ -61,7 +70,9 @@ export class HealthMonitor {
         continue;
       }
       if (w) this.rt.clearTimer(w.timer);
-      const fresh: Watch = { uplink: u, targets, tracker: new HealthTracker(u.health, this.rt.nowSeconds(), targets.length > 0), timer: null, inFlight: 0 };
+      const fresh: Watch = {
+        uplink: u, targets, tracker: new HealthTracker(u.health, this.rt.nowSeconds(), targets.length > 0), timer: null, inFlight: 0, rounds: 0, icmpAnswers: false,
+      };
       this.watches.set(u.name, fresh);
       this.tick(fresh);
     }
@@ -75,7 +86,8 @@ export class HealthMonitor {
     if (t) this.onChange(w.uplink.name, t);
     if (!carrier || w.targets.length === 0 || w.inFlight >= MAX_IN_FLIGHT) return;
     w.inFlight++;
-    void this.round(w.targets, w.uplink.health.timeout).then((r) => {
+    const withServer = !w.icmpAnswers || w.rounds++ % SERVER_PROBE_EVERY === 0;
+    void this.round(w, withServer ? w.targets : w.targets.filter((t) => t.kind !== 'tcp')).then((r) => {
       w.inFlight--;
       if (this.stopped || this.watches.get(w.uplink.name) !== w) return;
       const wasSuspect = w.tracker.suspect;
@@ -86,11 +98,14 @@ export class HealthMonitor {
   }
 
   /** All targets at once; the round succeeds when any answers. */
-  private async round(targets: ProbeTarget[], timeoutS: number): Promise<RoundResult> {
+  private async round(w: Watch, targets: ProbeTarget[]): Promise<RoundResult> {
+    const timeoutS = w.uplink.health.timeout;
     const results = await Promise.all(targets.map((t) => (t.kind === 'icmp'
       ? ping(this.rt, t.source, t.host, timeoutS)
       : tcpConnect(this.rt, t.host, t.port!, timeoutS, t.source))
       .then((r) => ({ ...r, what: `${t.kind === 'icmp' ? 'ping' : 'tcp'} ${t.host}` }))));
+    const icmpResults = results.filter((_, i) => targets[i].kind === 'icmp');
+    w.icmpAnswers = icmpResults.some((r) => r.ok);
     const serverResults = results.filter((_, i) => targets[i].kind === 'tcp');
     if (serverResults.length > 0) this.serverProbesRun = !serverResults.some((r) => r.missing);
     if (serverResults.some((r) => r.ok)) this.serverAnsweredAt = this.rt.monotonicMs();
@@ -109,6 +124,13 @@ export class HealthMonitor {
    * An uplink that died silently fails its probes until it is withdrawn, while the others
    * still reach the server: only all of them failing means the server is gone.
    */
+  /** The longest time between two TCP probes of the server through one uplink, in ms. */
+  serverProbeSpacingMs(): number {
+    const spacing = [...this.watches.values()].filter((w) => w.targets.some((t) => t.kind === 'tcp'))
+      .map((w) => (SERVER_PROBE_EVERY * w.uplink.health.interval + w.uplink.health.timeout) * 1000);
+    return Math.max(0, ...spacing);
+  }
+
   serverSilentMs(): number | null {
     const probing = this.serverProbesRun && [...this.watches.values()].some((w) => w.targets.some((t) => t.kind === 'tcp'));
     return probing && this.serverAnsweredAt !== null ? this.rt.monotonicMs() - this.serverAnsweredAt : null;

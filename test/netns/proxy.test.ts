@@ -199,7 +199,8 @@ describe('LAN clients through the MPTCP proxy', function () {
 
   it('fails open when the server is down: LAN traffic takes the normal route, and comes back', () => {
     topo.exec(topo.vps, ['pkill', '-9', '-x', 'ss-server']);
-    waitFor('the redirect to be lifted', () => !redirectOn() && !nftTable());
+    // No uplink's TCP probe reaching it for two probe spacings (6 s by default), twice in a row.
+    waitFor('the redirect to be lifted', () => !redirectOn() && !nftTable(), 400);
     assert.match(daemon.log(), /unreachable .*LAN traffic bypasses the proxy/);
     assert.match(rtr.run(['status']).stdout, /does not answer: LAN traffic bypasses the proxy/);
     const r = iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: 1, mptcp: false });

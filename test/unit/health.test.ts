@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { HealthTracker } from '../../src/health/tracker.js';
 import { probeTargets } from '../../src/health/targets.js';
-import { HealthMonitor } from '../../src/health/monitor.js';
+import { HealthMonitor, SERVER_PROBE_EVERY } from '../../src/health/monitor.js';
 import type { ExecResult, Runtime } from '../../src/sys/runtime.js';
 import { planDesired } from '../../src/plan/plan.js';
 import { diffState } from '../../src/diff/diff.js';
@@ -204,14 +204,38 @@ describe('health monitor: is the server reachable through any uplink', () => {
     });
     const monitor = new HealthMonitor(rt, () => {});
     monitor.update(uplinks, server);
+    const spacing = SERVER_PROBE_EVERY * HEALTH.interval * 1000;
     await advance(2000);
-    assert.ok(monitor.serverSilentMs()! < 1000, 'both uplinks reach it');
+    assert.ok(monitor.serverSilentMs()! <= spacing, 'both uplinks reach it');
     deadSource = '10.20.1.2';
     await advance(10000);
-    assert.ok(monitor.serverSilentMs()! < 1000, 'wan2 still reaches it while wan is dead');
+    assert.ok(monitor.serverSilentMs()! <= spacing, 'wan2 still reaches it while wan is dead');
     serverUp = false;
     await advance(5000);
     assert.ok(monitor.serverSilentMs()! >= 4500, 'no uplink reaches it: silent since the last answer');
+    monitor.stop();
+  });
+
+  it('connects to the server every few rounds while ICMP answers, and every round while it does not', async () => {
+    let icmp = true;
+    const connects: string[] = [];
+    const { rt, advance } = fakeRuntime((argv) => {
+      if (argv[0] === 'ping') return icmp ? answered('time=0.1 ms') : refused;
+      connects.push(argv[argv.length - 1]);
+      return answered();
+    });
+    const monitor = new HealthMonitor(rt, () => {});
+    monitor.update([uplinks[0]], server);
+    await advance(20 * HEALTH.interval * 1000 - 1);
+    assert.ok(connects.length >= 20 / SERVER_PROBE_EVERY && connects.length <= 20 / SERVER_PROBE_EVERY + 2, `${connects.length} connects in 20 rounds`);
+    connects.length = 0;
+    icmp = false; // filtered ICMP: the TCP connect carries every round
+    await advance(20 * HEALTH.interval * 1000);
+    assert.ok(connects.length >= 18, `${connects.length} connects in 20 rounds`);
+    assert.equal(monitor.snapshot().wan.state, 'up');
+    // Only the ICMP-only round in flight when ICMP stopped went unanswered.
+    assert.ok(monitor.snapshot().wan.loss <= 0.1, `loss ${monitor.snapshot().wan.loss}`);
+    assert.equal(monitor.suspects().length, 0);
     monitor.stop();
   });
 
