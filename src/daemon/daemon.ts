@@ -349,18 +349,12 @@ export class Daemon {
   }
 
   /**
-   * Whether the server accepts connections. The uplinks' health probes TCP-connect to it
-   * through each uplink, and it is down only when none got through for a while. A probe of
-   * our own would follow the route to the server, which points at a silently dead uplink
-   * until that uplink's health checks fail, and would blame the server for it.
+   * Whether the server accepts connections, as the uplinks' health probes see it. A probe of
+   * our own (only without them) follows the route to the server, which points at a silently
+   * dead uplink until that uplink's health checks fail, and would blame the server for it.
    */
   private async reachServer(host: string, port: number): Promise<{ ok: boolean; error?: string }> {
-    const silentMs = this.monitor.serverSilentMs();
-    if (silentMs === null) return tcpConnect(this.rt, host, port);
-    // Two TCP probes in a row through every uplink must have failed: one lost SYN is no dead server.
-    return silentMs < Math.max(this.checkIntervalMs, 2 * this.monitor.serverProbeSpacingMs())
-      ? { ok: true }
-      : { ok: false, error: `no uplink reached it for ${Math.round(silentMs / 1000)} s` };
+    return this.monitor.serverReachable(this.checkIntervalMs) ?? tcpConnect(this.rt, host, port);
   }
 
   /**

@@ -53,7 +53,7 @@ export interface SnapshotOptions {
   override?: (c: Config) => Config;
   /** Uplinks whose health checks fail (the daemon passes its own view; others read state.json). */
   unhealthy?: Record<string, string>;
-  /** Up uplinks that missed a probe round lately (with `unhealthy`, from the daemon). */
+  /** Up uplinks that missed a probe round lately (the daemon passes its own view; others read state.json). */
   suspect?: string[];
 }
 
@@ -89,7 +89,7 @@ export async function snapshot(rt: Runtime, options: SnapshotOptions = {}): Prom
   }, {
     links: kernel.links,
     unhealthy: options.unhealthy ?? unhealthyFrom(health),
-    suspect: options.unhealthy ? options.suspect : suspectsFrom(health),
+    suspect: options.suspect ?? suspectsFrom(health),
   });
   const sysctlPaths = [
     ...Object.keys(config.globals.sysctls).map((n) => `${MPTCP_SYSCTL_DIR}/${n}`),

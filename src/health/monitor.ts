@@ -86,7 +86,8 @@ export class HealthMonitor {
     if (t) this.onChange(w.uplink.name, t);
     if (!carrier || w.targets.length === 0 || w.inFlight >= MAX_IN_FLIGHT) return;
     w.inFlight++;
-    const withServer = !w.icmpAnswers || w.rounds++ % SERVER_PROBE_EVERY === 0;
+    const withServer = !w.icmpAnswers || w.rounds % SERVER_PROBE_EVERY === 0;
+    if (w.icmpAnswers) w.rounds++;
     void this.round(w, withServer ? w.targets : w.targets.filter((t) => t.kind !== 'tcp')).then((r) => {
       w.inFlight--;
       if (this.stopped || this.watches.get(w.uplink.name) !== w) return;
@@ -118,22 +119,33 @@ export class HealthMonitor {
     return { ok: false, error: `${failed.what}: ${failed.error}` };
   }
 
+  /** The uplinks that TCP-connect to the server. */
+  private serverWatches(): Watch[] {
+    return [...this.watches.values()].filter((w) => w.targets.some((t) => t.kind === 'tcp'));
+  }
+
   /**
    * How long no uplink's TCP probe has reached the server, or null when no uplink probes it
    * (or none has yet, or socat is missing).
-   * An uplink that died silently fails its probes until it is withdrawn, while the others
-   * still reach the server: only all of them failing means the server is gone.
    */
-  /** The longest time between two TCP probes of the server through one uplink, in ms. */
-  serverProbeSpacingMs(): number {
-    const spacing = [...this.watches.values()].filter((w) => w.targets.some((t) => t.kind === 'tcp'))
-      .map((w) => (SERVER_PROBE_EVERY * w.uplink.health.interval + w.uplink.health.timeout) * 1000);
-    return Math.max(0, ...spacing);
+  serverSilentMs(): number | null {
+    const probing = this.serverProbesRun && this.serverWatches().length > 0;
+    return probing && this.serverAnsweredAt !== null ? this.rt.monotonicMs() - this.serverAnsweredAt : null;
   }
 
-  serverSilentMs(): number | null {
-    const probing = this.serverProbesRun && [...this.watches.values()].some((w) => w.targets.some((t) => t.kind === 'tcp'));
-    return probing && this.serverAnsweredAt !== null ? this.rt.monotonicMs() - this.serverAnsweredAt : null;
+  /**
+   * Whether the uplinks' probes reach the server, or null when they cannot tell. It is
+   * unreachable once no uplink got through for `minSilenceMs`, and for at least two TCP probes
+   * through every uplink (one lost SYN is no dead server). An uplink that died silently fails
+   * its probes until it is withdrawn while the others still reach the server.
+   */
+  serverReachable(minSilenceMs: number): { ok: boolean; error?: string } | null {
+    const silentMs = this.serverSilentMs();
+    if (silentMs === null) return null;
+    const spacingMs = Math.max(0, ...this.serverWatches().map((w) => (SERVER_PROBE_EVERY * w.uplink.health.interval + w.uplink.health.timeout) * 1000));
+    return silentMs < Math.max(minSilenceMs, 2 * spacingMs)
+      ? { ok: true }
+      : { ok: false, error: `no uplink reached it for ${Math.round(silentMs / 1000)} s` };
   }
 
   /** Uplink -> why it is down, for the planner. */

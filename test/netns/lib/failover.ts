@@ -88,9 +88,12 @@ export function rateMbit(samples: Sample[], wans: number[], from: number, to: nu
   return (bytes * 8) / span / 1e6;
 }
 
+/** Mbit/s on column `col` in sample `i` (over the time since the sample before). */
+const sampleRate = (samples: Sample[], i: number, col: number) => (samples[i].bytes[col] * 8) / (samples[i].t - (samples[i - 1]?.t ?? 0)) / 1e6;
+
 /** Mbit/s on column `col` in each sample within (from, to]. */
 export function sampleRates(samples: Sample[], col: number, from: number, to: number): number[] {
-  return samples.flatMap((s, i) => (s.t > from && s.t <= to ? [(s.bytes[col] * 8) / (s.t - (samples[i - 1]?.t ?? 0)) / 1e6] : []));
+  return samples.flatMap((s, i) => (s.t > from && s.t <= to ? [sampleRate(samples, i, col)] : []));
 }
 
 /** The longest stretch of seconds within (from, to] in which column `col` ran below `mbit`. */
@@ -98,9 +101,8 @@ export function longestStall(samples: Sample[], col: number, from: number, to: n
   let longest = 0, since: number | null = null;
   samples.forEach((s, i) => {
     if (s.t <= from || s.t > to) return;
-    const start = samples[i - 1]?.t ?? 0;
-    if ((s.bytes[col] * 8) / (s.t - start) / 1e6 < mbit) {
-      since ??= Math.max(start, from);
+    if (sampleRate(samples, i, col) < mbit) {
+      since ??= Math.max(samples[i - 1]?.t ?? 0, from);
       longest = Math.max(longest, s.t - since);
     } else since = null;
   });
