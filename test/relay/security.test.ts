@@ -87,16 +87,21 @@ for (const build of ['release', 'asan'] as const) {
     });
 
     it('10,000 fuzzed handshakes: all closed without a byte, nothing connects, memory stays flat', () => {
-      const fuzz = (n: number) => peer(topo, topo.rtr, 'fuzz', { ...server(), n, keyHex: relay.keyHex, address: topo.destination, port: ECHO, concurrency: 100 });
+      const fuzz = (n: number) => peer(topo, topo.rtr, 'fuzz', { ...server(), n, keyHex: relay.keyHex, address: topo.destination, destPort: ECHO, concurrency: 100 });
+      const s0 = relay.stats('server');
       fuzz(1000); // warms up allocator arenas and the kernel's socket caches
       const before = rssKb(relay.serverPid);
       const r = noConnection(() => fuzz(10000));
       const after = rssKb(relay.serverPid);
       console.log(`      server RSS ${before} KB before, ${after} KB after 10,000 fuzzed handshakes`);
-      assert.deepEqual([r.answered, r.counts.timeout ?? 0], [0, 0], JSON.stringify(r));
+      assert.deepEqual([r.answered, r.counts.timeout ?? 0, r.counts.error ?? 0], [0, 0, 0], JSON.stringify(r));
       // ASan keeps freed memory in quarantine for a while: allow it that, nothing like a leak.
       const slack = build === 'asan' ? 16384 : 1024;
       assert.ok(after - before <= slack, `server RSS grew from ${before} to ${after} KB`);
+      // Every case was read and refused as malformed, none by a timeout.
+      const counted = () => relay.stats('server').auth_failed - s0.auth_failed;
+      waitFor('the server to count 11,000 refusals', () => counted() === 11000);
+      assert.equal(relay.stats('server').timed_out, s0.timed_out);
     });
 
     it('1,000 half-open handshakes are closed after the 5 s timeout', () => {

@@ -3,10 +3,11 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { handshake } from './handshake.js';
 
-export interface FuzzOptions { n: number; keyHex: string; address: string; port: number }
+/** `address` and `destPort`: the destination inside the handshakes. */
+export interface FuzzOptions { n: number; keyHex: string; address: string; destPort: number }
 
 export function fuzzCases(o: FuzzOptions): Buffer[] {
-  const valid = () => handshake({ keyHex: o.keyHex, address: o.address, port: o.port });
+  const valid = () => handshake({ keyHex: o.keyHex, address: o.address, port: o.destPort });
   const kinds: (() => Buffer)[] = [
     () => randomBytes(randomInt(0, 200)),
     () => Buffer.concat([Buffer.from('MPW1'), randomBytes(randomInt(0, 120))]),

@@ -33,7 +33,7 @@ function exchange(host: string, port: number, send: Buffer, end: boolean, timeou
     };
     const timer = setTimeout(() => finish('timeout'), timeoutMs);
     s.on('connect', () => { s.write(send); if (end) s.end(); });
-    s.on('data', (d) => chunks.push(d));
+    s.on('data', (d: Buffer) => chunks.push(d));
     s.on('end', () => finish('end'));
     s.on('error', (e: NodeJS.ErrnoException) => finish(e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'reset' : 'error'));
   });
@@ -47,7 +47,7 @@ function serve() {
       const log = (event: string) => appendFileSync(o.log, JSON.stringify({ port: Number(port), kind, event, tag }) + '\n');
       log('accept');
       const got: Buffer[] = [];
-      s.on('data', (d) => {
+      s.on('data', (d: Buffer) => {
         if (!tag) tag = d.subarray(0, 32).toString('latin1');
         if (kind === 'echo') s.write(d);
         if (kind === 'reply-after-eof') got.push(d);
@@ -80,7 +80,7 @@ async function clients() {
       let counted = false;
       results.push(new Promise((resolve) => {
         s.on('connect', () => s.write(want));
-        s.on('data', (d) => {
+        s.on('data', (d: Buffer) => {
           chunks.push(d);
           if (!counted && Buffer.concat(chunks).length >= want.length) { counted = true; if (++echoed === o.n) res(); }
         });

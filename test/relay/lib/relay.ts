@@ -12,8 +12,12 @@ import { waitFor, waitListening } from '../../netns/lib/wait.js';
 
 const built = new Map<string, string>();
 
-/** Builds the relay once per process: 'release' (build/relay) or 'asan' (build/relay-asan). */
+/**
+ * Builds the relay once per process: 'release' (build/relay) or 'asan' (build/relay-asan).
+ * MPWAN_RELAY_BIN runs the release tests against another build (a static or musl one).
+ */
 export function relayBinary(kind: 'release' | 'asan' = 'release'): string {
+  if (kind === 'release' && process.env.MPWAN_RELAY_BIN) return process.env.MPWAN_RELAY_BIN;
   const cached = built.get(kind);
   if (cached) return cached;
   execFileSync('make', ['-s', '-C', join(repoRoot, 'src/relay'), ...(kind === 'asan' ? ['sanitize'] : [])], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -70,19 +74,26 @@ export class Relay {
       t.ip(t.rtr, 'rule', 'add', 'from', w.addr, 'table', table, 'pref', '1000');
       t.ip(t.rtr, 'mptcp', 'endpoint', 'add', w.addr, 'dev', w.dev, 'subflow');
     }
-    if (t.options.lan) {
-      t.exec(t.rtr, ['nft', '-f', '-'], { input: [
-        'table inet mpwantest {',
-        '\tset bypass4 { type ipv4_addr; }',
-        '\tchain prerouting {',
-        '\t\ttype nat hook prerouting priority dstnat + 1; policy accept;',
-        '\t\tfib daddr type { local, broadcast, multicast, anycast } return',
-        '\t\tip daddr @bypass4 return',
-        `\t\tiifname "lan0" meta l4proto tcp redirect to :${this.routerPort}`,
-        '\t}',
-        '}',
-      ].join('\n') });
-    }
+    if (t.options.lan) this.redirect(this.routerPort);
+  }
+
+  /** The nft redirect of LAN TCP (what the daemon installs), to `port`: the relay's, or another proxy's. */
+  redirect(port: number) {
+    const t = this.topo;
+    const r = t.exec(t.rtr, ['nft', '-f', '-'], { input: [
+      'table inet mpwantest {}',
+      'delete table inet mpwantest',
+      'table inet mpwantest {',
+      '\tset bypass4 { type ipv4_addr; }',
+      '\tchain prerouting {',
+      '\t\ttype nat hook prerouting priority dstnat + 1; policy accept;',
+      '\t\tfib daddr type { local, broadcast, multicast, anycast } return',
+      '\t\tip daddr @bypass4 return',
+      `\t\tiifname "lan0" meta l4proto tcp redirect to :${port}`,
+      '\t}',
+      '}',
+    ].join('\n') });
+    if (r.status !== 0) throw new Error(`nft: ${r.stderr}`);
   }
 
   /** Routes `address` past the relay (as the daemon's bypass list does), or stops doing so. */
