@@ -89,6 +89,18 @@ describe('mpwan-relay: LAN connections', function () {
     assert.deepEqual(JSON.parse(h.reply), h.want);
   });
 
+  it('where the kernel refuses MPTCP sockets, the router falls back to TCP and counts it', () => {
+    topo.sysctl(topo.rtr, 'net.mptcp.enabled', '0');
+    try {
+      const r = peer(topo, topo.cli, 'clients', { host: topo.destination, port: ECHO, n: 3 });
+      assert.equal(r.ok, 3);
+      waitFor('three fallbacks counted', () => relay.stats('router').tcp_fallback === 3);
+      assert.match(relay.log('router'), /refuses MPTCP sockets/);
+    } finally {
+      topo.sysctl(topo.rtr, 'net.mptcp.enabled', '1');
+    }
+  });
+
   it('nothing is left open, and SIGTERM stops both sides promptly', () => {
     waitFor('no active connections', () => activeBoth().every((a) => a === 0), 100);
     // Stopped while connections are open: they must not hold the exit up.
