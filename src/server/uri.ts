@@ -2,7 +2,8 @@
 // base64url("method:password") for AEAD ciphers and percent-encoded for 2022-blake3 ones
 // (SIP022). Pure.
 import { SS_METHODS, type SsMethod } from '../model/config.js';
-import { bytesToUtf8, decodeBase64, encodeBase64, utf8Bytes } from '../lib/base64.js';
+import { decodeBase64, encodeBase64 } from '../lib/base64.js';
+import { decodeUtf8Strict, encodeUtf8 } from '../lib/utf8.js';
 import { familyOf } from '../lib/inet.js';
 
 export interface SsLink {
@@ -16,7 +17,7 @@ export interface SsLink {
 export function encodeSsLink(l: SsLink): string {
   const userinfo = l.method.startsWith('2022-')
     ? `${encodeURIComponent(l.method)}:${encodeURIComponent(l.password)}`
-    : encodeBase64(utf8Bytes(`${l.method}:${l.password}`), true, false);
+    : encodeBase64(encodeUtf8(`${l.method}:${l.password}`), true, false);
   const host = familyOf(l.host) === 6 ? `[${l.host}]` : l.host;
   return `ss://${userinfo}@${host}:${l.port}${l.name ? `#${encodeURIComponent(l.name)}` : ''}`;
 }
@@ -31,7 +32,7 @@ export function parseSsLink(uri: string): SsLink {
     try { plain = decodeURIComponent(userinfo); } catch { plain = null; }
   } else {
     const bytes = decodeBase64(userinfo);
-    try { plain = bytes ? bytesToUtf8(bytes) : null; } catch { plain = null; }
+    try { plain = bytes ? decodeUtf8Strict(bytes) : null; } catch { plain = null; }
   }
   const sep = plain?.indexOf(':') ?? -1;
   if (!plain || sep < 1) throw new Error('the link has no method:password');

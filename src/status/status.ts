@@ -1,16 +1,11 @@
-// The status report: one JSON shape for `mpwan status --json` and (later) ubus `status`.
-// buildStatus is pure; collectStatus reads what it needs.
-import type { Runtime } from '../sys/runtime.js';
-import type { Snapshot } from '../engine/reconcile.js';
+// The status report: one JSON shape for `mpwan status --json`, ubus `status` and LuCI.
+// Pure: collect.ts gathers what it is built from.
+import type { Assessment } from '../reconcile/assess.js';
 import type { Limits } from '../model/kernel.js';
-import { snapshot } from '../engine/reconcile.js';
+import type { DaemonState } from '../model/daemon-state.js';
+import type { UplinkHealth } from '../model/health.js';
 import { describeChange } from '../apply/render.js';
-import { readLinkBytes, readMptcpCounters } from '../sys/procfs.js';
 import { VERSION } from '../version.js';
-import type { DaemonState } from '../daemon/daemon.js';
-import { readDaemonState } from '../sys/daemon-control.js';
-import { countServerConnections } from '../sys/ss.js';
-import type { UplinkHealth } from '../health/tracker.js';
 
 /** Counters worth showing: joins, fallbacks to TCP, rejections. */
 export const KEY_COUNTERS = [
@@ -63,6 +58,10 @@ export interface StatusReport {
     server_connections: { mptcp: number; tcp: number } | null;
   };
   warnings: string[];
+  /** The config file does not validate: while the daemon runs, the last valid one stays in force. */
+  config_error: { message: string; errors: { file: string; line: number; option: string; message: string }[] } | null;
+  /** Epoch seconds when the plan part (in_sync, pending, endpoints) was checked against the kernel. */
+  checked: number;
 }
 
 const flagsOf = (e: { subflow: boolean; signal: boolean; backup: boolean; fullmesh: boolean }) =>
@@ -70,12 +69,13 @@ const flagsOf = (e: { subflow: boolean; signal: boolean; backup: boolean; fullme
 const limitsJson = (l: Limits) => ({ subflows: l.subflows, add_addr_accepted: l.addAddrAccepted });
 
 export function buildStatus(
-  snap: Snapshot,
+  snap: Assessment,
   counters: Record<string, number>,
   bytes: (dev: string) => { rx: number; tx: number } | null,
   daemon: DaemonState | null = null,
   serverConnections: { mptcp: number; tcp: number } | null = null,
   health: Record<string, UplinkHealth> = {},
+  checked = 0,
 ): StatusReport {
   const server = snap.config.servers.find((s) => s.enabled);
   const p = daemon?.proxy ?? null;
@@ -129,14 +129,7 @@ export function buildStatus(
       server_connections: serverConnections,
     },
     warnings: [...snap.desired.warnings, ...snap.diff.warnings],
+    config_error: daemon?.config_error ?? null,
+    checked,
   };
-}
-
-export async function collectStatus(rt: Runtime): Promise<StatusReport> {
-  const snap = await snapshot(rt);
-  const server = snap.config.servers.find((s) => s.enabled);
-  const daemon = readDaemonState(rt);
-  const proxyPids = (daemon?.proxy?.instances ?? []).map((i) => i.pid).filter((p): p is number => p !== null);
-  const conns = server && daemon?.proxy ? await countServerConnections(rt, server.host, server.port, proxyPids) : null;
-  return buildStatus(snap, readMptcpCounters(rt), (dev) => readLinkBytes(rt, dev), daemon, conns, snap.health?.uplinks ?? {});
 }

@@ -110,7 +110,7 @@ describe('200 random flaps and address changes', function () {
       try { return readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(daemon.pid); } catch { return false; }
     }).map((d) => { try { return readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return ''; } }).filter(Boolean);
     waitFor(`no child processes (have: ${children().join('; ')})`, () => children().length === 0, 100);
-    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['daemon.json', 'daemon.pid', 'owned.json', 'state.json']);
+    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['daemon.json', 'daemon.pid', 'owned.json', 'state.json', 'status.json']);
     // Health follows within one probe interval (carrier is read every round).
     const wantHealth = Object.fromEntries(live.map((k) => [rtr.netifd.ifaces[k].interface, carrier[k] ? 'up' : 'down']).sort());
     const haveHealth = () => Object.fromEntries(Object.entries(rtr.health()).map(([name, h]) => [name, h.state]).sort());

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { validateConfig } from '../../src/config/schema.js';
+import { validateConfig } from '../../src/config/validate.js';
 
 const FILE = '/etc/config/mpwan';
 const validate = (text: string) => validateConfig(text, FILE);

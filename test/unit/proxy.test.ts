@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { renderNft, renderNftRemoval } from '../../src/proxy/nft.js';
-import { libevHasNativeMptcp, planProxy } from '../../src/proxy/engine.js';
+import { libevHasNativeMptcp, planProxy } from '../../src/proxy/launch.js';
 import { encodeSsLink, parseSsLink } from '../../src/server/uri.js';
-import { decodeBase64, encodeBase64, utf8Bytes } from '../../src/lib/base64.js';
-import { upsertSection, parseUci } from '../../src/config/uci.js';
+import { decodeBase64, encodeBase64 } from '../../src/lib/base64.js';
+import { encodeUtf8 } from '../../src/lib/utf8.js';
+import { parseUci } from '../../src/config/uci-read.js';
+import { upsertSection } from '../../src/config/uci-edit.js';
 import { countConnectionsTo, mptcpTokensOf, parseSubflows, silentServerConnections } from '../../src/observe/ss.js';
 import type { ProxyConfig, ServerConfig } from '../../src/model/config.js';
 
@@ -64,9 +66,9 @@ describe('ss:// links (SIP002)', () => {
 
   it('explains what is wrong with a bad link', () => {
     assert.throws(() => parseSsLink('http://x'), /not an ss:\/\/ link/);
-    assert.throws(() => parseSsLink(`ss://${encodeBase64(utf8Bytes('rc4-md5:x'), true, false)}@h:1`), /cipher 'rc4-md5' is not supported/);
+    assert.throws(() => parseSsLink(`ss://${encodeBase64(encodeUtf8('rc4-md5:x'), true, false)}@h:1`), /cipher 'rc4-md5' is not supported/);
     assert.throws(() => parseSsLink('ss://!!!@h:1'), /no method:password/);
-    assert.throws(() => parseSsLink(`ss://${encodeBase64(utf8Bytes('aes-256-gcm:x'), true, false)}@h:70000`), /out of range/);
+    assert.throws(() => parseSsLink(`ss://${encodeBase64(encodeUtf8('aes-256-gcm:x'), true, false)}@h:70000`), /out of range/);
   });
 
   it('base64 matches Node for both alphabets', () => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { parseUci, quoteUci, sectionLabel, setOption, type UciSection } from '../../src/config/uci.js';
+import { parseUci } from '../../src/config/uci-read.js';
+import { quoteUci, setOption } from '../../src/config/uci-edit.js';
+import { sectionLabel, type UciSection } from '../../src/config/uci-syntax.js';
 
 /** The parse as plain data: [label, type, line, {option: values or [values, 'list']}]. */
 const plain = (text: string) => {

@@ -4,7 +4,8 @@
 // reload trigger would.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseUci, quoteUci } from '../../../src/config/uci.js';
+import { parseUci } from '../../../src/config/uci-read.js';
+import { quoteUci } from '../../../src/config/uci-edit.js';
 
 type Values = Record<string, string | string[] | boolean | number>;
 type Sections = Record<string, Values>;

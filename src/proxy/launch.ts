@@ -1,6 +1,7 @@
 // Proxy engines: the config file each one reads and the argv that runs it. Pure.
 // The password lives only in the config file (mode 0600), never in argv or logs.
 import type { ProxyConfig, ServerConfig } from '../model/config.js';
+import { sha256Hex } from '../lib/sha256.js';
 
 export interface EngineCaps {
   /** shadowsocks-libev whose --mptcp speaks upstream MPTCP (3.3.6+); older ones need mptcpize. */
@@ -45,4 +46,13 @@ export function libevHasNativeMptcp(helpText: string): boolean {
   if (!m) return false;
   const [maj, min, patch] = m.slice(1).map(Number);
   return maj > 3 || (maj === 3 && (min > 3 || (min === 3 && patch >= 6)));
+}
+
+/** The launch as the supervisor runs it: a digest of all of it, and the config file to write. */
+export function engineLaunch(plan: ProxyLaunch, configPath: string): { digest: string; instances: string[][]; files: { path: string; text: string }[] } {
+  return {
+    digest: sha256Hex(JSON.stringify([plan.instances, plan.config])),
+    instances: plan.instances,
+    files: [{ path: configPath, text: JSON.stringify(plan.config, null, 2) + '\n' }],
+  };
 }

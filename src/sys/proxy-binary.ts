@@ -2,7 +2,7 @@
 import type { Runtime } from './runtime.js';
 import type { ProxyEngine } from '../model/config.js';
 import { MpwanError } from '../model/errors.js';
-import { libevHasNativeMptcp, type EngineCaps } from '../proxy/engine.js';
+import { libevHasNativeMptcp, type EngineCaps } from '../proxy/launch.js';
 
 const INSTALL: Record<ProxyEngine, string> = {
   'shadowsocks-rust': 'opkg install shadowsocks-rust-sslocal (or apk add shadowsocks-rust-sslocal)',

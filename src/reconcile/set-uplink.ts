@@ -3,10 +3,11 @@
 import type { Runtime } from '../sys/runtime.js';
 import type { UplinkMode } from '../model/config.js';
 import { MpwanError } from '../model/errors.js';
-import { validateConfig } from '../config/schema.js';
-import { setOption } from '../config/uci.js';
+import { validateConfig } from '../config/validate.js';
+import { setOption } from '../config/uci-edit.js';
 import { configFile } from '../sys/paths.js';
-import { loadConfig, reconcile, type ApplyReport } from './reconcile.js';
+import { reconcile, type ApplyReport } from './reconcile.js';
+import { loadConfig } from './config-file.js';
 import { settled } from '../lib/async.js';
 import { signalDaemon } from '../sys/daemon-control.js';
 import { SIGHUP } from '../sys/runtime.js';

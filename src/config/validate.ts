@@ -1,0 +1,189 @@
+// /etc/config/mpwan -> typed Config. Validation is data (as in fw4): one option-spec table
+// per section type, small parse functions that return null on bad input, and a few range
+// rules. Every problem is collected with file, line, option path and reason; config is
+// null if there is any. Pure.
+import {
+  type Config, type ConfigProblem, type ConfigResult, type Globals, type ProxyConfig,
+  type ServerConfig, type SysctlName, type UplinkConfig,
+} from '../model/config.js';
+import { parseUci } from './uci-read.js';
+import { sectionLabel, show, type UciSection } from './uci-syntax.js';
+import {
+  GLOBALS, MAX_UPLINKS, PROXY, SECTION_TYPES, SERVER, SYSCTL_OF, UPLINK, UPLINK_HINTS, type Spec, type Values,
+} from './options.js';
+import { rulePrefProblem, tableBaseProblems } from './ranges.js';
+
+// ---- collecting problems ----
+
+class Collector {
+  errors: ConfigProblem[] = [];
+  warnings: ConfigProblem[] = [];
+  constructor(readonly file: string) {}
+  error(line: number, option: string, message: string) {
+    this.errors.push({ file: this.file, line, option, message });
+  }
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+function suggest(name: string, known: string[]): string {
+  const best = known.map((k) => [k, editDistance(name, k)] as const).sort((x, y) => x[1] - y[1])[0];
+  return best && best[1] <= 2 ? ` (did you mean '${best[0]}'?)` : '';
+}
+
+const has = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
+
+function defaults<S extends Spec>(spec: S): Values<S> {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(spec)) out[name] = spec[name].default;
+  return out as Values<S>;
+}
+
+/**
+ * Reads a section with its spec (fw4's parse_options): unknown options, `list` for a
+ * single value, bad values and missing required options are reported; absent or bad
+ * options get the default.
+ */
+function parseOptions<S extends Spec>(c: Collector, s: UciSection, spec: S, hints: Record<string, string> = {}): Values<S> {
+  const label = sectionLabel(s);
+  const out: Record<string, unknown> = defaults(spec);
+  for (const [name, o] of s.options) {
+    const path = `${label}.${name}`;
+    if (!has(spec, name)) {
+      c.error(o.line, path, `unknown option${has(hints, name) ? hints[name] : suggest(name, Object.keys(spec))}`);
+      continue;
+    }
+    const { type, list: isList } = spec[name];
+    if (o.list && !isList) {
+      c.error(o.line, path, `takes one value: use 'option ${name}', not 'list ${name}'`);
+      continue;
+    }
+    const parsed = o.values.map((raw, i) => {
+      const v = type.parse(raw);
+      if (v === null) {
+        const spans = raw.includes('\n') ? ' (the value runs over several lines: is a closing quote missing?)' : '';
+        c.error(o.lines[i], path, `${show(raw)} is not valid: expected ${type.expect}${spans}`);
+      }
+      return v;
+    });
+    if (parsed.every((v) => v !== null)) out[name] = isList ? parsed : parsed[0];
+  }
+  for (const name of Object.keys(spec)) {
+    if (spec[name].required && !s.options.has(name)) c.error(s.line, `${label}.${name}`, 'is required');
+  }
+  return out as Values<S>;
+}
+
+/** The one section of a type that may appear at most once. */
+function single(c: Collector, sections: UciSection[], type: string): UciSection | undefined {
+  const all = sections.filter((s) => s.type === type);
+  for (const extra of all.slice(1)) c.error(extra.line, sectionLabel(extra), `only one '${type}' section is allowed (the first is on line ${all[0].line})`);
+  return all[0];
+}
+
+// ---- section parsers ----
+
+function parseGlobals(c: Collector, sections: UciSection[]): Globals {
+  const s = single(c, sections, 'globals');
+  const v = s ? parseOptions(c, s, GLOBALS) : defaults(GLOBALS);
+  if (s && s.name !== undefined && s.name !== 'globals') {
+    c.error(s.line, sectionLabel(s), "the globals section must be named 'globals' (config globals 'globals')");
+  }
+  // Defaults pass these rules, so a problem always has an option line to point at.
+  const at = (opt: string) => [s?.options.get(opt)?.line ?? 0, `${s ? sectionLabel(s) : 'globals'}.${opt}`] as const;
+  for (const problem of tableBaseProblems(v.table_base)) c.error(...at('table_base'), problem);
+  // rule_pref holds the `from <address>` rules, rule_pref + 1 the `to <server>` rule.
+  const nextProblem = rulePrefProblem(v.rule_pref + 1);
+  const prefProblem = rulePrefProblem(v.rule_pref) ?? (nextProblem && `rule_pref + 1 = ${nextProblem}: mpwan uses both`);
+  if (prefProblem) c.error(...at('rule_pref'), prefProblem);
+
+  const sysctls: Partial<Record<SysctlName, string>> = {};
+  for (const [opt, sysctl] of Object.entries(SYSCTL_OF)) {
+    const value = v[opt as keyof typeof SYSCTL_OF];
+    if (value !== undefined) sysctls[sysctl] = value;
+  }
+  return {
+    enabled: v.enabled,
+    health: {
+      hosts: v.probe_host, probeServer: v.probe_server, interval: v.probe_interval, timeout: v.probe_timeout,
+      downAfter: v.down_after, upAfter: v.up_after, onDown: v.on_down,
+    },
+    sysctls,
+    tableBase: v.table_base,
+    rulePref: v.rule_pref,
+    subflowsMin: v.subflows,
+    addAddrAcceptedMin: v.add_addr_accepted,
+    looseRpFilter: v.rp_filter_loose,
+  };
+}
+
+/** Uplink n (file order, counting every uplink section) gets table table_base + n. */
+function parseUplinks(c: Collector, sections: UciSection[], g: Globals): UplinkConfig[] {
+  const all = sections.filter((s) => s.type === 'uplink');
+  if (all.length > MAX_UPLINKS) {
+    const first = all[MAX_UPLINKS];
+    c.error(first.line, sectionLabel(first), `too many uplinks: at most ${MAX_UPLINKS} (this is number ${MAX_UPLINKS + 1} of ${all.length})`);
+  }
+  const uplinks: UplinkConfig[] = [];
+  all.forEach((s, n) => {
+    const v = parseOptions(c, s, UPLINK, UPLINK_HINTS);
+    if (s.name === undefined) {
+      c.error(s.line, sectionLabel(s), "an uplink section must be named after its netifd interface (config uplink 'wan')");
+      return;
+    }
+    if (s.name.length > 64) c.error(s.line, s.name, `interface name is ${s.name.length} characters long: at most 64`);
+    const d = g.health;
+    const health = {
+      hosts: v.probe_host ?? d.hosts, probeServer: v.probe_server ?? d.probeServer, interval: v.probe_interval ?? d.interval,
+      timeout: v.probe_timeout ?? d.timeout, downAfter: v.down_after ?? d.downAfter, upAfter: v.up_after ?? d.upAfter, onDown: v.on_down ?? d.onDown,
+    };
+    uplinks.push({ name: s.name, mode: v.mode, priority: v.priority, table: g.tableBase + n, ula: v.ula, fullmesh: v.fullmesh, health, line: s.line });
+  });
+  return uplinks;
+}
+
+function parseProxy(c: Collector, sections: UciSection[]): ProxyConfig {
+  const s = single(c, sections, 'proxy');
+  const v = s ? parseOptions(c, s, PROXY) : { ...defaults(PROXY), enabled: false };
+  return { enabled: v.enabled, engine: v.engine, port: v.port, lan: v.lan, bypass: v.bypass, threads: v.threads, checkInterval: v.check_interval };
+}
+
+function parseServers(c: Collector, sections: UciSection[]): ServerConfig[] {
+  const servers: ServerConfig[] = [];
+  for (const s of sections.filter((x) => x.type === 'server')) {
+    const v = parseOptions(c, s, SERVER);
+    if (v.host === undefined || v.password === undefined) continue; // reported
+    servers.push({ name: sectionLabel(s), enabled: v.enabled, host: v.host, port: v.port, password: v.password, method: v.method, line: s.line });
+  }
+  const enabled = servers.filter((x) => x.enabled);
+  for (const extra of enabled.slice(1)) c.error(extra.line, extra.name, `only one server can be enabled ('${enabled[0].name}' already is)`);
+  return servers;
+}
+
+export function validateConfig(text: string, file: string): ConfigResult {
+  const c = new Collector(file);
+  const { sections, errors } = parseUci(text);
+  for (const e of errors) c.error(e.line, '', e.message);
+  for (const s of sections) {
+    if (!SECTION_TYPES.includes(s.type)) c.error(s.line, sectionLabel(s), `unknown section type '${s.type}'${suggest(s.type, SECTION_TYPES)}`);
+  }
+  const globals = parseGlobals(c, sections);
+  const uplinks = parseUplinks(c, sections, globals);
+  const servers = parseServers(c, sections);
+  const proxy = parseProxy(c, sections);
+  if (proxy.enabled && !servers.some((x) => x.enabled)) {
+    const line = sections.find((x) => x.type === 'proxy')?.line ?? 0;
+    c.error(line, 'proxy', "the proxy needs an enabled 'config server' section (mpwan server import <ss:// link>)");
+  }
+  const config: Config = { globals, proxy, uplinks, servers };
+  c.errors.sort((a, b) => a.line - b.line);
+  return { config: c.errors.length === 0 ? config : null, errors: c.errors, warnings: c.warnings };
+}

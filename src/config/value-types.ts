@@ -1,0 +1,90 @@
+// Value types of mpwan's options: parse returns null on bad input, expect says what was
+// wanted. Pure; shared by the validator and (through options.ts) the LuCI forms.
+import { familyOf } from '../lib/inet.js';
+
+export interface Type<T> {
+  expect: string;
+  parse(raw: string): T | null;
+}
+
+const TRUE = ['1', 'yes', 'on', 'true', 'enabled'];
+const FALSE = ['0', 'no', 'off', 'false', 'disabled'];
+
+/** Booleans as uci and /lib/functions.sh spell them. */
+export const bool: Type<boolean> = {
+  expect: "a boolean ('1' or '0'; yes/no, on/off, true/false and enabled/disabled also work)",
+  parse: (v) => (TRUE.includes(v) ? true : FALSE.includes(v) ? false : null),
+};
+
+/** Decimal only: no sign, exponent, hex or padding, and no leading zero (the kernel reads 010 as octal). */
+export const int = (min: number, max: number): Type<number> => ({
+  expect: `a decimal integer from ${min} to ${max}`,
+  parse: (v) => {
+    if (!/^(0|[1-9][0-9]{0,9})$/.test(v)) return null;
+    const n = Number(v);
+    return n >= min && n <= max ? n : null;
+  },
+});
+
+export const oneOf = <T extends string>(values: readonly T[]): Type<T> => ({
+  expect: `one of ${values.join(', ')}`,
+  parse: (v) => ((values as readonly string[]).includes(v) ? (v as T) : null),
+});
+
+/** What a sysctl file is written with: a boolean as '0'/'1', a number in decimal. */
+export const asSysctl = <T extends boolean | number>(type: Type<T>): Type<string> => ({
+  expect: type.expect,
+  parse: (v) => {
+    const p = type.parse(v);
+    return p === null ? null : typeof p === 'boolean' ? (p ? '1' : '0') : String(p);
+  },
+});
+
+/** The kernel keeps 15 characters (MPTCP_SCHED_NAME_MAX 16) and would truncate silently. */
+export const schedulerName: Type<string> = {
+  expect: 'a scheduler name: 1 to 15 lower-case letters, digits or _ (see net.mptcp.available_schedulers)',
+  parse: (v) => (/^[a-z0-9_]{1,15}$/.test(v) ? v : null),
+};
+
+export const INT_MAX = 2 ** 31 - 1;
+export const UINT_MAX = 2 ** 32 - 1;
+/** proc_dointvec_jiffies refuses seconds above INT_MAX / HZ; HZ is at most 1000. */
+export const JIFFIES_SECONDS_MAX = Math.floor(INT_MAX / 1000);
+
+/** Seconds with at most one decimal: 0.5, 2, 10. */
+export const seconds = (min: number, max: number): Type<number> => ({
+  expect: `a number of seconds from ${min} to ${max} (like 0.5 or 2)`,
+  parse: (v) => {
+    if (!/^(0|[1-9][0-9]{0,4})(\.[0-9])?$/.test(v)) return null;
+    const n = Number(v);
+    return n >= min && n <= max ? n : null;
+  },
+});
+
+export const ipAddress: Type<string> = {
+  expect: 'an IPv4 or IPv6 address',
+  parse: (v) => (familyOf(v) !== null ? v : null),
+};
+
+export const host: Type<string> = {
+  expect: 'an IP address or a host name',
+  parse: (v) => (familyOf(v) !== null || /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(v) ? v : null),
+};
+export const password: Type<string> = {
+  expect: '1 to 256 printable characters',
+  parse: (v) => (/^[\x21-\x7e]{1,256}$/.test(v) ? v : null),
+};
+export const netifdName: Type<string> = {
+  expect: 'a netifd interface name',
+  parse: (v) => (/^[A-Za-z0-9_]{1,64}$/.test(v) ? v : null),
+};
+export const prefix: Type<string> = {
+  expect: 'an IPv4 or IPv6 address or prefix (192.0.2.0/24, 2001:db8::/32)',
+  parse: (v) => {
+    const [addr, len, ...rest] = v.split('/');
+    const fam = familyOf(addr);
+    if (!fam || rest.length > 0) return null;
+    if (len === undefined) return v;
+    return /^[0-9]{1,3}$/.test(len) && Number(len) <= (fam === 4 ? 32 : 128) ? v : null;
+  },
+};

@@ -1,0 +1,141 @@
+// The LAN side of the daemon: which proxy runs (from the config), whether the server is
+// worth sending LAN traffic to, and the nft redirect that follows from both.
+import type { Runtime } from '../sys/runtime.js';
+import type { Config, ServerConfig } from '../model/config.js';
+import type { NetifdInterface } from '../model/netifd.js';
+import type { ProxyState } from '../model/daemon-state.js';
+import type { HealthMonitor } from '../health/monitor.js';
+import { engineLaunch, planProxy, type EngineCaps } from '../proxy/launch.js';
+import { renderNft } from '../proxy/nft.js';
+import { detectEngineCaps } from '../sys/proxy-binary.js';
+import { cpuCount } from '../sys/procfs.js';
+import { runPath } from '../sys/run-dir.js';
+import { MpwanError } from '../model/errors.js';
+import type { ProxyRunner } from './proxies.js';
+import type { LanRules } from './lan-rules.js';
+import { ServerWatch, type ServerTransition } from './server-watch.js';
+import { decideRedirect } from './redirect.js';
+import { checkReachable, readEvidence } from './server-check.js';
+
+type Log = (level: 'warning' | 'notice' | 'err', message: string) => Promise<void>;
+
+interface Active {
+  engine: string;
+  port: number;
+  mptcpBy: string;
+  server: ServerConfig;
+  watch: ServerWatch;
+}
+
+export class ProxySetup {
+  private active: Active | null = null;
+  private caps: { engine: string; caps: EngineCaps } | null = null;
+  private nftText: string | null = null;
+  private lanDevices: string[] = [];
+  private offReason: string | null = null;
+  checkIntervalMs = 10000;
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly monitor: HealthMonitor,
+    readonly runner: ProxyRunner,
+    readonly lan: LanRules,
+    private readonly log: Log,
+  ) {}
+
+  /** Follows the config: starts, replaces or stops the proxy; re-renders and checks the redirect. */
+  async follow(config: Config, netifd: NetifdInterface[], explicit: boolean): Promise<void> {
+    const server = config.servers.find((s) => s.enabled);
+    if (!config.globals.enabled || !config.proxy.enabled || !server) {
+      if (this.active) await this.log('notice', 'proxy disabled');
+      this.active = null;
+      this.nftText = null;
+      await this.runner.configure(null);
+      await this.syncRedirect(true);
+      return;
+    }
+    this.checkIntervalMs = config.proxy.checkInterval * 1000;
+    const engine = config.proxy.engine;
+    if (explicit || this.caps?.engine !== engine) this.caps = { engine, caps: await detectEngineCaps(this.rt, engine) };
+    const plan = planProxy(config.proxy, server, runPath.engineConfig(this.rt), cpuCount(this.rt), this.caps.caps);
+    const { changed, adopted } = await this.runner.configure(engineLaunch(plan, runPath.engineConfig(this.rt)));
+    if (changed || !this.active) {
+      const watch = new ServerWatch(`${server.host}:${server.port}`);
+      watch.reset(this.rt.monotonicMs());
+      this.active = { engine, port: config.proxy.port, mptcpBy: plan.mptcpBy, server, watch };
+      await this.log('notice', `proxy: ${engine} x${plan.instances.length} on port ${config.proxy.port} to ${server.host}:${server.port} (MPTCP by ${plan.mptcpBy})` +
+        (adopted > 0 ? `; adopted ${adopted} running instance(s) from the previous daemon` : ''));
+    }
+    const lanDevices = config.proxy.lan.map((n) => netifd.find((i) => i.name === n)?.l3Device).filter((d): d is string => !!d);
+    if (lanDevices.length === 0 && (explicit || this.lanDevices.length > 0)) {
+      await this.log('warning', `proxy: none of the lan interfaces (${config.proxy.lan.join(', ')}) is up; nothing is redirected`);
+    }
+    this.lanDevices = lanDevices;
+    const bypass = [server.host, ...config.proxy.bypass].filter((b) => /^[0-9a-f:.]+(\/\d+)?$/i.test(b));
+    this.nftText = lanDevices.length > 0 ? renderNft({ lanDevices, port: config.proxy.port, bypass }) : null;
+    await this.syncRedirect(true);
+  }
+
+  async supervise(): Promise<void> {
+    await this.runner.supervise();
+    await this.syncRedirect(false);
+  }
+
+  /** Reachability through the uplinks' probes, and whether the server answers what the proxies send. */
+  async checkServer(): Promise<void> {
+    const a = this.active;
+    if (!a) return;
+    const now = () => this.rt.monotonicMs();
+    const r = await checkReachable(this.rt, this.monitor, a.server.host, a.server.port, this.checkIntervalMs);
+    await this.say(a.watch.reachability(r.ok, r.error, now()));
+    if (r.ok) await this.say(a.watch.retry(now()));
+    if (r.ok && a.watch.wantsEvidence) {
+      const e = await readEvidence(this.rt, a.server.host, a.server.port, a.watch.evidenceWindowMs(now()), this.runner.supervisor.runningPids());
+      if (e) await this.say(a.watch.evidence(e, now()));
+    }
+    await this.syncRedirect(false);
+  }
+
+  private async say(t: ServerTransition | null) {
+    if (t) await this.log(t.level, t.message);
+  }
+
+  /** Loads or removes the redirect as decideRedirect says; `observe` also repairs a changed table. */
+  private async syncRedirect(observe: boolean) {
+    const d = decideRedirect({
+      wanted: this.active !== null,
+      proxyRunning: this.runner.running,
+      serverReachable: this.active?.watch.reachable ?? null,
+      serverAnswers: this.active?.watch.answers ?? null,
+      lanDevices: this.nftText === null ? 0 : this.lanDevices.length,
+    });
+    this.offReason = d.reason;
+    const done = await this.lan.sync(d.on ? this.nftText : null, observe);
+    if (done === 'repaired') await this.log('notice', 'the LAN redirect (nft table inet mpwan) was changed or removed by something else: loaded again');
+  }
+
+  state(): ProxyState | null {
+    const a = this.active;
+    if (!a) return null;
+    return {
+      engine: a.engine,
+      port: a.port,
+      mptcp_by: a.mptcpBy,
+      instances: this.runner.supervisor.instances.map((i) => ({ pid: i.pid, restarts: i.failures })),
+      redirect_active: this.lan.active,
+      redirect_off_reason: this.lan.active ? null : this.offReason,
+      server: `${a.server.host}:${a.server.port}`,
+      server_reachable: a.watch.reachable,
+      server_answers: a.watch.answers,
+    };
+  }
+
+  /** Stops the proxies and removes the redirect; returns what failed. */
+  async stop(): Promise<string[]> {
+    const problems: string[] = [];
+    await this.runner.configure(null).catch((e: unknown) => problems.push(e instanceof MpwanError ? e.message : String(e)));
+    await this.lan.remove().catch((e: unknown) => problems.push(e instanceof MpwanError ? e.message : String(e)));
+    this.active = null;
+    return problems;
+  }
+}

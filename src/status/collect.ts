@@ -1,0 +1,83 @@
+// What a status report is built from. `collectStatus` reads everything afresh (the CLI);
+// `quickStatus` (ubus, polled by LuCI) starts from the report the running daemon wrote at
+// its last re-plan and refreshes only what changes between re-plans: counters, bytes,
+// health and the daemon's own state, so a poll runs no program unless it must.
+import type { Runtime } from '../sys/runtime.js';
+import type { DaemonState } from '../model/daemon-state.js';
+import { MpwanError } from '../model/errors.js';
+import { settled } from '../lib/async.js';
+import { readSystem } from '../reconcile/read-system.js';
+import { assess, type Assessment } from '../reconcile/assess.js';
+import { readLinkBytes, readMptcpCounters } from '../sys/procfs.js';
+import { readDaemonState, readHealth, readStatusBasis } from '../sys/run-dir.js';
+import { countServerConnections } from '../sys/ss.js';
+import { buildStatus, KEY_COUNTERS, type StatusReport } from './status.js';
+
+async function serverConnections(rt: Runtime, a: Pick<Assessment, 'config'>, daemon: DaemonState | null) {
+  const server = a.config.servers.find((s) => s.enabled);
+  const pids = (daemon?.proxy?.instances ?? []).map((i) => i.pid).filter((p): p is number => p !== null);
+  return server && daemon?.proxy ? countServerConnections(rt, server.host, server.port, pids) : null;
+}
+
+/** The report as the daemon will write it after a re-plan (its counters are refreshed by readers). */
+export function statusOf(rt: Runtime, a: Assessment, daemon: DaemonState | null): StatusReport {
+  return buildStatus(a, readMptcpCounters(rt), (dev) => readLinkBytes(rt, dev), daemon, null, readHealth(rt)?.uplinks ?? {}, rt.nowSeconds());
+}
+
+/** Everything read afresh. With an invalid config, the running daemon's last report says what is in force. */
+export async function collectStatus(rt: Runtime): Promise<StatusReport> {
+  await settled();
+  const daemon = readDaemonState(rt);
+  let a: Assessment;
+  try {
+    a = assess(await readSystem(rt));
+  } catch (e) {
+    const basis = daemon && e instanceof MpwanError && e.code === 'invalid_config' ? readStatusBasis<StatusReport>(rt) : null;
+    if (!basis) throw e;
+    return refresh(rt, basis, daemon);
+  }
+  const report = statusOf(rt, a, daemon);
+  report.proxy.server_connections = await serverConnections(rt, a, daemon);
+  return report;
+}
+
+/** What changes between re-plans, read again into a report the daemon wrote. */
+function refresh(rt: Runtime, basis: StatusReport, daemon: DaemonState | null): StatusReport {
+  const counters = readMptcpCounters(rt);
+  const health = readHealth(rt)?.uplinks ?? {};
+  const p = daemon?.proxy ?? null;
+  return {
+    ...basis,
+    counters: Object.fromEntries(KEY_COUNTERS.map((k) => [k, counters[k] ?? 0])),
+    uplinks: basis.uplinks.map((u) => {
+      const b = u.device ? readLinkBytes(rt, u.device) : null;
+      return { ...u, rx_bytes: b ? b.rx : null, tx_bytes: b ? b.tx : null, health: health[u.name] ?? null };
+    }),
+    daemon: { running: daemon !== null, pid: daemon?.pid ?? null, last_error: daemon?.last_error ?? null },
+    proxy: {
+      ...basis.proxy,
+      running_instances: p ? p.instances.filter((i) => i.pid !== null).length : 0,
+      instances: p ? p.instances.length : 0,
+      mptcp_by: p?.mptcp_by ?? null,
+      redirect_active: p?.redirect_active ?? false,
+      server_reachable: p?.server_reachable ?? null,
+      server_answers: p?.server_answers ?? null,
+    },
+    config_error: daemon?.config_error ?? null,
+  };
+}
+
+/** For ubus: the daemon's last report refreshed, or (no daemon) everything read afresh. */
+export async function quickStatus(rt: Runtime): Promise<StatusReport> {
+  await settled();
+  const daemon = readDaemonState(rt);
+  const basis = daemon ? readStatusBasis<StatusReport>(rt) : null;
+  if (!daemon || !basis) return collectStatus(rt);
+  const report = refresh(rt, basis, daemon);
+  const server = daemon.proxy && /^(.*):(\d+)$/.exec(daemon.proxy.server);
+  if (server) {
+    const pids = daemon.proxy!.instances.map((i) => i.pid).filter((x): x is number => x !== null);
+    report.proxy.server_connections = await countServerConnections(rt, server[1], Number(server[2]), pids);
+  }
+  return report;
+}
