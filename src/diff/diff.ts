@@ -93,7 +93,9 @@ function diffEndpoints(desired: Desired, observed: Observed, prev: OwnedState, m
       if (cur.backup !== d.backup) out.changes.push({ kind: 'endpoint-backup', endpoint: cur, backup: d.backup });
     } else {
       // `ip mptcp endpoint change` only toggles backup/fullmesh: anything else is delete + add.
-      const reason = sameDevice ? 'flags changed' : `device changed (${cur.dev ?? 'none'} -> ${d.dev})`;
+      const reason = sameDevice ? 'flags changed'
+        : cur.dev === d.dev ? `${d.dev} is a new device (ifindex ${rec?.ifindex} -> ${d.ifindex})`
+        : `device changed (${cur.dev ?? 'none'} -> ${d.dev})`;
       out.changes.push({ kind: 'endpoint-del', endpoint: cur, reason });
       out.changes.push({ kind: 'endpoint-add', endpoint: d, id: cur.id });
     }
