@@ -77,7 +77,7 @@ export class HealthMonitor {
       if (w) this.drop(u.name, w);
       const fresh: Watch = {
         uplink: u, targets, tracker: new HealthTracker(u.health, this.rt.nowSeconds(), targets.length > 0),
-        rounds: new ProbeRounds(u.health.interval * 1000, u.health.timeout * 1000), pingers: [], timer: null,
+        rounds: new ProbeRounds(u.health.interval * 1000, u.health.timeout * 1000, this.rt.monotonicMs()), pingers: [], timer: null,
         lastShotRound: -1, lastTcpAt: -Infinity,
       };
       this.watches.set(u.name, fresh);

@@ -38,15 +38,12 @@ export class ProbeRounds {
   private next = 0;
   /** The latest round any stream's reply answered. */
   private lastAnswered = -1;
-  /** Send time of round 0 when no stream sets the pace (TCP only). */
-  private clock0: number | null = null;
-
-  constructor(private readonly intervalMs: number, private readonly timeoutMs: number) {}
+  /** Round 0 is sent at `start`: the pace until a stream sets its own (and without streams: TCP only). */
+  constructor(private readonly intervalMs: number, private readonly timeoutMs: number, private readonly start: number) {}
 
   /** A stream for `target` (re)started now: its first ping belongs to the round sent nearest to now. */
   started(target: string, now: number) {
-    const startIndex = this.clockSet() ? Math.max(this.next, Math.round((now - this.sendTime(0)) / this.intervalMs)) : this.next;
-    if (!this.clockSet()) this.clock0 = now - startIndex * this.intervalMs;
+    const startIndex = Math.max(this.next, Math.round((now - this.sendTime(0)) / this.intervalMs));
     this.streams.set(target, { startIndex, startAt: now, base: null, anchor: null, answered: new Map(), error: null });
   }
 
@@ -93,10 +90,6 @@ export class ProbeRounds {
     a.results.push(result);
   }
 
-  private clockSet(): boolean {
-    return this.streams.size > 0 || this.clock0 !== null;
-  }
-
   private streamSendTime(s: Stream, index: number): number {
     const a = s.anchor ?? { index: s.startIndex, at: s.startAt };
     return a.at + (index - a.index) * this.intervalMs;
@@ -106,12 +99,11 @@ export class ProbeRounds {
   sendTime(index: number): number {
     const first = this.streams.values().next();
     if (!first.done) return this.streamSendTime(first.value, index);
-    return (this.clock0 ?? 0) + index * this.intervalMs;
+    return this.start + index * this.intervalMs;
   }
 
   /** The latest round sent by `now` (next - 1 when none is). */
   roundAt(now: number): number {
-    if (!this.clockSet()) return this.next - 1;
     return Math.max(this.next - 1, Math.floor((now - this.sendTime(0)) / this.intervalMs + 1e-9));
   }
 
