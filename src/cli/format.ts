@@ -18,6 +18,10 @@ export function formatStatus(s: StatusReport): string {
   const out: string[] = [];
   const sync = s.in_sync ? 'in sync' : `${s.pending.length} pending change(s): run 'mpwan apply'`;
   out.push(`mpwan ${s.version}: ${s.enabled ? 'enabled' : 'disabled'}, ${sync}`);
+  if (s.config_error) {
+    out.push('', "The config file is invalid; the last valid one stays in force until it is fixed ('mpwan check'):",
+      ...s.config_error.errors.map((e) => `  ${e.file}:${e.line}: ${e.option ? e.option + ': ' : ''}${e.message}`));
+  }
   out.push('');
   const rows = [['UPLINK', 'MODE', 'STATE', 'DEVICE', 'TABLE', 'ENDPOINTS', 'RX', 'TX']];
   for (const u of s.uplinks) {

@@ -97,4 +97,36 @@ describe('mpwan CLI bundle under qjs', function () {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Config OK/);
   });
+
+  it('every command and subcommand takes --help: its usage, exit 0', () => {
+    const commands = ['apply', 'stop', 'reload', 'daemon', 'status', 'check', 'server setup', 'server import', 'version'];
+    for (const c of commands) {
+      const r = mpwan([...c.split(' '), '--help']);
+      assert.equal(r.status, 0, `${c} --help: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^Usage: mpwan ${c}`), c);
+    }
+    assert.match(mpwan(['server', '--help']).stdout, /mpwan server setup .*\n.*mpwan server import/);
+    assert.match(mpwan(['help', 'server', 'setup']).stdout, /--port N/);
+  });
+
+  it('server setup and import errors: one line saying what is wrong and what to do, exit 2, no stack trace', () => {
+    const cases: [string[], RegExp][] = [
+      [['server', 'setup', '--port', '99999'], /--port takes a number from 1 to 65535 \(got '99999'\)/],
+      [['server', 'setup', '--port'], /--port needs a value \(N\) \(see 'mpwan server setup --help'\)/],
+      [['server', 'setup', '--frobnicate'], /unknown option '--frobnicate' \(see 'mpwan server setup --help'\)/],
+      [['server', 'setup', '--method', 'rc4'], /--method takes one of/],
+      [['server', 'import', 'ss://garbage'], /cannot import the link: .*paste the line 'mpwan server setup' printed/],
+      [['server', 'import'], /missing argument \(see 'mpwan server import --help'\)/],
+      [['server', 'import', 'ss://x', 'extra'], /unexpected argument 'extra'/],
+      [['server'], /Usage:\n {2}mpwan server setup/],
+      [['apply', '--force'], /unknown option '--force'/],
+    ];
+    for (const [args, re] of cases) {
+      const r = mpwan(args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re, args.join(' '));
+      assert.doesNotMatch(r.stderr, /at \S+ \(|internal error/, `no stack trace for ${args.join(' ')}`);
+      if (args[0] !== 'server' || args.length > 1) assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
+    }
+  });
 });
