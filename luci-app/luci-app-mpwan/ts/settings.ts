@@ -1,6 +1,7 @@
 // Settings: a form.Map over /etc/config/mpwan. The option names, ranges and defaults follow
 // src/config/schema.ts (mpwan rejects unknown options, so the form offers only real ones).
 // Save & Apply commits through rpcd; procd's reload trigger on 'mpwan' re-plans in place.
+// Every section saves only options the user changed (lib/form.ts).
 import view from 'luci/view';
 import form from 'luci/form';
 import uci from 'luci/uci';
