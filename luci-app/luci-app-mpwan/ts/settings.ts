@@ -1,15 +1,17 @@
 // Settings: a form.Map over /etc/config/mpwan. The option names, ranges and defaults follow
 // src/config/schema.ts (mpwan rejects unknown options, so the form offers only real ones).
 // Save & Apply commits through rpcd; procd's reload trigger on 'mpwan' re-plans in place.
+// Every section saves only options the user changed (lib/form.ts).
 import view from 'luci/view';
 import form from 'luci/form';
 import uci from 'luci/uci';
 import widgets from 'luci/tools.widgets';
 import { SS_METHODS } from '../../../src/model/config.js';
 import { parseSsLink } from '../../../src/server/uri.js';
+import { savesOnlyChanges } from './lib/form.js';
 
 function globalsSection(m: LuCI.FormMap): void {
-  const s = m.section(form.NamedSection, 'globals', 'globals', _('General'));
+  const s = savesOnlyChanges(m.section(form.NamedSection, 'globals', 'globals', _('General')));
   s.addremove = false;
   s.tab('general', _('General'));
   s.tab('mptcp', _('MPTCP (kernel)'), _('Empty fields keep what the kernel has.'));
@@ -60,6 +62,7 @@ function globalsSection(m: LuCI.FormMap): void {
   o = s.taboption('health', form.ListValue, 'on_down', _('On failure'));
   o.value('withdraw', _('withdraw its endpoints'));
   o.value('backup', _('keep them as backup'));
+  o.default = 'withdraw';
   o = s.taboption('health', form.Flag, 'probe_server', _('Probe the server'), _('Also open a TCP connection to the aggregation server through each uplink.'));
   o.default = '1';
   o = s.taboption('health', form.DynamicList, 'probe_host', _('Probe hosts'), _('IP addresses to ping through each uplink (default: the aggregation server).'));
@@ -74,8 +77,8 @@ function globalsSection(m: LuCI.FormMap): void {
 }
 
 function uplinksSection(m: LuCI.FormMap): void {
-  const s = m.section(form.GridSection, 'uplink', _('Uplinks'),
-    _('One row per netifd interface (the row name is the interface, e.g. wan). Add new uplinks at the end: each one\'s routing table follows its position.'));
+  const s = savesOnlyChanges(m.section(form.GridSection, 'uplink', _('Uplinks'),
+    _('One row per netifd interface (the row name is the interface, e.g. wan). Add new uplinks at the end: each one\'s routing table follows its position.')));
   s.addremove = true;
   s.anonymous = false;
   s.nodescriptions = true;
@@ -104,8 +107,8 @@ function uplinksSection(m: LuCI.FormMap): void {
 }
 
 function serverSection(m: LuCI.FormMap): void {
-  const s = m.section(form.TypedSection, 'server', _('Aggregation server'),
-    _('Your own server that reassembles the subflows (set it up there with: mpwan server setup).'));
+  const s = savesOnlyChanges(m.section(form.TypedSection, 'server', _('Aggregation server'),
+    _('Your own server that reassembles the subflows (set it up there with: mpwan server setup).')));
   s.addremove = true;
   s.anonymous = false;
 
@@ -143,8 +146,8 @@ function serverSection(m: LuCI.FormMap): void {
 }
 
 function proxySection(m: LuCI.FormMap): void {
-  const s = m.section(form.TypedSection, 'proxy', _('LAN proxy'),
-    _('Sends TCP from the LAN through the aggregation server over all uplinks. Needs an enabled server.'));
+  const s = savesOnlyChanges(m.section(form.TypedSection, 'proxy', _('LAN proxy'),
+    _('Sends TCP from the LAN through the aggregation server over all uplinks. Needs an enabled server.')));
   s.addremove = true;
   s.anonymous = true;
 
@@ -154,6 +157,7 @@ function proxySection(m: LuCI.FormMap): void {
   o = s.option(form.ListValue, 'engine', _('Engine'));
   o.value('shadowsocks-rust');
   o.value('shadowsocks-libev');
+  o.default = 'shadowsocks-rust';
   o = s.option(form.Value, 'port', _('Local port'));
   o.datatype = 'port';
   o.placeholder = '1100';

@@ -15,7 +15,9 @@ export default view.extend({
   render(data: unknown): Node {
     const page = new StatusPage();
     if (data) page.update(data as Status);
-    poll.add(() => callStatus().then((s) => page.update(s), notifyError), POLL_SECONDS);
+    // poll.add starts the poll loop, which runs the function at once: right after load()'s
+    // call. Skip that run (the next is one interval later) rather than fetch twice.
+    poll.add(() => (page.isFresh() ? undefined : callStatus().then((s) => page.update(s), notifyError)), POLL_SECONDS);
     return page.root;
   },
 

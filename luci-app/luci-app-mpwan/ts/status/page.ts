@@ -36,13 +36,15 @@ export class StatusPage {
   private readonly rest = E('div', { class: 'mpwan-grid' });
   /** Uplink name -> colour, fixed at first sight so lines keep their colour. */
   private readonly colors = new Map<string, string>();
+  /** When the data on screen was fetched (ms). */
+  private updatedAt = -Infinity;
 
   constructor() {
     this.root = E('div', { id: 'mpwan-status' }, [
-      E('style', {}, CSS),
-      E('h2', {}, _('Multipath WAN')),
-      E('p', { class: 'cbi-map-descr' }, _('Every uplink carries subflows of the same MPTCP connections; the graphs show the last five minutes.')),
-      E('div', { class: 'mpwan-card mpwan-wide', id: 'mpwan-aggregate' }, [E('h3', {}, _('Throughput, all uplinks')), this.legend, this.aggregate as unknown as HTMLElement]),
+      E('style', {}, [CSS]),
+      E('h2', {}, [_('Multipath WAN')]),
+      E('p', { class: 'cbi-map-descr' }, [_('Every uplink carries subflows of the same MPTCP connections; the graphs show the last five minutes.')]),
+      E('div', { class: 'mpwan-card mpwan-wide', id: 'mpwan-aggregate' }, [E('h3', {}, [_('Throughput, all uplinks')]), this.legend, this.aggregate]),
       this.cards,
       this.rest,
     ]);
@@ -53,7 +55,14 @@ export class StatusPage {
     return this.colors.get(name)!;
   }
 
+  /** Whether the data on screen is younger than half a poll interval: a poll now would add a
+   *  rate measured over a few milliseconds. */
+  isFresh(now = Date.now()): boolean {
+    return now - this.updatedAt < (POLL_SECONDS * 1000) / 2;
+  }
+
   update(s: Status, now = new Date()): void {
+    this.updatedAt = now.getTime();
     const bytesOf = Object.fromEntries(s.uplinks.map((u) => [u.name,
       u.rx_bytes === null || u.tx_bytes === null ? null : { rx: u.rx_bytes, tx: u.tx_bytes }]));
     this.history.push(now.getTime(), bytesOf);
@@ -66,9 +75,9 @@ export class StatusPage {
             { label: `${u.name} tx`, color: this.color(u.name), values: this.history.series(u.name, 'tx'), dashed: true },
           ],
         }, now))
-      : E('p', {}, _('No uplink is configured: add one under Settings.')));
+      : E('p', {}, [_('No uplink is configured: add one under Settings.')]));
     this.renderAggregate(s);
-    dom.content(this.rest, [renderSync(s), renderCounters(s), renderProxy(s)]);
+    dom.content(this.rest, [...renderSync(s), renderCounters(s), renderProxy(s)]);
   }
 
   private renderAggregate(s: Status): void {
@@ -79,9 +88,9 @@ export class StatusPage {
     lineChart(series, CAPACITY, this.aggregate);
     const last = (v: number[]) => (v.length ? v[v.length - 1] : 0);
     dom.content(this.legend, [
-      E('span', {}, _('Download %s').format(bitRate(last(rx)))),
-      E('span', {}, _('Upload %s').format(bitRate(last(tx)))),
-      ...s.uplinks.map((u) => E('span', { style: `color:${this.color(u.name)}` }, `● ${u.name} ${bitRate(last(this.history.both(u.name)))}`)),
+      E('span', {}, [_('Download %s').format(bitRate(last(rx)))]),
+      E('span', {}, [_('Upload %s').format(bitRate(last(tx)))]),
+      ...s.uplinks.map((u) => E('span', { style: `color:${this.color(u.name)}` }, [`● ${u.name} ${bitRate(last(this.history.both(u.name)))}`])),
     ]);
   }
 }

@@ -7,10 +7,10 @@ const yesNo = (b: boolean | null | undefined) => (b === null || b === undefined 
 
 export function renderCounters(s: Status): HTMLElement {
   return E('div', { class: 'mpwan-card mpwan-wide', id: 'mpwan-counters' }, [
-    E('h3', {}, _('MPTCP counters')),
+    E('h3', {}, [_('MPTCP counters')]),
     E('table', { class: 'mpwan-kv' }, COUNTER_ROWS.map(([label, key]) =>
-      E('tr', {}, [E('th', {}, label), E('td', {}, String(s.counters[key] ?? 0))]))),
-    ...counterNotes(s.counters).map((n) => E('p', { class: `mpwan-note ${n.level}` }, n.text)),
+      E('tr', {}, [E('th', {}, [label]), E('td', {}, [String(s.counters[key] ?? 0)])]))),
+    ...counterNotes(s.counters).map((n) => E('p', { class: `mpwan-note ${n.level}` }, [n.text])),
   ]);
 }
 
@@ -37,18 +37,22 @@ export function renderProxy(s: Status): HTMLElement {
   if (p?.enabled && p.server_answers === false)
     notes.push(_('The aggregation server accepts connections but answers none through the proxy: check the password and cipher (import the link mpwan server setup prints). LAN traffic goes out directly meanwhile.'));
   return E('div', { class: 'mpwan-card', id: 'mpwan-proxy' }, [
-    E('h3', {}, _('Proxy and server')),
-    E('table', { class: 'mpwan-kv' }, rows.map(([k, v]) => E('tr', {}, [E('th', {}, k), E('td', {}, v)]))),
-    ...notes.map((n) => E('p', { class: 'mpwan-note warning' }, n)),
+    E('h3', {}, [_('Proxy and server')]),
+    E('table', { class: 'mpwan-kv' }, rows.map(([k, v]) => E('tr', {}, [E('th', {}, [k]), E('td', {}, [v])]))),
+    ...notes.map((n) => E('p', { class: 'mpwan-note warning' }, [n])),
   ]);
 }
 
-export function renderSync(s: Status): HTMLElement | null {
-  if (s.in_sync && !s.warnings.length && s.enabled) return null;
-  return E('div', { class: 'mpwan-card mpwan-wide', id: 'mpwan-sync' }, [
-    !s.enabled ? E('p', { class: 'mpwan-note warning' }, _('mpwan is disabled in its settings.')) : null,
-    s.in_sync ? null : E('p', { class: 'mpwan-note warning' }, _('The kernel differs from the plan; the next apply will:')),
-    s.in_sync ? null : E('ul', {}, s.pending.map((p) => E('li', {}, p))),
-    ...s.warnings.map((w) => E('p', { class: 'mpwan-note info' }, w)),
-  ]);
+/** The card of what is not as it should be; none when all is well. The children array is
+ *  built without placeholders: dom.append would print a null member as "null". */
+export function renderSync(s: Status): HTMLElement[] {
+  if (s.in_sync && !s.warnings.length && s.enabled) return [];
+  const lines: HTMLElement[] = [];
+  if (!s.enabled) lines.push(E('p', { class: 'mpwan-note warning' }, [_('mpwan is disabled in its settings.')]));
+  if (!s.in_sync) {
+    lines.push(E('p', { class: 'mpwan-note warning' }, [_('The kernel differs from the plan; the next apply will:')]));
+    lines.push(E('ul', {}, s.pending.map((p) => E('li', {}, [p]))));
+  }
+  for (const w of s.warnings) lines.push(E('p', { class: 'mpwan-note info' }, [w]));
+  return [E('div', { class: 'mpwan-card mpwan-wide', id: 'mpwan-sync' }, lines)];
 }
