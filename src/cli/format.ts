@@ -14,6 +14,8 @@ export function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')).join('\n');
 }
 
+const time = (epoch: number) => `${new Date(epoch * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+
 export function formatStatus(s: StatusReport): string {
   const out: string[] = [];
   const sync = s.in_sync ? 'in sync' : `${s.pending.length} pending change(s): run 'mpwan apply'`;
@@ -32,12 +34,18 @@ export function formatStatus(s: StatusReport): string {
   out.push(s.uplinks.length > 0 ? table(rows) : 'No uplinks configured: add `config uplink` sections to /etc/config/mpwan.');
   const health = s.uplinks.filter((u) => u.health || u.failure).map((u) => {
     const h = u.health;
-    const since = h ? ` since ${new Date(h.since * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC` : '';
+    const since = h ? ` since ${time(h.since)}` : '';
     const probes = h?.probed ? `, latency ${h.latency_ms ?? '-'} ms, loss ${Math.round(h.loss * 100)}%` : h ? ', carrier only (nothing to probe)' : '';
     const why = u.failure ?? h?.reason ?? (h?.suspect ? `missed a probe round lately (${h.last_error})` : null);
     return `  ${u.name}: ${h?.state ?? 'down'}${since}${probes}${why ? `: ${why}` : ''}`;
   });
   if (health.length > 0) out.push('', 'Health:', ...health);
+  const routes = s.default_route.filter((d) => d.uplink !== null || d.reason !== `no healthy uplink has an IPv${d.family} default route`);
+  if (routes.length > 0) {
+    out.push('', 'Default route (DNS, UDP, the router\'s own traffic):', ...routes.map((d) => d.uplink
+      ? `  IPv${d.family}: ${d.uplink}${d.since ? ` since ${time(d.since)}` : ''}`
+      : `  IPv${d.family}: netifd's main table (${d.reason})`));
+  }
   const skipped = s.uplinks.flatMap((u) => u.skipped.map((k) => `  ${u.name}: ${k.address}: ${k.reason}`));
   if (skipped.length > 0) out.push('', 'Addresses not used:', ...skipped);
   if (s.foreign_endpoints.length > 0) {

@@ -43,6 +43,7 @@ export const GLOBALS = {
   subflows: option(int(0, 8), 0),
   add_addr_accepted: option(int(0, 8), 0),
   rp_filter_loose: option(bool, true),
+  default_route: option(bool, true),
   scheduler: optional(schedulerName),
   path_manager: optional(oneOf(['kernel', 'userspace'])),
   checksum: optional(asSysctl(bool)),
@@ -84,6 +85,7 @@ export const PROXY = {
   port: option(int(1, 65535), 1100),
   threads: option<number | null>(int(1, 64), null),
   check_interval: option(int(1, 3600), 10),
+  quic: option(oneOf(['tcp', 'direct'] as const), 'tcp' as 'tcp' | 'direct'),
   lan: list(netifdName, ['lan']),
   bypass: list(prefix, []),
 };

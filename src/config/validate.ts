@@ -12,6 +12,7 @@ import {
   GLOBALS, MAX_UPLINKS, PROXY, SECTION_TYPES, SERVER, SYSCTL_OF, UPLINK, UPLINK_HINTS, type Spec, type Values,
 } from './options.js';
 import { rulePrefProblem, tableBaseProblems } from './ranges.js';
+import { RULE_SPAN } from '../model/owned-ranges.js';
 
 // ---- collecting problems ----
 
@@ -100,9 +101,11 @@ function parseGlobals(c: Collector, sections: UciSection[]): Globals {
   // Defaults pass these rules, so a problem always has an option line to point at.
   const at = (opt: string) => [s?.options.get(opt)?.line ?? 0, `${s ? sectionLabel(s) : 'globals'}.${opt}`] as const;
   for (const problem of tableBaseProblems(v.table_base)) c.error(...at('table_base'), problem);
-  // rule_pref holds the `from <address>` rules, rule_pref + 1 the `to <server>` rule.
-  const nextProblem = rulePrefProblem(v.rule_pref + 1);
-  const prefProblem = rulePrefProblem(v.rule_pref) ?? (nextProblem && `rule_pref + 1 = ${nextProblem}: mpwan uses both`);
+  // mpwan's rules sit at rule_pref .. rule_pref + RULE_SPAN - 1 (model/owned-ranges.ts).
+  const offset = Array.from({ length: RULE_SPAN }, (_, i) => i).find((i) => rulePrefProblem(v.rule_pref + i) !== null);
+  const prefProblem = offset === undefined ? null
+    : offset === 0 ? rulePrefProblem(v.rule_pref)
+    : `rule_pref + ${offset} = ${rulePrefProblem(v.rule_pref + offset)}: mpwan uses rule_pref to rule_pref + ${RULE_SPAN - 1}`;
   if (prefProblem) c.error(...at('rule_pref'), prefProblem);
 
   const sysctls: Partial<Record<SysctlName, string>> = {};
@@ -122,6 +125,7 @@ function parseGlobals(c: Collector, sections: UciSection[]): Globals {
     subflowsMin: v.subflows,
     addAddrAcceptedMin: v.add_addr_accepted,
     looseRpFilter: v.rp_filter_loose,
+    defaultRoute: v.default_route,
   };
 }
 
@@ -153,7 +157,7 @@ function parseUplinks(c: Collector, sections: UciSection[], g: Globals): UplinkC
 function parseProxy(c: Collector, sections: UciSection[]): ProxyConfig {
   const s = single(c, sections, 'proxy');
   const v = s ? parseOptions(c, s, PROXY) : { ...defaults(PROXY), enabled: false };
-  return { enabled: v.enabled, engine: v.engine, port: v.port, lan: v.lan, bypass: v.bypass, threads: v.threads, checkInterval: v.check_interval };
+  return { enabled: v.enabled, engine: v.engine, port: v.port, lan: v.lan, bypass: v.bypass, threads: v.threads, checkInterval: v.check_interval, quic: v.quic };
 }
 
 function parseServers(c: Collector, sections: UciSection[]): ServerConfig[] {

@@ -5,12 +5,12 @@ import type { Config } from '../model/config.js';
 import { MpwanError } from '../model/errors.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import { stopConfig } from '../reconcile/config-file.js';
-import type { ProxySetup } from './proxy-setup.js';
+import type { LanTraffic } from './lan-traffic.js';
 
 const message = (e: unknown) => (e instanceof MpwanError ? e.message : String((e as Error)?.message ?? e));
 
 /** Stops the proxies, removes the redirect, then the kernel state; returns what failed. */
-export async function cleanUp(rt: Runtime, config: Config | null, proxy: ProxySetup): Promise<string[]> {
+export async function cleanUp(rt: Runtime, config: Config | null, proxy: LanTraffic): Promise<string[]> {
   const problems = await proxy.stop();
   try {
     const r = await reconcile(rt, { dryRun: false, config: stopConfig(config), health: { unhealthy: {}, suspect: [] } });

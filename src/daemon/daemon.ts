@@ -19,10 +19,11 @@ import { configFile } from '../sys/paths.js';
 import { makeRunDir, removeDaemonFiles, writeDaemonPid, writeDaemonState, writeHealth, writeStatusBasis } from '../sys/run-dir.js';
 import { statusOf } from '../status/collect.js';
 import { ProxyRunner } from './proxies.js';
-import { LanRules } from './lan-rules.js';
+import { NftTable } from './nft-table.js';
 import { JobLoop, type JobName } from './loop.js';
-import { ProxySetup } from './proxy-setup.js';
+import { LanTraffic } from './lan-traffic.js';
 import { cleanUp } from './cleanup.js';
+import { deleteNatFlows } from '../sys/conntrack.js';
 
 const SUPERVISE_EVERY_MS = 1000;
 const REPLAN_EVERY_MS = 30000;
@@ -34,7 +35,7 @@ const EXPLICIT = ['start', 'SIGHUP'];
 export class Daemon {
   private readonly loop: JobLoop;
   private readonly monitor: HealthMonitor;
-  private readonly proxy: ProxySetup;
+  private readonly lan: LanTraffic;
   /** The last config that validated: an invalid edit never undoes a working setup. */
   private config: Config | null = null;
   private configError: DaemonState['config_error'] = null;
@@ -42,6 +43,9 @@ export class Daemon {
   private reloads = 0;
   private lastReload: DaemonState['last_reload'] = null;
   private stopping = false;
+  /** Uplinks failed at the last re-plan: a newly failed one's NATed flows are moved. */
+  private failed = new Set<string>();
+  private defaultRoutes: DaemonState['default_route'] = [];
   private readonly since: number;
   private written = '';
   private resolveExit: (code: number) => void = () => {};
@@ -52,7 +56,7 @@ export class Daemon {
     this.loop = new JobLoop(rt, (job, reasons) => this.run(job, reasons), (e) => this.fail(e));
     this.monitor = new HealthMonitor(rt, (u, t) => this.healthChanged(u, t), (u, suspect) => this.suspectChanged(u, suspect));
     const log = (level: 'warning' | 'notice' | 'err', message: string) => this.rt.log(level, message);
-    this.proxy = new ProxySetup(rt, this.monitor, new ProxyRunner(rt, log), new LanRules(rt), log);
+    this.lan = new LanTraffic(rt, this.monitor, new ProxyRunner(rt, log), new NftTable(rt), log);
   }
 
   async start(): Promise<void> {
@@ -67,7 +71,7 @@ export class Daemon {
     this.loop.every('supervise', '', SUPERVISE_EVERY_MS);
     this.loop.every('replan', 'periodic', REPLAN_EVERY_MS);
     this.loop.every('health', '', HEALTH_WRITE_EVERY_MS);
-    this.loop.every('server', '', () => this.proxy.checkIntervalMs);
+    this.loop.every('server', '', () => this.lan.checkIntervalMs);
   }
 
   private pid(): number {
@@ -76,8 +80,8 @@ export class Daemon {
 
   private async run(job: JobName, reasons: string[]) {
     if (job === 'replan') await this.replan(reasons);
-    else if (job === 'supervise') await this.proxy.supervise();
-    else if (job === 'server') await this.proxy.checkServer();
+    else if (job === 'supervise') await this.lan.supervise();
+    else if (job === 'server') await this.lan.checkServer();
     else writeHealth(this.rt, this.monitor.snapshot());
     this.writeState();
   }
@@ -122,13 +126,39 @@ export class Daemon {
       const routine = reasons.every((r) => / missed a probe round$| answers again$/.test(r));
       await this.rt.log(routine ? 'info' : 'notice', `${why}: ${report.descriptions.join('; ')}`);
     }
-    await this.proxy.follow(config, report.assessment.netifd, explicit);
+    await this.followDefaultRoute(report.assessment);
+    await this.lan.follow(config, report.assessment.netifd, report.assessment.desired.marks, explicit);
     writeStatusBasis(this.rt, statusOf(this.rt, report.assessment, this.state()));
     if (explicit) {
       this.reloads++;
       this.lastReload = { why: reasons.filter((r) => EXPLICIT.includes(r)).join(', '), at: this.rt.nowSeconds() };
     }
     this.lastError = null;
+  }
+
+  /**
+   * Flows NATed to an uplink that just failed keep its address in conntrack: after the default
+   * route moved they would leave by another uplink with that address and be dropped. Their
+   * entries go, so the next packet is NATed anew (flows on healthy uplinks are not touched).
+   * Also notes since when each family's default route uses its uplink.
+   */
+  private async followDefaultRoute(a: Assessment) {
+    const failed = a.desired.uplinks.filter((u) => u.state === 'failed');
+    for (const u of failed.filter((x) => !this.failed.has(x.name))) {
+      for (const address of u.sources) {
+        const r = await deleteNatFlows(this.rt, address);
+        if ('unavailable' in r) await this.rt.log('warning', `uplink ${u.name}: flows NATed to ${address} cannot be moved: ${r.unavailable}`);
+        else if (r.deleted > 0) await this.rt.log('notice', `uplink ${u.name}: ${r.deleted} flow(s) NATed to ${address} move to the uplink that carries the default route`);
+      }
+    }
+    this.failed = new Set(failed.map((u) => u.name));
+    const now = this.rt.nowSeconds();
+    this.defaultRoutes = a.desired.defaultRoutes.map((d) => {
+      const before = this.defaultRoutes.find((x) => x.family === d.family);
+      const since = before && before.uplink === d.uplink ? before.since : now;
+      if (before && before.uplink !== d.uplink && d.uplink) void this.rt.log('notice', `IPv${d.family} traffic without a more specific route now leaves by ${d.uplink}`);
+      return { family: d.family, uplink: d.uplink, since, reason: d.reason };
+    });
   }
 
   /** Health probes follow the plan: every uplink that is up (or failed) with a device. */
@@ -164,7 +194,7 @@ export class Daemon {
     this.stopping = true;
     this.monitor.stop();
     await this.loop.stop();
-    const problems = await cleanUp(this.rt, this.config, this.proxy);
+    const problems = await cleanUp(this.rt, this.config, this.lan);
     for (const p of problems) await this.rt.log('err', `stop: ${p}`);
     removeDaemonFiles(this.rt);
     this.writeState();
@@ -176,10 +206,11 @@ export class Daemon {
     return {
       pid: this.stopping ? 0 : this.pid(),
       since: this.since,
-      proxy: this.proxy.state(),
+      proxy: this.lan.state(),
       reloads: this.reloads,
       last_reload: this.lastReload,
       last_error: this.lastError,
+      default_route: this.defaultRoutes,
       config_error: this.configError,
     };
   }

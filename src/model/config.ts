@@ -31,6 +31,8 @@ export interface Globals {
   addAddrAcceptedMin: number;
   /** Set rp_filter to loose (2) on uplink devices that have it strict (1). */
   looseRpFilter: boolean;
+  /** Traffic without a more specific route leaves by the best healthy uplink (mpwan's rules), not netifd's main default. */
+  defaultRoute: boolean;
 }
 
 /** How an uplink's health is checked (globals give the defaults, an uplink may override). */
@@ -102,6 +104,8 @@ export interface ProxyConfig {
   threads: number | null;
   /** Seconds between checks that the server answers (two misses: LAN traffic bypasses). */
   checkInterval: number;
+  /** LAN UDP to port 443 of proxied destinations: 'tcp' rejects it (browsers fall back to TCP, which is aggregated); 'direct' lets it pass. */
+  quic: 'tcp' | 'direct';
 }
 
 export interface Config {

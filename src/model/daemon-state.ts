@@ -16,6 +16,16 @@ export interface ProxyState {
   server_answers: boolean | null;
 }
 
+/** Which uplink carries traffic without a more specific route, per family, and since when. */
+export interface DefaultRouteState {
+  family: 4 | 6;
+  uplink: string | null;
+  /** Epoch seconds since this uplink (or none) carries it. */
+  since: number;
+  /** Why no uplink does (mpwan's default route is off, mwan3 runs, none is healthy). */
+  reason: string | null;
+}
+
 export interface DaemonState {
   pid: number;
   since: number;
@@ -24,6 +34,7 @@ export interface DaemonState {
   reloads: number;
   last_reload: { why: string; at: number } | null;
   last_error: string | null;
+  default_route: DefaultRouteState[];
   /** The config file on disk does not validate: the last good one stays in force. */
   config_error: { message: string; errors: ConfigProblem[] } | null;
 }

@@ -75,7 +75,7 @@ export function parseLimits(text: string): Limits {
   return { subflows: num('subflows'), addAddrAccepted: num('add_addr_accepted') };
 }
 
-const RULE_KEYS = new Set(['priority', 'src', 'srclen', 'dst', 'dstlen', 'table', 'flags']);
+const RULE_KEYS = new Set(['priority', 'src', 'srclen', 'dst', 'dstlen', 'table', 'flags', 'fwmark', 'fwmask', 'suppress_prefixlen']);
 
 /** `ip -j -4 rule` / `ip -j -6 rule` */
 export function parseRules(text: string, family: Family): ObservedRule[] {
@@ -98,6 +98,9 @@ export function parseRules(text: string, family: Family): ObservedRule[] {
       if (dst) rule.dst = dst;
     }
     if (typeof r.dstlen === 'number') rule.dstLen = r.dstlen;
+    if (typeof r.fwmark === 'string') rule.fwmark = Number(r.fwmark);
+    if (typeof r.fwmask === 'string') rule.fwmask = Number(r.fwmask);
+    if (typeof r.suppress_prefixlen === 'number') rule.suppressPrefixlength = r.suppress_prefixlen;
     return [rule];
   });
 }

@@ -32,6 +32,9 @@ function managedDevices(state: SystemState): Set<string> {
   return devs;
 }
 
+/** mwan3 keeps its rules at priorities 1000-3999: while any is there, it owns the default route. */
+export const mwan3Runs = (state: Pick<SystemState, 'rules'>) => state.rules.some((r) => r.pref >= 1000 && r.pref <= 3999);
+
 /** Plans with `health` (default: the daemon's state.json read with the state). */
 export function assess(state: SystemState, health?: HealthView): Assessment {
   const managed = managedDevices(state);
@@ -45,6 +48,7 @@ export function assess(state: SystemState, health?: HealthView): Assessment {
     links: state.links,
     unhealthy: health?.unhealthy ?? unhealthyFrom(state.health),
     suspect: health?.suspect ?? suspectsFrom(state.health),
+    mwan3: mwan3Runs(state),
   });
   const observed: Observed = {
     links: state.links,

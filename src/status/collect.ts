@@ -63,6 +63,7 @@ function refresh(rt: Runtime, basis: StatusReport, daemon: DaemonState | null): 
       server_reachable: p?.server_reachable ?? null,
       server_answers: p?.server_answers ?? null,
     },
+    default_route: daemon?.default_route.map((d) => ({ ...d })) ?? basis.default_route,
     config_error: daemon?.config_error ?? null,
   };
 }

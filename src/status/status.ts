@@ -60,6 +60,8 @@ export interface StatusReport {
   warnings: string[];
   /** The config file does not validate: while the daemon runs, the last valid one stays in force. */
   config_error: { message: string; errors: { file: string; line: number; option: string; message: string }[] } | null;
+  /** Which uplink carries traffic without a more specific route (DNS, UDP, the router's own), per family. */
+  default_route: { family: 4 | 6; uplink: string | null; since: number | null; reason: string | null }[];
   /** Epoch seconds when the plan part (in_sync, pending, endpoints) was checked against the kernel. */
   checked: number;
 }
@@ -129,6 +131,10 @@ export function buildStatus(
       server_connections: serverConnections,
     },
     warnings: [...snap.desired.warnings, ...snap.diff.warnings],
+    default_route: snap.desired.defaultRoutes.map((d) => {
+      const known = daemon?.default_route.find((x) => x.family === d.family && x.uplink === d.uplink);
+      return { family: d.family, uplink: d.uplink, since: known?.since ?? null, reason: d.reason };
+    }),
     config_error: daemon?.config_error ?? null,
     checked,
   };

@@ -2,7 +2,7 @@
 // mpwan's table is read back as JSON, so it is observed state like the kernel's routes.
 import type { Runtime } from './runtime.js';
 import { CommandError, MpwanError } from '../model/errors.js';
-import { NFT_TABLE, renderNftRemoval } from '../proxy/nft.js';
+import { NFT_TABLE, renderTableRemoval } from '../nft/table.js';
 import { digestNftListing } from '../observe/nft.js';
 
 async function nft(rt: Runtime, args: string[], input?: string) {
@@ -38,5 +38,5 @@ export async function applyNftTable(rt: Runtime, text: string): Promise<string |
 }
 
 export async function removeNftTable(rt: Runtime): Promise<void> {
-  await load(rt, renderNftRemoval(), false);
+  await load(rt, renderTableRemoval(), false);
 }

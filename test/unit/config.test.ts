@@ -10,7 +10,7 @@ const uplink = (...lines: string[]) => ["config uplink 'wan'", ...lines.map((l) 
 const shipped = readFileSync(new URL('../../files/etc/config/mpwan', import.meta.url), 'utf8');
 
 const DEFAULT_HEALTH = { hosts: [], probeServer: true, interval: 0.5, timeout: 1, downAfter: 3, upAfter: 3, onDown: 'withdraw' };
-const DEFAULT_GLOBALS = { enabled: true, health: DEFAULT_HEALTH, sysctls: {}, tableBase: 5100, rulePref: 5000, subflowsMin: 0, addAddrAcceptedMin: 0, looseRpFilter: true };
+const DEFAULT_GLOBALS = { enabled: true, health: DEFAULT_HEALTH, sysctls: {}, tableBase: 5100, rulePref: 5000, subflowsMin: 0, addAddrAcceptedMin: 0, looseRpFilter: true, defaultRoute: true };
 
 describe('config validation', () => {
   it('accepts the shipped default config', () => {
@@ -41,7 +41,7 @@ describe('config validation', () => {
         { name: 'lte', mode: 'backup', priority: 7, ula: true, fullmesh: true, health: DEFAULT_HEALTH, table: 5101, line: 2 },
       ],
       servers: [],
-      proxy: { enabled: false, engine: 'shadowsocks-rust', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10 },
+      proxy: { enabled: false, engine: 'shadowsocks-rust', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp' },
     };
     const r = validate("config uplink 'wan'\nconfig uplink 'lte'\n\toption mode 'backup'\n\toption priority '7'\n\toption ula '1'\n\toption fullmesh 'yes'\n");
     assert.deepEqual(r, { config: expected, errors: [], warnings: [] });
@@ -51,13 +51,13 @@ describe('config validation', () => {
 
   it('reads every globals option; sysctls hold only what is set, as the kernel writes them', () => {
     const r = validate(globals(
-      "enabled '0'", "table_base '300'", "rule_pref '900'", "subflows '2'", "add_addr_accepted '8'", "rp_filter_loose 'off'",
+      "enabled '0'", "table_base '300'", "rule_pref '900'", "subflows '2'", "add_addr_accepted '8'", "rp_filter_loose 'off'", "default_route '0'",
       "scheduler 'redundant_1'", "path_manager 'userspace'", "checksum 'true'", "allow_join_initial_addr_port 'disabled'",
       "add_addr_timeout '120'", "close_timeout '60'", "stale_loss_cnt '4294967295'", "blackhole_timeout '0'", "syn_retrans_before_tcp_fallback '255'",
     ));
     assert.deepEqual(r.errors, []);
     assert.deepEqual(r.config!.globals, {
-      enabled: false, tableBase: 300, rulePref: 900, subflowsMin: 2, addAddrAcceptedMin: 8, looseRpFilter: false, health: DEFAULT_HEALTH,
+      enabled: false, tableBase: 300, rulePref: 900, subflowsMin: 2, addAddrAcceptedMin: 8, looseRpFilter: false, defaultRoute: false, health: DEFAULT_HEALTH,
       sysctls: {
         scheduler: 'redundant_1', path_manager: 'userspace', checksum_enabled: '1', allow_join_initial_addr_port: '0',
         add_addr_timeout: '120', close_timeout: '60', stale_loss_cnt: '4294967295', blackhole_timeout: '0', syn_retrans_before_tcp_fallback: '255',
@@ -151,11 +151,12 @@ describe('config validation', () => {
     assert.deepEqual(pref('32766'), ["2 globals.rule_pref: 32766 is the kernel's rule for the main table"]);
     assert.deepEqual(pref('32767'), ["2 globals.rule_pref: 32767 is the kernel's rule for the default table"]);
     assert.deepEqual(pref('40000'), ["2 globals.rule_pref: 40000 comes after the kernel's main-table rule (32766), so it would never be reached: use 1-32765"]);
-    // rule_pref + 1 holds the `to <server>` rule: it must be clear too.
-    assert.deepEqual(pref('999'), ["2 globals.rule_pref: rule_pref + 1 = 1000 is in mwan3's range 1000-3999: mpwan uses both"]);
-    assert.deepEqual(pref('9999'), ["2 globals.rule_pref: rule_pref + 1 = 10000 is used by netifd's source routing (ip4table): mpwan uses both"]);
-    assert.deepEqual(pref('32765'), ["2 globals.rule_pref: rule_pref + 1 = 32766 is the kernel's rule for the main table: mpwan uses both"]);
-    for (const ok of ['1', '998', '4000', '9998', '10001', '32764']) assert.deepEqual(pref(ok), [], ok);
+    // rule_pref + 1 .. + 5 hold the `to <server>` and default-route rules: they must be clear too.
+    assert.deepEqual(pref('995'), ["2 globals.rule_pref: rule_pref + 5 = 1000 is in mwan3's range 1000-3999: mpwan uses rule_pref to rule_pref + 5"]);
+    assert.deepEqual(pref('999'), ["2 globals.rule_pref: rule_pref + 1 = 1000 is in mwan3's range 1000-3999: mpwan uses rule_pref to rule_pref + 5"]);
+    assert.deepEqual(pref('9999'), ["2 globals.rule_pref: rule_pref + 1 = 10000 is used by netifd's source routing (ip4table): mpwan uses rule_pref to rule_pref + 5"]);
+    assert.deepEqual(pref('32765'), ["2 globals.rule_pref: rule_pref + 1 = 32766 is the kernel's rule for the main table: mpwan uses rule_pref to rule_pref + 5"]);
+    for (const ok of ['1', '994', '4000', '9994', '10001', '32760']) assert.deepEqual(pref(ok), [], ok);
   });
 
   it('numbers uplink tables by position among all uplink sections, from table_base', () => {
@@ -274,7 +275,7 @@ describe('config validation', () => {
   it('reads the proxy section: lists, defaults, and that it needs an enabled server', () => {
     const server = "config server 'vps'\n\toption host 'vps.example'\n\toption password 'x'\n";
     const r = validate(`${server}config proxy 'proxy'\n\tlist lan 'lan'\n\tlist lan 'guest'\n\toption bypass '192.0.2.0/24'\n\toption threads '2'\n`);
-    assert.deepEqual(r.config!.proxy, { enabled: true, engine: 'shadowsocks-rust', port: 1100, lan: ['lan', 'guest'], bypass: ['192.0.2.0/24'], threads: 2, checkInterval: 10 });
+    assert.deepEqual(r.config!.proxy, { enabled: true, engine: 'shadowsocks-rust', port: 1100, lan: ['lan', 'guest'], bypass: ['192.0.2.0/24'], threads: 2, checkInterval: 10, quic: 'tcp' });
     assert.deepEqual(messages("config proxy 'proxy'\n\tlist bypass '192.0.2.0/33'\n\tlist bypass '2001:db8::/32'\n"), [
       "1 proxy: the proxy needs an enabled 'config server' section (mpwan server import <ss:// link>)",
       "2 proxy.bypass: '192.0.2.0/33' is not valid: expected an IPv4 or IPv6 address or prefix (192.0.2.0/24, 2001:db8::/32)",

@@ -101,13 +101,16 @@ describe('planning around failed uplinks', () => {
   });
 
   it('withdraws the endpoint of an unhealthy uplink but keeps its table and rule for the probes', () => {
-    const d = planDesired(withServer(), netifd, kernelFromNetifd(netifd), caps, { unhealthy: { wan: '3 probe rounds without an answer' } });
+    const d = planDesired(withServer(config(['wan', 'wan2'], { defaultRoute: true })), netifd, kernelFromNetifd(netifd), caps, { unhealthy: { wan: '3 probe rounds without an answer' } });
     assert.deepEqual(d.endpoints.map((e) => e.address), ['10.20.2.2']);
     assert.deepEqual(d.rules, [
       { family: 4, pref: 5000, src: '10.20.1.2', table: 5100 },
       { family: 4, pref: 5000, src: '10.20.2.2', table: 5101 },
       { family: 4, pref: 5001, dst: '10.99.0.1', table: 5101 },
-    ]);
+      { family: 4, pref: 5003, table: 'main', suppressPrefixlength: 0 },
+      { family: 4, pref: 5004, fwmark: 0x2000000, fwmask: 0x7f000000, table: 5101 },
+      { family: 4, pref: 5005, table: 5101 },
+    ], 'the default route and new flows leave by wan2; wan\'s flows are not kept on it');
     assert.equal(d.routes.length, 2);
     assert.deepEqual(d.limits, { subflows: 2, addAddrAccepted: 2 }, 'limits do not churn on a failover');
     const u = d.uplinks[0];

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { renderNft, renderNftRemoval } from '../../src/proxy/nft.js';
+import { renderTable, renderTableRemoval } from '../../src/nft/table.js';
 import { libevHasNativeMptcp, planProxy } from '../../src/proxy/launch.js';
 import { encodeSsLink, parseSsLink } from '../../src/server/uri.js';
 import { decodeBase64, encodeBase64 } from '../../src/lib/base64.js';
@@ -9,12 +9,15 @@ import { upsertSection } from '../../src/config/uci-edit.js';
 import { countConnectionsTo, mptcpTokensOf, parseSubflows, silentServerConnections } from '../../src/observe/ss.js';
 import type { ProxyConfig, ServerConfig } from '../../src/model/config.js';
 
-const proxy: ProxyConfig = { enabled: true, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10 };
+const proxy: ProxyConfig = { enabled: true, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp' };
 const server: ServerConfig = { name: 'vps', enabled: true, host: '203.0.113.7', port: 8388, password: 's3cret', method: 'chacha20-ietf-poly1305', line: 1 };
 
 describe('nft table', () => {
+  const redirect = { lanDevices: ['br-lan'], port: 1100, bypass: ['203.0.113.7', '2001:db8::/32'], rejectQuic: false };
+  const marks = [{ uplink: 'wan', dev: 'wan0', mark: 0x1000000 }, { uplink: 'wan2', dev: 'wan1', mark: 0x2000000 }];
+
   it('replaces the whole table in one transaction and redirects only LAN TCP', () => {
-    const text = renderNft({ lanDevices: ['br-lan'], port: 1100, bypass: ['203.0.113.7', '2001:db8::/32'] });
+    const text = renderTable({ marks: [], redirect })!;
     assert.ok(text.startsWith('table inet mpwan {}\ndelete table inet mpwan\ntable inet mpwan {\n'));
     assert.match(text, /iifname != \{ "br-lan" \} return/);
     assert.match(text, /meta l4proto != tcp return/);
@@ -22,7 +25,26 @@ describe('nft table', () => {
     assert.match(text, /elements = \{ 0\.0\.0\.0\/8, 10\.0\.0\.0\/8, .*192\.168\.0\.0\/16.*203\.0\.113\.7 \}/);
     assert.match(text, /elements = \{ .*fc00::\/7, fe80::\/10, ff00::\/8, 2001:db8::\/32 \}/);
     assert.match(text, /meta l4proto tcp redirect to :1100/);
-    assert.equal(renderNftRemoval(), 'table inet mpwan {}\ndelete table inet mpwan\n');
+    assert.doesNotMatch(text, /reject|ct mark/);
+    assert.equal(renderTableRemoval(), 'table inet mpwan {}\ndelete table inet mpwan\n');
+  });
+
+  it('marks flows by the uplink they leave through, and carries the mark on their later packets', () => {
+    const text = renderTable({ marks, redirect: null })!;
+    assert.match(text, /ct mark & 0x7f000000 != 0 return/, 'a flow keeps the uplink it started on');
+    assert.match(text, /oifname "wan0" ct mark set ct mark & 0x80ffffff \| 0x01000000/);
+    assert.match(text, /oifname "wan1" ct mark set ct mark & 0x80ffffff \| 0x02000000/);
+    assert.match(text, /type filter hook prerouting priority mangle;[^}]*ct direction original .* meta mark set ct mark & 0x7f000000/);
+    assert.match(text, /type route hook output priority mangle;[^}]*ct direction original .* meta mark set ct mark & 0x7f000000/);
+    assert.doesNotMatch(text, /redirect/);
+  });
+
+  it('rejects LAN QUIC to proxied destinations with an ICMP error while redirecting, when quic is tcp', () => {
+    const text = renderTable({ marks, redirect: { ...redirect, rejectQuic: true } })!;
+    const quic = text.slice(text.indexOf('\tchain quic {'));
+    assert.match(quic, /^\tchain quic \{\n\t\ttype filter hook forward priority filter - 1;.*\n\t\tiifname != \{ "br-lan" \} return\n\t\tudp dport != 443 return\n/);
+    assert.match(quic, /ip daddr @bypass4 return\n\t\tip6 daddr @bypass6 return\n\t\treject with icmpx type port-unreachable/);
+    assert.equal(renderTable({ marks: [], redirect: null }), null, 'nothing to hold: no table');
   });
 });
 

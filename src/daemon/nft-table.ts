@@ -1,10 +1,10 @@
-// Keeps table inet mpwan as the daemon wants it. The table is observed state like the
+// Keeps table inet mpwan (nft/table.ts) as the daemon wants it. The table is observed state like the
 // kernel's routes: a periodic check reads it back and reloads it when a firewall restart or
 // a hand edit changed or removed it.
 import type { Runtime } from '../sys/runtime.js';
 import { applyNftTable, readNftTable, removeNftTable } from '../sys/nft.js';
 
-export class LanRules {
+export class NftTable {
   /** What was loaded last, and the kernel's digest of it right after. */
   private applied: { text: string; digest: string | null } | null = null;
 

@@ -1,18 +1,20 @@
 // The LAN side of the daemon: which proxy runs (from the config), whether the server is
-// worth sending LAN traffic to, and the nft redirect that follows from both.
+// worth sending LAN traffic to, and the nft table: the flow marks of the plan, and the LAN
+// redirect (with the QUIC reject) that follows from the proxy and the server.
 import type { Runtime } from '../sys/runtime.js';
 import type { Config, ServerConfig } from '../model/config.js';
 import type { NetifdInterface } from '../model/netifd.js';
+import type { UplinkMark } from '../model/plan.js';
 import type { ProxyState } from '../model/daemon-state.js';
 import type { HealthMonitor } from '../health/monitor.js';
 import { engineLaunch, planProxy, type EngineCaps } from '../proxy/launch.js';
-import { renderNft } from '../proxy/nft.js';
+import { renderTable, type RedirectPlan } from '../nft/table.js';
 import { detectEngineCaps } from '../sys/proxy-binary.js';
 import { cpuCount } from '../sys/procfs.js';
 import { runPath } from '../sys/run-dir.js';
 import { MpwanError } from '../model/errors.js';
 import type { ProxyRunner } from './proxies.js';
-import type { LanRules } from './lan-rules.js';
+import type { NftTable } from './nft-table.js';
 import { ServerWatch, type ServerTransition } from './server-watch.js';
 import { decideRedirect } from './redirect.js';
 import { checkReachable, readEvidence } from './server-check.js';
@@ -27,11 +29,12 @@ interface Active {
   watch: ServerWatch;
 }
 
-export class ProxySetup {
+export class LanTraffic {
   private active: Active | null = null;
   private caps: { engine: string; caps: EngineCaps } | null = null;
-  private nftText: string | null = null;
-  private lanDevices: string[] = [];
+  /** The redirect's part of the table while it is on, and the plan's flow marks. */
+  private redirect: RedirectPlan | null = null;
+  private marks: UplinkMark[] = [];
   private offReason: string | null = null;
   checkIntervalMs = 10000;
 
@@ -39,17 +42,18 @@ export class ProxySetup {
     private readonly rt: Runtime,
     private readonly monitor: HealthMonitor,
     readonly runner: ProxyRunner,
-    readonly lan: LanRules,
+    readonly table: NftTable,
     private readonly log: Log,
   ) {}
 
   /** Follows the config: starts, replaces or stops the proxy; re-renders and checks the redirect. */
-  async follow(config: Config, netifd: NetifdInterface[], explicit: boolean): Promise<void> {
+  async follow(config: Config, netifd: NetifdInterface[], marks: UplinkMark[], explicit: boolean): Promise<void> {
+    this.marks = marks;
     const server = config.servers.find((s) => s.enabled);
     if (!config.globals.enabled || !config.proxy.enabled || !server) {
       if (this.active) await this.log('notice', 'proxy disabled');
       this.active = null;
-      this.nftText = null;
+      this.redirect = null;
       await this.runner.configure(null);
       await this.syncRedirect(true);
       return;
@@ -67,12 +71,11 @@ export class ProxySetup {
         (adopted > 0 ? `; adopted ${adopted} running instance(s) from the previous daemon` : ''));
     }
     const lanDevices = config.proxy.lan.map((n) => netifd.find((i) => i.name === n)?.l3Device).filter((d): d is string => !!d);
-    if (lanDevices.length === 0 && (explicit || this.lanDevices.length > 0)) {
+    if (lanDevices.length === 0 && (explicit || this.redirect !== null)) {
       await this.log('warning', `proxy: none of the lan interfaces (${config.proxy.lan.join(', ')}) is up; nothing is redirected`);
     }
-    this.lanDevices = lanDevices;
     const bypass = [server.host, ...config.proxy.bypass].filter((b) => /^[0-9a-f:.]+(\/\d+)?$/i.test(b));
-    this.nftText = lanDevices.length > 0 ? renderNft({ lanDevices, port: config.proxy.port, bypass }) : null;
+    this.redirect = lanDevices.length > 0 ? { lanDevices, port: config.proxy.port, bypass, rejectQuic: config.proxy.quic === 'tcp' } : null;
     await this.syncRedirect(true);
   }
 
@@ -107,11 +110,11 @@ export class ProxySetup {
       proxyRunning: this.runner.running,
       serverReachable: this.active?.watch.reachable ?? null,
       serverAnswers: this.active?.watch.answers ?? null,
-      lanDevices: this.nftText === null ? 0 : this.lanDevices.length,
+      lanDevices: this.redirect?.lanDevices.length ?? 0,
     });
     this.offReason = d.reason;
-    const done = await this.lan.sync(d.on ? this.nftText : null, observe);
-    if (done === 'repaired') await this.log('notice', 'the LAN redirect (nft table inet mpwan) was changed or removed by something else: loaded again');
+    const done = await this.table.sync(renderTable({ marks: this.marks, redirect: d.on ? this.redirect : null }), observe);
+    if (done === 'repaired') await this.log('notice', 'the LAN redirect and flow marks (nft table inet mpwan) were changed or removed by something else: loaded again');
   }
 
   state(): ProxyState | null {
@@ -122,20 +125,25 @@ export class ProxySetup {
       port: a.port,
       mptcp_by: a.mptcpBy,
       instances: this.runner.supervisor.instances.map((i) => ({ pid: i.pid, restarts: i.failures })),
-      redirect_active: this.lan.active,
-      redirect_off_reason: this.lan.active ? null : this.offReason,
+      redirect_active: this.redirectOn,
+      redirect_off_reason: this.redirectOn ? null : this.offReason,
       server: `${a.server.host}:${a.server.port}`,
       server_reachable: a.watch.reachable,
       server_answers: a.watch.answers,
     };
   }
 
-  /** Stops the proxies and removes the redirect; returns what failed. */
+  private get redirectOn(): boolean {
+    return this.offReason === null && this.redirect !== null && this.table.active;
+  }
+
+  /** Stops the proxies and removes the table; returns what failed. */
   async stop(): Promise<string[]> {
     const problems: string[] = [];
     await this.runner.configure(null).catch((e: unknown) => problems.push(e instanceof MpwanError ? e.message : String(e)));
-    await this.lan.remove().catch((e: unknown) => problems.push(e instanceof MpwanError ? e.message : String(e)));
+    await this.table.remove().catch((e: unknown) => problems.push(e instanceof MpwanError ? e.message : String(e)));
     this.active = null;
+    this.marks = [];
     return problems;
   }
 }
