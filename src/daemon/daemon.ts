@@ -23,7 +23,7 @@ import { NftTable } from './nft-table.js';
 import { JobLoop, type JobName } from './loop.js';
 import { LanTraffic } from './lan-traffic.js';
 import { cleanUp } from './cleanup.js';
-import { deleteNatFlows } from '../sys/conntrack.js';
+import { DefaultRouteFollower } from './default-route.js';
 
 const SUPERVISE_EVERY_MS = 1000;
 const REPLAN_EVERY_MS = 30000;
@@ -43,9 +43,7 @@ export class Daemon {
   private reloads = 0;
   private lastReload: DaemonState['last_reload'] = null;
   private stopping = false;
-  /** Uplinks failed at the last re-plan: a newly failed one's NATed flows are moved. */
-  private failed = new Set<string>();
-  private defaultRoutes: DaemonState['default_route'] = [];
+  private readonly routes: DefaultRouteFollower;
   private readonly since: number;
   private written = '';
   private resolveExit: (code: number) => void = () => {};
@@ -55,6 +53,7 @@ export class Daemon {
     this.since = rt.nowSeconds();
     this.loop = new JobLoop(rt, (job, reasons) => this.run(job, reasons), (e) => this.fail(e));
     this.monitor = new HealthMonitor(rt, (u, t) => this.healthChanged(u, t), (u, suspect) => this.suspectChanged(u, suspect));
+    this.routes = new DefaultRouteFollower(rt);
     const log = (level: 'warning' | 'notice' | 'err', message: string) => this.rt.log(level, message);
     this.lan = new LanTraffic(rt, this.monitor, new ProxyRunner(rt, log), new NftTable(rt), log);
   }
@@ -126,7 +125,7 @@ export class Daemon {
       const routine = reasons.every((r) => / missed a probe round$| answers again$/.test(r));
       await this.rt.log(routine ? 'info' : 'notice', `${why}: ${report.descriptions.join('; ')}`);
     }
-    await this.followDefaultRoute(report.assessment);
+    await this.routes.follow(report.assessment, this.monitor.suspects());
     await this.lan.follow(config, report.assessment.netifd, report.assessment.desired.marks, explicit);
     writeStatusBasis(this.rt, statusOf(this.rt, report.assessment, this.state()));
     if (explicit) {
@@ -134,31 +133,6 @@ export class Daemon {
       this.lastReload = { why: reasons.filter((r) => EXPLICIT.includes(r)).join(', '), at: this.rt.nowSeconds() };
     }
     this.lastError = null;
-  }
-
-  /**
-   * Flows NATed to an uplink that just failed keep its address in conntrack: after the default
-   * route moved they would leave by another uplink with that address and be dropped. Their
-   * entries go, so the next packet is NATed anew (flows on healthy uplinks are not touched).
-   * Also notes since when each family's default route uses its uplink.
-   */
-  private async followDefaultRoute(a: Assessment) {
-    const failed = a.desired.uplinks.filter((u) => u.state === 'failed');
-    for (const u of failed.filter((x) => !this.failed.has(x.name))) {
-      for (const address of u.sources) {
-        const r = await deleteNatFlows(this.rt, address);
-        if ('unavailable' in r) await this.rt.log('warning', `uplink ${u.name}: flows NATed to ${address} cannot be moved: ${r.unavailable}`);
-        else if (r.deleted > 0) await this.rt.log('notice', `uplink ${u.name}: ${r.deleted} flow(s) NATed to ${address} move to the uplink that carries the default route`);
-      }
-    }
-    this.failed = new Set(failed.map((u) => u.name));
-    const now = this.rt.nowSeconds();
-    this.defaultRoutes = a.desired.defaultRoutes.map((d) => {
-      const before = this.defaultRoutes.find((x) => x.family === d.family);
-      const since = before && before.uplink === d.uplink ? before.since : now;
-      if (before && before.uplink !== d.uplink && d.uplink) void this.rt.log('notice', `IPv${d.family} traffic without a more specific route now leaves by ${d.uplink}`);
-      return { family: d.family, uplink: d.uplink, since, reason: d.reason };
-    });
   }
 
   /** Health probes follow the plan: every uplink that is up (or failed) with a device. */
@@ -210,7 +184,7 @@ export class Daemon {
       reloads: this.reloads,
       last_reload: this.lastReload,
       last_error: this.lastError,
-      default_route: this.defaultRoutes,
+      default_route: this.routes.state,
       config_error: this.configError,
     };
   }
