@@ -1,13 +1,14 @@
 // Failover and recovery times under a live LAN download, and what health tracking costs.
-// Part of `make bench` (bench/run.ts); also runs alone: `npx tsx bench/failover.ts`.
+// Part of `make bench` (bench/run.ts).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Topology, sweepStale } from '../test/netns/lib/topology.js';
-import { setupAggregation, type Aggregation } from '../test/netns/lib/aggregation.js';
-import { cut, restore, downloadThrough, rateMbit, longestStall, type CutKind, type Sample } from '../test/netns/lib/failover.js';
-import { sleepMs, waitFor, waitListening } from '../test/netns/lib/wait.js';
-import { median } from './stats.js';
+import { Topology, sweepStale } from '../../test/netns/lib/topology.js';
+import { setupAggregation, type Aggregation } from '../../test/netns/lib/aggregation.js';
+import { cut, restore, downloadThrough, rateMbit, longestStall, type CutKind, type Sample } from '../../test/netns/lib/failover.js';
+import { sleepMs, waitFor, waitListening } from '../../test/netns/lib/wait.js';
+import { spread } from '../stats.js';
+import type { FailoverSection } from '../types.js';
 
 const RATE = 20;
 const REPS = Number(process.env.BENCH_FAILOVER_RUNS ?? 3);
@@ -84,7 +85,7 @@ function newConnectionsAfterSilentDrop(topo: Topology, dir: string, port: number
   }
 }
 
-export function benchFailover(): string[] {
+export function benchFailover(): FailoverSection {
   sweepStale();
   const topo = new Topology({ wans: 2, rateMbit: RATE, lan: true, dst: true, strictRpFilter: true });
   const agg = setupAggregation(topo);
@@ -92,10 +93,9 @@ export function benchFailover(): string[] {
   const lan = topo.wans.length; // the LAN device's column in the samples
   const health = (name: string) => agg.rtr.health()[name]?.state;
   try {
-    const rows: string[] = [];
-    const summary: Record<string, { fail: number[]; rec: number[]; lost: number; during: number[]; stall: number[] }> = {};
+    const kinds = {} as FailoverSection['kinds'];
     for (const kind of ['link-down', 'silent-drop'] as CutKind[]) {
-      const r = (summary[kind] = { fail: [] as number[], rec: [] as number[], lost: 0, during: [] as number[], stall: [] as number[] });
+      const r = { fail: [] as number[], rec: [] as number[], lost: 0, during: [] as number[], stall: [] as number[] };
       for (let i = 0; i < REPS; i++) {
         const endpoints = () => topo.ipJson<{ address: string }[]>(topo.rtr, 'mptcp', 'endpoint', 'show').length;
         waitFor('both uplinks up, with their endpoints', () => health('wan') === 'up' && health('wan2') === 'up' && endpoints() === 2, 400);
@@ -112,24 +112,9 @@ export function benchFailover(): string[] {
         if (stall !== null) r.stall.push(stall);
         if (f !== null) r.fail.push(f);
         if (back !== null) r.rec.push(back);
-        console.error(`failover ${kind} #${i + 1}: outage ${f?.toFixed(2)} s, then stalled ${stall?.toFixed(1)} s at most, back on the uplink after ${back?.toFixed(2)} s, ` +
-          `LAN rate before ${rateMbit(run.samples, [lan], 1, CUT_AT).toFixed(1)} during ${rateMbit(run.samples, [lan], CUT_AT + 1.5, RESTORE_AT).toFixed(1)} Mbit/s`);
+        console.error(`failover ${kind} #${i + 1}: outage ${f?.toFixed(2)} s, then stalled ${stall?.toFixed(1)} s at most, back on the uplink after ${back?.toFixed(2)} s`);
       }
-    }
-    rows.push('## Failover (2 x 20 Mbit/s, one LAN download through the proxy; the first-subflow uplink is cut)', '',
-      `${REPS} runs per kind; cut at ${CUT_AT} s, restored at ${RESTORE_AT} s of a 14 s download. Failover: from the cut until a 0.5 s window in ` +
-      `which the LAN client receives >= 90% of the remaining uplink's 20 Mbit/s (counted on the router's LAN device). Recovery: from the ` +
-      'restore until a 100 ms sample shows > 2 Mbit/s on the restored uplink, on the same connection. Default probe settings ' +
-      '(every 0.5 s, 1 s timeout, down after 3, up after 3). "While cut": what the LAN client received on average from the cut to ' +
-      'the restore, outage included (the remaining uplink carries at most ~19 Mbit/s of payload). "Later stall": the longest stretch after ' +
-      'the failover in which the LAN client received < 10% of that rate.', '',
-      '| cut | failover median s | failover max s | later stall median s | later stall max s | recovery median s | recovery max s | LAN Mbit/s while cut (median) | connections lost | goal |',
-      '|---|---|---|---|---|---|---|---|---|---|');
-    /** Median and max of one figure over the runs, as table cells; n/a unless every run gave it. */
-    const medianMax = (xs: number[]) => (xs.length === REPS ? [median(xs).toFixed(2), Math.max(...xs).toFixed(2)] : ['n/a', 'n/a']).join(' | ');
-    for (const [kind, r] of Object.entries(summary)) {
-      const goal = kind === 'link-down' ? 'failover < 2 s, 0 lost' : 'failover < 3 s, 0 lost';
-      rows.push(`| ${kind} | ${medianMax(r.fail)} | ${medianMax(r.stall)} | ${medianMax(r.rec)} | ${median(r.during).toFixed(1)} | ${r.lost} of ${REPS} | ${goal} |`);
+      kinds[kind] = { failover: spread(r.fail), stall: spread(r.stall), recovery: spread(r.rec), whileCut: spread(r.during, 1), lost: r.lost };
     }
     const fromS: number[] = [];
     for (let i = 0; i < REPS; i++) {
@@ -138,23 +123,11 @@ export function benchFailover(): string[] {
       if (from !== null) fromS.push(from);
       console.error(`new connections after a silent drop #${i + 1}: all answered from ${from?.toFixed(2)} s after the cut`);
     }
-    rows.push('', '## New LAN connections during a silent drop of the first-subflow uplink', '',
-      `A short connection (socat, through the proxy) every 250 ms for 3 s after the cut, ${REPS} runs. Those opened earlier start on the ` +
-      'dead uplink and are given up by the proxy (shadowsocks-libev: after 10 s); mpwan moves new connections off an uplink at its first ' +
-      'unanswered probe round (1 s timeout), before it is confirmed down.', '',
-      '| all connections answered when opened from (s after the cut), median | max | goal |', '|---|---|---|',
-      `| ${medianMax(fromS)} | new connections after the cut succeed |`);
-    const idle = Number(process.env.BENCH_IDLE_S ?? 60);
-    const cost = daemonCost(agg, idle);
-    rows.push('', `## The daemon at default probe settings (2 uplinks, ICMP every 0.5 s, TCP to the server every fourth round; idle ${idle} s, scaled to an hour)`, '',
-      '| daemon CPU s/hour | probe processes CPU s/hour | RSS MB | peak RSS MB | goal |', '|---|---|---|---|---|',
-      `| ${cost.selfPerHour.toFixed(0)} | ${cost.childrenPerHour.toFixed(0)} | ${cost.rssMb.toFixed(1)} | ${cost.peakMb.toFixed(1)} | RSS < 8 MB |`);
-    return rows;
+    const idleS = Number(process.env.BENCH_IDLE_S ?? 60);
+    return { reps: REPS, rate: RATE, cutAt: CUT_AT, restoreAt: RESTORE_AT, kinds, newConnections: spread(fromS), daemon: { idleS, ...daemonCost(agg, idleS) } };
   } finally {
     agg.cleanup();
     topo.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) console.log(benchFailover().join('\n'));
