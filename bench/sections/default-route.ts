@@ -1,7 +1,8 @@
 // Everything else than proxied TCP across the death of the main-route uplink: time from the
 // cut until a LAN client's DNS lookups (new names, through the router's dnsmasq, no cache),
 // a LAN UDP flow (one socket, as a call keeps) and the router's own UDP (a new socket each
-// time) answer again, with a proxied LAN download running throughout.
+// time) answer again, with a proxied LAN download running throughout. The clock starts once
+// the cut is in force (nft loaded), so a request that slipped through before does not count.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,12 +40,12 @@ export function benchDefaultRoute(): DefaultRouteSection {
         waitFor('every probe answering', () => Object.values(probes).every((p) => p.lines().some((l) => l.ok)), 100);
         let cutAt = 0;
         const w = topo.wans[0];
-        const run = downloadThrough(topo, dir, 9, [[2, () => { cutAt = Date.now(); cut(topo, w, kind); }], [7, () => restore(topo, w, kind)]]);
+        const run = downloadThrough(topo, dir, 9, [[2, () => { cut(topo, w, kind); cutAt = Date.now(); }], [7, () => restore(topo, w, kind)]]);
         if (run.result.error || run.result.bytes === 0) r.tcpLost++;
         sleepMs(500);
         for (const [name, p] of Object.entries(probes)) {
           try { process.kill(-p.child.pid!, 'SIGKILL'); } catch { /* done */ }
-          const back = backAfter(p.lines(), cutAt, EVERY_MS);
+          const back = backAfter(p.lines(), cutAt);
           if (back !== null) r[name as 'dns' | 'lanUdp' | 'routerUdp'].push(back / 1000);
         }
         console.error(`default route ${kind} #${i + 1}: DNS ${r.dns.at(-1)} s, LAN UDP ${r.lanUdp.at(-1)} s, router UDP ${r.routerUdp.at(-1)} s`);

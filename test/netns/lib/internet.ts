@@ -33,7 +33,7 @@ export function startRouterDns(topo: Topology) {
   return { stop: () => { try { process.kill(-d.pid!, 'SIGKILL'); } catch { /* gone */ } } };
 }
 
-export interface ProbeLine { ok: boolean; seq: number; ms: number; detail: string }
+export interface ProbeLine { ok: boolean; seq: number; ms: number; sentMs: number; detail: string }
 
 export interface Probe {
   child: ChildProcess;
@@ -54,8 +54,8 @@ export function startProbe(topo: Topology, ns: string, dir: string, name: string
     port: () => Number(/^port (\d+)$/m.exec(text())?.[1]) || null,
     lines() {
       return text().split('\n').filter((l) => /^(ok|err) /.test(l)).map((l) => {
-        const [kind, seq, ms, ...rest] = l.split(' ');
-        return { ok: kind === 'ok', seq: Number(seq), ms: Number(ms), detail: rest.join(' ') };
+        const [kind, seq, ms, sent, ...rest] = l.split(' ');
+        return { ok: kind === 'ok', seq: Number(seq), ms: Number(ms), sentMs: Number(sent), detail: rest.join(' ') };
       });
     },
   };
@@ -63,9 +63,9 @@ export function startProbe(topo: Topology, ns: string, dir: string, name: string
 
 /**
  * Milliseconds from `cutAt` (epoch ms) until the first answer to a request sent after it; null
- * if none came. Answers in flight at the cut (sent just before it) do not count.
+ * if none came. Answers to requests sent before the cut (queued on the link) do not count.
  */
-export function backAfter(lines: ProbeLine[], cutAt: number, everyMs: number): number | null {
-  const first = lines.find((l) => l.ok && l.ms > cutAt + everyMs);
+export function backAfter(lines: ProbeLine[], cutAt: number): number | null {
+  const first = lines.find((l) => l.ok && l.sentMs > cutAt);
   return first ? first.ms - cutAt : null;
 }

@@ -1,6 +1,6 @@
 // A UDP prober run inside a test namespace (node, no dependencies): sends one request every
-// --every ms and prints a line per answer: `ok <seq> <epoch ms> <source address:port>`,
-// or per ICMP error: `err <seq> <ms> <code>`. Modes:
+// --every ms and prints a line per answer: `ok <seq> <epoch ms received> <epoch ms sent> <detail>`
+// (detail: the answering address:port, or the DNS answer), or per error: `err <seq> <ms> <ms> <code>`. Modes:
 //   echo  one socket for the whole run (one flow, as a call or a game keeps): --to HOST:PORT
 //   fresh a new socket per request (a new flow each time, as NTP or a DNS lookup makes)
 //   dns   an A query for <seq>.--name (a new name each time, as a browser looks up new hosts)
@@ -29,17 +29,22 @@ function dnsAnswer(msg) {
   return `${a[0]}.${a[1]}.${a[2]}.${a[3]}`;
 }
 
+/** When each request went out, so an answer counts from when it was asked. */
+const sentAt = new Map();
+
 function bindReply(sock, seq) {
   sock.on('message', (msg, rinfo) => {
     if (mode === 'dns') {
+      const id = msg.readUInt16BE(0);
       const addr = dnsAnswer(msg);
-      console.log(addr ? `ok ${msg.readUInt16BE(0)} ${now()} ${addr}` : `err ${msg.readUInt16BE(0)} ${now()} dns`);
+      console.log(addr ? `ok ${id} ${now()} ${sentAt.get(id)} ${addr}` : `err ${id} ${now()} ${sentAt.get(id)} dns`);
     } else {
-      console.log(`ok ${msg.toString().split(' ')[0]} ${now()} ${rinfo.address}:${rinfo.port}`);
+      const [s, t] = msg.toString().split(' ');
+      console.log(`ok ${s} ${now()} ${t} ${rinfo.address}:${rinfo.port}`);
     }
     if (mode !== 'echo') sock.close();
   });
-  sock.on('error', (e) => { console.log(`err ${seq} ${now()} ${e.code}`); if (mode !== 'echo') { try { sock.close(); } catch { /* closed */ } } });
+  sock.on('error', (e) => { console.log(`err ${seq} ${now()} ${sentAt.get(seq)} ${e.code}`); if (mode !== 'echo') { try { sock.close(); } catch { /* closed */ } } });
 }
 
 let shared = null;
@@ -53,6 +58,7 @@ if (mode === 'echo') {
 let seq = 0;
 const timer = setInterval(() => {
   seq++;
+  sentAt.set(seq, now());
   if (mode === 'echo') {
     shared.send(`${seq} ${now()}`);
     return;
