@@ -246,8 +246,8 @@ describe('config validation', () => {
   });
 
   it('turns parse errors into file-level problems', () => {
-    assert.deepEqual(validate("config uplink 'wan'\n\toption mode\n").errors, [
-      { file: FILE, line: 2, option: '', message: "'option mode' has no value" },
+    assert.deepEqual(validate("config uplink 'wan'\n\toption mode on backup\n").errors, [
+      { file: FILE, line: 2, option: '', message: "too many arguments ('backup'): quote values that contain spaces" },
     ]);
   });
 
