@@ -156,16 +156,22 @@ function parseProxy(c: Collector, sections: UciSection[]): ProxyConfig {
   return { enabled: v.enabled, engine: v.engine, port: v.port, lan: v.lan, bypass: v.bypass, threads: v.threads, checkInterval: v.check_interval };
 }
 
-function parseServers(c: Collector, sections: UciSection[]): ServerConfig[] {
+/** The servers that are valid, and whether any server section is enabled (valid or not). */
+function parseServers(c: Collector, sections: UciSection[]): { servers: ServerConfig[]; anyEnabled: boolean } {
   const servers: ServerConfig[] = [];
+  // A section with a bad value is still the user's server: its errors say what to fix.
+  const enabled: string[] = [];
   for (const s of sections.filter((x) => x.type === 'server')) {
     const v = parseOptions(c, s, SERVER);
+    const name = sectionLabel(s);
+    if (v.enabled) {
+      if (enabled.length > 0) c.error(s.line, name, `only one server can be enabled ('${enabled[0]}' already is)`);
+      enabled.push(name);
+    }
     if (v.host === undefined || v.password === undefined) continue; // reported
-    servers.push({ name: sectionLabel(s), enabled: v.enabled, host: v.host, port: v.port, password: v.password, method: v.method, line: s.line });
+    servers.push({ name, enabled: v.enabled, host: v.host, port: v.port, password: v.password, method: v.method, line: s.line });
   }
-  const enabled = servers.filter((x) => x.enabled);
-  for (const extra of enabled.slice(1)) c.error(extra.line, extra.name, `only one server can be enabled ('${enabled[0].name}' already is)`);
-  return servers;
+  return { servers, anyEnabled: enabled.length > 0 };
 }
 
 export function validateConfig(text: string, file: string): ConfigResult {
@@ -177,9 +183,9 @@ export function validateConfig(text: string, file: string): ConfigResult {
   }
   const globals = parseGlobals(c, sections);
   const uplinks = parseUplinks(c, sections, globals);
-  const servers = parseServers(c, sections);
+  const { servers, anyEnabled } = parseServers(c, sections);
   const proxy = parseProxy(c, sections);
-  if (proxy.enabled && !servers.some((x) => x.enabled)) {
+  if (proxy.enabled && !anyEnabled) {
     const line = sections.find((x) => x.type === 'proxy')?.line ?? 0;
     c.error(line, 'proxy', "the proxy needs an enabled 'config server' section (mpwan server import <ss:// link>)");
   }

@@ -1,6 +1,7 @@
 // Value types of mpwan's options: parse returns null on bad input, expect says what was
 // wanted. Pure; shared by the validator and (through options.ts) the LuCI forms.
 import { familyOf } from '../lib/inet.js';
+import { encodeUtf8 } from '../lib/utf8.js';
 
 export interface Type<T> {
   expect: string;
@@ -70,9 +71,13 @@ export const host: Type<string> = {
   expect: 'an IP address or a host name',
   parse: (v) => (familyOf(v) !== null || /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(v) ? v : null),
 };
+/** Shadowsocks takes any text; control characters (tabs, line breaks) are refused as mistakes. */
 export const password: Type<string> = {
-  expect: '1 to 256 printable characters',
-  parse: (v) => (/^[\x21-\x7e]{1,256}$/.test(v) ? v : null),
+  expect: '1 to 256 bytes of printable text (spaces and non-ASCII letters too; no tabs or line breaks)',
+  parse: (v) => {
+    const bytes = encodeUtf8(v).length;
+    return bytes >= 1 && bytes <= 256 && !/[\x00-\x1f\x7f-\x9f]/.test(v) ? v : null;
+  },
 };
 export const netifdName: Type<string> = {
   expect: 'a netifd interface name',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { validateConfig } from '../../src/config/validate.js';
+import { quoteUci } from '../../src/config/uci-edit.js';
 
 const FILE = '/etc/config/mpwan';
 const validate = (text: string) => validateConfig(text, FILE);
@@ -268,6 +269,36 @@ describe('config validation', () => {
     ]);
     assert.deepEqual(messages("config server 'a'\n\toption host 'a.example'\n\toption password 'x'\nconfig server 'b'\n\toption host 'b.example'\n\toption password 'y'\n"), [
       "4 b: only one server can be enabled ('a' already is)",
+    ]);
+  });
+
+  it('takes any printable password: spaces and non-ASCII letters, 1 to 256 bytes, no control characters', () => {
+    const password = (p: string) => validate(`config server 'vps'\n\toption host 'vps.example'\n\toption password ${quoteUci(p)}\n`);
+    for (const ok of ['my secret', ' lead and trail ', 'pässwörd', 'x', 'a'.repeat(256), 'é'.repeat(128), '#;\'"\\']) {
+      assert.deepEqual(password(ok).errors, [], ok);
+      assert.equal(password(ok).config!.servers[0].password, ok);
+    }
+    for (const bad of ['a'.repeat(257), 'é'.repeat(129), 'tab\there', 'line\nbreak', 'bell\x07', 'del\x7f', 'c1\x85']) {
+      assert.match(messages(`config server 'vps'\n\toption host 'vps.example'\n\toption password ${quoteUci(bad)}\n`)[0], /vps\.password: .* is not valid: expected 1 to 256 bytes of printable text/, bad);
+    }
+  });
+
+  it('a server section with a bad value still counts as the enabled server', () => {
+    const proxy = "config proxy 'proxy'\n";
+    assert.deepEqual(messages(`${proxy}config server 'vps'\n\toption host 'vps.example'\n\toption password 'tab\there'\n`), [
+      "4 vps.password: 'tab\\there' is not valid: expected 1 to 256 bytes of printable text (spaces and non-ASCII letters too; no tabs or line breaks)",
+    ]);
+    assert.deepEqual(messages(`${proxy}config server 'vps'\n\toption password 'x'\n`), ['2 vps.host: is required']);
+    // A disabled one does not: the proxy still needs one.
+    assert.deepEqual(messages(`${proxy}config server 'vps'\n\toption enabled '0'\n\toption password 'tab\there'\n`), [
+      "1 proxy: the proxy needs an enabled 'config server' section (mpwan server import <ss:// link>)",
+      '2 vps.host: is required',
+      "4 vps.password: 'tab\\there' is not valid: expected 1 to 256 bytes of printable text (spaces and non-ASCII letters too; no tabs or line breaks)",
+    ]);
+    // Two enabled servers are one too many, valid or not.
+    assert.deepEqual(messages("config server 'a'\n\toption password 'x'\nconfig server 'b'\n\toption host 'b.example'\n\toption password 'y'\n"), [
+      '1 a.host: is required',
+      "3 b: only one server can be enabled ('a' already is)",
     ]);
   });
 
