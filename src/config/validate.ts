@@ -12,6 +12,7 @@ import {
   GLOBALS, MAX_UPLINKS, PROXY, SECTION_TYPES, SERVER, SYSCTL_OF, UPLINK, UPLINK_HINTS, type Spec, type Values,
 } from './options.js';
 import { rulePrefProblem, tableBaseProblems } from './ranges.js';
+import { configWarnings } from './warnings.js';
 
 // ---- collecting problems ----
 
@@ -21,6 +22,9 @@ class Collector {
   constructor(readonly file: string) {}
   error(line: number, option: string, message: string) {
     this.errors.push({ file: this.file, line, option, message });
+  }
+  warn(line: number, option: string, message: string) {
+    this.warnings.push({ file: this.file, line, option, message });
   }
 }
 
@@ -176,8 +180,9 @@ function parseServers(c: Collector, sections: UciSection[]): { servers: ServerCo
 
 export function validateConfig(text: string, file: string): ConfigResult {
   const c = new Collector(file);
-  const { sections, errors } = parseUci(text);
+  const { sections, errors, warnings } = parseUci(text);
   for (const e of errors) c.error(e.line, '', e.message);
+  for (const w of warnings) c.warn(w.line, '', w.message);
   for (const s of sections) {
     if (!SECTION_TYPES.includes(s.type)) c.error(s.line, sectionLabel(s), `unknown section type '${s.type}'${suggest(s.type, SECTION_TYPES)}`);
   }
@@ -190,6 +195,9 @@ export function validateConfig(text: string, file: string): ConfigResult {
     c.error(line, 'proxy', "the proxy needs an enabled 'config server' section (mpwan server import <ss:// link>)");
   }
   const config: Config = { globals, proxy, uplinks, servers };
+  // Advice about a config that will not be used would only distract from its errors.
+  if (c.errors.length === 0) for (const w of configWarnings(config)) c.warn(w.line, w.option, w.message);
   c.errors.sort((a, b) => a.line - b.line);
+  c.warnings.sort((a, b) => a.line - b.line);
   return { config: c.errors.length === 0 ? config : null, errors: c.errors, warnings: c.warnings };
 }

@@ -28,6 +28,7 @@ describe('config validation', () => {
       .replace(/^#(config |\t)/gm, '$1');
     const r = validate(uncommented);
     assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.warnings.map((w) => w.option), ['wan', 'wanb', 'wan6'], 'no server and no probe_host: nothing to probe');
     assert.deepEqual(r.config!.uplinks.map((u) => [u.name, u.mode, u.priority, u.table]), [
       ['wan', 'on', 50, 5100], ['wanb', 'backup', 60, 5101], ['wan6', 'on', 50, 5102],
     ]);
@@ -45,9 +46,33 @@ describe('config validation', () => {
       proxy: { enabled: false, engine: 'shadowsocks-rust', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10 },
     };
     const r = validate("config uplink 'wan'\nconfig uplink 'lte'\n\toption mode 'backup'\n\toption priority '7'\n\toption ula '1'\n\toption fullmesh 'yes'\n");
-    assert.deepEqual(r, { config: expected, errors: [], warnings: [] });
+    const unprobed = (line: number, option: string) => ({
+      file: FILE, line, option, message: 'no health probes: probe_host is empty and there is no server to ping, so only a lost carrier takes this uplink down (set probe_host)',
+    });
+    assert.deepEqual(r, { config: expected, errors: [], warnings: [unprobed(1, 'wan'), unprobed(2, 'lte')] });
     assert.deepEqual(validate('').config, { ...expected, uplinks: [] });
     assert.deepEqual(validate("config globals 'globals'\n").config!.globals, DEFAULT_GLOBALS);
+  });
+
+  it('warns about what is valid but probably not meant', () => {
+    const warnings = (text: string) => validate(text).warnings.map((w) => `${w.line} ${w.option}: ${w.message}`);
+    // What libuci ignores: text after `<unquoted value>;`, an option without a value.
+    assert.deepEqual(warnings("config globals 'globals'\n\toption enabled 1;option rule_pref 6000\n\toption table_base\n"), [
+      "2 : 'option rule_pref 6000' after ';' is ignored: libuci ends the line at a ';' right after an unquoted value (put a space before the ';')",
+      "3 : 'option table_base' has no value: libuci ignores the line, so table_base is neither set nor cleared",
+    ]);
+    assert.equal(validate("config globals 'globals'\n\toption rule_pref 6000;option table_base 7000\n").config!.globals.tableBase, 5100);
+    // Uplinks with nothing to probe: no probe_host, and no server address to ping.
+    const server = (host: string) => `config server 'vps'\n\toption host '${host}'\n\toption password 'x'\n`;
+    assert.deepEqual(warnings(`config uplink 'wan'\nconfig uplink 'lte'\n\toption mode 'off'\n${server('vps.example')}`), [
+      "1 wan: no health probes: probe_host is empty and the server's host 'vps.example' is a name, not an address, so only a lost carrier takes this uplink down (set probe_host)",
+    ]);
+    assert.deepEqual(warnings(`config uplink 'wan'\n${server('203.0.113.7')}`), [], 'the server address is pinged');
+    assert.deepEqual(warnings("config globals 'globals'\n\tlist probe_host '192.0.2.1'\nconfig uplink 'wan'\n"), []);
+    assert.deepEqual(warnings("config uplink 'wan'\n\tlist probe_host '192.0.2.1'\nconfig uplink 'lte'\n").map((w) => w.slice(0, 6)), ['3 lte:']);
+    assert.deepEqual(warnings("config globals 'globals'\n\toption enabled '0'\nconfig uplink 'wan'\n"), [], 'mpwan is off');
+    // A config with errors gets its errors only (and what libuci ignores).
+    assert.deepEqual(warnings("config uplink 'wan'\n\toption mode 'fast'\n"), []);
   });
 
   it('reads every globals option; sysctls hold only what is set, as the kernel writes them', () => {
