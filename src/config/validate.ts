@@ -9,9 +9,9 @@ import {
 import { parseUci } from './uci-read.js';
 import { sectionLabel, show, type UciSection } from './uci-syntax.js';
 import {
-  GLOBALS, MAX_UPLINKS, PROXY, SECTION_TYPES, SERVER, SYSCTL_OF, UPLINK, UPLINK_HINTS, type Spec, type Values,
+  GLOBALS, PROXY, SECTION_TYPES, SERVER, SYSCTL_OF, UPLINK, UPLINK_HINTS, type Spec, type Values,
 } from './options.js';
-import { rulePrefProblem, tableBaseProblems } from './ranges.js';
+import { MAX_UPLINKS, rulePrefProblems, tableBaseProblems } from './ranges.js';
 import { configWarnings } from './warnings.js';
 
 // ---- collecting problems ----
@@ -104,9 +104,7 @@ function parseGlobals(c: Collector, sections: UciSection[]): Globals {
   // Defaults pass these rules, so a problem always has an option line to point at.
   const at = (opt: string) => [s?.options.get(opt)?.line ?? 0, `${s ? sectionLabel(s) : 'globals'}.${opt}`] as const;
   for (const problem of tableBaseProblems(v.table_base)) c.error(...at('table_base'), problem);
-  // rule_pref holds the `from <address>` rules, rule_pref + 1 the `to <server>` rule.
-  const nextProblem = rulePrefProblem(v.rule_pref + 1);
-  const prefProblem = rulePrefProblem(v.rule_pref) ?? (nextProblem && `rule_pref + 1 = ${nextProblem}: mpwan uses both`);
+  const prefProblem = rulePrefProblems(v.rule_pref);
   if (prefProblem) c.error(...at('rule_pref'), prefProblem);
 
   const sysctls: Partial<Record<SysctlName, string>> = {};

@@ -135,11 +135,11 @@ describe('config validation', () => {
 
   it('checks each sysctl against what the kernel accepts', () => {
     assert.deepEqual(messages(globals(
-      "scheduler 'Default'", "scheduler_x 'a'", "path_manager 'netlink'", "checksum '2'", "allow_join_initial_addr_port 'maybe'",
+      "scheduler 'bbr-like'", "scheduler_x 'a'", "path_manager 'netlink'", "checksum '2'", "allow_join_initial_addr_port 'maybe'",
       "add_addr_timeout '2147484'", "close_timeout '0x1'", "stale_loss_cnt '4294967296'", "blackhole_timeout '2147483648'",
       "syn_retrans_before_tcp_fallback '256'",
     )), [
-      "2 globals.scheduler: 'Default' is not valid: expected a scheduler name: 1 to 15 lower-case letters, digits or _ (see net.mptcp.available_schedulers)",
+      "2 globals.scheduler: 'bbr-like' is not valid: expected a scheduler name: 1 to 15 letters, digits or _ (see net.mptcp.available_schedulers)",
       "3 globals.scheduler_x: unknown option (did you mean 'scheduler'?)",
       "4 globals.path_manager: 'netlink' is not valid: expected one of kernel, userspace",
       "5 globals.checksum: '2' is not valid: expected a boolean ('1' or '0'; yes/no, on/off, true/false and enabled/disabled also work)",
@@ -150,7 +150,9 @@ describe('config validation', () => {
       "10 globals.blackhole_timeout: '2147483648' is not valid: expected a decimal integer from 0 to 2147483647",
       "11 globals.syn_retrans_before_tcp_fallback: '256' is not valid: expected a decimal integer from 0 to 255",
     ]);
-    assert.match(messages(globals("scheduler 'a_very_long_name1'"))[0], /1 to 15 lower-case/);
+    assert.match(messages(globals("scheduler 'a_very_long_name1'"))[0], /1 to 15 letters/);
+    // Any name LuCI's uciname takes: one the kernel lacks is left out when the plan is made.
+    assert.deepEqual(validate(globals("scheduler 'Default_2'")).config!.globals.sysctls, { scheduler: 'Default_2' });
   });
 
   it('keeps the routing tables clear of 0, mwan3 (1-60), the kernel (253-255) and 2^31', () => {
@@ -295,6 +297,24 @@ describe('config validation', () => {
     assert.deepEqual(messages("config server 'a'\n\toption host 'a.example'\n\toption password 'x'\nconfig server 'b'\n\toption host 'b.example'\n\toption password 'y'\n"), [
       "4 b: only one server can be enabled ('a' already is)",
     ]);
+  });
+
+  it("takes a server host as LuCI's host datatype does: an address, or a name of letters, digits, _ - and dots", () => {
+    const hostOf = (h: string) => validate(`config server 'vps'\n\toption host ${quoteUci(h)}\n\toption password 'x'\n`);
+    for (const ok of ['vps.example', 'vps_1.example', 'example.com.', '203.0.113.7', '2001:db8::7', `${'a.'.repeat(125)}abc`, `${'a'.repeat(64)}.example`]) {
+      assert.deepEqual(hostOf(ok).errors, [], ok);
+    }
+    for (const bad of ['1.2.3', 'bad host!', '-a.example', 'a.example-', 'a.', `${'a.'.repeat(126)}ab`, '010.0.0.1', 'fe80::1%eth0']) {
+      assert.equal(hostOf(bad).errors.length, 1, bad);
+    }
+  });
+
+  it('reads a bypass prefix length as LuCI writes it, in decimal', () => {
+    const bypass = (b: string) => validate(`config server 'vps'\n\toption host 'vps.example'\n\toption password 'x'\nconfig proxy 'proxy'\n\tlist bypass '${b}'\n`);
+    assert.deepEqual(bypass('10.0.0.0/08').config!.proxy.bypass, ['10.0.0.0/8']);
+    assert.deepEqual(bypass('2001:db8::/064').config!.proxy.bypass, ['2001:db8::/64']);
+    assert.deepEqual(bypass('192.0.2.7').config!.proxy.bypass, ['192.0.2.7']);
+    for (const bad of ['192.0.2.0/024', '192.0.2.0/33', '2001:db8::/0128', '10.0.0.0/255.0.0.0', '192.0.2.0/']) assert.equal(bypass(bad).config, null, bad);
   });
 
   it('takes any printable password: spaces and non-ASCII letters, 1 to 256 bytes, no control characters', () => {
