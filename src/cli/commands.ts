@@ -4,7 +4,7 @@
 import type { Runtime } from '../sys/runtime.js';
 import { settled } from '../lib/async.js';
 import { SS_METHODS } from '../model/config.js';
-import { loadConfig } from '../reconcile/config-file.js';
+import { loadConfigWithWarnings } from '../reconcile/config-file.js';
 import { collectStatus } from '../status/collect.js';
 import { formatStatus } from './format.js';
 import { VERSION } from '../version.js';
@@ -61,8 +61,9 @@ export const COMMANDS: Command[] = [
     flags: {}, positional: none,
     run: async (rt) => {
       await settled();
-      const c = loadConfig(rt);
-      rt.stdout(`Config OK: ${c.uplinks.length} uplink(s).\n`);
+      const { config, warnings } = loadConfigWithWarnings(rt);
+      for (const w of warnings) rt.stderr(`mpwan: warning: ${w}\n`);
+      rt.stdout(`Config OK: ${config.uplinks.length} uplink(s)${warnings.length ? `, ${warnings.length} warning(s)` : ''}.\n`);
       return EXIT_OK;
     },
   },

@@ -4,9 +4,8 @@ import { SS_METHODS, type ProxyEngine, type SysctlName, type UplinkMode } from '
 import {
   JIFFIES_SECONDS_MAX, INT_MAX, UINT_MAX, asSysctl, bool, host, int, ipAddress, netifdName, oneOf, password, prefix, schedulerName, seconds, type Type,
 } from './value-types.js';
-
-/** Tables an uplink may get: table_base .. table_base + MAX_UPLINKS - 1. */
-export const MAX_UPLINKS = 64;
+import { anyOf, decimalInts } from './luci-datatype.js';
+import { rulePrefAllowed, tableBaseAllowed } from './ranges.js';
 
 export interface OptionSpec<T> {
   type: Type<unknown>;
@@ -104,3 +103,25 @@ export const SECTION_TYPES = ['globals', 'uplink', 'proxy', 'server'];
 export const UPLINK_HINTS: Record<string, string> = {
   table: ': the table is computed as globals.table_base + the position of the uplink section',
 };
+
+export type SectionType = 'globals' | 'uplink' | 'proxy' | 'server';
+
+/**
+ * The LuCI datatype of every option, for the forms (the LuCI build calls this): each accepts
+ * what the validator accepts, range rules included (table_base, rule_pref); for a list option
+ * it is the datatype of one item (a DynamicList). An empty field is never checked by LuCI:
+ * it removes the option, which then takes its default.
+ */
+export function luciDatatypes(): Record<SectionType, Record<string, string>> {
+  const of = (spec: Spec) => Object.fromEntries(Object.entries(spec).map(([k, o]) => [k, o.type.datatype]));
+  return {
+    globals: {
+      ...of(GLOBALS),
+      table_base: anyOf(decimalInts(tableBaseAllowed())),
+      rule_pref: anyOf(decimalInts(rulePrefAllowed())),
+    },
+    uplink: of(UPLINK),
+    proxy: of(PROXY),
+    server: of(SERVER),
+  };
+}

@@ -1,7 +1,6 @@
 // In-place edits of UCI text (mpwan's own writes: set_uplink, server import): every byte
 // other than the edited statement stays as it was. Pure.
-import { NAME, TYPE, type UciSection } from './uci-syntax.js';
-import type { Statement } from './uci-scan.js';
+import { NAME, TYPE, type Statement, type UciSection } from './uci-syntax.js';
 import { parseUci, readDocument, type Part } from './uci-read.js';
 
 /** Single-quotes a value the way `uci export` does (a ' becomes '\''). */
@@ -28,9 +27,16 @@ function lineStartOf(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
 }
 
+/** End of the line at offset, before its line break. */
+function lineEndOf(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  if (nl < 0) return text.length;
+  return text[nl - 1] === '\r' ? nl - 1 : nl;
+}
+
 /**
  * Removes a statement: its whole line(s), comment included, or when `;` puts other statements
- * on the same line, just it and the separator next to it.
+ * on the same line, just it and the separator next to it (and the text libuci ignores after it).
  */
 function removal(text: string, stmt: Statement, all: Statement[]): Edit {
   const start = lineStartOf(text, stmt.start);
@@ -39,7 +45,7 @@ function removal(text: string, stmt: Statement, all: Statement[]): Edit {
   const next = all.find((o) => o.start >= stmt.end && o.start < end);
   if (next) return { start: stmt.start, end: next.start, text: '' };
   const prev = all.filter((o) => o !== stmt && o.end > start && o.end <= stmt.start).pop();
-  if (prev) return { start: prev.end, end: stmt.semicolon ? text.indexOf(';', stmt.end) + 1 : stmt.end, text: '' };
+  if (prev) return { start: prev.end, end: stmt.cut !== undefined ? lineEndOf(text, stmt.end) : stmt.end, text: '' };
   return { start, end, text: '' };
 }
 
@@ -49,7 +55,7 @@ function insertion(text: string, anchor: Part, all: Statement[], statement: stri
   const nl = text.indexOf('\n', stmt.end);
   const lineEnd = nl < 0 ? text.length : nl;
   if (all.some((o) => o.start >= stmt.end && o.start < lineEnd)) {
-    return { start: stmt.end, end: stmt.end, text: `; ${statement}` }; // the line goes on with other statements
+    return { start: stmt.end, end: stmt.end, text: ` ; ${statement}` }; // the line goes on with other statements
   }
   const before = text.slice(lineStartOf(text, stmt.start), stmt.start);
   const indent = anchor.kind !== 'config' && /^[ \t]*$/.test(before) ? before : '\t';
@@ -78,7 +84,7 @@ export function setOption(text: string, section: string, option: string, value: 
   if (!target) throw new Error(`no section '${section}'`);
   const all = doc.parts.map((p) => p.stmt);
   const mine = doc.parts.filter((p) => p.section === target);
-  const matches = mine.filter((p) => (p.kind === 'option' || p.kind === 'list') && p.stmt.tokens[1].value === option);
+  const matches = mine.filter((p) => (p.kind === 'option' || p.kind === 'list') && p.stmt.args[0]?.value === option);
   const statement = value === null ? '' : `option ${option} ${quoteUci(value)}`;
 
   const edits: Edit[] = [];
@@ -86,10 +92,13 @@ export function setOption(text: string, section: string, option: string, value: 
     for (const m of matches) edits.push(removal(text, m.stmt, all));
   } else if (matches.length > 0) {
     const [first, ...rest] = matches;
-    const [keyword, , old] = first.stmt.tokens;
-    edits.push(first.kind === 'option'
+    const { keyword, args: [name, old], cut } = first.stmt;
+    const edit = first.kind === 'option' && old
       ? { start: old.start, end: old.end, text: quoteUci(value) }
-      : { start: keyword.start, end: old.end, text: statement });
+      : { start: keyword.start, end: (old ?? name!).end, text: statement };
+    // libuci ignores the rest of the line after `<unquoted value>;`: a quoted value would not.
+    if (cut === edit.end) edit.text += ' #';
+    edits.push(edit);
     for (const m of rest) edits.push(removal(text, m.stmt, all));
   } else {
     edits.push(insertion(text, mine[mine.length - 1], all, statement));

@@ -20,6 +20,39 @@ export interface UciSection {
   options: Map<string, UciOption>;
 }
 
+export type Keyword = 'package' | 'config' | 'option' | 'list';
+
+/** A word as libuci read it (uci-scan.ts), with where it stands in the text. */
+export interface Token {
+  value: string;
+  /** Offsets of the token in the text, end exclusive. */
+  start: number;
+  end: number;
+  line: number;
+  endLine: number;
+  /** No quotes or escapes: the text is the value. */
+  bare: boolean;
+  /** A quoted piece of it holds a newline. */
+  quotedNewline: boolean;
+}
+
+/** One statement as libuci read it (uci-scan.ts). */
+export interface Statement {
+  /** null: the keyword is not one. */
+  kind: Keyword | null;
+  keyword: Token;
+  /** The arguments as libuci read them: null where it read an empty one (a lone `;`, or nothing left). */
+  args: (Token | null)[];
+  /** Why libuci refuses the statement (the rest of its line is not read). */
+  problem?: string;
+  line: number;
+  start: number;
+  /** End of the last argument read (past a `;` read as one). */
+  end: number;
+  /** Offset of a `;` after an unquoted word: libuci ignores the line from there. */
+  cut?: number;
+}
+
 export interface UciParseError {
   line: number;
   message: string;

@@ -9,10 +9,10 @@ import {
 import { parseUci } from './uci-read.js';
 import { sectionLabel, show, type UciSection } from './uci-syntax.js';
 import {
-  GLOBALS, MAX_UPLINKS, PROXY, SECTION_TYPES, SERVER, SYSCTL_OF, UPLINK, UPLINK_HINTS, type Spec, type Values,
+  GLOBALS, PROXY, SECTION_TYPES, SERVER, SYSCTL_OF, UPLINK, UPLINK_HINTS, type Spec, type Values,
 } from './options.js';
-import { rulePrefProblem, tableBaseProblems } from './ranges.js';
-import { RULE_SPAN } from '../model/owned-ranges.js';
+import { MAX_UPLINKS, rulePrefProblems, tableBaseProblems } from './ranges.js';
+import { configWarnings } from './warnings.js';
 
 // ---- collecting problems ----
 
@@ -22,6 +22,9 @@ class Collector {
   constructor(readonly file: string) {}
   error(line: number, option: string, message: string) {
     this.errors.push({ file: this.file, line, option, message });
+  }
+  warn(line: number, option: string, message: string) {
+    this.warnings.push({ file: this.file, line, option, message });
   }
 }
 
@@ -101,11 +104,7 @@ function parseGlobals(c: Collector, sections: UciSection[]): Globals {
   // Defaults pass these rules, so a problem always has an option line to point at.
   const at = (opt: string) => [s?.options.get(opt)?.line ?? 0, `${s ? sectionLabel(s) : 'globals'}.${opt}`] as const;
   for (const problem of tableBaseProblems(v.table_base)) c.error(...at('table_base'), problem);
-  // mpwan's rules sit at rule_pref .. rule_pref + RULE_SPAN - 1 (model/owned-ranges.ts).
-  const offset = Array.from({ length: RULE_SPAN }, (_, i) => i).find((i) => rulePrefProblem(v.rule_pref + i) !== null);
-  const prefProblem = offset === undefined ? null
-    : offset === 0 ? rulePrefProblem(v.rule_pref)
-    : `rule_pref + ${offset} = ${rulePrefProblem(v.rule_pref + offset)}: mpwan uses rule_pref to rule_pref + ${RULE_SPAN - 1}`;
+  const prefProblem = rulePrefProblems(v.rule_pref);
   if (prefProblem) c.error(...at('rule_pref'), prefProblem);
 
   const sysctls: Partial<Record<SysctlName, string>> = {};
@@ -160,34 +159,44 @@ function parseProxy(c: Collector, sections: UciSection[]): ProxyConfig {
   return { enabled: v.enabled, engine: v.engine, port: v.port, lan: v.lan, bypass: v.bypass, threads: v.threads, checkInterval: v.check_interval, quic: v.quic };
 }
 
-function parseServers(c: Collector, sections: UciSection[]): ServerConfig[] {
+/** The servers that are valid, and whether any server section is enabled (valid or not). */
+function parseServers(c: Collector, sections: UciSection[]): { servers: ServerConfig[]; anyEnabled: boolean } {
   const servers: ServerConfig[] = [];
+  // A section with a bad value is still the user's server: its errors say what to fix.
+  const enabled: string[] = [];
   for (const s of sections.filter((x) => x.type === 'server')) {
     const v = parseOptions(c, s, SERVER);
+    const name = sectionLabel(s);
+    if (v.enabled) {
+      if (enabled.length > 0) c.error(s.line, name, `only one server can be enabled ('${enabled[0]}' already is)`);
+      enabled.push(name);
+    }
     if (v.host === undefined || v.password === undefined) continue; // reported
-    servers.push({ name: sectionLabel(s), enabled: v.enabled, host: v.host, port: v.port, password: v.password, method: v.method, line: s.line });
+    servers.push({ name, enabled: v.enabled, host: v.host, port: v.port, password: v.password, method: v.method, line: s.line });
   }
-  const enabled = servers.filter((x) => x.enabled);
-  for (const extra of enabled.slice(1)) c.error(extra.line, extra.name, `only one server can be enabled ('${enabled[0].name}' already is)`);
-  return servers;
+  return { servers, anyEnabled: enabled.length > 0 };
 }
 
 export function validateConfig(text: string, file: string): ConfigResult {
   const c = new Collector(file);
-  const { sections, errors } = parseUci(text);
+  const { sections, errors, warnings } = parseUci(text);
   for (const e of errors) c.error(e.line, '', e.message);
+  for (const w of warnings) c.warn(w.line, '', w.message);
   for (const s of sections) {
     if (!SECTION_TYPES.includes(s.type)) c.error(s.line, sectionLabel(s), `unknown section type '${s.type}'${suggest(s.type, SECTION_TYPES)}`);
   }
   const globals = parseGlobals(c, sections);
   const uplinks = parseUplinks(c, sections, globals);
-  const servers = parseServers(c, sections);
+  const { servers, anyEnabled } = parseServers(c, sections);
   const proxy = parseProxy(c, sections);
-  if (proxy.enabled && !servers.some((x) => x.enabled)) {
+  if (proxy.enabled && !anyEnabled) {
     const line = sections.find((x) => x.type === 'proxy')?.line ?? 0;
     c.error(line, 'proxy', "the proxy needs an enabled 'config server' section (mpwan server import <ss:// link>)");
   }
   const config: Config = { globals, proxy, uplinks, servers };
+  // Advice about a config that will not be used would only distract from its errors.
+  if (c.errors.length === 0) for (const w of configWarnings(config)) c.warn(w.line, w.option, w.message);
   c.errors.sort((a, b) => a.line - b.line);
+  c.warnings.sort((a, b) => a.line - b.line);
   return { config: c.errors.length === 0 ? config : null, errors: c.errors, warnings: c.warnings };
 }

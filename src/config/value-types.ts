@@ -1,10 +1,15 @@
 // Value types of mpwan's options: parse returns null on bad input, expect says what was
-// wanted. Pure; shared by the validator and (through options.ts) the LuCI forms.
+// wanted, datatype is the LuCI datatype that accepts the same strings (or, where LuCI
+// cannot say it, fewer: see test/unit/luci-datatypes.test.ts). Pure; shared by the
+// validator and (through options.ts) the LuCI forms.
 import { familyOf } from '../lib/inet.js';
+import { encodeUtf8 } from '../lib/utf8.js';
+import { anyOf, decimalInts, literals, tenthsBelowTen } from './luci-datatype.js';
 
 export interface Type<T> {
   expect: string;
   parse(raw: string): T | null;
+  datatype: string;
 }
 
 const TRUE = ['1', 'yes', 'on', 'true', 'enabled'];
@@ -14,6 +19,7 @@ const FALSE = ['0', 'no', 'off', 'false', 'disabled'];
 export const bool: Type<boolean> = {
   expect: "a boolean ('1' or '0'; yes/no, on/off, true/false and enabled/disabled also work)",
   parse: (v) => (TRUE.includes(v) ? true : FALSE.includes(v) ? false : null),
+  datatype: literals([...TRUE, ...FALSE]),
 };
 
 /** Decimal only: no sign, exponent, hex or padding, and no leading zero (the kernel reads 010 as octal). */
@@ -24,11 +30,13 @@ export const int = (min: number, max: number): Type<number> => ({
     const n = Number(v);
     return n >= min && n <= max ? n : null;
   },
+  datatype: anyOf(decimalInts([[min, max]])),
 });
 
 export const oneOf = <T extends string>(values: readonly T[]): Type<T> => ({
   expect: `one of ${values.join(', ')}`,
   parse: (v) => ((values as readonly string[]).includes(v) ? (v as T) : null),
+  datatype: literals(values),
 });
 
 /** What a sysctl file is written with: a boolean as '0'/'1', a number in decimal. */
@@ -38,12 +46,17 @@ export const asSysctl = <T extends boolean | number>(type: Type<T>): Type<string
     const p = type.parse(v);
     return p === null ? null : typeof p === 'boolean' ? (p ? '1' : '0') : String(p);
   },
+  datatype: type.datatype,
 });
 
-/** The kernel keeps 15 characters (MPTCP_SCHED_NAME_MAX 16) and would truncate silently. */
+/**
+ * The kernel keeps 15 characters (MPTCP_SCHED_NAME_MAX 16) and would truncate silently. Case
+ * is the kernel's business: a name it does not have is reported when the plan is made.
+ */
 export const schedulerName: Type<string> = {
-  expect: 'a scheduler name: 1 to 15 lower-case letters, digits or _ (see net.mptcp.available_schedulers)',
-  parse: (v) => (/^[a-z0-9_]{1,15}$/.test(v) ? v : null),
+  expect: 'a scheduler name: 1 to 15 letters, digits or _ (see net.mptcp.available_schedulers)',
+  parse: (v) => (/^[A-Za-z0-9_]{1,15}$/.test(v) ? v : null),
+  datatype: 'and(uciname,maxlength(15))',
 };
 
 export const INT_MAX = 2 ** 31 - 1;
@@ -59,25 +72,46 @@ export const seconds = (min: number, max: number): Type<number> => ({
     const n = Number(v);
     return n >= min && n <= max ? n : null;
   },
+  // LuCI cannot tell 2.0 from 002: whole seconds, and tenths below 10 only.
+  datatype: anyOf([...decimalInts([[Math.ceil(min), Math.floor(max)]]), ...tenthsBelowTen(min, max)]),
 });
 
 export const ipAddress: Type<string> = {
   expect: 'an IPv4 or IPv6 address',
   parse: (v) => (familyOf(v) !== null ? v : null),
+  datatype: 'ipaddr(1)',
 };
+
+/**
+ * A host name as LuCI's `hostname` takes it: letters, digits, _ - and dots, at most 253, not
+ * only digits and dots. Whether it resolves is for the resolver to say.
+ */
+const hostName = (v: string) => v.length <= 253
+  && (/^[A-Za-z0-9_]+$/.test(v) || (/^[A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9]\.?$/.test(v) && /[^0-9.]/.test(v)));
 
 export const host: Type<string> = {
   expect: 'an IP address or a host name',
-  parse: (v) => (familyOf(v) !== null || /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(v) ? v : null),
+  parse: (v) => (familyOf(v) !== null || hostName(v) ? v : null),
+  datatype: 'host',
 };
+
+/** Shadowsocks takes any text; control characters (tabs, line breaks) are refused as mistakes. */
 export const password: Type<string> = {
-  expect: '1 to 256 printable characters',
-  parse: (v) => (/^[\x21-\x7e]{1,256}$/.test(v) ? v : null),
+  expect: '1 to 256 bytes of printable text (spaces and non-ASCII letters too; no tabs or line breaks)',
+  parse: (v) => {
+    const bytes = encodeUtf8(v).length;
+    return bytes >= 1 && bytes <= 256 && !/[\x00-\x1f\x7f-\x9f]/.test(v) ? v : null;
+  },
+  datatype: 'rangelength(1,256)',
 };
+
 export const netifdName: Type<string> = {
   expect: 'a netifd interface name',
   parse: (v) => (/^[A-Za-z0-9_]{1,64}$/.test(v) ? v : null),
+  datatype: 'and(uciname,maxlength(64))',
 };
+
+/** An address, or a prefix with a length as LuCI's cidr writes it; the length comes back in decimal (08 -> 8). */
 export const prefix: Type<string> = {
   expect: 'an IPv4 or IPv6 address or prefix (192.0.2.0/24, 2001:db8::/32)',
   parse: (v) => {
@@ -85,6 +119,8 @@ export const prefix: Type<string> = {
     const fam = familyOf(addr);
     if (!fam || rest.length > 0) return null;
     if (len === undefined) return v;
-    return /^[0-9]{1,3}$/.test(len) && Number(len) <= (fam === 4 ? 32 : 128) ? v : null;
+    const ok = (fam === 4 ? /^[0-9]{1,2}$/ : /^[0-9]{1,3}$/).test(len) && Number(len) <= (fam === 4 ? 32 : 128);
+    return ok ? `${addr}/${Number(len)}` : null;
   },
+  datatype: 'or(ipaddr(1),cidr)',
 };

@@ -101,6 +101,7 @@ export class Daemon {
       : validateConfig(text, file);
     if (result.config) {
       if (this.configError) await this.rt.log('notice', `${file} is valid again`);
+      for (const w of formatProblems(result.warnings)) await this.rt.log('warning', `config: ${w}`);
       this.configError = null;
       return (this.config = result.config);
     }

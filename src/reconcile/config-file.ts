@@ -11,6 +11,11 @@ export const formatProblems = (problems: ConfigProblem[]) =>
 
 /** Reads and validates the config; throws invalid_config listing every problem. */
 export function loadConfig(rt: Runtime): Config {
+  return loadConfigWithWarnings(rt).config;
+}
+
+/** The config and what is valid in it but probably not what was meant (as `file:line: option: reason`). */
+export function loadConfigWithWarnings(rt: Runtime): { config: Config; warnings: string[] } {
   const file = configFile(rt);
   const text = rt.readFile(file);
   if (text === null) {
@@ -22,7 +27,7 @@ export function loadConfig(rt: Runtime): Config {
   if (!result.config) {
     throw new MpwanError('invalid_config', `invalid configuration:\n  ${formatProblems(result.errors).join('\n  ')}`, { errors: result.errors });
   }
-  return result.config;
+  return { config: result.config, warnings: formatProblems(result.warnings) };
 }
 
 /**

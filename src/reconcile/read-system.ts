@@ -11,7 +11,7 @@ import { settled } from '../lib/async.js';
 import { MANAGED_SYSCTLS } from '../model/config.js';
 import { TABLE_SPAN } from '../plan/plan.js';
 import { rpFilterPath } from '../diff/diff.js';
-import { loadConfig } from './config-file.js';
+import { loadConfigWithWarnings } from './config-file.js';
 import { readAddresses, readEndpoints, readLimits, readRoutes, readRules } from '../sys/ip.js';
 import { readNetifd } from '../sys/ubus.js';
 import { MPTCP_SYSCTL_DIR, readMptcpCaps, readSysctls, type MptcpCaps } from '../sys/procfs.js';
@@ -19,6 +19,8 @@ import { readHealth, readOwned } from '../sys/run-dir.js';
 
 export interface SystemState {
   config: Config;
+  /** What the config file has that is valid but probably not meant (none when the caller brought its own config). */
+  configWarnings: string[];
   netifd: NetifdInterface[];
   links: KernelLink[];
   addresses: KernelAddress[];
@@ -44,7 +46,7 @@ export interface ReadOptions {
 
 export async function readSystem(rt: Runtime, options: ReadOptions = {}): Promise<SystemState> {
   await settled();
-  const config = options.config ?? loadConfig(rt);
+  const { config, warnings: configWarnings } = options.config ? { config: options.config, warnings: [] } : loadConfigWithWarnings(rt);
   const health = options.ownHealth ? null : readHealth(rt);
   const caps = readMptcpCaps(rt);
   const owned = readOwned(rt);
@@ -59,7 +61,7 @@ export async function readSystem(rt: Runtime, options: ReadOptions = {}): Promis
   const uplinkDevs = config.uplinks.map((u) => netifd.find((i) => i.name === u.name)?.l3Device).filter((d): d is string => d !== undefined);
   const sysctls = readSysctls(rt, [...MANAGED_SYSCTLS.map((n) => `${MPTCP_SYSCTL_DIR}/${n}`), ...uplinkDevs.map(rpFilterPath)]);
   return {
-    config, netifd, links: kernel.links, addresses: kernel.addresses, endpoints, limits,
+    config, configWarnings, netifd, links: kernel.links, addresses: kernel.addresses, endpoints, limits,
     rules: [...rules4, ...rules6], routes, sysctls, caps, owned, health,
   };
 }

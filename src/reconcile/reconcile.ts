@@ -29,7 +29,7 @@ export async function reconcile(rt: Runtime, options: ReconcileOptions): Promise
   const report: ApplyReport = {
     changes,
     descriptions: changes.map(describeChange),
-    warnings: [...a.desired.warnings, ...a.diff.warnings],
+    warnings: [...a.configWarnings, ...a.desired.warnings, ...a.diff.warnings],
     applied: false,
     assessment: a,
   };

@@ -130,7 +130,7 @@ export function buildStatus(
       server_answers: p?.server_answers ?? null,
       server_connections: serverConnections,
     },
-    warnings: [...snap.desired.warnings, ...snap.diff.warnings],
+    warnings: [...snap.configWarnings, ...snap.desired.warnings, ...snap.diff.warnings],
     default_route: snap.desired.defaultRoutes.map((d) => {
       const known = daemon?.default_route.find((x) => x.family === d.family && x.uplink === d.uplink);
       return { family: d.family, uplink: d.uplink, since: known?.since ?? null, reason: d.reason };

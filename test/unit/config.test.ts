@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { validateConfig } from '../../src/config/validate.js';
+import { quoteUci } from '../../src/config/uci-edit.js';
 
 const FILE = '/etc/config/mpwan';
 const validate = (text: string) => validateConfig(text, FILE);
@@ -27,6 +28,7 @@ describe('config validation', () => {
       .replace(/^#(config |\t)/gm, '$1');
     const r = validate(uncommented);
     assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.warnings.map((w) => w.option), ['wan', 'wanb', 'wan6'], 'no server and no probe_host: nothing to probe');
     assert.deepEqual(r.config!.uplinks.map((u) => [u.name, u.mode, u.priority, u.table]), [
       ['wan', 'on', 50, 5100], ['wanb', 'backup', 60, 5101], ['wan6', 'on', 50, 5102],
     ]);
@@ -44,9 +46,33 @@ describe('config validation', () => {
       proxy: { enabled: false, engine: 'shadowsocks-rust', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp' },
     };
     const r = validate("config uplink 'wan'\nconfig uplink 'lte'\n\toption mode 'backup'\n\toption priority '7'\n\toption ula '1'\n\toption fullmesh 'yes'\n");
-    assert.deepEqual(r, { config: expected, errors: [], warnings: [] });
+    const unprobed = (line: number, option: string) => ({
+      file: FILE, line, option, message: 'no health probes: probe_host is empty and there is no server to ping, so only a lost carrier takes this uplink down (set probe_host)',
+    });
+    assert.deepEqual(r, { config: expected, errors: [], warnings: [unprobed(1, 'wan'), unprobed(2, 'lte')] });
     assert.deepEqual(validate('').config, { ...expected, uplinks: [] });
     assert.deepEqual(validate("config globals 'globals'\n").config!.globals, DEFAULT_GLOBALS);
+  });
+
+  it('warns about what is valid but probably not meant', () => {
+    const warnings = (text: string) => validate(text).warnings.map((w) => `${w.line} ${w.option}: ${w.message}`);
+    // What libuci ignores: text after `<unquoted value>;`, an option without a value.
+    assert.deepEqual(warnings("config globals 'globals'\n\toption enabled 1;option rule_pref 6000\n\toption table_base\n"), [
+      "2 : 'option rule_pref 6000' after ';' is ignored: libuci ends the line at a ';' right after an unquoted value (put a space before the ';')",
+      "3 : 'option table_base' has no value: libuci ignores the line, so table_base is neither set nor cleared",
+    ]);
+    assert.equal(validate("config globals 'globals'\n\toption rule_pref 6000;option table_base 7000\n").config!.globals.tableBase, 5100);
+    // Uplinks with nothing to probe: no probe_host, and no server address to ping.
+    const server = (host: string) => `config server 'vps'\n\toption host '${host}'\n\toption password 'x'\n`;
+    assert.deepEqual(warnings(`config uplink 'wan'\nconfig uplink 'lte'\n\toption mode 'off'\n${server('vps.example')}`), [
+      "1 wan: no health probes: probe_host is empty and the server's host 'vps.example' is a name, not an address, so only a lost carrier takes this uplink down (set probe_host)",
+    ]);
+    assert.deepEqual(warnings(`config uplink 'wan'\n${server('203.0.113.7')}`), [], 'the server address is pinged');
+    assert.deepEqual(warnings("config globals 'globals'\n\tlist probe_host '192.0.2.1'\nconfig uplink 'wan'\n"), []);
+    assert.deepEqual(warnings("config uplink 'wan'\n\tlist probe_host '192.0.2.1'\nconfig uplink 'lte'\n").map((w) => w.slice(0, 6)), ['3 lte:']);
+    assert.deepEqual(warnings("config globals 'globals'\n\toption enabled '0'\nconfig uplink 'wan'\n"), [], 'mpwan is off');
+    // A config with errors gets its errors only (and what libuci ignores).
+    assert.deepEqual(warnings("config uplink 'wan'\n\toption mode 'fast'\n"), []);
   });
 
   it('reads every globals option; sysctls hold only what is set, as the kernel writes them', () => {
@@ -109,11 +135,11 @@ describe('config validation', () => {
 
   it('checks each sysctl against what the kernel accepts', () => {
     assert.deepEqual(messages(globals(
-      "scheduler 'Default'", "scheduler_x 'a'", "path_manager 'netlink'", "checksum '2'", "allow_join_initial_addr_port 'maybe'",
+      "scheduler 'bbr-like'", "scheduler_x 'a'", "path_manager 'netlink'", "checksum '2'", "allow_join_initial_addr_port 'maybe'",
       "add_addr_timeout '2147484'", "close_timeout '0x1'", "stale_loss_cnt '4294967296'", "blackhole_timeout '2147483648'",
       "syn_retrans_before_tcp_fallback '256'",
     )), [
-      "2 globals.scheduler: 'Default' is not valid: expected a scheduler name: 1 to 15 lower-case letters, digits or _ (see net.mptcp.available_schedulers)",
+      "2 globals.scheduler: 'bbr-like' is not valid: expected a scheduler name: 1 to 15 letters, digits or _ (see net.mptcp.available_schedulers)",
       "3 globals.scheduler_x: unknown option (did you mean 'scheduler'?)",
       "4 globals.path_manager: 'netlink' is not valid: expected one of kernel, userspace",
       "5 globals.checksum: '2' is not valid: expected a boolean ('1' or '0'; yes/no, on/off, true/false and enabled/disabled also work)",
@@ -124,7 +150,9 @@ describe('config validation', () => {
       "10 globals.blackhole_timeout: '2147483648' is not valid: expected a decimal integer from 0 to 2147483647",
       "11 globals.syn_retrans_before_tcp_fallback: '256' is not valid: expected a decimal integer from 0 to 255",
     ]);
-    assert.match(messages(globals("scheduler 'a_very_long_name1'"))[0], /1 to 15 lower-case/);
+    assert.match(messages(globals("scheduler 'a_very_long_name1'"))[0], /1 to 15 letters/);
+    // Any name LuCI's uciname takes: one the kernel lacks is left out when the plan is made.
+    assert.deepEqual(validate(globals("scheduler 'Default_2'")).config!.globals.sysctls, { scheduler: 'Default_2' });
   });
 
   it('keeps the routing tables clear of 0, mwan3 (1-60), the kernel (253-255) and 2^31', () => {
@@ -183,9 +211,9 @@ describe('config validation', () => {
       `7 ${'x'.repeat(65)}: interface name is 65 characters long: at most 64`,
     ]);
     const many = (n: number) => Array.from({ length: n }, (_, i) => `config uplink 'u${i}'\n`).join('');
-    assert.deepEqual(messages(many(64)), []);
-    assert.equal(validate(many(64)).config!.uplinks[63].table, 5163);
-    assert.deepEqual(messages(many(66)), ['65 u64: too many uplinks: at most 64 (this is number 65 of 66)']);
+    assert.deepEqual(messages(many(63)), []);
+    assert.equal(validate(many(63)).config!.uplinks[62].table, 5162, 'the last table, 5163, is the relay\'s for LAN UDP');
+    assert.deepEqual(messages(many(65)), ['64 u63: too many uplinks: at most 63 (this is number 64 of 65)']);
   });
 
   it('checks the globals section: at most one, named globals; unknown section types', () => {
@@ -247,8 +275,8 @@ describe('config validation', () => {
   });
 
   it('turns parse errors into file-level problems', () => {
-    assert.deepEqual(validate("config uplink 'wan'\n\toption mode\n").errors, [
-      { file: FILE, line: 2, option: '', message: "'option mode' has no value" },
+    assert.deepEqual(validate("config uplink 'wan'\n\toption mode on backup\n").errors, [
+      { file: FILE, line: 2, option: '', message: "too many arguments ('backup'): quote values that contain spaces" },
     ]);
   });
 
@@ -269,6 +297,54 @@ describe('config validation', () => {
     ]);
     assert.deepEqual(messages("config server 'a'\n\toption host 'a.example'\n\toption password 'x'\nconfig server 'b'\n\toption host 'b.example'\n\toption password 'y'\n"), [
       "4 b: only one server can be enabled ('a' already is)",
+    ]);
+  });
+
+  it("takes a server host as LuCI's host datatype does: an address, or a name of letters, digits, _ - and dots", () => {
+    const hostOf = (h: string) => validate(`config server 'vps'\n\toption host ${quoteUci(h)}\n\toption password 'x'\n`);
+    for (const ok of ['vps.example', 'vps_1.example', 'example.com.', '203.0.113.7', '2001:db8::7', `${'a.'.repeat(125)}abc`, `${'a'.repeat(64)}.example`]) {
+      assert.deepEqual(hostOf(ok).errors, [], ok);
+    }
+    for (const bad of ['1.2.3', 'bad host!', '-a.example', 'a.example-', 'a.', `${'a.'.repeat(126)}ab`, '010.0.0.1', 'fe80::1%eth0']) {
+      assert.equal(hostOf(bad).errors.length, 1, bad);
+    }
+  });
+
+  it('reads a bypass prefix length as LuCI writes it, in decimal', () => {
+    const bypass = (b: string) => validate(`config server 'vps'\n\toption host 'vps.example'\n\toption password 'x'\nconfig proxy 'proxy'\n\tlist bypass '${b}'\n`);
+    assert.deepEqual(bypass('10.0.0.0/08').config!.proxy.bypass, ['10.0.0.0/8']);
+    assert.deepEqual(bypass('2001:db8::/064').config!.proxy.bypass, ['2001:db8::/64']);
+    assert.deepEqual(bypass('192.0.2.7').config!.proxy.bypass, ['192.0.2.7']);
+    for (const bad of ['192.0.2.0/024', '192.0.2.0/33', '2001:db8::/0128', '10.0.0.0/255.0.0.0', '192.0.2.0/']) assert.equal(bypass(bad).config, null, bad);
+  });
+
+  it('takes any printable password: spaces and non-ASCII letters, 1 to 256 bytes, no control characters', () => {
+    const password = (p: string) => validate(`config server 'vps'\n\toption host 'vps.example'\n\toption password ${quoteUci(p)}\n`);
+    for (const ok of ['my secret', ' lead and trail ', 'pässwörd', 'x', 'a'.repeat(256), 'é'.repeat(128), '#;\'"\\']) {
+      assert.deepEqual(password(ok).errors, [], ok);
+      assert.equal(password(ok).config!.servers[0].password, ok);
+    }
+    for (const bad of ['a'.repeat(257), 'é'.repeat(129), 'tab\there', 'line\nbreak', 'bell\x07', 'del\x7f', 'c1\x85']) {
+      assert.match(messages(`config server 'vps'\n\toption host 'vps.example'\n\toption password ${quoteUci(bad)}\n`)[0], /vps\.password: .* is not valid: expected 1 to 256 bytes of printable text/, bad);
+    }
+  });
+
+  it('a server section with a bad value still counts as the enabled server', () => {
+    const proxy = "config proxy 'proxy'\n";
+    assert.deepEqual(messages(`${proxy}config server 'vps'\n\toption host 'vps.example'\n\toption password 'tab\there'\n`), [
+      "4 vps.password: 'tab\\there' is not valid: expected 1 to 256 bytes of printable text (spaces and non-ASCII letters too; no tabs or line breaks)",
+    ]);
+    assert.deepEqual(messages(`${proxy}config server 'vps'\n\toption password 'x'\n`), ['2 vps.host: is required']);
+    // A disabled one does not: the proxy still needs one.
+    assert.deepEqual(messages(`${proxy}config server 'vps'\n\toption enabled '0'\n\toption password 'tab\there'\n`), [
+      "1 proxy: the proxy needs an enabled 'config server' section (mpwan server import <ss:// link>)",
+      '2 vps.host: is required',
+      "4 vps.password: 'tab\\there' is not valid: expected 1 to 256 bytes of printable text (spaces and non-ASCII letters too; no tabs or line breaks)",
+    ]);
+    // Two enabled servers are one too many, valid or not.
+    assert.deepEqual(messages("config server 'a'\n\toption password 'x'\nconfig server 'b'\n\toption host 'b.example'\n\toption password 'y'\n"), [
+      '1 a.host: is required',
+      "3 b: only one server can be enabled ('a' already is)",
     ]);
   });
 
