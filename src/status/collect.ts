@@ -8,7 +8,7 @@ import { MpwanError } from '../model/errors.js';
 import { settled } from '../lib/async.js';
 import { readSystem } from '../reconcile/read-system.js';
 import { assess, type Assessment } from '../reconcile/assess.js';
-import { readLinkBytes, readMptcpCounters } from '../sys/procfs.js';
+import { readLinkBytes, readMptcpCounters, uptimeMs } from '../sys/procfs.js';
 import { readDaemonState, readHealth, readStatusBasis } from '../sys/run-dir.js';
 import { countServerConnections } from '../sys/ss.js';
 import { buildStatus, KEY_COUNTERS, type StatusReport } from './status.js';
@@ -21,7 +21,9 @@ async function serverConnections(rt: Runtime, a: Pick<Assessment, 'config'>, dae
 
 /** The report as the daemon will write it after a re-plan (its counters are refreshed by readers). */
 export function statusOf(rt: Runtime, a: Assessment, daemon: DaemonState | null): StatusReport {
-  return buildStatus(a, readMptcpCounters(rt), (dev) => readLinkBytes(rt, dev), daemon, null, readHealth(rt)?.uplinks ?? {}, rt.nowSeconds());
+  const report = buildStatus(a, readMptcpCounters(rt), (dev) => readLinkBytes(rt, dev), daemon, null, readHealth(rt)?.uplinks ?? {}, rt.nowSeconds());
+  report.sampled_ms = uptimeMs(rt);
+  return report;
 }
 
 /** Everything read afresh. With an invalid config, the running daemon's last report says what is in force. */
@@ -64,6 +66,7 @@ function refresh(rt: Runtime, basis: StatusReport, daemon: DaemonState | null): 
       server_answers: p?.server_answers ?? null,
     },
     default_route: daemon?.default_route.map((d) => ({ ...d })) ?? basis.default_route,
+    sampled_ms: uptimeMs(rt),
     config_error: daemon?.config_error ?? null,
   };
 }

@@ -64,6 +64,8 @@ export interface StatusReport {
   default_route: { family: 4 | 6; uplink: string | null; since: number | null; reason: string | null }[];
   /** Epoch seconds when the plan part (in_sync, pending, endpoints) was checked against the kernel. */
   checked: number;
+  /** Milliseconds since boot when the counters and byte counts were read: rates between two reports divide by its difference. */
+  sampled_ms: number;
 }
 
 const flagsOf = (e: { subflow: boolean; signal: boolean; backup: boolean; fullmesh: boolean }) =>
@@ -137,5 +139,6 @@ export function buildStatus(
     }),
     config_error: daemon?.config_error ?? null,
     checked,
+    sampled_ms: 0,
   };
 }
