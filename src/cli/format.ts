@@ -61,13 +61,15 @@ export function formatStatus(s: StatusReport): string {
   if (c.MPCapableFallbackSYNACK > 0) out.push('  Note: some peers answered without MPTCP (a middlebox may strip MPTCP options).');
   if (c.MPJoinRejected > 0) out.push("  Note: joins were rejected: a peer's subflow limit is too low.");
   const p = s.proxy;
-  if (p.enabled) {
+  if (p.enabled && p.error) {
+    out.push('', `Proxy: ${p.engine}: not running: ${p.error}. LAN traffic uses the normal route.`);
+  } else if (p.enabled) {
     const conns = p.server_connections;
     out.push('', `Proxy: ${p.engine} on port ${p.port} -> ${p.server}: ` + (!s.daemon.running ? 'not running (start the mpwan service)'
       : `${p.running_instances}/${p.instances} instance(s) running, MPTCP by ${p.mptcp_by}, LAN redirect ${p.redirect_active ? 'on' : 'OFF (LAN traffic uses the normal route)'}`));
     if (p.server_reachable === false) out.push(`  The server ${p.server} does not answer: LAN traffic bypasses the proxy until it does.`);
     if (p.server_answers === false) {
-      out.push(`  The server ${p.server} accepts connections but answers none through the proxy: check the password and cipher`,
+      out.push(`  The server ${p.server} accepts connections but answers none through the proxy: check the ${p.engine === 'relay' ? 'key' : 'password and cipher'}`,
         "  (import the link 'mpwan server setup' prints). LAN traffic bypasses the proxy meanwhile.");
     }
     if (conns) out.push(`  Connections to the server: ${conns.mptcp} MPTCP, ${conns.tcp} plain TCP${conns.tcp > 0 ? ' (fell back: MPTCP is stripped on the way, or the server lacks it)' : ''}`);

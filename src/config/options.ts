@@ -1,8 +1,8 @@
 // The option-spec table of each UCI section type (fw4's parse_options specs): type, default,
 // required, list. One table drives the validator and the LuCI forms' datatypes. Pure.
-import { SS_METHODS, type ProxyEngine, type SysctlName, type UplinkMode } from '../model/config.js';
+import { PROXY_ENGINES, SS_METHODS, type SysctlName, type UplinkMode } from '../model/config.js';
 import {
-  JIFFIES_SECONDS_MAX, INT_MAX, UINT_MAX, asSysctl, bool, host, int, ipAddress, netifdName, oneOf, password, prefix, schedulerName, seconds, type Type,
+  JIFFIES_SECONDS_MAX, INT_MAX, UINT_MAX, asSysctl, bool, host, int, ipAddress, netifdName, oneOf, password, prefix, relayKey, schedulerName, seconds, type Type,
 } from './value-types.js';
 import { anyOf, decimalInts } from './luci-datatype.js';
 import { rulePrefAllowed, tableBaseAllowed } from './ranges.js';
@@ -80,7 +80,8 @@ export const UPLINK = {
 export const PROXY = {
   // A proxy section is there to be used: enabled unless it says otherwise.
   enabled: option(bool, true),
-  engine: option(oneOf<ProxyEngine>(['shadowsocks-rust', 'shadowsocks-libev']), 'shadowsocks-rust'),
+  // Absent: the relay when the server has a key, shadowsocks-rust when it has a password (configs from before the relay).
+  engine: optional(oneOf(PROXY_ENGINES)),
   port: option(int(1, 65535), 1100),
   threads: option<number | null>(int(1, 64), null),
   check_interval: option(int(1, 3600), 10),
@@ -93,7 +94,9 @@ export const SERVER = {
   enabled: option(bool, true),
   host: required(host),
   port: option(int(1, 65535), 8388),
-  password: required(password),
+  // The relay engine needs the key, the shadowsocks engines the password (checked with the proxy).
+  key: optional(relayKey),
+  password: optional(password),
   method: option(oneOf(SS_METHODS), 'chacha20-ietf-poly1305'),
 };
 

@@ -107,10 +107,10 @@ export function setOption(text: string, section: string, option: string, value: 
 }
 
 /**
- * Sets options of the named section, appending `config <type> '<name>'` at the end of the
- * file when it does not exist yet. Other lines stay byte-identical.
+ * Sets options of the named section (null removes one), appending `config <type> '<name>'` at
+ * the end of the file when it does not exist yet. Other lines stay byte-identical.
  */
-export function upsertSection(text: string, type: string, name: string, options: [string, string][]): string {
+export function upsertSection(text: string, type: string, name: string, options: [string, string | null][]): string {
   if (!TYPE.test(type) || !NAME.test(name)) throw new Error(`invalid section '${type} ${name}'`);
   const exists = parseUci(text).sections.some((s) => s.name === name);
   let out = text;

@@ -153,10 +153,18 @@ function parseUplinks(c: Collector, sections: UciSection[], g: Globals): UplinkC
   return uplinks;
 }
 
-function parseProxy(c: Collector, sections: UciSection[]): ProxyConfig {
+/** `secret`: what the enabled server section has (its engine follows when the proxy names none). */
+function parseProxy(c: Collector, sections: UciSection[], secret: 'key' | 'password' | null): ProxyConfig {
   const s = single(c, sections, 'proxy');
   const v = s ? parseOptions(c, s, PROXY) : { ...defaults(PROXY), enabled: false };
-  return { enabled: v.enabled, engine: v.engine, port: v.port, lan: v.lan, bypass: v.bypass, threads: v.threads, checkInterval: v.check_interval, quic: v.quic };
+  const engine = v.engine ?? (secret === 'password' ? 'shadowsocks-rust' : 'relay');
+  return { enabled: v.enabled, engine, port: v.port, lan: v.lan, bypass: v.bypass, threads: v.threads, checkInterval: v.check_interval, quic: v.quic };
+}
+
+/** Whether the enabled server section sets a key or a password (valid or not). */
+function serverSecret(sections: UciSection[]): 'key' | 'password' | null {
+  const s = sections.find((x) => x.type === 'server' && !['0', 'no', 'off', 'false', 'disabled'].includes(x.options.get('enabled')?.values[0] ?? '1'));
+  return s?.options.has('key') ? 'key' : s?.options.has('password') ? 'password' : null;
 }
 
 /** The servers that are valid, and whether any server section is enabled (valid or not). */
@@ -171,8 +179,11 @@ function parseServers(c: Collector, sections: UciSection[]): { servers: ServerCo
       if (enabled.length > 0) c.error(s.line, name, `only one server can be enabled ('${enabled[0]}' already is)`);
       enabled.push(name);
     }
-    if (v.host === undefined || v.password === undefined) continue; // reported
-    servers.push({ name, enabled: v.enabled, host: v.host, port: v.port, password: v.password, method: v.method, line: s.line });
+    if (v.host === undefined) continue; // reported
+    servers.push({
+      name, enabled: v.enabled, host: v.host, port: v.port, method: v.method, line: s.line,
+      ...(v.key !== undefined ? { key: v.key } : {}), ...(v.password !== undefined ? { password: v.password } : {}),
+    });
   }
   return { servers, anyEnabled: enabled.length > 0 };
 }
@@ -188,10 +199,20 @@ export function validateConfig(text: string, file: string): ConfigResult {
   const globals = parseGlobals(c, sections);
   const uplinks = parseUplinks(c, sections, globals);
   const { servers, anyEnabled } = parseServers(c, sections);
-  const proxy = parseProxy(c, sections);
+  const proxy = parseProxy(c, sections, serverSecret(sections));
+  const proxyLine = sections.find((x) => x.type === 'proxy')?.line ?? 0;
   if (proxy.enabled && !anyEnabled) {
-    const line = sections.find((x) => x.type === 'proxy')?.line ?? 0;
-    c.error(line, 'proxy', "the proxy needs an enabled 'config server' section (mpwan server import <ss:// link>)");
+    c.error(proxyLine, 'proxy', "the proxy needs an enabled 'config server' section (mpwan server import '<the link mpwan server setup printed>')");
+  }
+  // What the engine reads from the server: the relay its key, shadowsocks the password.
+  const server = servers.find((x) => x.enabled);
+  if (proxy.enabled && server) {
+    const needs = proxy.engine === 'relay' ? 'key' : 'password';
+    if (server[needs] === undefined && !c.errors.some((e) => e.option.startsWith(`${server.name}.`))) {
+      c.error(server.line, `${server.name}.${needs}`, proxy.engine === 'relay'
+        ? "is required by the relay engine: import the mpwan:// link 'mpwan server setup' printed"
+        : `is required by engine ${proxy.engine}: import the ss:// link of the shadowsocks server`);
+    }
   }
   const config: Config = { globals, proxy, uplinks, servers };
   // Advice about a config that will not be used would only distract from its errors.

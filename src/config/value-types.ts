@@ -105,6 +105,13 @@ export const password: Type<string> = {
   datatype: 'rangelength(1,256)',
 };
 
+/** The relay's key as `mpwan server setup` writes it: 32 bytes in hex (any case; kept as lower case). */
+export const relayKey: Type<string> = {
+  expect: "64 hexadecimal digits (the key in the mpwan:// link 'mpwan server setup' printed)",
+  parse: (v) => (/^[0-9a-fA-F]{64}$/.test(v) ? v.toLowerCase() : null),
+  datatype: 'and(hexstring,length(64))',
+};
+
 export const netifdName: Type<string> = {
   expect: 'a netifd interface name',
   parse: (v) => (/^[A-Za-z0-9_]{1,64}$/.test(v) ? v : null),

@@ -182,6 +182,7 @@ export class Daemon {
       pid: this.stopping ? 0 : this.pid(),
       since: this.since,
       proxy: this.lan.state(),
+      proxy_error: this.lan.missing,
       reloads: this.reloads,
       last_reload: this.lastReload,
       last_error: this.lastError,

@@ -15,14 +15,14 @@ import { runPath } from '../sys/run-dir.js';
 import { MpwanError } from '../model/errors.js';
 import type { ProxyRunner } from './proxies.js';
 import type { NftTable } from './nft-table.js';
-import { ServerWatch, type ServerTransition } from './server-watch.js';
+import { ServerWatch, type Evidence, type ServerTransition } from './server-watch.js';
 import { decideRedirect } from './redirect.js';
-import { checkReachable, readEvidence } from './server-check.js';
+import { checkReachable, readEvidence, readRelayCounts } from './server-check.js';
 
 type Log = (level: 'warning' | 'notice' | 'err', message: string) => Promise<void>;
 
 interface Active {
-  engine: string;
+  engine: Config['proxy']['engine'];
   port: number;
   mptcpBy: string;
   server: ServerConfig;
@@ -36,6 +36,10 @@ export class LanTraffic {
   private redirect: RedirectPlan | null = null;
   private marks: UplinkMark[] = [];
   private offReason: string | null = null;
+  /** Why the configured engine cannot run (not installed), for status. */
+  missing: string | null = null;
+  /** The relay's counters when the current evidence window began. */
+  private relayBaseline: { since: number; answered: number; rejected: number } | null = null;
   checkIntervalMs = 10000;
 
   constructor(
@@ -51,6 +55,7 @@ export class LanTraffic {
     this.marks = marks;
     const server = config.servers.find((s) => s.enabled);
     if (!config.globals.enabled || !config.proxy.enabled || !server) {
+      this.missing = null;
       if (this.active) await this.log('notice', 'proxy disabled');
       this.active = null;
       this.redirect = null;
@@ -60,11 +65,28 @@ export class LanTraffic {
     }
     this.checkIntervalMs = config.proxy.checkInterval * 1000;
     const engine = config.proxy.engine;
-    if (explicit || this.caps?.engine !== engine) this.caps = { engine, caps: await detectEngineCaps(this.rt, engine) };
-    const plan = planProxy(config.proxy, server, runPath.engineConfig(this.rt), cpuCount(this.rt), this.caps.caps);
-    const { changed, adopted } = await this.runner.configure(engineLaunch(plan, runPath.engineConfig(this.rt)));
+    if (explicit || this.caps?.engine !== engine) {
+      try {
+        this.caps = { engine, caps: await detectEngineCaps(this.rt, engine) };
+        this.missing = null;
+      } catch (e) {
+        // No engine: LAN traffic keeps the normal route, and status says what to install.
+        const message = e instanceof MpwanError ? e.message : String(e);
+        if (message !== this.missing) await this.log('err', message);
+        this.missing = message;
+        this.caps = null;
+        this.active = null;
+        this.redirect = null;
+        await this.runner.configure(null);
+        await this.syncRedirect(true);
+        return;
+      }
+    }
+    if (!this.caps) return;
+    const plan = planProxy(config.proxy, server, runPath.engine(this.rt), cpuCount(this.rt), this.caps.caps);
+    const { changed, adopted } = await this.runner.configure(engineLaunch(plan));
     if (changed || !this.active) {
-      const watch = new ServerWatch(`${server.host}:${server.port}`);
+      const watch = new ServerWatch(`${server.host}:${server.port}`, engine === 'relay' ? 'key' : 'password or cipher');
       watch.reset(this.rt.monotonicMs());
       this.active = { engine, port: config.proxy.port, mptcpBy: plan.mptcpBy, server, watch };
       await this.log('notice', `proxy: ${engine} x${plan.instances.length} on port ${config.proxy.port} to ${server.host}:${server.port} (MPTCP by ${plan.mptcpBy})` +
@@ -93,10 +115,19 @@ export class LanTraffic {
     await this.say(a.watch.reachability(r.ok, r.error, now()));
     if (r.ok) await this.say(a.watch.retry(now()));
     if (r.ok && a.watch.wantsEvidence) {
-      const e = await readEvidence(this.rt, a.server.host, a.server.port, a.watch.evidenceWindowMs(now()), this.runner.supervisor.runningPids());
+      const e = a.engine === 'relay' ? this.relayEvidence(a.watch.evidenceStart)
+        : await readEvidence(this.rt, a.server.host, a.server.port, a.watch.evidenceWindowMs(now()), this.runner.supervisor.runningPids());
       if (e) await this.say(a.watch.evidence(e, now()));
     }
     await this.syncRedirect(false);
+  }
+
+  /** Connections the server answered, and closed unanswered (a wrong key), since `since`. */
+  private relayEvidence(since: number): Evidence | null {
+    const now = readRelayCounts(this.rt);
+    if (!now) return null;
+    if (this.relayBaseline?.since !== since) this.relayBaseline = { since, ...now };
+    return { answered: now.answered - this.relayBaseline.answered, silent: now.rejected - this.relayBaseline.rejected };
   }
 
   private async say(t: ServerTransition | null) {

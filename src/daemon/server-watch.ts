@@ -29,7 +29,8 @@ export class ServerWatch {
   /** When the proxies or the server last (re)started: only connections used since then are evidence. */
   private evidenceSince = 0;
 
-  constructor(private readonly server: string) {}
+  /** `secret`: what a server that answers nothing has wrong ('key', or 'password or cipher'). */
+  constructor(private readonly server: string, private readonly secret = 'password or cipher') {}
 
   /** A new launch or a reload: everything is unknown again. */
   reset(now: number) {
@@ -37,6 +38,11 @@ export class ServerWatch {
     this.reachable = null;
     this.answers = null;
     this.evidenceSince = now;
+  }
+
+  /** When connections started to count as evidence (it moves on a reset, a recovery, a retry). */
+  get evidenceStart(): number {
+    return this.evidenceSince;
   }
 
   /** How far back connections count as evidence. */
@@ -82,7 +88,7 @@ export class ServerWatch {
     return {
       level: 'err',
       message: `server ${this.server} accepts connections but answered none of ${e.silent} proxied ones: ` +
-        'wrong password or cipher? LAN traffic bypasses the proxy and uses the normal route (tried again in 5 min or on reload)',
+        `wrong ${this.secret}? LAN traffic bypasses the proxy and uses the normal route (tried again in 5 min or on reload)`,
     };
   }
 }

@@ -83,12 +83,17 @@ export interface ServerConfig {
   enabled: boolean;
   host: string;
   port: number;
-  password: string;
+  /** The relay engine's key: 64 lower-case hex digits (mpwan server setup generates it). */
+  key?: string;
+  /** The shadowsocks engines' password and cipher. */
+  password?: string;
   method: SsMethod;
   line: number;
 }
 
-export type ProxyEngine = 'shadowsocks-rust' | 'shadowsocks-libev';
+/** `relay`: mpwan-relay, in the package (authenticates, does not encrypt); the others where installed. */
+export const PROXY_ENGINES = ['relay', 'shadowsocks-rust', 'shadowsocks-libev'] as const;
+export type ProxyEngine = (typeof PROXY_ENGINES)[number];
 
 /** The transparent proxy that carries LAN TCP to the server over MPTCP. */
 export interface ProxyConfig {

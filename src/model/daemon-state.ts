@@ -30,6 +30,8 @@ export interface DaemonState {
   pid: number;
   since: number;
   proxy: ProxyState | null;
+  /** The configured proxy engine cannot run (not installed): what to do, in a sentence. */
+  proxy_error: string | null;
   /** Re-plans done so far (start, SIGHUP, events): lets status and tests see that a reload happened. */
   reloads: number;
   last_reload: { why: string; at: number } | null;

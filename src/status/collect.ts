@@ -64,6 +64,7 @@ function refresh(rt: Runtime, basis: StatusReport, daemon: DaemonState | null): 
       redirect_active: p?.redirect_active ?? false,
       server_reachable: p?.server_reachable ?? null,
       server_answers: p?.server_answers ?? null,
+      error: daemon?.proxy_error ?? null,
     },
     default_route: daemon?.default_route.map((d) => ({ ...d })) ?? basis.default_route,
     sampled_ms: uptimeMs(rt),

@@ -54,6 +54,8 @@ export interface StatusReport {
     server_reachable: boolean | null;
     /** false: the server takes connections but answers none through the proxy (wrong password or cipher?). */
     server_answers: boolean | null;
+    /** The configured engine cannot run (not installed): what to do. */
+    error: string | null;
     /** Proxy connections to the server right now: MPTCP, or fallen back to plain TCP. */
     server_connections: { mptcp: number; tcp: number } | null;
   };
@@ -131,6 +133,7 @@ export function buildStatus(
       server_reachable: p?.server_reachable ?? null,
       server_answers: p?.server_answers ?? null,
       server_connections: serverConnections,
+      error: daemon?.proxy_error ?? null,
     },
     warnings: [...snap.configWarnings, ...snap.desired.warnings, ...snap.diff.warnings],
     default_route: snap.desired.defaultRoutes.map((d) => {

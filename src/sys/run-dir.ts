@@ -14,6 +14,8 @@ export const runPath = {
   /** The relay's key (0600). */
   relayKey: (rt: Runtime) => path(rt, 'relay.key'),
   relayPaths: (rt: Runtime) => path(rt, 'relay-paths'),
+  /** What every engine's files are, for planProxy. */
+  engine: (rt: Runtime) => ({ config: path(rt, 'proxy.json'), key: path(rt, 'relay.key'), stats: path(rt, 'relay-stats.json') }),
   relayStats: (rt: Runtime) => path(rt, 'relay-stats.json'),
   proxyLog: (rt: Runtime, instance: number) => path(rt, `proxy-${instance}.log`),
 };

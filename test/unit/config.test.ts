@@ -43,7 +43,7 @@ describe('config validation', () => {
         { name: 'lte', mode: 'backup', priority: 7, ula: true, fullmesh: true, health: DEFAULT_HEALTH, table: 5101, line: 2 },
       ],
       servers: [],
-      proxy: { enabled: false, engine: 'shadowsocks-rust', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp' },
+      proxy: { enabled: false, engine: 'relay', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp' },
     };
     const r = validate("config uplink 'wan'\nconfig uplink 'lte'\n\toption mode 'backup'\n\toption priority '7'\n\toption ula '1'\n\toption fullmesh 'yes'\n");
     const unprobed = (line: number, option: string) => ({
@@ -286,11 +286,25 @@ describe('config validation', () => {
     ]);
   });
 
+  it('the engine needs what it reads: the relay a key, shadowsocks a password; with no engine set, the server decides', () => {
+    const key = 'AB'.repeat(32);
+    const relay = validate(`config server 'vps'\n\toption host '203.0.113.7'\n\toption key '${key}'\nconfig proxy 'proxy'\n`);
+    assert.equal(relay.config!.proxy.engine, 'relay');
+    assert.equal(relay.config!.servers[0].key, key.toLowerCase());
+    const ss = validate("config server 'vps'\n\toption host '203.0.113.7'\n\toption password 'x'\nconfig proxy 'proxy'\n");
+    assert.equal(ss.config!.proxy.engine, 'shadowsocks-rust', 'a config from before the relay keeps its engine');
+    assert.deepEqual(messages("config server 'vps'\n\toption host '203.0.113.7'\n\toption password 'x'\nconfig proxy 'proxy'\n\toption engine 'relay'\n"),
+      ["1 vps.key: is required by the relay engine: import the mpwan:// link 'mpwan server setup' printed"]);
+    assert.deepEqual(messages(`config server 'vps'\n\toption host '203.0.113.7'\n\toption key '${key}'\nconfig proxy 'proxy'\n\toption engine 'shadowsocks-libev'\n`),
+      ['1 vps.password: is required by engine shadowsocks-libev: import the ss:// link of the shadowsocks server']);
+    assert.deepEqual(messages(`config server 'vps'\n\toption host 'h'\n\toption key '${'a'.repeat(63)}'\n`),
+      [`3 vps.key: '${'a'.repeat(63)}' is not valid: expected 64 hexadecimal digits (the key in the mpwan:// link 'mpwan server setup' printed)`]);
+  });
+
   it('reads the aggregation server and checks host, port, password and cipher', () => {
     const ok = validate("config server 'vps'\n\toption host '203.0.113.7'\n\toption port '8443'\n\toption password 'secret'\n\toption method 'aes-256-gcm'\n");
     assert.deepEqual(ok.config!.servers, [{ name: 'vps', enabled: true, host: '203.0.113.7', port: 8443, password: 'secret', method: 'aes-256-gcm', line: 1 }]);
     assert.deepEqual(messages("config server 'vps'\n\toption host 'bad host!'\n\toption port '70000'\n\toption method 'rc4-md5'\n"), [
-      '1 vps.password: is required',
       "2 vps.host: 'bad host!' is not valid: expected an IP address or a host name",
       "3 vps.port: '70000' is not valid: expected a decimal integer from 1 to 65535",
       "4 vps.method: 'rc4-md5' is not valid: expected one of aes-128-gcm, aes-256-gcm, chacha20-ietf-poly1305, 2022-blake3-aes-128-gcm, 2022-blake3-aes-256-gcm, 2022-blake3-chacha20-poly1305",
@@ -337,7 +351,7 @@ describe('config validation', () => {
     assert.deepEqual(messages(`${proxy}config server 'vps'\n\toption password 'x'\n`), ['2 vps.host: is required']);
     // A disabled one does not: the proxy still needs one.
     assert.deepEqual(messages(`${proxy}config server 'vps'\n\toption enabled '0'\n\toption password 'tab\there'\n`), [
-      "1 proxy: the proxy needs an enabled 'config server' section (mpwan server import <ss:// link>)",
+      "1 proxy: the proxy needs an enabled 'config server' section (mpwan server import '<the link mpwan server setup printed>')",
       '2 vps.host: is required',
       "4 vps.password: 'tab\\there' is not valid: expected 1 to 256 bytes of printable text (spaces and non-ASCII letters too; no tabs or line breaks)",
     ]);
@@ -353,7 +367,7 @@ describe('config validation', () => {
     const r = validate(`${server}config proxy 'proxy'\n\tlist lan 'lan'\n\tlist lan 'guest'\n\toption bypass '192.0.2.0/24'\n\toption threads '2'\n`);
     assert.deepEqual(r.config!.proxy, { enabled: true, engine: 'shadowsocks-rust', port: 1100, lan: ['lan', 'guest'], bypass: ['192.0.2.0/24'], threads: 2, checkInterval: 10, quic: 'tcp' });
     assert.deepEqual(messages("config proxy 'proxy'\n\tlist bypass '192.0.2.0/33'\n\tlist bypass '2001:db8::/32'\n"), [
-      "1 proxy: the proxy needs an enabled 'config server' section (mpwan server import <ss:// link>)",
+      "1 proxy: the proxy needs an enabled 'config server' section (mpwan server import '<the link mpwan server setup printed>')",
       "2 proxy.bypass: '192.0.2.0/33' is not valid: expected an IPv4 or IPv6 address or prefix (192.0.2.0/24, 2001:db8::/32)",
     ]);
     assert.equal(validate("config proxy 'proxy'\n\toption enabled '0'\n").config!.proxy.enabled, false);

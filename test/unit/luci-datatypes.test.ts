@@ -9,8 +9,10 @@ const SPECS: Record<string, Spec> = { globals: GLOBALS, uplink: UPLINK, proxy: P
 /** Whether mpwan takes the value for the option: a config that is valid apart from it stays valid. */
 function mpwanAccepts(section: string, option: string, value: string): boolean {
   const line = `\t${SPECS[section][option].list ? 'list' : 'option'} ${option} ${quoteUci(value)}\n`;
+  // A server the engine under test can use: a key for the relay, a password for shadowsocks.
+  const secret = option === 'engine' && value === 'relay' ? `\toption key '${'ab'.repeat(32)}'\n` : "\toption password 'x'\n";
   const server = (without: string) => "config server 'vps'\n"
-    + (without === 'host' ? '' : "\toption host 'vps.example'\n") + (without === 'password' ? '' : "\toption password 'x'\n");
+    + (without === 'host' ? '' : "\toption host 'vps.example'\n") + (['password', 'key'].includes(without) ? '' : secret);
   const text = section === 'globals' ? `config globals 'globals'\n${line}`
     : section === 'uplink' ? `config uplink 'wan'\n${line}`
     : section === 'proxy' ? `${server('')}config proxy 'proxy'\n${line}`

@@ -49,21 +49,38 @@ describe('nft table', () => {
 });
 
 describe('proxy engines', () => {
-  it('runs shadowsocks-libev 3.3.5 under mptcpize, one instance per thread, password only in the config', () => {
-    const p = planProxy({ ...proxy, threads: 2 }, server, '/var/run/mpwan/proxy.json', 4, { libevNativeMptcp: false });
-    assert.deepEqual(p.instances, [['mptcpize', 'run', 'ss-redir', '-c', '/var/run/mpwan/proxy.json'], ['mptcpize', 'run', 'ss-redir', '-c', '/var/run/mpwan/proxy.json']]);
-    assert.equal(p.config.reuse_port, true);
-    assert.equal(p.config.mptcp, undefined);
-    assert.ok(!JSON.stringify(p.instances).includes('s3cret'));
-    assert.equal(planProxy(proxy, server, 'f', 4, { libevNativeMptcp: false }).instances.length, 4, 'one per CPU by default');
+  const paths = { config: '/var/run/mpwan/proxy.json', key: '/var/run/mpwan/relay.key', stats: '/var/run/mpwan/relay-stats.json' };
+  const fileOf = (p: ReturnType<typeof planProxy>) => JSON.parse(p.files[0].text) as Record<string, unknown>;
+
+  it('runs mpwan-relay by default: one process with its threads, the key only in a 0600 file', () => {
+    const key = 'ab'.repeat(32);
+    const p = planProxy({ ...proxy, engine: 'relay', threads: 3 }, { ...server, key }, paths, 4, { libevNativeMptcp: false });
+    assert.deepEqual(p.instances, [['mpwan-relay', 'router', '--port', '1100', '--server', '203.0.113.7:8388', '--key-file', paths.key, '--threads', '3', '--stats', paths.stats]]);
+    assert.deepEqual(p.files, [{ path: paths.key, text: `${key}\n` }]);
+    assert.ok(!JSON.stringify(p.instances).includes(key));
+    assert.equal(p.mptcpBy, 'native');
+    const v6 = planProxy({ ...proxy, engine: 'relay' }, { ...server, host: '2001:db8::7', key }, paths, 2, { libevNativeMptcp: false });
+    assert.equal(v6.instances[0][5], '[2001:db8::7]:8388');
+    assert.equal(v6.instances[0][9], '2', 'one thread per CPU by default');
   });
 
-  it('uses native MPTCP where the engine has it', () => {
-    assert.deepEqual(planProxy(proxy, server, 'f', 1, { libevNativeMptcp: true }).instances, [['ss-redir', '-c', 'f']]);
-    const rust = planProxy({ ...proxy, engine: 'shadowsocks-rust' }, server, 'f', 2, { libevNativeMptcp: false });
-    assert.deepEqual(rust.instances, [['sslocal', '-c', 'f']]);
-    assert.equal(rust.config.mptcp, true);
-    assert.deepEqual(rust.config.locals, [{ protocol: 'redir', local_address: '::', local_port: 1100, tcp_redir: 'redirect' }]);
+  it('runs shadowsocks-libev 3.3.5 under mptcpize, one instance per thread, password only in the config', () => {
+    const p = planProxy({ ...proxy, threads: 2 }, server, paths, 4, { libevNativeMptcp: false });
+    assert.deepEqual(p.instances, [['mptcpize', 'run', 'ss-redir', '-c', paths.config], ['mptcpize', 'run', 'ss-redir', '-c', paths.config]]);
+    assert.equal(fileOf(p).reuse_port, true);
+    assert.equal(fileOf(p).mptcp, undefined);
+    assert.ok(!JSON.stringify(p.instances).includes('s3cret'));
+    assert.equal(planProxy(proxy, server, paths, 4, { libevNativeMptcp: false }).instances.length, 4, 'one per CPU by default');
+  });
+
+  it('uses native MPTCP where the engine has it; sslocal gets its worker threads under runtime', () => {
+    assert.deepEqual(planProxy(proxy, server, paths, 1, { libevNativeMptcp: true }).instances, [['ss-redir', '-c', paths.config]]);
+    const rust = planProxy({ ...proxy, engine: 'shadowsocks-rust' }, server, paths, 2, { libevNativeMptcp: false });
+    assert.deepEqual(rust.instances, [['sslocal', '-c', paths.config]]);
+    assert.equal(fileOf(rust).mptcp, true);
+    assert.deepEqual(fileOf(rust).runtime, { mode: 'multi_thread', worker_count: 2 });
+    assert.equal(fileOf(rust).worker_count, undefined, 'sslocal ignores a top-level worker_count');
+    assert.deepEqual(fileOf(rust).locals, [{ protocol: 'redir', local_address: '::', local_port: 1100, tcp_redir: 'redirect' }]);
   });
 
   it('knows which libev --mptcp speaks upstream MPTCP', () => {

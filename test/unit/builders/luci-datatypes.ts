@@ -125,6 +125,7 @@ const TYPES: Record<string, Check> = {
       && (!strict || !/^_/.test(v));
   },
   uciname() { return /^[a-zA-Z0-9_]+$/.test(this.value); },
+  hexstring() { return /^([a-fA-F0-9]{2})+$/i.test(this.value); },
   range(min: number, max: number) { const v = parseDecimal(this.value); return v >= +min && v <= +max; },
   min(min: number) { return parseDecimal(this.value) >= +min; },
   max(max: number) { return parseDecimal(this.value) <= +max; },
