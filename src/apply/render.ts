@@ -12,7 +12,7 @@ const ruleArgs = (r: DesiredRule | ObservedRule) => ['pref', String(r.pref), ...
 const ruleArgv = (verb: 'add' | 'del', r: DesiredRule | ObservedRule) => ['ip', fam(r.family), 'rule', verb, ...ruleArgs(r)];
 
 function routeArgs(r: DesiredRoute | ObservedRoute): string[] {
-  const args = [r.dst];
+  const args = r.type === 'local' ? ['local', r.dst] : [r.dst];
   if (r.gateway) args.push('via', r.gateway);
   if (r.dev) args.push('dev', r.dev);
   return [...args, 'table', String(r.table)];

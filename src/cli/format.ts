@@ -16,6 +16,20 @@ export function table(rows: string[][]): string {
 
 const time = (epoch: number) => `${new Date(epoch * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
 
+/** LAN UDP: where it goes, and what the relay carried for it. */
+function udpLines(u: StatusReport['proxy']['udp']): string[] {
+  if (u.mode === 'direct') return ['  LAN UDP: normal route (udp direct)'];
+  const out = [`  LAN UDP: through the server${u.active ? '' : ' (OFF while the redirect is off: normal route)'}; ` +
+    `${u.active_sessions} session(s) open, ${u.sessions} since start, ${u.datagrams_up} datagrams up / ${u.datagrams_down} down` +
+    (u.bad > 0 ? `, ${u.bad} bad dropped` : '')];
+  if (u.duplicate.length > 0) out.push(`  Duplicated on two uplinks: ${u.duplicate.join(', ')} (${u.duplicates_dropped} second copies dropped)`);
+  for (const p of u.paths) {
+    out.push(`    via ${p.uplink} from ${p.source}: ${p.alive ? `answers${p.rtt_ms !== null ? ` in ${p.rtt_ms} ms` : ''}` : 'NO ANSWER (skipped)'}, ` +
+      `${humanBytes(p.bytes_up)} up / ${humanBytes(p.bytes_down)} down`);
+  }
+  return out;
+}
+
 export function formatStatus(s: StatusReport): string {
   const out: string[] = [];
   const sync = s.in_sync ? 'in sync' : `${s.pending.length} pending change(s): run 'mpwan apply'`;
@@ -73,6 +87,7 @@ export function formatStatus(s: StatusReport): string {
         "  (import the link 'mpwan server setup' prints). LAN traffic bypasses the proxy meanwhile.");
     }
     if (conns) out.push(`  Connections to the server: ${conns.mptcp} MPTCP, ${conns.tcp} plain TCP${conns.tcp > 0 ? ' (fell back: MPTCP is stripped on the way, or the server lacks it)' : ''}`);
+    out.push(...udpLines(p.udp));
   } else {
     out.push('', "Proxy: off (LAN clients are not aggregated; see 'mpwan server import')");
   }

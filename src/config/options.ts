@@ -2,7 +2,8 @@
 // required, list. One table drives the validator and the LuCI forms' datatypes. Pure.
 import { PROXY_ENGINES, SS_METHODS, type SysctlName, type UplinkMode } from '../model/config.js';
 import {
-  JIFFIES_SECONDS_MAX, INT_MAX, UINT_MAX, asSysctl, bool, host, int, ipAddress, netifdName, oneOf, password, prefix, relayKey, schedulerName, seconds, type Type,
+  JIFFIES_SECONDS_MAX, INT_MAX, UINT_MAX, asSysctl, bool, duplicateMatch, host, int, ipAddress, netifdName, oneOf, password, prefix, relayKey,
+  schedulerName, seconds, type Type,
 } from './value-types.js';
 import { anyOf, decimalInts } from './luci-datatype.js';
 import { rulePrefAllowed, tableBaseAllowed } from './ranges.js';
@@ -86,6 +87,9 @@ export const PROXY = {
   threads: option<number | null>(int(1, 64), null),
   check_interval: option(int(1, 3600), 10),
   quic: option(oneOf(['tcp', 'direct'] as const), 'tcp' as 'tcp' | 'direct'),
+  // Absent: 'server' with the relay engine (the shadowsocks engines carry TCP only).
+  udp: optional(oneOf(['server', 'direct'] as const)),
+  duplicate: list(duplicateMatch, []),
   lan: list(netifdName, ['lan']),
   bypass: list(prefix, []),
 };

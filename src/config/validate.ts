@@ -158,7 +158,14 @@ function parseProxy(c: Collector, sections: UciSection[], secret: 'key' | 'passw
   const s = single(c, sections, 'proxy');
   const v = s ? parseOptions(c, s, PROXY) : { ...defaults(PROXY), enabled: false };
   const engine = v.engine ?? (secret === 'password' ? 'shadowsocks-rust' : 'relay');
-  return { enabled: v.enabled, engine, port: v.port, lan: v.lan, bypass: v.bypass, threads: v.threads, checkInterval: v.check_interval, quic: v.quic };
+  if (s && v.udp === 'server' && engine !== 'relay') {
+    c.error(s.options.get('udp')?.line ?? s.line, `${sectionLabel(s)}.udp`, `'server' needs the relay engine: ${engine} carries TCP only (set udp 'direct', or engine 'relay')`);
+  }
+  const udp = v.udp ?? (engine === 'relay' ? 'server' : 'direct');
+  return {
+    enabled: v.enabled, engine, port: v.port, lan: v.lan, bypass: v.bypass, threads: v.threads, checkInterval: v.check_interval, quic: v.quic,
+    udp, duplicate: v.duplicate, line: s?.line ?? 0,
+  };
 }
 
 /** Whether the enabled server section sets a key or a password (valid or not). */

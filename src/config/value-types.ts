@@ -131,3 +131,30 @@ export const prefix: Type<string> = {
   },
   datatype: 'or(ipaddr(1),cidr)',
 };
+
+/** DSCP class names (RFC 2474, 2597, 3246, 5865) and their code points. */
+export const DSCP_CLASSES: Record<string, number> = {
+  be: 0, cs0: 0, cs1: 8, cs2: 16, cs3: 24, cs4: 32, cs5: 40, cs6: 48, cs7: 56,
+  af11: 10, af12: 12, af13: 14, af21: 18, af22: 20, af23: 22, af31: 26, af32: 28, af33: 30, af41: 34, af42: 36, af43: 38,
+  va: 44, ef: 46,
+};
+
+/**
+ * A LAN flow whose UDP goes out on two uplinks at once: `dscp:<class or 0-63>` or
+ * `port:<destination port>`. Kept as the relay reads it: `dscp:46`, `port:3478`.
+ */
+export const duplicateMatch: Type<string> = {
+  expect: "dscp:<class> (dscp:ef, dscp:af41, dscp:46) or port:<destination port> (port:3478)",
+  parse: (v) => {
+    const m = /^(dscp|port):([a-z0-9]{1,5})$/.exec(v);
+    if (!m) return null;
+    if (m[1] === 'port') {
+      const port = /^[1-9][0-9]{0,4}$/.test(m[2]) ? Number(m[2]) : 0;
+      return port >= 1 && port <= 65535 ? `port:${port}` : null;
+    }
+    const dscp = /^(0|[1-9][0-9]?)$/.test(m[2]) ? Number(m[2]) : DSCP_CLASSES[m[2]];
+    return dscp !== undefined && dscp <= 63 ? `dscp:${dscp}` : null;
+  },
+  // LuCI has no pattern datatype: the form checks the spelling itself (duplicateMatch.parse).
+  datatype: 'rangelength(6,10)',
+};

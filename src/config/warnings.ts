@@ -27,6 +27,13 @@ function unprobed(config: Config): Warning[] {
     }));
 }
 
+/** Duplication happens in the relay, on the way to the server: without it there is nothing to duplicate. */
+function duplicateWithoutServer(config: Config): Warning[] {
+  const p = config.proxy;
+  if (!p.enabled || p.duplicate.length === 0 || p.udp === 'server') return [];
+  return [{ line: p.line, option: 'proxy.duplicate', message: "has no effect with udp 'direct': only UDP sent through the server is duplicated" }];
+}
+
 export function configWarnings(config: Config): Warning[] {
-  return unprobed(config);
+  return [...unprobed(config), ...duplicateWithoutServer(config)];
 }

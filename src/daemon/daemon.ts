@@ -127,7 +127,7 @@ export class Daemon {
       await this.rt.log(routine ? 'info' : 'notice', `${why}: ${report.descriptions.join('; ')}`);
     }
     await this.routes.follow(report.assessment, this.monitor.suspects());
-    await this.lan.follow(config, report.assessment.netifd, report.assessment.desired.marks, explicit);
+    await this.lan.follow(config, report.assessment.netifd, report.assessment.desired, explicit);
     writeStatusBasis(this.rt, statusOf(this.rt, report.assessment, this.state()));
     if (explicit) {
       this.reloads++;

@@ -4,14 +4,16 @@
 import type { Runtime } from '../sys/runtime.js';
 import type { Config, ServerConfig } from '../model/config.js';
 import type { NetifdInterface } from '../model/netifd.js';
-import type { UplinkMark } from '../model/plan.js';
+import type { Desired, UplinkMark } from '../model/plan.js';
 import type { ProxyState } from '../model/daemon-state.js';
 import type { HealthMonitor } from '../health/monitor.js';
 import { engineLaunch, planProxy, type EngineCaps } from '../proxy/launch.js';
 import { renderTable, type RedirectPlan } from '../nft/table.js';
+import { udpThroughServer } from '../plan/routing.js';
 import { detectEngineCaps } from '../sys/proxy-binary.js';
 import { cpuCount } from '../sys/procfs.js';
 import { runPath } from '../sys/run-dir.js';
+import { SIGHUP } from '../sys/runtime.js';
 import { MpwanError } from '../model/errors.js';
 import type { ProxyRunner } from './proxies.js';
 import type { NftTable } from './nft-table.js';
@@ -51,8 +53,8 @@ export class LanTraffic {
   ) {}
 
   /** Follows the config: starts, replaces or stops the proxy; re-renders and checks the redirect. */
-  async follow(config: Config, netifd: NetifdInterface[], marks: UplinkMark[], explicit: boolean): Promise<void> {
-    this.marks = marks;
+  async follow(config: Config, netifd: NetifdInterface[], desired: Pick<Desired, 'marks' | 'udpPaths'>, explicit: boolean): Promise<void> {
+    this.marks = desired.marks;
     const server = config.servers.find((s) => s.enabled);
     if (!config.globals.enabled || !config.proxy.enabled || !server) {
       this.missing = null;
@@ -84,7 +86,10 @@ export class LanTraffic {
     }
     if (!this.caps) return;
     const plan = planProxy(config.proxy, server, runPath.engine(this.rt), cpuCount(this.rt), this.caps.caps);
+    // Written before the relay starts, which reads it then; it is told of later changes by SIGHUP.
+    const pathsChanged = engine === 'relay' && this.writeUdpPaths(desired.udpPaths);
     const { changed, adopted } = await this.runner.configure(engineLaunch(plan));
+    if (pathsChanged && !changed) for (const pid of this.runner.supervisor.runningPids()) this.rt.kill(pid, SIGHUP);
     if (changed || !this.active) {
       const watch = new ServerWatch(`${server.host}:${server.port}`, engine === 'relay' ? 'key' : 'password or cipher');
       watch.reset(this.rt.monotonicMs());
@@ -97,8 +102,19 @@ export class LanTraffic {
       await this.log('warning', `proxy: none of the lan interfaces (${config.proxy.lan.join(', ')}) is up; nothing is redirected`);
     }
     const bypass = [server.host, ...config.proxy.bypass].filter((b) => /^[0-9a-f:.]+(\/\d+)?$/i.test(b));
-    this.redirect = lanDevices.length > 0 ? { lanDevices, port: config.proxy.port, bypass, rejectQuic: config.proxy.quic === 'tcp' } : null;
+    this.redirect = lanDevices.length > 0 ? {
+      lanDevices, port: config.proxy.port, bypass, rejectQuic: config.proxy.quic === 'tcp', udpPort: udpThroughServer(config) ? config.proxy.port : null,
+    } : null;
     await this.syncRedirect(true);
+  }
+
+  /** The relay's ways to the server, best first (`<uplink> <source address>` lines); whether the file changed. */
+  private writeUdpPaths(paths: Desired['udpPaths']): boolean {
+    const text = paths.map((p) => `${p.uplink} ${p.source}\n`).join('');
+    const file = runPath.engine(this.rt).paths;
+    if (this.rt.readFile(file) === text) return false;
+    this.rt.writeFileAtomic(file, text, 0o644);
+    return true;
   }
 
   async supervise(): Promise<void> {

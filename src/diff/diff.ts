@@ -130,7 +130,7 @@ function diffRoutes(desired: Desired, observed: Observed, prev: OwnedState, out:
   const matched = new Set<ObservedRoute>();
   for (const d of desired.routes) {
     const same = ours.filter((r) => routeKey(r) === routeKey(d) && !matched.has(r));
-    const exact = same.find((r) => r.dev === d.dev && r.gateway === d.gateway);
+    const exact = same.find((r) => r.dev === d.dev && r.gateway === d.gateway && r.type === d.type);
     if (exact) { matched.add(exact); continue; }
     const old = same[0];
     if (old) matched.add(old);

@@ -111,6 +111,12 @@ export interface ProxyConfig {
   checkInterval: number;
   /** LAN UDP to port 443 of proxied destinations: 'tcp' rejects it (browsers fall back to TCP, which is aggregated); 'direct' lets it pass. */
   quic: 'tcp' | 'direct';
+  /** LAN UDP: 'server' through the relay to the server (keeps its address when an uplink dies); 'direct' on the default route. */
+  udp: 'server' | 'direct';
+  /** LAN UDP flows sent on two uplinks at once (relay spelling: `dscp:46`, `port:3478`). */
+  duplicate: string[];
+  /** 1-based line of the section header (0: no proxy section), for messages. */
+  line: number;
 }
 
 export interface Config {

@@ -72,6 +72,8 @@ export interface ObservedRoute {
   dev?: string;
   prefsrc?: string;
   scope?: string;
+  /** Only 'local' is kept besides unicast (the relay's TPROXY table). */
+  type?: 'local';
 }
 
 export interface Observed {
@@ -131,6 +133,8 @@ export interface DesiredRoute {
   dev: string;
   prefsrc?: string;
   scope?: 'link';
+  /** `local default dev lo`: packets routed here are delivered to a local socket (TPROXY). */
+  type?: 'local';
 }
 
 /** Endpoint record kept in MPWAN_RUN_DIR so mpwan deletes only endpoints it added. */

@@ -56,6 +56,8 @@ export interface Desired {
   defaultRoutes: DefaultRoutePlan[];
   /** Healthy uplinks' flow marks (nft table inet mpwan sets them, the STICKY rules follow them). */
   marks: UplinkMark[];
+  /** Where the relay sends LAN UDP to the server: healthy uplinks best first, with the source address to use. */
+  udpPaths: { uplink: string; source: string }[];
   /** Devices whose rp_filter goes from strict (1) to loose (2). */
   looseRpFilter: string[];
   rulePref: number;

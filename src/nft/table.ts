@@ -4,10 +4,12 @@
 //   packets carry the mark, so the STICKY rules keep it on that uplink while it is healthy;
 // - the LAN redirect: LAN TCP to the proxy, except traffic that keeps the normal route;
 // - the QUIC reject: LAN UDP to port 443 of proxied destinations gets an ICMP error, so
-//   browsers fall back at once to TCP, which is aggregated.
+//   browsers fall back at once to TCP, which is aggregated;
+// - the LAN UDP TPROXY (udp 'server'): LAN UDP to the relay's transparent socket, marked so
+//   the TPROXY rule delivers it locally; QUIC (port 443) is left to the QUIC option.
 // Pure.
 import type { UplinkMark } from '../model/plan.js';
-import { UPLINK_MARK_MASK } from '../model/owned-ranges.js';
+import { TPROXY_MARK, UPLINK_MARK_MASK } from '../model/owned-ranges.js';
 
 export const NFT_TABLE = 'mpwan';
 
@@ -31,6 +33,8 @@ export interface RedirectPlan {
   bypass: string[];
   /** Reject LAN UDP to port 443 of proxied destinations (option quic 'tcp'). */
   rejectQuic: boolean;
+  /** LAN UDP to the relay on this port by TPROXY (option udp 'server'); null: UDP keeps the normal route. */
+  udpPort: number | null;
 }
 
 export interface TablePlan {
@@ -89,6 +93,17 @@ function redirectChains(p: RedirectPlan): string[] {
     ...kept,
     `\t\tmeta l4proto tcp redirect to :${p.port} comment "!mpwan: LAN TCP to the MPTCP proxy"`,
     '\t}',
+    ...(p.udpPort !== null ? [
+      '\tchain udp_to_relay {',
+      // After follow_forwarded (mangle), whose uplink mark this one replaces.
+      '\t\ttype filter hook prerouting priority mangle + 1; policy accept;',
+      `\t\tiifname != ${lan} return`,
+      '\t\tmeta l4proto != udp return',
+      '\t\tudp dport 443 return comment "!mpwan: QUIC follows option quic"',
+      ...kept,
+      `\t\tmeta l4proto udp tproxy to :${p.udpPort} meta mark set ${hex(TPROXY_MARK)} accept comment "!mpwan: LAN UDP to the relay"`,
+      '\t}',
+    ] : []),
     ...(p.rejectQuic ? [
       '\tchain quic {',
       '\t\ttype filter hook forward priority filter - 1; policy accept;',

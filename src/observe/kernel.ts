@@ -111,7 +111,7 @@ export function parseRoutes(text: string, owned: (table: number) => boolean): Ob
     const table = Number(r.table);
     if (typeof r.table !== 'string' || !Number.isInteger(table) || !owned(table)) return [];
     if (typeof r.dst !== 'string') return [];
-    if (r.type !== undefined && r.type !== 'unicast') return [];
+    if (r.type !== undefined && r.type !== 'unicast' && r.type !== 'local') return [];
     const gateway = typeof r.gateway === 'string' ? canonicalAddress(r.gateway) : null;
     const isV6 = r.dst.includes(':') || (gateway?.includes(':') ?? false) || r.pref !== undefined;
     const route: ObservedRoute = { family: isV6 ? 6 : 4, table, dst: r.dst };
@@ -119,6 +119,7 @@ export function parseRoutes(text: string, owned: (table: number) => boolean): Ob
     if (typeof r.dev === 'string') route.dev = r.dev;
     if (typeof r.prefsrc === 'string') route.prefsrc = r.prefsrc;
     if (typeof r.scope === 'string') route.scope = r.scope;
+    if (r.type === 'local') route.type = 'local';
     return [route];
   });
 }

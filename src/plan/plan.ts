@@ -95,6 +95,7 @@ export function planDesired(
     looseRpFilter: [],
     defaultRoutes: [],
     marks: [],
+    udpPaths: [],
     rulePref: globals.rulePref,
     tableRange,
     warnings,
@@ -187,6 +188,8 @@ export function planDesired(
   }
   const routing = planRouting(config, routedCandidates, defaults, { suspect: conditions.suspect ?? [], mwan3: conditions.mwan3 ?? false });
   desired.rules.push(...routing.rules);
+  desired.routes.push(...routing.routes);
+  desired.udpPaths = routing.udpPaths;
   desired.defaultRoutes = routing.defaultRoutes;
   desired.marks = routing.marks;
   for (const plan of desired.uplinks) {

@@ -4,7 +4,7 @@
 import type { Config, UplinkConfig } from '../model/config.js';
 import type { DesiredEndpoint, DesiredRoute, DesiredRule, Family } from '../model/kernel.js';
 import type { DefaultRoutePlan, UplinkMark } from '../model/plan.js';
-import { RULE, UPLINK_MARK_MASK, uplinkMark } from '../model/owned-ranges.js';
+import { RULE, TABLE_SPAN, TPROXY_MARK, UPLINK_MARK_MASK, uplinkMark } from '../model/owned-ranges.js';
 import { canonicalAddress, familyOf } from '../lib/inet.js';
 
 export interface Candidate {
@@ -25,10 +25,19 @@ export interface RoutingConditions {
   mwan3: boolean;
 }
 
+/** One way to the server for the relay's UDP: an uplink and the address its datagrams leave from. */
+export interface UdpPath {
+  uplink: string;
+  source: string;
+}
+
 export interface RoutingPlan {
   rules: DesiredRule[];
+  /** Routes of mpwan's own making (the TPROXY table); uplink tables come from the planner. */
+  routes: DesiredRoute[];
   defaultRoutes: DefaultRoutePlan[];
   marks: UplinkMark[];
+  udpPaths: UdpPath[];
 }
 
 /**
@@ -47,10 +56,30 @@ function ranked(candidates: Candidate[], family: Family, suspect: string[]): Can
   });
 }
 
+/**
+ * LAN UDP through the server: the nft TPROXY chain marks it, this rule sends marked packets
+ * to a table whose one route delivers them to the local relay socket. The last table of
+ * mpwan's range is kept for it (at most TABLE_SPAN - 1 uplinks).
+ */
+export const tproxyTable = (config: Config) => config.globals.tableBase + TABLE_SPAN - 1;
+
+/** Whether LAN UDP goes to the relay (the nft chain itself follows the server's reachability). */
+export const udpThroughServer = (config: Config) =>
+  config.proxy.enabled && config.proxy.engine === 'relay' && config.proxy.udp === 'server' && config.servers.some((s) => s.enabled);
+
+function planTproxy(config: Config, out: RoutingPlan) {
+  if (!udpThroughServer(config)) return;
+  const table = tproxyTable(config);
+  for (const family of [4, 6] as Family[]) {
+    out.rules.push({ family, pref: config.globals.rulePref + RULE.TPROXY, fwmark: TPROXY_MARK, fwmask: TPROXY_MARK, table });
+    out.routes.push({ family, table, dst: 'default', dev: 'lo', type: 'local' });
+  }
+}
+
 export function planRouting(config: Config, candidates: Candidate[], defaults: Map<string, DesiredRoute>, cond: RoutingConditions): RoutingPlan {
   const pref = (offset: number) => config.globals.rulePref + offset;
   const table = (c: Candidate) => defaults.get(`${c.uplink.name}/${c.endpoint.family}`)!.table;
-  const out: RoutingPlan = { rules: [], defaultRoutes: [], marks: [] };
+  const out: RoutingPlan = { rules: [], routes: [], defaultRoutes: [], marks: [], udpPaths: [] };
 
   // The first subflow of a new connection to the server: on a healthy uplink from the first SYN.
   const server = config.servers.find((s) => s.enabled);
@@ -59,6 +88,9 @@ export function planRouting(config: Config, candidates: Candidate[], defaults: M
   if (server && serverFamily && toServer) {
     out.rules.push({ family: serverFamily, pref: pref(RULE.TO_SERVER), dst: canonicalAddress(server.host) ?? server.host, table: table(toServer) });
   }
+  // The relay's UDP leaves from these sources, best first: each one's `from` rule picks its uplink.
+  if (serverFamily) out.udpPaths = ranked(candidates, serverFamily, cond.suspect).map((c) => ({ uplink: c.uplink.name, source: c.endpoint.address }));
+  planTproxy(config, out);
 
   const off = !config.globals.defaultRoute ? "option default_route is '0'" : cond.mwan3 ? 'mwan3 runs and manages the default route' : null;
   for (const family of [4, 6] as Family[]) {

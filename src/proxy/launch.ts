@@ -17,6 +17,8 @@ export interface EnginePaths {
   key: string;
   /** The relay's counters. */
   stats: string;
+  /** The relay's ways to the server for UDP, best first (the daemon rewrites it and sends SIGHUP). */
+  paths: string;
 }
 
 export interface ProxyLaunch {
@@ -32,9 +34,10 @@ const hostPort = (s: ServerConfig) => (familyOf(s.host) === 6 ? `[${s.host}]:${s
 
 /** mpwan-relay: one process, its own threads; the key in a file, never in argv. */
 function relay(proxy: ProxyConfig, server: ServerConfig, paths: EnginePaths, threads: number): ProxyLaunch {
+  const udp = proxy.udp === 'server' ? ['--udp', ...proxy.duplicate.flatMap((d) => ['--duplicate', d])] : [];
   return {
     instances: [['mpwan-relay', 'router', '--port', String(proxy.port), '--server', hostPort(server), '--key-file', paths.key,
-      '--threads', String(threads), '--stats', paths.stats]],
+      '--threads', String(threads), '--stats', paths.stats, '--paths-file', paths.paths, ...udp]],
     files: [{ path: paths.key, text: `${server.key}\n` }],
     mptcpBy: 'native',
   };

@@ -9,9 +9,10 @@ import { settled } from '../lib/async.js';
 import { readSystem } from '../reconcile/read-system.js';
 import { assess, type Assessment } from '../reconcile/assess.js';
 import { readLinkBytes, readMptcpCounters, uptimeMs } from '../sys/procfs.js';
-import { readDaemonState, readHealth, readStatusBasis } from '../sys/run-dir.js';
+import { readDaemonState, readHealth, readStatusBasis, runPath } from '../sys/run-dir.js';
 import { countServerConnections } from '../sys/ss.js';
-import { buildStatus, KEY_COUNTERS, type StatusReport } from './status.js';
+import { parseRelayStats, type RelayStats } from '../observe/relay-stats.js';
+import { buildStatus, KEY_COUNTERS, udpStatus, type StatusReport, type UdpStatus } from './status.js';
 
 async function serverConnections(rt: Runtime, a: Pick<Assessment, 'config'>, daemon: DaemonState | null) {
   const server = a.config.servers.find((s) => s.enabled);
@@ -19,9 +20,14 @@ async function serverConnections(rt: Runtime, a: Pick<Assessment, 'config'>, dae
   return server && daemon?.proxy ? countServerConnections(rt, server.host, server.port, pids) : null;
 }
 
+/** The relay's counters while it is the running engine. */
+const relayStats = (rt: Runtime, daemon: DaemonState | null) =>
+  (daemon?.proxy?.engine === 'relay' ? parseRelayStats(rt.readFile(runPath.engine(rt).stats)) : null);
+
 /** The report as the daemon will write it after a re-plan (its counters are refreshed by readers). */
 export function statusOf(rt: Runtime, a: Assessment, daemon: DaemonState | null): StatusReport {
-  const report = buildStatus(a, readMptcpCounters(rt), (dev) => readLinkBytes(rt, dev), daemon, null, readHealth(rt)?.uplinks ?? {}, rt.nowSeconds());
+  const live = { counters: readMptcpCounters(rt), bytes: (dev: string) => readLinkBytes(rt, dev), health: readHealth(rt)?.uplinks ?? {}, relay: relayStats(rt, daemon) };
+  const report = buildStatus(a, live, daemon, rt.nowSeconds());
   report.sampled_ms = uptimeMs(rt);
   return report;
 }
@@ -65,11 +71,18 @@ function refresh(rt: Runtime, basis: StatusReport, daemon: DaemonState | null): 
       server_reachable: p?.server_reachable ?? null,
       server_answers: p?.server_answers ?? null,
       error: daemon?.proxy_error ?? null,
+      udp: refreshUdp(basis.proxy.udp, p?.redirect_active ?? false, relayStats(rt, daemon)),
     },
     default_route: daemon?.default_route.map((d) => ({ ...d })) ?? basis.default_route,
     sampled_ms: uptimeMs(rt),
     config_error: daemon?.config_error ?? null,
   };
+}
+
+/** The basis's UDP settings with the relay's counters of now. */
+function refreshUdp(basis: UdpStatus | undefined, redirectActive: boolean, relay: RelayStats | null): UdpStatus {
+  // A report written by a daemon from before UDP through the server has no udp part.
+  return udpStatus({ udp: basis?.mode ?? 'direct', duplicate: basis?.duplicate ?? [] }, redirectActive, relay);
 }
 
 /** For ubus: the daemon's last report refreshed, or (no daemon) everything read afresh. */

@@ -4,6 +4,7 @@ import type { Assessment } from '../reconcile/assess.js';
 import type { Limits } from '../model/kernel.js';
 import type { DaemonState } from '../model/daemon-state.js';
 import type { UplinkHealth } from '../model/health.js';
+import type { RelayStats } from '../observe/relay-stats.js';
 import { describeChange } from '../apply/render.js';
 import { VERSION } from '../version.js';
 
@@ -29,6 +30,34 @@ export interface UplinkStatus {
   health: UplinkHealth | null;
   /** Why a 'failed' uplink failed (no carrier, probes unanswered). */
   failure: string | null;
+}
+
+/** LAN UDP: through the server (the relay's sessions and ways there) or on the normal route. */
+export interface UdpStatus {
+  mode: 'server' | 'direct';
+  /** LAN UDP is being handed to the relay right now (udp 'server' and the redirect is on). */
+  active: boolean;
+  /** The `duplicate` matches, as the relay reads them (dscp:46, port:3478). */
+  duplicate: string[];
+  /** Sessions since the relay started, and open now. */
+  sessions: number;
+  active_sessions: number;
+  datagrams_up: number;
+  datagrams_down: number;
+  /** Second copies of duplicated datagrams dropped by the router side. */
+  duplicates_dropped: number;
+  /** Datagrams dropped for a bad tag, time or length. */
+  bad: number;
+  /** The ways to the server, best first, and what each carried. */
+  paths: { uplink: string; source: string; alive: boolean; rtt_ms: number | null; bytes_up: number; bytes_down: number }[];
+}
+
+/** What is read live for a report: counters, byte counts, health, the relay's own counters. */
+export interface Readings {
+  counters: Record<string, number>;
+  bytes: (dev: string) => { rx: number; tx: number } | null;
+  health: Record<string, UplinkHealth>;
+  relay: RelayStats | null;
 }
 
 export interface StatusReport {
@@ -58,6 +87,7 @@ export interface StatusReport {
     error: string | null;
     /** Proxy connections to the server right now: MPTCP, or fallen back to plain TCP. */
     server_connections: { mptcp: number; tcp: number } | null;
+    udp: UdpStatus;
   };
   warnings: string[];
   /** The config file does not validate: while the daemon runs, the last valid one stays in force. */
@@ -74,15 +104,25 @@ const flagsOf = (e: { subflow: boolean; signal: boolean; backup: boolean; fullme
   (['subflow', 'signal', 'backup', 'fullmesh'] as const).filter((f) => e[f]);
 const limitsJson = (l: Limits) => ({ subflows: l.subflows, add_addr_accepted: l.addAddrAccepted });
 
-export function buildStatus(
-  snap: Assessment,
-  counters: Record<string, number>,
-  bytes: (dev: string) => { rx: number; tx: number } | null,
-  daemon: DaemonState | null = null,
-  serverConnections: { mptcp: number; tcp: number } | null = null,
-  health: Record<string, UplinkHealth> = {},
-  checked = 0,
-): StatusReport {
+/** The UDP part of the proxy's status: its settings, and the relay's counters while it runs. */
+export function udpStatus(proxy: Pick<Assessment['config']['proxy'], 'udp' | 'duplicate'>, redirectActive: boolean, relay: RelayStats | null): UdpStatus {
+  const u = relay?.udp;
+  return {
+    mode: proxy.udp,
+    active: proxy.udp === 'server' && redirectActive,
+    duplicate: proxy.udp === 'server' ? proxy.duplicate : [],
+    sessions: u?.sessions ?? 0,
+    active_sessions: u?.active ?? 0,
+    datagrams_up: u?.datagrams_up ?? 0,
+    datagrams_down: u?.datagrams_down ?? 0,
+    duplicates_dropped: u?.duplicates_dropped ?? 0,
+    bad: u?.bad ?? 0,
+    paths: (u?.paths ?? []).map((p) => ({ uplink: p.name, source: p.source, alive: p.alive, rtt_ms: p.rtt_ms, bytes_up: p.bytes_up, bytes_down: p.bytes_down })),
+  };
+}
+
+export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonState | null = null, checked = 0): StatusReport {
+  const { counters, bytes, health } = live;
   const server = snap.config.servers.find((s) => s.enabled);
   const p = daemon?.proxy ?? null;
   const owned = new Set(snap.diff.owned.endpoints.map((e) => e.address));
@@ -132,8 +172,9 @@ export function buildStatus(
       redirect_active: p?.redirect_active ?? false,
       server_reachable: p?.server_reachable ?? null,
       server_answers: p?.server_answers ?? null,
-      server_connections: serverConnections,
+      server_connections: null,
       error: daemon?.proxy_error ?? null,
+      udp: udpStatus(snap.config.proxy, p?.redirect_active ?? false, live.relay),
     },
     warnings: [...snap.configWarnings, ...snap.desired.warnings, ...snap.diff.warnings],
     default_route: snap.desired.defaultRoutes.map((d) => {

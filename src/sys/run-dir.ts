@@ -15,7 +15,9 @@ export const runPath = {
   relayKey: (rt: Runtime) => path(rt, 'relay.key'),
   relayPaths: (rt: Runtime) => path(rt, 'relay-paths'),
   /** What every engine's files are, for planProxy. */
-  engine: (rt: Runtime) => ({ config: path(rt, 'proxy.json'), key: path(rt, 'relay.key'), stats: path(rt, 'relay-stats.json') }),
+  engine: (rt: Runtime) => ({
+    config: path(rt, 'proxy.json'), key: path(rt, 'relay.key'), stats: path(rt, 'relay-stats.json'), paths: path(rt, 'relay-paths'),
+  }),
   relayStats: (rt: Runtime) => path(rt, 'relay-stats.json'),
   proxyLog: (rt: Runtime, instance: number) => path(rt, `proxy-${instance}.log`),
 };

@@ -43,7 +43,7 @@ describe('config validation', () => {
         { name: 'lte', mode: 'backup', priority: 7, ula: true, fullmesh: true, health: DEFAULT_HEALTH, table: 5101, line: 2 },
       ],
       servers: [],
-      proxy: { enabled: false, engine: 'relay', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp' },
+      proxy: { enabled: false, engine: 'relay', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'server', duplicate: [], line: 0 },
     };
     const r = validate("config uplink 'wan'\nconfig uplink 'lte'\n\toption mode 'backup'\n\toption priority '7'\n\toption ula '1'\n\toption fullmesh 'yes'\n");
     const unprobed = (line: number, option: string) => ({
@@ -365,11 +365,32 @@ describe('config validation', () => {
   it('reads the proxy section: lists, defaults, and that it needs an enabled server', () => {
     const server = "config server 'vps'\n\toption host 'vps.example'\n\toption password 'x'\n";
     const r = validate(`${server}config proxy 'proxy'\n\tlist lan 'lan'\n\tlist lan 'guest'\n\toption bypass '192.0.2.0/24'\n\toption threads '2'\n`);
-    assert.deepEqual(r.config!.proxy, { enabled: true, engine: 'shadowsocks-rust', port: 1100, lan: ['lan', 'guest'], bypass: ['192.0.2.0/24'], threads: 2, checkInterval: 10, quic: 'tcp' });
+    assert.deepEqual(r.config!.proxy, { enabled: true, engine: 'shadowsocks-rust', port: 1100, lan: ['lan', 'guest'], bypass: ['192.0.2.0/24'], threads: 2, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], line: 4,
+    });
     assert.deepEqual(messages("config proxy 'proxy'\n\tlist bypass '192.0.2.0/33'\n\tlist bypass '2001:db8::/32'\n"), [
       "1 proxy: the proxy needs an enabled 'config server' section (mpwan server import '<the link mpwan server setup printed>')",
       "2 proxy.bypass: '192.0.2.0/33' is not valid: expected an IPv4 or IPv6 address or prefix (192.0.2.0/24, 2001:db8::/32)",
     ]);
     assert.equal(validate("config proxy 'proxy'\n\toption enabled '0'\n").config!.proxy.enabled, false);
+  });
+
+  it('reads udp and duplicate: UDP through the server with the relay only, duplicate spelled as the relay reads it', () => {
+    const relayServer = `config server 'vps'\n\toption host 'vps.example'\n\toption key '${'ab'.repeat(32)}'\n`;
+    const ssServer = "config server 'vps'\n\toption host 'vps.example'\n\toption password 'x'\n";
+    const proxy = (lines: string) => `config proxy 'proxy'\n${lines}`;
+    assert.equal(validate(relayServer + proxy('')).config!.proxy.udp, 'server');
+    assert.equal(validate(ssServer + proxy('')).config!.proxy.udp, 'direct');
+    assert.equal(validate(relayServer + proxy("\toption udp 'direct'\n")).config!.proxy.udp, 'direct');
+    assert.deepEqual(messages(ssServer + proxy("\toption udp 'server'\n")), [
+      "5 proxy.udp: 'server' needs the relay engine: shadowsocks-rust carries TCP only (set udp 'direct', or engine 'relay')",
+    ]);
+    const dup = validate(relayServer + proxy(["dscp:ef", 'dscp:af41', 'dscp:0', 'dscp:63', 'port:3478', 'port:65535'].map((d) => `\tlist duplicate '${d}'\n`).join('')));
+    assert.deepEqual(dup.config!.proxy.duplicate, ['dscp:46', 'dscp:34', 'dscp:0', 'dscp:63', 'port:3478', 'port:65535']);
+    for (const bad of ['dscp:64', 'dscp:EF', 'dscp:xx', 'dscp:07', 'port:0', 'port:65536', 'port:03478', 'ef', 'dscp:', 'port:1 ']) {
+      assert.deepEqual(messages(relayServer + proxy(`\tlist duplicate '${bad}'\n`)).length, 1, bad);
+    }
+    assert.deepEqual(validate(relayServer + proxy("\toption udp 'direct'\n\tlist duplicate 'dscp:ef'\n")).warnings.map((w) => `${w.line} ${w.option}: ${w.message}`), [
+      "4 proxy.duplicate: has no effect with udp 'direct': only UDP sent through the server is duplicated",
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { GLOBALS, PROXY, SERVER, UPLINK, luciDatatypes, type Spec } from '../../src/config/options.js';
 import { quoteUci } from '../../src/config/uci-edit.js';
 import { validateConfig } from '../../src/config/validate.js';
+import { duplicateMatch } from '../../src/config/value-types.js';
 import { compile, luciAccepts } from './builders/luci-datatypes.js';
 
 const SPECS: Record<string, Spec> = { globals: GLOBALS, uplink: UPLINK, proxy: PROXY, server: SERVER };
@@ -10,7 +11,7 @@ const SPECS: Record<string, Spec> = { globals: GLOBALS, uplink: UPLINK, proxy: P
 function mpwanAccepts(section: string, option: string, value: string): boolean {
   const line = `\t${SPECS[section][option].list ? 'list' : 'option'} ${option} ${quoteUci(value)}\n`;
   // A server the engine under test can use: a key for the relay, a password for shadowsocks.
-  const secret = option === 'engine' && value === 'relay' ? `\toption key '${'ab'.repeat(32)}'\n` : "\toption password 'x'\n";
+  const secret = (option === 'engine' && value === 'relay') || option === 'udp' ? `\toption key '${'ab'.repeat(32)}'\n` : "\toption password 'x'\n";
   const server = (without: string) => "config server 'vps'\n"
     + (without === 'host' ? '' : "\toption host 'vps.example'\n") + (['password', 'key'].includes(without) ? '' : secret);
   const text = section === 'globals' ? `config globals 'globals'\n${line}`
@@ -61,6 +62,8 @@ const GAPS: Record<string, (v: string) => Gap> = {
   host: (v) => ADDRESS_GAPS[v] ?? null,
   // No LuCI type refuses control characters; a text input cannot hold a line break, a tab can be pasted.
   password: (v) => (/[\x00-\x1f\x7f-\x9f]/.test(v) && Buffer.byteLength(v) <= 256 ? 'luci' : null),
+  // No LuCI type matches a pattern: the form checks the spelling with duplicateMatch.parse.
+  duplicate: (v) => (duplicateMatch.parse(v) === null && luciAccepts(duplicateMatch.datatype, v) ? 'luci' : null),
   // LuCI cannot tell 2.0 from 002: its datatype takes whole seconds and tenths below 10.
   probe_interval: (v) => (/^(0|[1-9][0-9]*)\.[0-9]$/.test(v) && Number(v) >= 0.2 && Number(v) <= 3600 && (v.endsWith('.0') || Number(v) >= 10) ? 'mpwan' : null),
 };

@@ -9,11 +9,11 @@ import { upsertSection } from '../../src/config/uci-edit.js';
 import { countConnectionsTo, mptcpTokensOf, parseSubflows, silentServerConnections } from '../../src/observe/ss.js';
 import type { ProxyConfig, ServerConfig } from '../../src/model/config.js';
 
-const proxy: ProxyConfig = { enabled: true, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp' };
+const proxy: ProxyConfig = { enabled: true, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], line: 0 };
 const server: ServerConfig = { name: 'vps', enabled: true, host: '203.0.113.7', port: 8388, password: 's3cret', method: 'chacha20-ietf-poly1305', line: 1 };
 
 describe('nft table', () => {
-  const redirect = { lanDevices: ['br-lan'], port: 1100, bypass: ['203.0.113.7', '2001:db8::/32'], rejectQuic: false };
+  const redirect = { lanDevices: ['br-lan'], port: 1100, bypass: ['203.0.113.7', '2001:db8::/32'], rejectQuic: false, udpPort: null };
   const marks = [{ uplink: 'wan', dev: 'wan0', mark: 0x1000000 }, { uplink: 'wan2', dev: 'wan1', mark: 0x2000000 }];
 
   it('replaces the whole table in one transaction and redirects only LAN TCP', () => {
@@ -46,22 +46,42 @@ describe('nft table', () => {
     assert.match(quic, /ip daddr @bypass4 return\n\t\tip6 daddr @bypass6 return\n\t\treject with icmpx type port-unreachable/);
     assert.equal(renderTable({ marks: [], redirect: null }), null, 'nothing to hold: no table');
   });
+
+  it("hands LAN UDP to the relay by TPROXY with udp 'server', leaving QUIC, the router and the bypass list alone", () => {
+    assert.doesNotMatch(renderTable({ marks, redirect })!, /tproxy/);
+    const text = renderTable({ marks, redirect: { ...redirect, udpPort: 1100 } })!;
+    const udp = text.slice(text.indexOf('\tchain udp_to_relay {'), text.indexOf('\t}', text.indexOf('\tchain udp_to_relay {')));
+    assert.deepEqual(udp.split('\n').map((l) => l.trim()).slice(1), [
+      'type filter hook prerouting priority mangle + 1; policy accept;',
+      'iifname != { "br-lan" } return',
+      'meta l4proto != udp return',
+      'udp dport 443 return comment "!mpwan: QUIC follows option quic"',
+      'fib daddr type { local, broadcast, multicast, anycast } return comment "!mpwan: the router itself"',
+      'ip daddr @bypass4 return',
+      'ip6 daddr @bypass6 return',
+      'meta l4proto udp tproxy to :1100 meta mark set 0x80000000 accept comment "!mpwan: LAN UDP to the relay"',
+      '',
+    ]);
+  });
 });
 
 describe('proxy engines', () => {
-  const paths = { config: '/var/run/mpwan/proxy.json', key: '/var/run/mpwan/relay.key', stats: '/var/run/mpwan/relay-stats.json' };
+  const paths = { config: '/var/run/mpwan/proxy.json', key: '/var/run/mpwan/relay.key', stats: '/var/run/mpwan/relay-stats.json', paths: '/var/run/mpwan/relay-paths' };
   const fileOf = (p: ReturnType<typeof planProxy>) => JSON.parse(p.files[0].text) as Record<string, unknown>;
 
   it('runs mpwan-relay by default: one process with its threads, the key only in a 0600 file', () => {
     const key = 'ab'.repeat(32);
     const p = planProxy({ ...proxy, engine: 'relay', threads: 3 }, { ...server, key }, paths, 4, { libevNativeMptcp: false });
-    assert.deepEqual(p.instances, [['mpwan-relay', 'router', '--port', '1100', '--server', '203.0.113.7:8388', '--key-file', paths.key, '--threads', '3', '--stats', paths.stats]]);
+    assert.deepEqual(p.instances, [['mpwan-relay', 'router', '--port', '1100', '--server', '203.0.113.7:8388', '--key-file', paths.key, '--threads', '3',
+      '--stats', paths.stats, '--paths-file', paths.paths]]);
     assert.deepEqual(p.files, [{ path: paths.key, text: `${key}\n` }]);
     assert.ok(!JSON.stringify(p.instances).includes(key));
     assert.equal(p.mptcpBy, 'native');
     const v6 = planProxy({ ...proxy, engine: 'relay' }, { ...server, host: '2001:db8::7', key }, paths, 2, { libevNativeMptcp: false });
     assert.equal(v6.instances[0][5], '[2001:db8::7]:8388');
     assert.equal(v6.instances[0][9], '2', 'one thread per CPU by default');
+    const udp = planProxy({ ...proxy, engine: 'relay', udp: 'server', duplicate: ['dscp:46', 'port:3478'] }, { ...server, key }, paths, 1, { libevNativeMptcp: false });
+    assert.deepEqual(udp.instances[0].slice(14), ['--udp', '--duplicate', 'dscp:46', '--duplicate', 'port:3478']);
   });
 
   it('runs shadowsocks-libev 3.3.5 under mptcpize, one instance per thread, password only in the config', () => {

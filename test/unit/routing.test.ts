@@ -61,4 +61,28 @@ describe('default route follows health', () => {
     assert.deepEqual(moved.changes.map((c) => c.kind), ['rule-add', 'rule-del']);
     assert.deepEqual(moved.changes.map(describeChange), ['add rule pref 5005 from all lookup 5101', 'delete rule pref 5005 from all lookup 5100']);
   });
+
+  it("with udp 'server' the relay's UDP takes the same best uplink as new TCP, and TPROXY'd LAN UDP is delivered locally", () => {
+    const c = on();
+    c.servers = [{ name: 'vps', enabled: true, host: '198.51.100.7', port: 8388, key: 'ab'.repeat(32), method: 'chacha20-ietf-poly1305', line: 1 }];
+    c.proxy = { ...c.proxy, enabled: true, engine: 'relay', udp: 'server' };
+    assert.deepEqual(plan(c).udpPaths, [{ uplink: 'wan', source: '10.20.1.2' }, { uplink: 'wan2', source: '10.20.2.2' }]);
+    assert.deepEqual(plan(c, { suspect: ['wan'] }).udpPaths.map((p) => p.uplink), ['wan2', 'wan'], 'a suspect uplink goes last, as for TCP');
+    assert.deepEqual(plan(c, { unhealthy: { wan: 'no answer' } }).udpPaths.map((p) => p.uplink), ['wan2'], 'a dead one is no way at all');
+    const d = plan(c);
+    assert.deepEqual(d.rules.filter((r) => r.pref === 5002).map((r) => `${r.family} fwmark ${r.fwmark!.toString(16)}/${r.fwmask!.toString(16)} ${r.table}`),
+      ['4 fwmark 80000000/80000000 5163', '6 fwmark 80000000/80000000 5163']);
+    assert.deepEqual(d.routes.filter((r) => r.table === 5163), [
+      { family: 4, table: 5163, dst: 'default', dev: 'lo', type: 'local' }, { family: 6, table: 5163, dst: 'default', dev: 'lo', type: 'local' }]);
+    const empty = emptyObserved(kernelFromNetifd(netifd));
+    const cold = diffState(d, empty, { endpoints: [] }, new Set());
+    assert.ok(cold.changes.map(describeChange).includes('add route local default dev lo table 5163'), cold.changes.map(describeChange).join('\n'));
+    assert.deepEqual(diffState(d, applyToModel(empty, cold.changes), cold.owned, new Set(['wan0', 'wan1'])).changes, [], 'the second run changes nothing');
+    for (const udp of ['direct', 'server'] as const) {
+      for (const engine of ['relay', 'shadowsocks-rust'] as const) {
+        const x = plan({ ...c, proxy: { ...c.proxy, udp, engine } });
+        assert.equal(x.rules.some((r) => r.pref === 5002), udp === 'server' && engine === 'relay', `${udp} ${engine}`);
+      }
+    }
+  });
 });

@@ -28,7 +28,7 @@ export function config(uplinks: (string | UplinkConfig)[], globals: Partial<Conf
     },
     uplinks: uplinks.map((u, i) => (typeof u === 'string' ? uplink(u, {}, i) : u)),
     servers: [],
-    proxy: { enabled: false, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp' },
+    proxy: { enabled: false, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], line: 0 },
   };
 }
 
@@ -58,7 +58,7 @@ export function applyToModel(o: Observed, changes: Change[]): Observed {
       case 'limits': next.limits = { ...c.limits }; break;
       case 'route-replace':
         next.routes = next.routes.filter((r) => !(r.family === c.route.family && r.table === c.route.table && r.dst === c.route.dst));
-        next.routes.push({ family: c.route.family, table: c.route.table, dst: c.route.dst, dev: c.route.dev, ...(c.route.gateway ? { gateway: c.route.gateway } : {}) });
+        next.routes.push({ family: c.route.family, table: c.route.table, dst: c.route.dst, dev: c.route.dev, ...(c.route.gateway ? { gateway: c.route.gateway } : {}), ...(c.route.type ? { type: c.route.type } : {}) });
         break;
       case 'route-del': next.routes = next.routes.filter((r) => r !== o.routes.find((x) => JSON.stringify(x) === JSON.stringify(c.route)) && JSON.stringify(r) !== JSON.stringify(c.route)); break;
       case 'rule-add': {
