@@ -144,3 +144,13 @@ export interface OwnedEndpoint {
   dev: string;
   ifindex: number;
 }
+
+/** What the kernel offers mpwan, read before planning. */
+export interface Capabilities {
+  /** Endpoint slots left once endpoints mpwan does not own are counted. */
+  endpointSlots: number;
+  /** Sysctl names present under /proc/sys/net/mptcp. */
+  sysctls: string[];
+  schedulers: string[];
+  pathManagers: string[];
+}

@@ -1,7 +1,7 @@
 // The MPTCP sysctls and path-manager limits of the plan. Pure.
 import type { Config } from '../model/config.js';
 import type { DesiredEndpoint, Family, Limits } from '../model/kernel.js';
-import type { Capabilities } from './plan.js';
+import type { Capabilities } from '../model/kernel.js';
 
 /** Largest value `ip mptcp limits` accepts for either limit. */
 export const MAX_LIMIT = 8;

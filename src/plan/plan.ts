@@ -1,7 +1,7 @@
 // The pure core: (config, netifd, kernel addresses, capabilities) -> Desired.
 // No I/O, no clock: everything arrives as arguments.
 import type { Config, UplinkConfig } from '../model/config.js';
-import type { DesiredRoute, DesiredRule, Family, KernelAddress, KernelLink } from '../model/kernel.js';
+import type { Capabilities, DesiredRoute, DesiredRule, Family, KernelAddress, KernelLink } from '../model/kernel.js';
 import type { NetifdAddress, NetifdInterface } from '../model/netifd.js';
 import type { Desired, UplinkPlan } from '../model/plan.js';
 import { unusableReason } from '../lib/inet.js';
@@ -10,18 +10,11 @@ import { planRouting, type Candidate } from './routing.js';
 import { planLimits, planSysctls } from './kernel-settings.js';
 
 export { TABLE_SPAN };
+export type { Capabilities };
 
 /** The kernel's MPTCP_PM_ADDR_MAX: at most 8 endpoints per network namespace. */
 export const MAX_ENDPOINTS = 8;
 
-export interface Capabilities {
-  /** Endpoint slots left once endpoints mpwan does not own are counted. */
-  endpointSlots: number;
-  /** Sysctl names present under /proc/sys/net/mptcp. */
-  sysctls: string[];
-  schedulers: string[];
-  pathManagers: string[];
-}
 
 /** What is known about uplinks beyond netifd: carrier, and the daemon's health checks. */
 export interface Conditions {
