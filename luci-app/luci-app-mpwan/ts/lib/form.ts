@@ -68,9 +68,23 @@ export function mpwanSection<S extends LuCI.AbstractSection>(s: S, type: Section
 }
 
 /**
+ * The text in the option's field. LuCI hands `validate` the validator's value after the
+ * datatype ran, and a datatype part that checks a piece sets it to that piece: cidr leaves
+ * '24' of '192.0.2.0/24' (validation.js apply()). The field (a DynamicList's entry field
+ * too) has the id widget.<cbid>.
+ */
+function fieldText(o: LuCI.AbstractValue, sid: string, v: string): string {
+  const el = document.getElementById(`widget.${o.cbid(sid)}`);
+  return el instanceof HTMLInputElement ? el.value : v;
+}
+
+/**
  * A `validate` holding the value to mpwan's own parser, for values LuCI's datatype lets
  * through and mpwan refuses (IPv4 with leading zeros, control characters): LuCI runs it after
  * the datatype, on each entry of a DynamicList.
  */
-export const parsedBy = (type: { parse(v: string): unknown; expect: string }) => (_sid: string, v: string): true | string =>
-  v === '' || type.parse(v) !== null ? true : _('Expecting: %s').format(type.expect);
+export const parsedBy = (type: { parse(v: string): unknown; expect: string }) =>
+  function (this: LuCI.AbstractValue, sid: string, v: string): true | string {
+    const text = fieldText(this, sid, v);
+    return text === '' || type.parse(text) !== null ? true : _('Expecting: %s').format(type.expect);
+  };
