@@ -98,6 +98,41 @@ describe('LuCI stand-in runtime: the semantics of luci-base the views rely on', 
     }
   });
 
+  it('validation.js: escaped literals, decimals in range, byte lengths; validate runs after the datatype passed, with the validator\'s value', async () => {
+    // A string: tsx would wrap the named arrow function in a helper the page does not have.
+    const r = await page.evaluate(`L.require('validation').then((v) => {
+      const run = (type, value, vfunc) => {
+        const input = document.body.appendChild(document.createElement('input'));
+        input.value = value;
+        let seen = null, message = null;
+        input.addEventListener('validation-failure', (e) => { message = e.detail.message; });
+        const ok = v.create(input, type, true, vfunc && ((x) => { seen = x; return vfunc(x); })).validate();
+        const mark = input.classList.contains('cbi-input-invalid');
+        input.remove();
+        return { ok, mark, seen, message };
+      };
+      const yes = () => true;
+      return {
+        escaped: run("or('a\\\\,b')", 'a,b').ok,
+        rangeDecimal: run('range(0,8)', '5.5').ok,
+        lengthBytes: run('length(2)', '\u00e9').ok,
+        cidr: run('or(ipaddr(1),cidr)', '192.0.2.0/24', yes),
+        afterFailure: run('uinteger', 'x', yes),
+        empty: run('uinteger', '', yes),
+        or: run("or('a',range(1,2))", 'c'),
+        own: run('string', 'x', () => 'my message'),
+      };
+    })`) as Record<string, { ok: boolean; mark: boolean; seen: string | null; message: string | null }> & Record<string, boolean>;
+    assert.equal(r.escaped, true, "'a\\,b' is the literal a,b");
+    assert.equal(r.rangeDecimal, true, 'range reads any decimal');
+    assert.equal(r.lengthBytes, true, 'lengths count UTF-8 bytes');
+    assert.deepEqual(r.cidr, { ok: true, mark: false, seen: '24', message: null }, 'cidr leaves validate the prefix length (apply() keeps the value it was given)');
+    assert.deepEqual(r.afterFailure, { ok: false, mark: true, seen: null, message: 'Expecting: positive integer value' }, 'validate does not run after a failed datatype');
+    assert.equal(r.empty.seen, '', 'an empty optional value passes the datatype and goes to validate');
+    assert.equal(r.or.message, 'Expecting: One of the following: \n - "a"\n - value between 1 and 2');
+    assert.deepEqual(r.own, { ok: false, mark: true, seen: 'x', message: 'my message' }, 'validate\'s message is shown as it is');
+  });
+
   it('form widgets carry LuCI\'s ids: frame cbid.<config>.<section>.<option>, control widget.cbid...', async () => {
     const ids = await page.evaluate(() => ({
       select: document.querySelector('[id="widget.cbid.mpwan.wan2.mode"]')?.tagName,

@@ -108,7 +108,10 @@ declare namespace LuCI {
     password: boolean;
     readonly: boolean;
     depends(field: string | Record<string, string | boolean>, value?: string): void;
+    /** Runs after the datatype passed, bound to the option, with the validator's value (see lib/form.ts fieldText). */
     validate(sectionId: string, value: string): true | string;
+    /** 'cbid.<config>.<section>.<option>': the widget's frame id; its input is 'widget.' + that. */
+    cbid(sectionId: string): string;
     /** form.js: reads the widget, validates, then writes, removes or leaves the option. */
     parse(sectionId: string): Promise<void>;
     /** The option is rendered and its dependencies are met. */

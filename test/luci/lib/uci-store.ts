@@ -116,6 +116,11 @@ export class UciStore {
     else if (s !== null && cur[opt] !== s) this.record(sid, config, ['set', section, opt, s]);
   }
 
+  /** The config file as committing session `sid`'s changes would write it. */
+  preview(sid: string, config: string): string {
+    return this.render(this.current(sid, config));
+  }
+
   /** One `uci` method call for session `sid`; returns [ubus status, reply?]. */
   async call(sid: string, method: string, a: Args): Promise<[number, unknown?]> {
     const config = typeof a.config === 'string' ? a.config : null;

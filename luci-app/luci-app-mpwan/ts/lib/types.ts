@@ -48,6 +48,12 @@ export interface Status {
   daemon?: { running: boolean; pid: number | null; last_error: string | null };
   proxy?: Proxy;
   warnings: string[];
+  /** The config file on disk is invalid; the daemon keeps the last valid one in force. */
+  config_error?: StatusReport['config_error'];
+  /** Per family: the uplink that carries traffic without a more specific route, or why none. */
+  default_route?: StatusReport['default_route'];
+  /** Milliseconds since boot when counters and byte counts were read. */
+  sampled_ms?: number;
 }
 
 export interface Check { check: string; status: 'pass' | 'fail' | 'warn' | 'skip'; message: string; latency_ms?: number }

@@ -6,6 +6,8 @@ import { bitRate } from '../lib/format.js';
 import { COLORS, lineChart, type Series } from '../lib/svg.js';
 import { renderUplinkCard } from './uplink.js';
 import { renderCounters, renderProxy, renderSync } from './summary.js';
+import { renderDefaultRoute } from './default-route.js';
+import { renderNotices } from './notices.js';
 
 export const POLL_SECONDS = 2;
 const KEEP_MS = 5 * 60 * 1000;
@@ -25,11 +27,16 @@ const CSS = `
 .mpwan-chart{width:100%;height:auto;display:block}.mpwan-chart .grid{stroke:#ddd}.mpwan-chart .scale{font-size:12px;fill:#777}
 .mpwan-legend span{margin-right:1em;white-space:nowrap}
 .mpwan-note.warning{color:#b45309}.mpwan-note.info{opacity:.8}
+.mpwan-alert{border:1px solid #c62828;border-left-width:6px;border-radius:4px;padding:.4em .8em;margin-bottom:1em}
+.mpwan-alert ul{margin:.3em 0 .3em 1.2em}.mpwan-alert li{overflow-wrap:anywhere}
+.mpwan-route th{width:3em}
 `;
 
 export class StatusPage {
   readonly root: HTMLElement;
-  private readonly history = new History(KEEP_MS);
+  // A window under half a poll interval gives a noisy rate: skipped.
+  private readonly history = new History(KEEP_MS, (POLL_SECONDS * 1000) / 2);
+  private readonly notices = E('div', { id: 'mpwan-notices' });
   private readonly cards = E('div', { class: 'mpwan-grid', id: 'mpwan-uplinks' });
   private readonly aggregate = lineChart([], CAPACITY);
   private readonly legend = E('div', { class: 'mpwan-legend' });
@@ -44,6 +51,7 @@ export class StatusPage {
       E('style', {}, [CSS]),
       E('h2', {}, [_('Multipath WAN')]),
       E('p', { class: 'cbi-map-descr' }, [_('Every uplink carries subflows of the same MPTCP connections; the graphs show the last five minutes.')]),
+      this.notices,
       E('div', { class: 'mpwan-card mpwan-wide', id: 'mpwan-aggregate' }, [E('h3', {}, [_('Throughput, all uplinks')]), this.legend, this.aggregate]),
       this.cards,
       this.rest,
@@ -65,7 +73,8 @@ export class StatusPage {
     this.updatedAt = now.getTime();
     const bytesOf = Object.fromEntries(s.uplinks.map((u) => [u.name,
       u.rx_bytes === null || u.tx_bytes === null ? null : { rx: u.rx_bytes, tx: u.tx_bytes }]));
-    this.history.push(now.getTime(), bytesOf);
+    // The router's clock when it sends one (an older mpwan does not): see lib/history.ts.
+    this.history.push(typeof s.sampled_ms === 'number' ? s.sampled_ms : now.getTime(), bytesOf);
     const shares = this.history.shares();
     dom.content(this.cards, s.uplinks.length
       ? s.uplinks.map((u) => renderUplinkCard({
@@ -77,7 +86,8 @@ export class StatusPage {
         }, now))
       : E('p', {}, [_('No uplink is configured: add one under Settings.')]));
     this.renderAggregate(s);
-    dom.content(this.rest, [...renderSync(s), renderCounters(s), renderProxy(s)]);
+    dom.content(this.notices, renderNotices(s));
+    dom.content(this.rest, [...renderSync(s), ...renderDefaultRoute(s, now), renderProxy(s), renderCounters(s)]);
   }
 
   private renderAggregate(s: Status): void {

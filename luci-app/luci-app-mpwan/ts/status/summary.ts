@@ -44,15 +44,15 @@ export function renderProxy(s: Status): HTMLElement {
 }
 
 /** The card of what is not as it should be; none when all is well. The children array is
- *  built without placeholders: dom.append would print a null member as "null". */
+ *  built without placeholders: dom.append would print a null member as "null". Warnings have
+ *  their own card (notices.ts). */
 export function renderSync(s: Status): HTMLElement[] {
-  if (s.in_sync && !s.warnings.length && s.enabled) return [];
+  if (s.in_sync && s.enabled) return [];
   const lines: HTMLElement[] = [];
   if (!s.enabled) lines.push(E('p', { class: 'mpwan-note warning' }, [_('mpwan is disabled in its settings.')]));
   if (!s.in_sync) {
     lines.push(E('p', { class: 'mpwan-note warning' }, [_('The kernel differs from the plan; the next apply will:')]));
     lines.push(E('ul', {}, s.pending.map((p) => E('li', {}, [p]))));
   }
-  for (const w of s.warnings) lines.push(E('p', { class: 'mpwan-note info' }, [w]));
   return [E('div', { class: 'mpwan-card mpwan-wide', id: 'mpwan-sync' }, lines)];
 }
