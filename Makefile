@@ -77,7 +77,7 @@ clean:
 	rm -rf build dist
 
 # LuCI views: TypeScript -> LuCI class files under build/luci, and the .pot template.
-LUCI_SOURCES := $(shell find luci-app/luci-app-mpwan/ts -name '*.ts') src/server/uri.ts src/model/config.ts src/status/status.ts scripts/build-luci.mjs
+LUCI_SOURCES := $(shell find luci-app/luci-app-mpwan/ts src -name '*.ts') scripts/build-luci.mjs
 
 .PHONY: luci test-luci
 

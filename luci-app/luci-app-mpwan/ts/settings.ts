@@ -9,8 +9,8 @@ import form from 'luci/form';
 import uci from 'luci/uci';
 import widgets from 'luci/tools.widgets';
 import { SS_METHODS } from '../../../src/model/config.js';
-import { host, ipAddress, password, prefix } from '../../../src/config/value-types.js';
-import { parseSsLink } from '../../../src/server/uri.js';
+import { duplicateMatch, host, ipAddress, password, prefix, relayKey } from '../../../src/config/value-types.js';
+import { parseRelayLink, parseSsLink } from '../../../src/server/uri.js';
 import { mpwanSection, parsedBy } from './lib/form.js';
 
 function globalsSection(m: LuCI.FormMap): void {
@@ -139,15 +139,18 @@ function serverSection(m: LuCI.FormMap): void {
   let o = s.option(form.Flag, 'enabled', _('Enabled'));
   o.default = '1';
   o.rmempty = false;
-  // host and password are required: an empty field must not remove them.
+  // host is required: an empty field must not remove it.
   o = s.option(form.Value, 'host', _('Host'));
   o.rmempty = false;
   o.validate = parsedBy(host);
   o = s.option(form.Value, 'port', _('Port'));
   o.placeholder = '8388';
-  o = s.option(form.Value, 'password', _('Password'));
+  o = s.option(form.Value, 'key', _('Relay key'),
+    _('For mpwan-relay: it authenticates every connection and datagram; payload is not encrypted. Import the mpwan:// link below rather than typing it.'));
   o.password = true;
-  o.rmempty = false;
+  o.validate = parsedBy(relayKey);
+  o = s.option(form.Value, 'password', _('Password'), _('For the shadowsocks engines only.'));
+  o.password = true;
   o.validate = parsedBy(password);
   o = s.option(form.ListValue, 'method', _('Cipher'));
   for (const mth of SS_METHODS) o.value(mth);
@@ -155,19 +158,28 @@ function serverSection(m: LuCI.FormMap): void {
 
   // Not a UCI option: a pasted link fills host, port, cipher and password. It is the last
   // option so its write comes after (and wins over) the fields above.
-  o = s.option(form.Value, '_import', _('Import ss:// link'), _('Paste the link printed by mpwan server setup; it replaces the fields above.'));
-  o.placeholder = 'ss://…';
+  o = s.option(form.Value, '_import', _('Import link'), _('Paste the mpwan:// (or ss://) link printed by mpwan server setup; it replaces the fields above.'));
+  o.placeholder = 'mpwan://…';
   o.cfgvalue = () => '';
+  const parseLink = (v: string) => (v.trim().startsWith('mpwan://') ? parseRelayLink(v) : parseSsLink(v));
   o.validate = (_sid: string, v: string) => {
     if (!v) return true;
-    try { parseSsLink(v); return true; } catch (e) { return (e as Error).message; }
+    try { parseLink(v); return true; } catch (e) { return (e as Error).message; }
   };
   o.write = (sid: string, v: string | string[]) => {
-    const l = parseSsLink(String(v));
+    const l = parseLink(String(v));
     uci.set('mpwan', sid, 'host', l.host);
     uci.set('mpwan', sid, 'port', String(l.port));
-    uci.set('mpwan', sid, 'method', l.method);
-    uci.set('mpwan', sid, 'password', l.password);
+    // As 'mpwan server import' does: the link's secret, and the other engine's removed.
+    if ('key' in l) {
+      uci.set('mpwan', sid, 'key', l.key);
+      uci.unset('mpwan', sid, 'password');
+      uci.unset('mpwan', sid, 'method');
+    } else {
+      uci.set('mpwan', sid, 'method', l.method);
+      uci.set('mpwan', sid, 'password', l.password);
+      uci.unset('mpwan', sid, 'key');
+    }
   };
   o.remove = () => {};
 }
@@ -181,10 +193,12 @@ function proxySection(m: LuCI.FormMap): void {
   let o = s.option(form.Flag, 'enabled', _('Enabled'));
   o.default = '1';
   o.rmempty = false;
-  o = s.option(form.ListValue, 'engine', _('Engine'));
+  o = s.option(form.ListValue, 'engine', _('Engine'),
+    _('mpwan-relay authenticates each connection with the server key but does not encrypt: traffic is as visible to your ISPs as without mpwan. The shadowsocks engines encrypt, where installed.'));
+  o.value('relay', _('mpwan-relay (built in)'));
   o.value('shadowsocks-rust');
   o.value('shadowsocks-libev');
-  o.default = 'shadowsocks-rust';
+  o.default = 'relay';
   o = s.option(form.Value, 'port', _('Local port'));
   o.placeholder = '1100';
   o = s.option(form.Value, 'threads', _('Threads'));
@@ -195,6 +209,14 @@ function proxySection(m: LuCI.FormMap): void {
   o.value('tcp', _('refuse, so browsers use TCP'));
   o.value('direct', _('direct'));
   o.default = 'tcp';
+  o = s.option(form.ListValue, 'udp', _('LAN UDP'),
+    _('Through the server: calls and games keep their address when an uplink dies (mpwan-relay only). Direct: UDP takes the best healthy uplink.'));
+  o.value('server', _('through the server'));
+  o.value('direct', _('direct'));
+  o.default = 'server';
+  o = s.option(form.DynamicList, 'duplicate', _('Send on two uplinks'),
+    _('LAN UDP flows sent on two uplinks at once, so an uplink dying loses none of their packets: dscp:ef (voice), port:3478 (STUN/TURN)... Costs twice the upload of those flows.'));
+  o.validate = parsedBy(duplicateMatch);
   const lan = s.option(widgets.NetworkSelect, 'lan', _('LAN interfaces'));
   lan.multiple = true;
   lan.nocreate = true;
