@@ -23,6 +23,8 @@ export interface TopologyOptions {
   lan?: boolean;
   /** Add a destination host ("the internet") behind the server. */
   dst?: boolean;
+  /** IPv6 on the LAN (ULA) and on the destination link, besides IPv4. */
+  ipv6Lan?: boolean;
   /**
    * TCP congestion control in every namespace. Stock OpenWrt and Debian use cubic, which
    * this machine's kernel does not let namespaces use (its allowed list is "reno bbr"), so
@@ -81,6 +83,10 @@ export class Topology {
   readonly server6 = '2001:db8:99::1';
   readonly lanRouter = '192.168.77.1';
   readonly lanClient = '192.168.77.2';
+  /** With ipv6Lan: the destination's and the LAN's IPv6 addresses. */
+  readonly destination6 = '2001:db8:100::10';
+  readonly lanRouter6 = 'fd77::1';
+  readonly lanClient6 = 'fd77::2';
   readonly wans: Wan[] = [];
   private readonly namespaces: string[] = [];
   private readonly children = new Set<ChildProcess>();
@@ -130,6 +136,11 @@ export class Topology {
     this.ip(this.vps, 'link', 'set', 'dst0', 'up');
     this.ip(this.dst, 'link', 'set', 'eth0', 'up');
     this.ip(this.dst, 'route', 'add', 'default', 'via', '198.51.100.1');
+    if (this.options.ipv6Lan) {
+      this.ip(this.vps, 'addr', 'add', '2001:db8:100::1/64', 'dev', 'dst0', 'nodad');
+      this.ip(this.dst, 'addr', 'add', `${this.destination6}/64`, 'dev', 'eth0', 'nodad');
+      this.ip(this.dst, '-6', 'route', 'add', 'default', 'via', '2001:db8:100::1');
+    }
   }
 
   private addWan(i: number) {
@@ -165,6 +176,11 @@ export class Topology {
     this.ip(this.rtr, 'link', 'set', 'lan0', 'up');
     this.ip(this.cli, 'link', 'set', 'host0', 'up');
     this.ip(this.cli, 'route', 'add', 'default', 'via', this.lanRouter);
+    if (this.options.ipv6Lan) {
+      this.ip(this.rtr, 'addr', 'add', `${this.lanRouter6}/64`, 'dev', 'lan0', 'nodad');
+      this.ip(this.cli, 'addr', 'add', `${this.lanClient6}/64`, 'dev', 'host0', 'nodad');
+      this.ip(this.cli, '-6', 'route', 'add', 'default', 'via', this.lanRouter6);
+    }
     this.sysctl(this.rtr, 'net.ipv4.ip_forward', '1');
     // What fw4 does on every OpenWrt router: masquerade LAN traffic leaving by a WAN.
     run(['ip', 'netns', 'exec', this.rtr, 'nft', '-f', '-'], [

@@ -12,13 +12,14 @@ export interface TransferResult {
 
 /** iperf3 server in `serverNs` on `address`, client in `clientNs`; `reverse` downloads. */
 /** `omit`: seconds of TCP slow start left out of the figure (iperf3 -O). */
-export function iperf(topo: Topology, opts: { clientNs: string; serverNs: string; address: string; seconds: number; mptcp?: boolean; reverse?: boolean; omit?: number }): TransferResult {
+/** `length`: bytes per write (iperf3 -l, e.g. '64K'). */
+export function iperf(topo: Topology, opts: { clientNs: string; serverNs: string; address: string; seconds: number; mptcp?: boolean; reverse?: boolean; omit?: number; length?: string }): TransferResult {
   const port = nextPort++;
   const wrap = (argv: string[]) => (opts.mptcp === false ? argv : ['mptcpize', 'run', ...argv]);
   const server = topo.spawn(opts.serverNs, wrap(['iperf3', '-s', '-1', '-B', opts.address, '-p', String(port)]));
   try {
     waitListening(topo, opts.serverNs, port);
-    const args = ['iperf3', '-c', opts.address, '-p', String(port), '-t', String(opts.seconds), '-J', ...(opts.reverse ? ['-R'] : []), ...(opts.omit ? ['-O', String(opts.omit)] : [])];
+    const args = ['iperf3', '-c', opts.address, '-p', String(port), '-t', String(opts.seconds), '-J', ...(opts.reverse ? ['-R'] : []), ...(opts.omit ? ['-O', String(opts.omit)] : []), ...(opts.length ? ['-l', opts.length] : [])];
     const r = topo.exec(opts.clientNs, wrap(args));
     if (r.status !== 0) throw new Error(`iperf3 failed: ${r.stderr || r.stdout.slice(0, 500)}`);
     const j = JSON.parse(r.stdout);

@@ -1,0 +1,105 @@
+/* mpwan-relay: both ends of mpwan's TCP data path (PROTOCOL.md). One process, one worker
+ * thread per core, each with its own epoll and SO_REUSEPORT listener; the main thread waits
+ * for signals and writes the stats file. */
+#include "relay.h"
+#include "replay.h"
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+int parse_config(int argc, char **argv, struct config *cfg);
+
+static void raise_nofile(void)
+{
+	struct rlimit r;
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+}
+
+/* Without IPv6 in the kernel the dual-stack [::] listener cannot exist: take 0.0.0.0. */
+static void listen_v4_instead(struct config *cfg)
+{
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&cfg->listen;
+	uint16_t port = a6->sin6_port;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&cfg->listen;
+	memset(&cfg->listen, 0, sizeof cfg->listen);
+	a4->sin_family = AF_INET, a4->sin_port = port;
+	cfg->listen_len = sizeof *a4;
+}
+
+int main(int argc, char **argv)
+{
+	static struct config cfg;
+	int r = parse_config(argc, argv, &cfg);
+	if (r != 0)
+		return r < 0 ? 2 : 0; /* 1: --help was printed */
+	raise_nofile();
+	signal(SIGPIPE, SIG_IGN);
+	if (cfg.server && replay_init(1u << 17) < 0) {
+		logmsg("out of memory");
+		return 1;
+	}
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT), sigaddset(&set, SIGTERM), sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL); /* workers inherit it; only main takes signals */
+
+	struct worker *w = calloc((size_t)cfg.threads, sizeof *w);
+	struct counters *ctrs[MAX_THREADS];
+	const struct role *role = cfg.server ? &server_role : &router_role;
+	char where[80];
+	for (int i = 0; i < cfg.threads; i++) {
+		if (w && worker_init(&w[i], &cfg, role, i) < 0 && i == 0 && errno == EAFNOSUPPORT && !cfg.server) {
+			listen_v4_instead(&cfg);
+			worker_init(&w[i], &cfg, role, i);
+		}
+		if (!w || w[i].lfd < 0 || w[i].ep < 0 || !w[i].scratch) {
+			logmsg("cannot listen on %s: %s", fmt_sockaddr(&cfg.listen, where, sizeof where), strerror(errno));
+			return 1;
+		}
+		ctrs[i] = &w[i].ctr;
+	}
+	for (int i = 0; i < cfg.threads; i++) {
+		if (pthread_create(&w[i].thread, NULL, worker_run, &w[i]) != 0) {
+			logmsg("cannot start worker threads");
+			return 1;
+		}
+	}
+	char up[80];
+	if (cfg.server)
+		logmsg("server listening on %s, %d threads, %d allowed prefixes", fmt_sockaddr(&cfg.listen, where, sizeof where),
+		       cfg.threads, cfg.nallow);
+	else
+		logmsg("router listening on %s, server %s, %d threads", fmt_sockaddr(&cfg.listen, where, sizeof where),
+		       fmt_sockaddr(&cfg.upstream, up, sizeof up), cfg.threads);
+	if (cfg.stats)
+		stats_write(cfg.stats, cfg.server, ctrs, cfg.threads, atomic_load(&g_pending), 1);
+
+	struct timespec second = { 1, 0 };
+	for (;;) {
+		int sig = sigtimedwait(&set, NULL, &second);
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		if (cfg.stats)
+			stats_write(cfg.stats, cfg.server, ctrs, cfg.threads, atomic_load(&g_pending), 0);
+	}
+	atomic_store(&g_stop, 1);
+	for (int i = 0; i < cfg.threads; i++)
+		if (eventfd_write(w[i].wake_fd, 1) < 0) { /* the thread sees g_stop at its next wakeup anyway */ }
+	for (int i = 0; i < cfg.threads; i++) {
+		pthread_join(w[i].thread, NULL);
+		close(w[i].wake_fd);
+	}
+	if (cfg.stats)
+		stats_write(cfg.stats, cfg.server, ctrs, cfg.threads, 0, 0);
+	free(w);
+	replay_free();
+	logmsg("stopped");
+	return 0;
+}
