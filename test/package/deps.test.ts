@@ -4,6 +4,7 @@
 // the three lists agree exactly. Where the openwrt/packages entries were checked:
 // scripts/check-feeds-deps.mjs (not run here: the tests use no fetched code).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../lib/install.js';
@@ -86,6 +87,11 @@ describe('dependencies (package/feeds-deps.json)', function () {
     for (const [pkg, { file, variable }] of Object.entries(MAKEFILES)) {
       assert.deepEqual(makefileDepends(file, variable), deps.depends[pkg].filter((n) => !implicit.includes(n)), `${file} ${variable}`);
     }
+  });
+
+  it('is the table package/README.md shows', () => {
+    const r = spawnSync('node', ['scripts/deps-table.mjs', '--check'], { cwd: repoRoot, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
   });
 
   it('names nftables-json, not the virtual nftables, and no optional engine', () => {
