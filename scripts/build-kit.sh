@@ -9,6 +9,7 @@
 # mpwan-relay: `make -C src/relay LDFLAGS=-static`, whose own dependencies keep it incremental.
 # The other architecture's compiler is Debian's cross gcc, installed with apt-get if missing.
 set -euo pipefail
+shopt -s inherit_errexit # a failing step inside $(...) stops the build too
 cd "$(dirname "$0")/.."
 log() { echo "build-kit: $*" >&2; }
 
@@ -48,6 +49,7 @@ compiler_for() {
 static_qjs() {
   local arch=$1 cc=$2 src cache key out
   src=$(scripts/ensure-qjs.sh --source)
+  [ -f "$src/repl.c" ] || { log "no quickjs source ready in '$src'"; exit 1; }
   cache=.cache/kit/$arch
   key="$(basename "$src") $("$cc" -dumpmachine) $("$cc" -dumpfullversion) $QJS_CFLAGS -static"
   if [ -x "$cache/qjs" ] && [ "$(cat "$cache/qjs.key" 2>/dev/null)" = "$key" ]; then

@@ -3,23 +3,26 @@
 # from Debian 13 (trixie)'s `quickjs` source package into .cache/qjs (ignored by git).
 # The apt URI is copied from this machine's own Debian sources: no host name is written here.
 #   scripts/ensure-qjs.sh --source   prints the unpacked source folder instead (fetched if
-#                                    missing), for the static builds of scripts/build-kit.sh.
+#                                    missing), ready for a plain compile: repl.c, which the
+#                                    release leaves to qjsc, is generated. For scripts/build-kit.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cache="$PWD/.cache/qjs"
 want_source=
 [ "${1:-}" = --source ] && want_source=1
 
-# The unpacked source folder, if a complete one is there.
-source_dir() {
+# The unpacked source folder, if one is there.
+unpacked() {
   local d
   d=$(find "$cache/src" -mindepth 1 -maxdepth 1 -type d -name 'quickjs*' 2>/dev/null | head -n 1)
-  [ -n "$d" ] && [ -f "$d/quickjs.c" ] && [ -f "$d/repl.c" ] && echo "$d"
+  [ -n "$d" ] && [ -f "$d/quickjs.c" ] && echo "$d"
 }
+# ... with repl.c generated.
+ready_source() { local d; d=$(unpacked) && [ -f "$d/repl.c" ] && echo "$d"; }
 usable() { [ -x "$cache/bin/qjs" ] && "$cache/bin/qjs" -e '' >/dev/null 2>&1; }
 
 if [ -n "$want_source" ]; then
-  d=$(source_dir) && { echo "$d"; exit 0; }
+  d=$(ready_source) && { echo "$d"; exit 0; }
 else
   if command -v qjs >/dev/null 2>&1; then command -v qjs; exit 0; fi
   if usable; then echo "$cache/bin/qjs"; exit 0; fi
@@ -32,7 +35,7 @@ mkdir -p "$cache"
 exec 9>"$cache/.lock"
 flock 9
 if [ -n "$want_source" ]; then
-  d=$(source_dir) && { echo "$d"; exit 0; }
+  d=$(ready_source) && { echo "$d"; exit 0; }
 elif usable; then
   echo "$cache/bin/qjs"; exit 0
 fi
@@ -84,8 +87,14 @@ fetch_source() {
   tar -xf "$tarball" -C "$cache/src"
 }
 
-dir=$(source_dir) || { fetch_source; dir=$(source_dir); }
-[ -n "$want_source" ] && { echo "$dir"; exit 0; }
+dir=$(unpacked) || { fetch_source; dir=$(unpacked); }
+if [ -n "$want_source" ]; then
+  # repl.c is compiled from repl.js by qjsc: upstream's Makefile builds a host qjsc for it.
+  log "generating repl.c in $(basename "$dir") (builds a host qjsc, about 20 s)"
+  make -s -C "$dir" -j"$(nproc)" repl.c >&2
+  echo "$dir"
+  exit 0
+fi
 log "building qjs from $(basename "$dir") (about 20 s)"
 make -s -C "$dir" -j"$(nproc)" qjs >&2
 mkdir -p "$cache/bin"
