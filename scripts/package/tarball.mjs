@@ -11,11 +11,11 @@ import { copyFile, copyTree, normalizeDirs } from './files.mjs';
 const NOT_SOURCE = /^(node_modules|\..*|.*\.map|.*~|.*\.swp)$/;
 
 const SOURCES = ['README.md', 'Makefile', 'package.json', 'package-lock.json', 'tsconfig.json',
-  'scripts/build.mjs', 'scripts/build-luci.mjs', 'scripts/package.mjs', 'scripts/package', 'scripts/build-kit.sh',
+  'scripts/build.mjs', 'scripts/build-luci.mjs', 'scripts/package.mjs', 'scripts/package',
   'src', 'files', 'package', 'luci-app'];
 
 /** The server kit's architectures (`uname -m`) and the OpenWrt-style name checkArch knows them by. */
-export const KIT_ARCHES = { x86_64: 'x86_64', aarch64: 'aarch64_generic' };
+const KIT_ARCHES = { x86_64: 'x86_64', aarch64: 'aarch64_generic' };
 
 /** server/: the setup script and build/kit/<arch>/{qjs,mpwan-relay}, checked static and of the right CPU. */
 function addServerKit(repo, dir) {
