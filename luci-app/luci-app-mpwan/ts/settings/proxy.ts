@@ -38,6 +38,7 @@ function dropsRefusedWhenHidden(o: LuCI.AbstractValue): void {
   };
 }
 
+// Titles and descriptions are markup to form.js (innerHTML): no '<' in them.
 export function proxySection(m: LuCI.FormMap): void {
   const s = mpwanSection(m.section(form.TypedSection, 'proxy', _('LAN proxy'),
     _('Sends LAN TCP, and with mpwan-relay LAN UDP, through the aggregation server over all uplinks. Needs an enabled server.')), 'proxy');
@@ -77,7 +78,7 @@ export function proxySection(m: LuCI.FormMap): void {
   o.depends('engine', 'relay');
   dropsRefusedWhenHidden(o);
   o = s.option(form.DynamicList, 'duplicate', _('Send on two uplinks'),
-    _('LAN UDP sent over two uplinks at once, so an uplink dying loses none of its packets; it costs twice the upload of those flows. One match per entry: dscp:ef (voice calls that mark their packets), dscp:af41 (video calls), port:3478 (STUN/TURN of WebRTC calls) or port:<destination port>.'));
+    _('LAN UDP sent over two uplinks at once, so an uplink dying loses none of its packets; it costs twice the upload of those flows. One match per entry: dscp:ef (voice calls that mark their packets), dscp:af41 (video calls), port:3478 (STUN/TURN of WebRTC calls); port: takes any destination port.'));
   o.placeholder = 'dscp:ef';
   o.validate = parsedBy(duplicateMatch);
   o.depends('udp', 'server');
