@@ -140,6 +140,12 @@ describe('LuCI settings: the relay engine, LAN UDP and duplicate', function () {
     assert.equal(check.ok, false);
     assert.match(check.output, /vps\.key: is required by the relay engine/);
     await page.click('.modal .cbi-button');
+    // Set back, the engine field equals the config again and writes nothing: the refused
+    // value must not linger in the browser to be sent now.
+    await page.selectOption(widget('mpwan', proxySid, 'engine'), 'shadowsocks-rust');
+    const r = await save();
+    assert.deepEqual(r.changes, []);
+    assert.ok(r.check.ok, r.check.output);
   });
 
   it('a shadowsocks engine drops udp \'server\' (mpwan would refuse it) and keeps the hidden key and duplicate list', async () => {

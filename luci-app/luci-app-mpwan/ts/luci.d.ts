@@ -94,6 +94,8 @@ declare namespace LuCI {
     unset(config: string, section: string, option: string): void;
     sections(config: string, type?: string): Array<Record<string, unknown> & { '.name': string; '.type': string }>;
     save(): Promise<unknown>;
+    /** Edits not yet sent to rpcd, per config (uci.js keeps them so until save()). */
+    state: Record<'creates' | 'changes' | 'deletes' | 'reorder', Record<string, unknown>>;
   }
 
   interface AbstractValue {
