@@ -63,7 +63,7 @@ describe('LuCI status: LAN UDP through the relay, and the proxy engine', functio
     await page.locator('#mpwan-udp').waitFor({ timeout: 2 * POLL_MS + 1500 });
     assert.equal(await row('#mpwan-udp', 'Mode'), 'through the server (mpwan-relay)');
     assert.equal(await row('#mpwan-udp', 'State'), 'not active: the mpwan daemon is not running; LAN UDP takes the normal route meanwhile');
-    assert.equal(await row('#mpwan-udp', 'Sent on two uplinks'), 'dscp:46, port:3478');
+    assert.equal(await row('#mpwan-udp', 'Sent on two uplinks'), 'dscp:46 (ef), port:3478');
     assert.equal(await row('#mpwan-udp', 'Sessions'), '0 open, 0 since the relay started');
     assert.equal(await page.locator('#mpwan-udp table.mpwan-paths').count(), 0, 'no ways without a relay');
     assert.equal(await row('#mpwan-proxy', 'Engine'), 'mpwan-relay: authenticated, not encrypted');

@@ -6,11 +6,19 @@
 import type { Status, Udp } from '../lib/types.js';
 import type { Rate } from '../lib/history.js';
 import { bitRate, bytes, count } from '../lib/format.js';
+import { DSCP_CLASSES } from '../../../../src/config/value-types.js';
 
 type Row = [string, string];
 
 /** The history's key of a path: an uplink may have a path per address family. */
 export const pathKey = (p: Udp['paths'][number]) => `${p.uplink} ${p.source}`;
+
+/** A match as the relay reads it (dscp:46), with the class name the user likely typed (ef). */
+function matchText(m: string): string {
+  const dscp = /^dscp:(\d+)$/.exec(m);
+  const name = dscp ? Object.keys(DSCP_CLASSES).find((k) => DSCP_CLASSES[k] === Number(dscp[1])) : undefined;
+  return name ? `${m} (${name})` : m;
+}
 
 /** Why LAN UDP does not go to the relay now, from what the report says about the redirect. */
 function whyInactive(s: Status): string {
@@ -31,7 +39,7 @@ function summaryRows(s: Status, u: Udp): Row[] {
     [_('Datagrams'), _('%s up, %s down').format(count(u.datagrams_up), count(u.datagrams_down))],
   ];
   if (u.duplicate.length > 0) {
-    rows.push([_('Sent on two uplinks'), u.duplicate.join(', ')]);
+    rows.push([_('Sent on two uplinks'), u.duplicate.map(matchText).join(', ')]);
     rows.push([_('Second copies dropped'), count(u.duplicates_dropped)]);
   }
   rows.push([_('Dropped as bad'), count(u.bad)]);
