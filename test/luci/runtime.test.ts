@@ -2,6 +2,7 @@
 // Each test pins one behaviour of the real luci.js / rpc.js / uci.js / form.js / ui.js.
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import { luciDatatypes } from '../../src/config/options.js';
 import type { Rig } from './lib/rig.js';
 import { openView, sharedRig, widget } from './lib/shared.js';
 
@@ -131,6 +132,22 @@ describe('LuCI stand-in runtime: the semantics of luci-base the views rely on', 
     assert.equal(r.empty.seen, '', 'an empty optional value passes the datatype and goes to validate');
     assert.equal(r.or.message, 'Expecting: One of the following: \n - "a"\n - value between 1 and 2');
     assert.deepEqual(r.own, { ok: false, mark: true, seen: 'x', message: 'my message' }, 'validate\'s message is shown as it is');
+  });
+
+  it('validation.js compiles every datatype of the option table (ui.addValidator would skip one it cannot)', async () => {
+    const types = [...new Set(Object.values(luciDatatypes()).flatMap((t) => Object.values(t)))];
+    const failed = await page.evaluate(`L.require('validation').then((v) => ${JSON.stringify(types)}.filter((t) => {
+      try { v.compile(t); return false; } catch (e) { return true; }
+    }))`);
+    assert.deepEqual(failed, []);
+    const hex = await page.evaluate(`L.require('validation').then((v) => ['ab', 'AbC', 'aBcD', ''].map((x) => {
+      const input = document.body.appendChild(document.createElement('input'));
+      input.value = x;
+      const ok = v.create(input, 'hexstring', false).validate();
+      input.remove();
+      return ok;
+    }))`);
+    assert.deepEqual(hex, [true, false, true, false], 'hexstring: pairs of hex digits, either case');
   });
 
   it('form widgets carry LuCI\'s ids: frame cbid.<config>.<section>.<option>, control widget.cbid...', async () => {

@@ -2,20 +2,22 @@
 // mpwan's option table at build time, and boundary values are refused by the form exactly
 // when `mpwan check` (the installed CLI, in the router namespace) refuses the saved config.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { GLOBALS, PROXY, SERVER, UPLINK, luciDatatypes, type Spec } from '../../src/config/options.js';
 import type { Rig } from './lib/rig.js';
 import { VIEW_DIR } from './lib/server.js';
 import { openView, sharedRig, widget } from './lib/shared.js';
+import { boundaryDisagreements, clickSave, configWith, formVerdict, mpwanCheck, type Case } from './lib/form-check.js';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 const SHOTS = join(REPO, 'test-results/luci');
 const VIEWS_TS = join(REPO, 'luci-app/luci-app-mpwan/ts');
 const SPECS: Record<string, Spec> = { globals: GLOBALS, uplink: UPLINK, proxy: PROXY, server: SERVER };
-/** A server and a proxy section, so their fields are on the page (the proxy off: nothing starts). */
+/** A server and a proxy section, so their fields are on the page (the proxy off: nothing starts).
+ *  The server has a password only, so the proxy's engine is shadowsocks-rust and the password
+ *  shows; settings-relay.test.ts covers the relay's fields. */
 const EXTRA = "\nconfig server 'vps'\n\toption host '192.0.2.10'\n\toption password 'secret'\n\nconfig proxy\n\toption enabled '0'\n";
 
 describe('LuCI settings: datatypes from the option table, validation as mpwan check', function () {
@@ -76,38 +78,7 @@ describe('LuCI settings: datatypes from the option table, validation as mpwan ch
     assert.deepEqual(bad, [], 'choices mpwan refuses');
   });
 
-  /** The form's verdict on a value typed into a widget: the datatype, then the view's validate. */
-  async function formVerdict(selector: string, value: string): Promise<{ ok: boolean; message: string | null }> {
-    return page.$eval(selector, (el, v) => {
-      const input = el as HTMLInputElement;
-      input.value = v;
-      input.dispatchEvent(new Event('keyup'));
-      input.dispatchEvent(new Event('blur'));
-      return { ok: !input.classList.contains('cbi-input-invalid'), message: input.getAttribute('data-tooltip') };
-    }, value);
-  }
-
-  /** `mpwan check` on a config text, as the router would read it. */
-  function mpwanCheck(text: string): { ok: boolean; output: string } {
-    const dir = mkdtempSync(join(tmpdir(), 'mpwan-check-'));
-    try {
-      writeFileSync(join(dir, 'mpwan'), text);
-      const r = rig.topo.exec(rig.topo.rtr, rig.rtr.argv(['check']), { env: { ...rig.rtr.env(), MPWAN_UCI_DIR: dir } });
-      return { ok: r.status === 0, output: r.stdout + r.stderr };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-
-  /** The config with one value set, as Save would stage it (for a value the form refuses). */
-  async function configWith(section: string, option: string, value: string, list: boolean): Promise<string> {
-    const s = rig.server.login();
-    await rig.server.uci.call(s.sid, 'set', { config: 'mpwan', section, values: { [option]: list ? [value] : value } });
-    return rig.server.uci.preview(s.sid, 'mpwan');
-  }
-
-  interface Case { section: string; option: string; values: string[] }
-  const CASES: Case[] = [
+  const CASES: Omit<Case, 'list'>[] = [
     { section: 'globals', option: 'table_base', values: ['60', '61', '189', '190', '255', '256', '5100', '2147483584', '2147483585', '0061', '61.0', '-61'] },
     { section: 'globals', option: 'rule_pref', values: ['0', '1', '994', '995', '3999', '4000', '9994', '9995', '10000', '32760', '32761', '32766', '08'] },
     { section: 'globals', option: 'probe_interval', values: ['0.1', '0.2', '0.25', '0.5', '9.9', '10', '3600', '3601', '.5', '1e3'] },
@@ -120,35 +91,10 @@ describe('LuCI settings: datatypes from the option table, validation as mpwan ch
 
   it('refuses a boundary value exactly when mpwan check refuses the saved config; accepted ones save and pass', async () => {
     const sid = await page.evaluate(() => L.env.sessionid as string);
-    const wrong: string[] = [];
+    const sectionId = (section: string) => (section === 'proxy' ? proxySid : section === 'server' ? 'vps' : section);
     try {
-      for (const c of CASES) {
-        const sectionId = c.section === 'proxy' ? proxySid : c.section === 'server' ? 'vps' : c.section;
-        const list = SPECS[c.section][c.option].list === true;
-        const sel = widget('mpwan', sectionId, c.option);
-        const before = await page.inputValue(sel);
-        for (const v of c.values) {
-          const form = await formVerdict(sel, v);
-          let text: string;
-          if (form.ok) {
-            // Save stages the value in this session; the check reads what a commit would write.
-            await page.click('.cbi-page-actions .cbi-button-save');
-            await page.locator('.cbi-page-actions .cbi-button-save:not([disabled])').waitFor({ timeout: 10000 });
-            text = rig.server.uci.preview(sid, 'mpwan');
-            const [, changes] = await rig.server.uci.call(sid, 'changes', { config: 'mpwan' });
-            const last = (changes as { changes: string[][] }).changes.at(-1);
-            if (!last || last[1] !== sectionId || last[2] !== c.option || last[3] !== v) wrong.push(`${c.option} ${JSON.stringify(v)}: Save did not stage it (${JSON.stringify(last)})`);
-          } else {
-            text = await configWith(sectionId, c.option, v, list);
-          }
-          const check = mpwanCheck(text);
-          if (form.ok !== check.ok)
-            wrong.push(`${c.option} ${JSON.stringify(v)}: the form ${form.ok ? 'accepts' : `refuses (${form.message})`}, mpwan check ${check.ok ? 'accepts' : `refuses: ${check.output.trim()}`}`);
-        }
-        // Leave the field valid for the next Save.
-        await formVerdict(sel, before);
-      }
-      assert.deepEqual(wrong, []);
+      const cases = CASES.map((c) => ({ ...c, section: sectionId(c.section), list: SPECS[c.section][c.option].list === true }));
+      assert.deepEqual(await boundaryDisagreements(page, rig, sid, cases), []);
     } finally {
       await rig.server.uci.call(sid, 'revert', { config: 'mpwan' });
     }
@@ -156,22 +102,22 @@ describe('LuCI settings: datatypes from the option table, validation as mpwan ch
 
   it('shows mpwan\'s expected value where LuCI would take what mpwan refuses', async () => {
     await openView(page, rig, 'settings');
-    const bypass = await formVerdict(widget('mpwan', proxySid, 'bypass'), '010.0.0.1');
+    const bypass = await formVerdict(page, widget('mpwan', proxySid, 'bypass'), '010.0.0.1');
     assert.equal(bypass.message, `Expecting: ${PROXY.bypass.type.expect}`);
-    const password = await formVerdict(widget('mpwan', 'vps', 'password'), 'tab\there');
+    const password = await formVerdict(page, widget('mpwan', 'vps', 'password'), 'tab\there');
     assert.equal(password.message, `Expecting: ${SERVER.password.type.expect}`);
     mkdirSync(SHOTS, { recursive: true });
     await page.locator('#cbi-mpwan-proxy').screenshot({ path: join(SHOTS, 'settings-validation.png') });
-    await formVerdict(widget('mpwan', proxySid, 'bypass'), '');
-    await formVerdict(widget('mpwan', 'vps', 'password'), 'secret');
+    await formVerdict(page, widget('mpwan', proxySid, 'bypass'), '');
+    await formVerdict(page, widget('mpwan', 'vps', 'password'), 'secret');
   });
 
   it('LuCI refuses spellings mpwan takes where its datatypes cannot say them (2.0, 10.5): stricter, never looser', async () => {
     for (const v of ['2.0', '10.5']) {
-      assert.equal((await formVerdict(widget('mpwan', 'globals', 'probe_interval'), v)).ok, false, v);
-      assert.equal(mpwanCheck(await configWith('globals', 'probe_interval', v, false)).ok, true, v);
+      assert.equal((await formVerdict(page, widget('mpwan', 'globals', 'probe_interval'), v)).ok, false, v);
+      assert.equal(mpwanCheck(rig, await configWith(rig, 'globals', 'probe_interval', v, false)).ok, true, v);
     }
-    await formVerdict(widget('mpwan', 'globals', 'probe_interval'), '');
+    await formVerdict(page, widget('mpwan', 'globals', 'probe_interval'), '');
   });
 
   it('a boolean the config spells "yes" shows as on and is not rewritten by a Save', async () => {
@@ -182,8 +128,7 @@ describe('LuCI settings: datatypes from the option table, validation as mpwan ch
       assert.equal(await page.inputValue(widget('mpwan', 'globals', 'checksum')), '1');
       const sid = await page.evaluate(() => L.env.sessionid as string);
       await page.selectOption(widget('mpwan', 'wan', 'mode'), 'backup');
-      await page.click('.cbi-page-actions .cbi-button-save');
-      await page.locator('.cbi-page-actions .cbi-button-save:not([disabled])').waitFor({ timeout: 10000 });
+      await clickSave(page);
       const [, changes] = await rig.server.uci.call(sid, 'changes', { config: 'mpwan' });
       await rig.server.uci.call(sid, 'revert', { config: 'mpwan' });
       assert.deepEqual(changes, { changes: [['set', 'wan', 'mode', 'backup']] });

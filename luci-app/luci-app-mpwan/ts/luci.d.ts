@@ -94,6 +94,8 @@ declare namespace LuCI {
     unset(config: string, section: string, option: string): void;
     sections(config: string, type?: string): Array<Record<string, unknown> & { '.name': string; '.type': string }>;
     save(): Promise<unknown>;
+    /** Edits not yet sent to rpcd, per config (uci.js keeps them so until save()). */
+    state: Record<'creates' | 'changes' | 'deletes' | 'reorder', Record<string, unknown>>;
   }
 
   interface AbstractValue {
@@ -107,6 +109,10 @@ declare namespace LuCI {
     modalonly: boolean | null;
     password: boolean;
     readonly: boolean;
+    /** Hidden by its dependencies, the option keeps its value on Save (else it is removed). */
+    retain: boolean;
+    /** `field` is an option of the same section, or '<config>.<section>.<option>' of another;
+     *  several calls show the option when any one is met. */
     depends(field: string | Record<string, string | boolean>, value?: string): void;
     /** Runs after the datatype passed, bound to the option, with the validator's value (see lib/form.ts fieldText). */
     validate(sectionId: string, value: string): true | string;
@@ -117,6 +123,8 @@ declare namespace LuCI {
     /** The option is rendered and its dependencies are met. */
     isActive(sectionId: string): boolean;
     isValid(sectionId: string): boolean;
+    /** The config's value, read when the map loads; cfgvalue returns it afterwards. */
+    load(sectionId: string): string | string[] | null | undefined;
     cfgvalue(sectionId: string): string | string[] | null | undefined;
     formvalue(sectionId: string): string | string[] | null;
     write(sectionId: string, value: string | string[]): void;
@@ -131,6 +139,10 @@ declare namespace LuCI {
     nodescriptions: boolean;
     sortable: boolean;
     addbtntitle: string;
+    /** The ids of the sections it shows. */
+    cfgsections(): string[];
+    /** The Add button (and name field) below the sections. */
+    renderSectionAdd(extraClass?: string): HTMLElement;
     tab(name: string, title: string, description?: string): void;
     option<O extends AbstractValue = AbstractValue>(cls: OptionClass<O>, name: string, title?: string, description?: string): O;
     taboption<O extends AbstractValue = AbstractValue>(tab: string, cls: OptionClass<O>, name: string, title?: string, description?: string): O;

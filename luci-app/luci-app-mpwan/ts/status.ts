@@ -1,6 +1,7 @@
-// Status page: notices (invalid config file, warnings), one card per uplink, live throughput
-// graphs, the default route, MPTCP counters, proxy and server. Polls `mpwan status` every
-// 2 s; a failed poll keeps the last data on screen and shows a notification.
+// Status page: notices (invalid config file, proxy engine missing, warnings), one card per
+// uplink, live throughput graphs, the default route, proxy and server, LAN UDP, MPTCP
+// counters. Polls `mpwan status` every 2 s; a failed poll keeps the last data on screen and
+// shows a notification.
 import view from 'luci/view';
 import poll from 'luci/poll';
 import { callStatus, notifyError } from './lib/api.js';

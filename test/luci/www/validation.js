@@ -282,6 +282,7 @@ const ValidatorFactory = baseclass.extend({
 					return this.assert(false, this.error);
 			return this.assert(true);
 		},
+		hexstring() { return this.assert(this.value.match(/^([a-fA-F0-9]{2})+$/i), _('hexadecimal encoded value')); },
 		string() { return true; }
 	}
 });

@@ -53,6 +53,11 @@ export class History {
     return this.points.map((p) => Object.values(p.rates).reduce((n, r) => n + (r?.[dir] ?? 0), 0));
   }
 
+  /** The rate of `name` in the latest interval; null before two samples, or when it had none. */
+  latest(name: string): Rate | null {
+    return this.points[this.points.length - 1]?.rates[name] ?? null;
+  }
+
   /** Each uplink's share of the bytes moved in the latest interval (empty when nothing moved). */
   shares(): Record<string, number> {
     const p = this.points[this.points.length - 1];

@@ -34,8 +34,10 @@ export interface Uplink {
   failure?: string | null;
 }
 
-/** The proxy and server block, exactly as the plugin sends it. */
-export type Proxy = StatusReport['proxy'];
+/** The proxy and server block, as the plugin sends it. `redirect_off_reason` is the daemon's
+ *  sentence for why LAN traffic is not redirected (daemon.json has it; a newer status may). */
+export type Proxy = StatusReport['proxy'] & { redirect_off_reason?: string | null };
+export type Udp = StatusReport['proxy']['udp'];
 
 export interface Status {
   version: string;

@@ -1,5 +1,6 @@
 // What needs the user's attention above everything else: an invalid config file (the daemon
-// keeps the last valid one in force) and the warnings of config, plan and kernel.
+// keeps the last valid one in force), a proxy engine that cannot run, and the warnings of
+// config, plan and kernel.
 import type { Status } from '../lib/types.js';
 
 type ConfigError = NonNullable<Status['config_error']>;
@@ -23,10 +24,20 @@ function renderWarnings(warnings: string[]): HTMLElement {
   ]);
 }
 
+/** The configured proxy engine is not installed: the backend's sentence says what to install. */
+function renderProxyError(text: string): HTMLElement {
+  return E('div', { class: 'alert-message warning mpwan-alert', id: 'mpwan-proxy-error' }, [
+    E('h4', {}, [_('The LAN proxy cannot run')]),
+    E('p', {}, [text]),
+    E('p', {}, [_('Until then LAN traffic takes the normal route: one uplink per connection, not aggregated.')]),
+  ]);
+}
+
 /** The notices for this reply, none when all is well (no placeholders: see luci.d.ts). */
 export function renderNotices(s: Status): HTMLElement[] {
   const out: HTMLElement[] = [];
   if (s.config_error) out.push(renderConfigError(s.config_error));
+  if (s.proxy?.error) out.push(renderProxyError(s.proxy.error));
   if (s.warnings?.length) out.push(renderWarnings(s.warnings));
   return out;
 }

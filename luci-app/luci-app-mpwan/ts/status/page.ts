@@ -1,4 +1,5 @@
-// The status page's state across polls: the throughput history and the DOM it refreshes.
+// The status page's state across polls: the throughput histories (uplinks, the relay's UDP
+// paths) and the DOM it refreshes.
 import dom from 'luci/dom';
 import type { Status } from '../lib/types.js';
 import { History } from '../lib/history.js';
@@ -8,6 +9,7 @@ import { renderUplinkCard } from './uplink.js';
 import { renderCounters, renderProxy, renderSync } from './summary.js';
 import { renderDefaultRoute } from './default-route.js';
 import { renderNotices } from './notices.js';
+import { pathKey, renderUdp } from './udp.js';
 
 export const POLL_SECONDS = 2;
 const KEEP_MS = 5 * 60 * 1000;
@@ -30,12 +32,17 @@ const CSS = `
 .mpwan-alert{border:1px solid #c62828;border-left-width:6px;border-radius:4px;padding:.4em .8em;margin-bottom:1em}
 .mpwan-alert ul{margin:.3em 0 .3em 1.2em}.mpwan-alert li{overflow-wrap:anywhere}
 .mpwan-route th{width:3em}
+.mpwan-udp h4{margin:.6em 0 .2em}
+.mpwan-table{width:100%;border-collapse:collapse}.mpwan-table th{text-align:left;font-weight:normal;opacity:.75;white-space:nowrap}
+.mpwan-table td,.mpwan-table th{padding:.1em .8em .1em 0}.mpwan-table td{overflow-wrap:anywhere}.mpwan-bad{color:#c62828}
 `;
 
 export class StatusPage {
   readonly root: HTMLElement;
   // A window under half a poll interval gives a noisy rate: skipped.
   private readonly history = new History(KEEP_MS, (POLL_SECONDS * 1000) / 2);
+  /** The relay's UDP paths (pathKey -> bytes), for their rates. */
+  private readonly udpHistory = new History(KEEP_MS, (POLL_SECONDS * 1000) / 2);
   private readonly notices = E('div', { id: 'mpwan-notices' });
   private readonly cards = E('div', { class: 'mpwan-grid', id: 'mpwan-uplinks' });
   private readonly aggregate = lineChart([], CAPACITY);
@@ -74,7 +81,10 @@ export class StatusPage {
     const bytesOf = Object.fromEntries(s.uplinks.map((u) => [u.name,
       u.rx_bytes === null || u.tx_bytes === null ? null : { rx: u.rx_bytes, tx: u.tx_bytes }]));
     // The router's clock when it sends one (an older mpwan does not): see lib/history.ts.
-    this.history.push(typeof s.sampled_ms === 'number' ? s.sampled_ms : now.getTime(), bytesOf);
+    const t = typeof s.sampled_ms === 'number' ? s.sampled_ms : now.getTime();
+    this.history.push(t, bytesOf);
+    const paths = s.proxy?.udp?.paths ?? [];
+    this.udpHistory.push(t, Object.fromEntries(paths.map((p) => [pathKey(p), { rx: p.bytes_down, tx: p.bytes_up }])));
     const shares = this.history.shares();
     dom.content(this.cards, s.uplinks.length
       ? s.uplinks.map((u) => renderUplinkCard({
@@ -87,7 +97,8 @@ export class StatusPage {
       : E('p', {}, [_('No uplink is configured: add one under Settings.')]));
     this.renderAggregate(s);
     dom.content(this.notices, renderNotices(s));
-    dom.content(this.rest, [...renderSync(s), ...renderDefaultRoute(s, now), renderProxy(s), renderCounters(s)]);
+    dom.content(this.rest, [...renderSync(s), ...renderDefaultRoute(s, now), renderProxy(s),
+      ...renderUdp(s, (k) => this.udpHistory.latest(k)), renderCounters(s)]);
   }
 
   private renderAggregate(s: Status): void {
