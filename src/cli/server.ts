@@ -74,8 +74,10 @@ export async function serverImportCommand(rt: Runtime, p: Parsed): Promise<numbe
   text = upsertSection(text, 'server', name, server);
   // The engine that reads this link: the relay, or the shadowsocks engine that is installed.
   const engine = 'key' in link ? 'relay' : await installedShadowsocks(rt);
+  // The shadowsocks engines carry TCP only: LAN UDP then takes the normal route.
   text = upsertSection(text, 'proxy', 'proxy', [
     ...(sections.some((s) => s.type === 'proxy') ? [] : [['enabled', '1'] as [string, string]]), ['engine', engine],
+    ...(engine === 'relay' ? [] : [['udp', null] as [string, null]]),
   ]);
   const check = validateConfig(text, file);
   if (!check.config) {

@@ -68,6 +68,7 @@ function refresh(rt: Runtime, basis: StatusReport, daemon: DaemonState | null): 
       instances: p ? p.instances.length : 0,
       mptcp_by: p?.mptcp_by ?? null,
       redirect_active: p?.redirect_active ?? false,
+      redirect_off_reason: p?.redirect_off_reason ?? null,
       server_reachable: p?.server_reachable ?? null,
       server_answers: p?.server_answers ?? null,
       error: daemon?.proxy_error ?? null,
@@ -82,7 +83,7 @@ function refresh(rt: Runtime, basis: StatusReport, daemon: DaemonState | null): 
 /** The basis's UDP settings with the relay's counters of now. */
 function refreshUdp(basis: UdpStatus | undefined, redirectActive: boolean, relay: RelayStats | null): UdpStatus {
   // A report written by a daemon from before UDP through the server has no udp part.
-  return udpStatus({ udp: basis?.mode ?? 'direct', duplicate: basis?.duplicate ?? [] }, redirectActive, relay);
+  return udpStatus({ enabled: true, udp: basis?.mode ?? 'direct', duplicate: basis?.duplicate ?? [] }, redirectActive, relay);
 }
 
 /** For ubus: the daemon's last report refreshed, or (no daemon) everything read afresh. */

@@ -80,6 +80,8 @@ export interface StatusReport {
     instances: number;
     mptcp_by: string | null;
     redirect_active: boolean;
+    /** Why the LAN redirect is off while a proxy is configured, in a sentence; null while on. */
+    redirect_off_reason: string | null;
     server_reachable: boolean | null;
     /** false: the server takes connections but answers none through the proxy (wrong password or cipher?). */
     server_answers: boolean | null;
@@ -105,10 +107,11 @@ const flagsOf = (e: { subflow: boolean; signal: boolean; backup: boolean; fullme
 const limitsJson = (l: Limits) => ({ subflows: l.subflows, add_addr_accepted: l.addAddrAccepted });
 
 /** The UDP part of the proxy's status: its settings, and the relay's counters while it runs. */
-export function udpStatus(proxy: Pick<Assessment['config']['proxy'], 'udp' | 'duplicate'>, redirectActive: boolean, relay: RelayStats | null): UdpStatus {
+export function udpStatus(proxy: Pick<Assessment['config']['proxy'], 'enabled' | 'udp' | 'duplicate'>, redirectActive: boolean, relay: RelayStats | null): UdpStatus {
   const u = relay?.udp;
   return {
-    mode: proxy.udp,
+    // Without a proxy, LAN UDP takes the normal route whatever the option says.
+    mode: proxy.enabled ? proxy.udp : 'direct',
     active: proxy.udp === 'server' && redirectActive,
     duplicate: proxy.udp === 'server' ? proxy.duplicate : [],
     sessions: u?.sessions ?? 0,
@@ -170,11 +173,12 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
       instances: p ? p.instances.length : 0,
       mptcp_by: p?.mptcp_by ?? null,
       redirect_active: p?.redirect_active ?? false,
+      redirect_off_reason: p?.redirect_off_reason ?? null,
       server_reachable: p?.server_reachable ?? null,
       server_answers: p?.server_answers ?? null,
       server_connections: null,
       error: daemon?.proxy_error ?? null,
-      udp: udpStatus(snap.config.proxy, p?.redirect_active ?? false, live.relay),
+      udp: udpStatus({ ...snap.config.proxy, enabled: snap.config.proxy.enabled && server !== undefined }, p?.redirect_active ?? false, live.relay),
     },
     warnings: [...snap.configWarnings, ...snap.desired.warnings, ...snap.diff.warnings],
     default_route: snap.desired.defaultRoutes.map((d) => {

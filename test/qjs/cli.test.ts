@@ -46,6 +46,23 @@ describe('mpwan CLI bundle under qjs', function () {
     assert.match(h.stdout, /apply \[--dry-run\]/);
   });
 
+  it("server import writes either link's server and engine; an ss:// link turns LAN UDP through the server off", () => {
+    writeConfig("config uplink 'wan'\n");
+    const key = 'ab'.repeat(32);
+    const relay = mpwan(['server', 'import', `mpwan://${key}@198.51.100.7:8400#vps`]);
+    assert.equal(relay.status, 0, relay.stderr);
+    assert.match(relay.stdout, /Server 'vps' \(198\.51\.100\.7:8400, engine relay\)/);
+    let cfg = readFileSync(join(work, 'etc/mpwan'), 'utf8');
+    assert.match(cfg, new RegExp(`option key '${key}'`));
+    writeFileSync(join(work, 'etc/mpwan'), cfg.replace("config proxy 'proxy'\n", "config proxy 'proxy'\n\toption udp 'server'\n"));
+    const ss = mpwan(['server', 'import', 'ss://Y2hhY2hhMjAtaWV0Zi1wb2x5MTMwNTpwdw@198.51.100.7:8388'], { PATH: '/nonexistent' });
+    assert.equal(ss.status, 0, ss.stderr);
+    cfg = readFileSync(join(work, 'etc/mpwan'), 'utf8');
+    assert.match(cfg, /option engine 'shadowsocks-libev'/);
+    assert.doesNotMatch(cfg, /option udp|option key/);
+    assert.match(cfg, /option password 'pw'/);
+  });
+
   it('exits 2 on usage errors', () => {
     assert.equal(mpwan([]).status, 2);
     assert.equal(mpwan(['frobnicate']).status, 2);
