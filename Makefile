@@ -1,16 +1,17 @@
 # mpwan: multipath WAN for OpenWrt.
-#   make            build the qjs bundles into build/
+#   make            build the qjs bundles and the LuCI views into build/, and build/relay/mpwan-relay
 #   make install    lay out the router files under DESTDIR (make install-luci: the LuCI pages)
 #   make test       install what tests need, then unit, qjs, package, namespace and LuCI browser tests
 #   make bench      measure and write bench/results.md
 #   make demo       a simulated router in network namespaces
-#   make package    dist/: mpwan and luci-app-mpwan .ipk files and the release source tarball
+#   make package    dist/: mpwan (this machine's architecture) and luci-app-mpwan .ipk files, and the
+#                   release tarball with the server kit (static qjs and mpwan-relay, x86_64 and aarch64)
 
 DESTDIR ?= $(CURDIR)/build/root
 NODE_DEPS := node_modules/.package-lock.json
 SOURCES := $(shell find src -name '*.ts') package.json package-lock.json scripts/build.mjs
 
-.PHONY: all build install install-luci test test-unit test-qjs test-netns typecheck bench demo deps clean package test-package
+.PHONY: all build relay kit install install-luci test test-unit test-qjs test-netns typecheck bench demo deps clean package test-package
 
 all: build
 
@@ -20,7 +21,15 @@ $(NODE_DEPS): package.json package-lock.json
 
 ACL := luci-app/luci-app-mpwan/root/usr/share/rpcd/acl.d/luci-app-mpwan.json
 
-build: build/bundle/mpwan.js luci
+build: build/bundle/mpwan.js luci relay
+
+# The C data path; its own Makefile tracks what to rebuild (build/relay/mpwan-relay, stripped).
+relay:
+	$(MAKE) -s -C src/relay
+
+# The server kit the release tarball carries: build/kit/<arch>/{qjs,mpwan-relay}, static.
+kit:
+	scripts/build-kit.sh
 
 build/bundle/mpwan.js: $(NODE_DEPS) $(SOURCES) $(wildcard test/qjs/entries/*.ts)
 	node scripts/build.mjs
@@ -30,6 +39,7 @@ install: build
 		$(DESTDIR)/usr/libexec/rpcd $(DESTDIR)/usr/share/rpcd/acl.d
 	install -m 0755 build/bundle/mpwan.js $(DESTDIR)/usr/sbin/mpwan
 	install -m 0755 build/bundle/rpcd-mpwan.js $(DESTDIR)/usr/libexec/rpcd/mpwan
+	install -m 0755 build/relay/mpwan-relay $(DESTDIR)/usr/sbin/mpwan-relay
 	install -m 0600 files/etc/config/mpwan $(DESTDIR)/etc/config/mpwan
 	install -m 0755 files/etc/init.d/mpwan $(DESTDIR)/etc/init.d/mpwan
 	install -m 0644 files/etc/hotplug.d/iface/95-mpwan $(DESTDIR)/etc/hotplug.d/iface/95-mpwan
@@ -67,7 +77,7 @@ bench: deps build
 demo: deps build
 	QJS=$$(scripts/ensure-qjs.sh) npx tsx scripts/demo.ts
 
-package: build luci
+package: build luci kit
 	node scripts/package.mjs
 
 test-package: deps package
@@ -77,7 +87,7 @@ clean:
 	rm -rf build dist
 
 # LuCI views: TypeScript -> LuCI class files under build/luci, and the .pot template.
-LUCI_SOURCES := $(shell find luci-app/luci-app-mpwan/ts -name '*.ts') src/server/uri.ts src/model/config.ts src/status/status.ts scripts/build-luci.mjs
+LUCI_SOURCES := $(shell find luci-app/luci-app-mpwan/ts src -name '*.ts') scripts/build-luci.mjs
 
 .PHONY: luci test-luci
 

@@ -8,10 +8,16 @@
 // (our own modules, and the pure src/ modules the views share with the router code) into
 // one IIFE, and the file ends with `return <iife>.default`.
 //
+// The settings form's datatypes come from mpwan's option table (src/config/options.ts, the
+// table the validator uses): this script calls its luciDatatypes() and hands the result to
+// the views as the module 'mpwan-build:datatypes', so the built file carries the datatype
+// strings as literals and the browser gets no copy of the table.
+//
 //   node scripts/build-luci.mjs [outdir]     (default build/luci)
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const APP = 'luci-app/luci-app-mpwan';
 const VIEWS = ['status', 'settings', 'diagnostics'];
@@ -22,7 +28,33 @@ const viewDir = join(outRoot, 'htdocs/luci-static/resources/view/mpwan');
 const ALIASES = { 'tools.widgets': 'widgets' };
 const paramOf = (mod) => ALIASES[mod] ?? mod.replace(/[^a-zA-Z0-9_]/g, '_');
 
-async function buildView(name) {
+/** luciDatatypes() of src/config/options.ts, run in node (bundled to one ESM module first: it is TypeScript). */
+async function optionDatatypes() {
+  const r = await build({
+    entryPoints: ['src/config/options.ts'], bundle: true, write: false, format: 'esm', platform: 'node', logLevel: 'warning',
+  });
+  const url = `data:text/javascript;base64,${Buffer.from(r.outputFiles[0].text).toString('base64')}`;
+  const datatypes = (await import(url)).luciDatatypes();
+  // Checked once here so a bad table fails the build, not the settings page.
+  for (const [section, options] of Object.entries(datatypes))
+    for (const [option, dt] of Object.entries(options))
+      if (typeof dt !== 'string' || dt === '') throw new Error(`luciDatatypes(): no datatype for ${section}.${option}`);
+  return datatypes;
+}
+
+/** 'mpwan-build:<name>' imports: values computed here, inlined into the views as literals. */
+const buildValues = (values) => ({
+  name: 'mpwan-build',
+  setup(b) {
+    b.onResolve({ filter: /^mpwan-build:/ }, (a) => ({ path: a.path.slice('mpwan-build:'.length), namespace: 'mpwan-build' }));
+    b.onLoad({ filter: /.*/, namespace: 'mpwan-build' }, (a) => {
+      if (!(a.path in values)) throw new Error(`no build value '${a.path}'`);
+      return { contents: `export default ${JSON.stringify(values[a.path])};`, loader: 'js' };
+    });
+  },
+});
+
+async function buildView(name, values) {
   const requires = [];
   const luciModules = {
     name: 'luci-modules',
@@ -45,7 +77,7 @@ async function buildView(name) {
     legalComments: 'none',
     charset: 'utf8',
     logLevel: 'warning',
-    plugins: [luciModules],
+    plugins: [luciModules, buildValues(values)],
   });
   const header = ["'use strict';", ...requires.map((m) => `'require ${m}${ALIASES[m] ? ` as ${ALIASES[m]}` : ''}';`)];
   const text = `${header.join('\n')}\n\n${r.outputFiles[0].text}\nreturn mpwanView.default;\n`;
@@ -86,7 +118,8 @@ function writePot(views) {
 }
 
 mkdirSync(viewDir, { recursive: true });
-const views = await Promise.all(VIEWS.map(buildView));
+const values = { datatypes: await optionDatatypes() };
+const views = await Promise.all(VIEWS.map((v) => buildView(v, values)));
 const n = writePot(views);
 for (const v of views) console.log(`${v.file}: ${v.text.length} bytes`);
 console.log(`${APP}/po/templates/mpwan.pot: ${n} strings`);

@@ -12,7 +12,9 @@ const common = {
   platform: 'neutral',
   external: ['std', 'os'],
   legalComments: 'none',
-  minifySyntax: true,
+  // Flash is small and qjs parses the whole file at every start. (No keepNames: its helper would
+  // come before the imports, and qjs only takes a file as a module when it starts with them.)
+  minify: true,
   logLevel: 'warning',
   define: { __MPWAN_VERSION__: JSON.stringify(version) },
 };

@@ -1,14 +1,18 @@
 // Pure: how each Change is carried out (an `ip` argv or a /proc write), how it is undone,
 // and how it reads in a plan.
-import { ruleSelector, type DesiredRoute, type ObservedEndpoint, type ObservedRoute } from '../model/kernel.js';
+import { ruleSelector, ruleSuffix, type DesiredRoute, type DesiredRule, type ObservedEndpoint, type ObservedRoute, type ObservedRule } from '../model/kernel.js';
 import type { Change } from '../model/plan.js';
 
 export type Action = { argv: string[] } | { write: string; value: string };
 
 const fam = (f: 4 | 6) => (f === 4 ? '-4' : '-6');
 
+/** `pref P <selector> lookup T [suppress_prefixlength N]` */
+const ruleArgs = (r: DesiredRule | ObservedRule) => ['pref', String(r.pref), ...ruleSelector(r), 'lookup', String(r.table), ...ruleSuffix(r)];
+const ruleArgv = (verb: 'add' | 'del', r: DesiredRule | ObservedRule) => ['ip', fam(r.family), 'rule', verb, ...ruleArgs(r)];
+
 function routeArgs(r: DesiredRoute | ObservedRoute): string[] {
-  const args = [r.dst];
+  const args = r.type === 'local' ? ['local', r.dst] : [r.dst];
   if (r.gateway) args.push('via', r.gateway);
   if (r.dev) args.push('dev', r.dev);
   return [...args, 'table', String(r.table)];
@@ -35,9 +39,9 @@ export function renderChange(c: Change): Action {
     case 'route-del':
       return { argv: ['ip', fam(c.route.family), 'route', 'del', ...routeArgs(c.route)] };
     case 'rule-add':
-      return { argv: ['ip', fam(c.rule.family), 'rule', 'add', 'pref', String(c.rule.pref), ...ruleSelector(c.rule), 'lookup', String(c.rule.table)] };
+      return { argv: ruleArgv('add', c.rule) };
     case 'rule-del':
-      return { argv: ['ip', fam(c.rule.family), 'rule', 'del', 'pref', String(c.rule.pref), ...ruleSelector(c.rule), 'lookup', c.rule.table] };
+      return { argv: ruleArgv('del', c.rule) };
     case 'endpoint-add':
       return { argv: endpointAddArgs(c.endpoint.address, c.id, c.endpoint.dev, c.endpoint) };
     case 'endpoint-del':
@@ -65,9 +69,9 @@ export function renderUndo(c: Change): Action {
     case 'route-del':
       return { argv: ['ip', fam(c.route.family), 'route', 'replace', ...routeArgs(c.route)] };
     case 'rule-add':
-      return { argv: ['ip', fam(c.rule.family), 'rule', 'del', 'pref', String(c.rule.pref), ...ruleSelector(c.rule), 'lookup', String(c.rule.table)] };
+      return { argv: ruleArgv('del', c.rule) };
     case 'rule-del':
-      return { argv: ['ip', fam(c.rule.family), 'rule', 'add', 'pref', String(c.rule.pref), ...ruleSelector(c.rule), 'lookup', c.rule.table] };
+      return { argv: ruleArgv('add', c.rule) };
     case 'endpoint-add':
       return renderChange({ kind: 'endpoint-del', endpoint: asObserved({ ...c.endpoint, id: c.id }), reason: 'undo' });
     case 'endpoint-del': {
@@ -91,9 +95,9 @@ export function describeChange(c: Change): string {
     case 'route-del':
       return `delete route ${routeArgs(c.route).join(' ')}`;
     case 'rule-add':
-      return `add rule pref ${c.rule.pref} ${ruleSelector(c.rule).join(' ')} lookup ${c.rule.table}`;
+      return `add rule ${ruleArgs(c.rule).join(' ')}`;
     case 'rule-del':
-      return `delete rule pref ${c.rule.pref} ${ruleSelector(c.rule).join(' ')} lookup ${c.rule.table}`;
+      return `delete rule ${ruleArgs(c.rule).join(' ')}`;
     case 'endpoint-add': {
       const flags = ['subflow', c.endpoint.backup && 'backup', c.endpoint.fullmesh && 'fullmesh'].filter(Boolean).join(' ');
       return `add endpoint id ${c.id} ${c.endpoint.address} dev ${c.endpoint.dev} ${flags} (${c.endpoint.uplink})`;

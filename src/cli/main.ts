@@ -1,6 +1,6 @@
 // Entry point of the `mpwan` bundle (/usr/sbin/mpwan, run by qjs).
 import * as std from 'std';
-import { qjsRuntime } from '../sys/qjs.js';
+import { qjsRuntime } from '../sys/qjs/runtime.js';
 import { runCli } from './cli.js';
 
 declare const scriptArgs: string[];

@@ -1,8 +1,9 @@
 // `diagnose`: per-uplink checks, each with a pass/fail/warn/skip and one human sentence.
 import type { Runtime } from '../sys/runtime.js';
-import type { Snapshot } from '../engine/reconcile.js';
+import type { Assessment } from '../reconcile/assess.js';
 import type { UplinkPlan } from '../model/plan.js';
-import { snapshot } from '../engine/reconcile.js';
+import { assess } from '../reconcile/assess.js';
+import { readSystem } from '../reconcile/read-system.js';
 import { mptcpHandshake, ping } from '../sys/probe.js';
 import { MpwanError } from '../model/errors.js';
 
@@ -17,7 +18,7 @@ const STATE_SENTENCES: Record<string, (u: UplinkPlan) => Check> = {
 };
 
 /** Static checks: what netifd says and whether the kernel has what the plan wants. */
-function staticChecks(snap: Snapshot, u: UplinkPlan): Check[] {
+function staticChecks(snap: Assessment, u: UplinkPlan): Check[] {
   const special = STATE_SENTENCES[u.state];
   if (special) return [special(u)];
   const checks: Check[] = [{ check: 'netifd', status: 'pass', message: `${u.name} is up on ${u.dev}` }];
@@ -51,7 +52,7 @@ function staticChecks(snap: Snapshot, u: UplinkPlan): Check[] {
   return checks;
 }
 
-async function activeChecks(rt: Runtime, snap: Snapshot, u: UplinkPlan): Promise<Check[]> {
+async function activeChecks(rt: Runtime, snap: Assessment, u: UplinkPlan): Promise<Check[]> {
   const checks: Check[] = [];
   for (const r of snap.desired.routes.filter((x) => x.table === u.table)) {
     const source = u.addresses.find((a) => (r.family === 6) === a.includes(':'));
@@ -86,7 +87,7 @@ async function activeChecks(rt: Runtime, snap: Snapshot, u: UplinkPlan): Promise
 }
 
 export async function diagnose(rt: Runtime, uplink?: string): Promise<{ uplinks: UplinkDiagnosis[] }> {
-  const snap = await snapshot(rt);
+  const snap = assess(await readSystem(rt));
   const chosen = snap.desired.uplinks.filter((u) => uplink === undefined || u.name === uplink);
   if (uplink !== undefined && chosen.length === 0) {
     throw new MpwanError('invalid_argument', `unknown uplink '${uplink}' (configured: ${snap.desired.uplinks.map((u) => u.name).join(', ') || 'none'})`);

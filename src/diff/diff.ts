@@ -1,7 +1,8 @@
 // The pure reconciler: (Desired, Observed, what mpwan owns) -> the minimal ordered Change[].
 // An empty list means the kernel already matches the plan; nothing is "refreshed", because
 // deleting and re-adding an unchanged endpoint closes its subflows on every connection.
-import type { ObservedEndpoint, Observed, ObservedRoute, ObservedRule, OwnedEndpoint } from '../model/kernel.js';
+import { ruleSelector, ruleSuffix, type DesiredRule, type ObservedEndpoint, type Observed, type ObservedRoute, type ObservedRule, type OwnedEndpoint } from '../model/kernel.js';
+import { RULE } from '../model/owned-ranges.js';
 import type { Change, Desired, OwnedState } from '../model/plan.js';
 
 /** Endpoint ids the kernel accepts (0 is the initial subflow). */
@@ -48,22 +49,29 @@ export function ownsTable(table: number, desired: Desired, prev: OwnedState): bo
 }
 
 /**
- * mpwan's rules: `from <host>` at rule_pref and `to <host>` at rule_pref + 1, each looking
- * up one of its tables, with nothing else in them.
+ * mpwan's rules (model/owned-ranges.ts RULE): at rule_pref + their offset, each of its own
+ * shape, looking up one of mpwan's tables (or main, for the suppress rule), nothing else in them.
  */
 function ownsRule(r: ObservedRule, desired: Desired, prev: OwnedState): boolean {
-  const table = Number(r.table);
+  if (r.extra) return false;
+  const prefs = [desired.rulePref, prev.rulePref].filter((p): p is number => p !== undefined);
+  const offsets = prefs.map((p) => r.pref - p);
+  const at = (offset: number) => offsets.includes(offset);
   const hostLen = r.family === 4 ? 32 : 128;
   const host = (a: string | undefined, len: number | undefined) => a !== undefined && (len === undefined || len === hostLen);
-  const prefs = [desired.rulePref, prev.rulePref].filter((p): p is number => p !== undefined);
-  const from = host(r.src, r.srcLen) && r.dst === undefined && prefs.includes(r.pref);
-  const to = host(r.dst, r.dstLen) && r.src === undefined && prefs.some((p) => r.pref === p + 1);
-  return !r.extra && (from || to) && Number.isInteger(table) && ownsTable(table, desired, prev);
+  const only = (...keys: (keyof ObservedRule)[]) => (['src', 'dst', 'fwmark', 'suppressPrefixlength'] as const).every((k) => keys.includes(k) === (r[k] !== undefined));
+  if (r.table === 'main') return at(RULE.MAIN_SPECIFIC) && only('suppressPrefixlength') && r.suppressPrefixlength === 0;
+  const table = Number(r.table);
+  if (!Number.isInteger(table) || !ownsTable(table, desired, prev)) return false;
+  return (at(RULE.FROM) && only('src') && host(r.src, r.srcLen))
+    || (at(RULE.TO_SERVER) && only('dst') && host(r.dst, r.dstLen))
+    || ((at(RULE.TPROXY) || at(RULE.STICKY)) && only('fwmark'))
+    || (at(RULE.DEFAULT) && only());
 }
 
 const routeKey = (r: { family: number; table: number; dst: string }) => `${r.family} ${r.table} ${r.dst}`;
-const ruleKey = (r: { family: number; src?: string; dst?: string; table: number | string; pref: number }) =>
-  `${r.family} ${r.src ?? '-'} ${r.dst ?? '-'} ${r.table} ${r.pref}`;
+const ruleKey = (r: DesiredRule | ObservedRule) =>
+  `${r.family} ${r.pref} ${ruleSelector(r).join(' ')} ${r.table} ${ruleSuffix(r).join(' ')}`;
 
 function diffEndpoints(desired: Desired, observed: Observed, prev: OwnedState, managedDevs: Set<string>, out: DiffResult) {
   const { ours, foreign } = classifyEndpoints(observed.endpoints, prev.endpoints, managedDevs);
@@ -93,7 +101,9 @@ function diffEndpoints(desired: Desired, observed: Observed, prev: OwnedState, m
       if (cur.backup !== d.backup) out.changes.push({ kind: 'endpoint-backup', endpoint: cur, backup: d.backup });
     } else {
       // `ip mptcp endpoint change` only toggles backup/fullmesh: anything else is delete + add.
-      const reason = sameDevice ? 'flags changed' : `device changed (${cur.dev ?? 'none'} -> ${d.dev})`;
+      const reason = sameDevice ? 'flags changed'
+        : cur.dev === d.dev ? `${d.dev} is a new device (ifindex ${rec?.ifindex} -> ${d.ifindex})`
+        : `device changed (${cur.dev ?? 'none'} -> ${d.dev})`;
       out.changes.push({ kind: 'endpoint-del', endpoint: cur, reason });
       out.changes.push({ kind: 'endpoint-add', endpoint: d, id: cur.id });
     }
@@ -120,7 +130,7 @@ function diffRoutes(desired: Desired, observed: Observed, prev: OwnedState, out:
   const matched = new Set<ObservedRoute>();
   for (const d of desired.routes) {
     const same = ours.filter((r) => routeKey(r) === routeKey(d) && !matched.has(r));
-    const exact = same.find((r) => r.dev === d.dev && r.gateway === d.gateway);
+    const exact = same.find((r) => r.dev === d.dev && r.gateway === d.gateway && r.type === d.type);
     if (exact) { matched.add(exact); continue; }
     const old = same[0];
     if (old) matched.add(old);

@@ -1,12 +1,17 @@
-// Runs each uplink's health probes on its own timer and feeds the results to its tracker.
-// Carrier is read from sysfs every round (a static WAN that loses carrier gets no ifdown
-// from netifd); probes run only while there is carrier.
+// Runs each uplink's probes and feeds the rounds to its tracker: one long-running `ping -i`
+// per ICMP target (no process per probe), a TCP connect to the server now and then (every
+// round while ICMP goes unanswered), and carrier read from sysfs every round (a static WAN
+// that loses carrier gets no ifdown from netifd).
 import type { Runtime } from '../sys/runtime.js';
 import type { HealthConfig, ServerConfig } from '../model/config.js';
-import { ping, tcpConnect } from '../sys/probe.js';
+import type { RoundResult, Transition, UplinkHealth } from '../model/health.js';
+import { ping, startPinger, tcpConnect, type Pinger } from '../sys/probe.js';
 import { readCarrier } from '../sys/procfs.js';
-import { HealthTracker, type RoundResult, type Transition, type UplinkHealth } from './tracker.js';
+import { parsePingLine } from '../observe/ping.js';
+import { HealthTracker } from './tracker.js';
+import { ProbeRounds } from './rounds.js';
 import { probeTargets, type ProbeTarget } from './targets.js';
+import { ServerEvidence } from './server-evidence.js';
 
 export interface MonitoredUplink {
   name: string;
@@ -16,33 +21,36 @@ export interface MonitoredUplink {
   health: HealthConfig;
 }
 
+interface PingerSlot {
+  target: ProbeTarget;
+  pinger: Pinger | null;
+  /** Exits in a row that ended before any reply: the restart backoff grows with them. */
+  quickExits: number;
+  restartAt: number;
+  /** This ping cannot stream (BusyBox without fractional -i): one ping per round instead. */
+  oneShot: boolean;
+}
+
 interface Watch {
   uplink: MonitoredUplink;
   targets: ProbeTarget[];
   tracker: HealthTracker;
+  rounds: ProbeRounds;
+  pingers: PingerSlot[];
   timer: unknown;
-  inFlight: number;
-  rounds: number;
-  /** Whether the last round that pinged got an ICMP answer. */
-  icmpAnswers: boolean;
+  /** The last round that got one-shot probes, and when a TCP connect last started. */
+  lastShotRound: number;
+  lastTcpAt: number;
 }
 
-/** Rounds still waiting for answers per uplink before a tick is skipped. */
-const MAX_IN_FLIGHT = 4;
-/**
- * While ICMP answers, the TCP connect to the server (socat, twice the CPU of a ping) runs every
- * this many rounds; in every round while ICMP does not (a dead path or filtered ICMP), so a
- * round fails only when both fail, as before.
- */
-export const SERVER_PROBE_EVERY = 4;
+/** While ICMP answers, the TCP connect to the server runs this often (while it does not: every round). */
+export const SERVER_PROBE_SPACING_MS = 5000;
+const RESTART_MAX_MS = 30000;
 
 export class HealthMonitor {
   private readonly watches = new Map<string, Watch>();
   private stopped = false;
-  /** When a TCP probe last reached the server through any uplink (or server probing began). */
-  private serverAnsweredAt: number | null = null;
-  /** Whether TCP probes to the server run at all (they need socat). */
-  private serverProbesRun = false;
+  readonly server = new ServerEvidence();
 
   constructor(
     private readonly rt: Runtime,
@@ -53,84 +61,132 @@ export class HealthMonitor {
 
   /** Follows the plan: new uplinks are watched, gone ones dropped, the rest keep their state. */
   update(uplinks: MonitoredUplink[], server: ServerConfig | undefined) {
-    for (const [name, w] of this.watches) {
-      if (!uplinks.some((u) => u.name === name)) {
-        this.rt.clearTimer(w.timer);
-        this.watches.delete(name);
-      }
-    }
+    for (const [name, w] of this.watches) if (!uplinks.some((u) => u.name === name)) this.drop(name, w);
     for (const u of uplinks) {
       const targets = probeTargets(u.health, server, u.sources);
-      if (this.serverAnsweredAt === null && targets.some((t) => t.kind === 'tcp')) this.serverAnsweredAt = this.rt.monotonicMs();
+      if (targets.some((t) => t.kind === 'tcp')) this.server.probing(this.rt.monotonicMs());
       const w = this.watches.get(u.name);
-      if (w && (w.targets.length > 0) === (targets.length > 0)) {
+      const same = (a: HealthConfig, b: HealthConfig) => a.interval === b.interval && a.timeout === b.timeout;
+      if (w && (w.targets.length > 0) === (targets.length > 0) && same(w.uplink.health, u.health)) {
+        const changed = JSON.stringify(w.targets) !== JSON.stringify(targets);
         w.uplink = u;
-        w.targets = targets;
         w.tracker.reconfigure(u.health);
+        if (changed) { w.targets = targets; this.restartPingers(w); }
         continue;
       }
-      if (w) this.rt.clearTimer(w.timer);
+      if (w) this.drop(u.name, w);
       const fresh: Watch = {
-        uplink: u, targets, tracker: new HealthTracker(u.health, this.rt.nowSeconds(), targets.length > 0), timer: null, inFlight: 0, rounds: 0, icmpAnswers: false,
+        uplink: u, targets, tracker: new HealthTracker(u.health, this.rt.nowSeconds(), targets.length > 0),
+        rounds: new ProbeRounds(u.health.interval * 1000, u.health.timeout * 1000, this.rt.monotonicMs()), pingers: [], timer: null,
+        lastShotRound: -1, lastTcpAt: -Infinity,
       };
       this.watches.set(u.name, fresh);
+      this.restartPingers(fresh);
       this.tick(fresh);
     }
   }
 
+  private drop(name: string, w: Watch) {
+    this.rt.clearTimer(w.timer);
+    for (const p of w.pingers) p.pinger?.stop();
+    this.watches.delete(name);
+  }
+
+  private current = (w: Watch) => this.watches.get(w.uplink.name) === w && !this.stopped;
+
+  private restartPingers(w: Watch) {
+    for (const p of w.pingers) { p.pinger?.stop(); w.rounds.dropped(p.target.host); }
+    w.pingers = w.targets.filter((t) => t.kind === 'icmp').map((target) => ({ target, pinger: null, quickExits: 0, restartAt: 0, oneShot: false }));
+    for (const p of w.pingers) this.startPinger(w, p);
+  }
+
+  private startPinger(w: Watch, slot: PingerSlot) {
+    const now = this.rt.monotonicMs();
+    let replied = false;
+    const startedAt = now;
+    const host = slot.target.host;
+    try {
+      slot.pinger = startPinger(this.rt, slot.target.source, host, w.uplink.health.interval, (line) => {
+        if (!this.current(w)) return;
+        const p = parsePingLine(line);
+        const t = this.rt.monotonicMs();
+        if (p.kind === 'reply') { replied = true; w.rounds.reply(host, p.seq, p.ms, t); this.evaluate(w); }
+        else if (p.kind === 'error') w.rounds.error(host, p.text);
+      }, (status) => {
+        slot.pinger = null;
+        if (!this.current(w) || !w.pingers.includes(slot)) return;
+        const t = this.rt.monotonicMs();
+        // A ping that exits at once, answering nothing, cannot stream here: one ping per round.
+        if (!replied && t - startedAt < 1000 && status !== 0 && ++slot.quickExits >= 2) slot.oneShot = true;
+        if (replied) slot.quickExits = 0;
+        slot.restartAt = t + Math.min(RESTART_MAX_MS, 1000 * 2 ** slot.quickExits);
+        w.rounds.error(host, `the ping process exited (status ${status})`);
+      });
+      w.rounds.started(host, now);
+    } catch (e) {
+      w.rounds.error(host, (e as Error).message);
+      slot.restartAt = now + RESTART_MAX_MS;
+    }
+  }
+
   private tick(w: Watch) {
-    if (this.stopped || this.watches.get(w.uplink.name) !== w) return;
-    w.timer = this.rt.setTimer(() => this.tick(w), w.uplink.health.interval * 1000);
+    if (!this.current(w)) return;
+    const now = this.rt.monotonicMs();
     const carrier = readCarrier(this.rt, w.uplink.dev);
     const t = w.tracker.setCarrier(carrier, this.rt.nowSeconds());
     if (t) this.onChange(w.uplink.name, t);
-    if (!carrier || w.targets.length === 0 || w.inFlight >= MAX_IN_FLIGHT) return;
-    w.inFlight++;
-    const withServer = !w.icmpAnswers || w.rounds % SERVER_PROBE_EVERY === 0;
-    if (w.icmpAnswers) w.rounds++;
-    void this.round(w, withServer ? w.targets : w.targets.filter((t) => t.kind !== 'tcp')).then((r) => {
-      w.inFlight--;
-      if (this.stopped || this.watches.get(w.uplink.name) !== w) return;
+    for (const p of w.pingers) if (!p.oneShot && p.pinger === null && now >= p.restartAt) this.startPinger(w, p);
+    const k = w.rounds.roundAt(now);
+    if (k > w.lastShotRound && w.targets.length > 0) {
+      w.lastShotRound = k;
+      this.attachOneShots(w, k, now);
+    }
+    this.evaluate(w);
+  }
+
+  /** The TCP connect to the server when due, and a ping per round for targets that cannot stream. */
+  private attachOneShots(w: Watch, k: number, now: number) {
+    const timeoutS = w.uplink.health.timeout;
+    const streaming = w.pingers.some((p) => !p.oneShot);
+    const run = (what: string, probe: Promise<{ ok: boolean; ms?: number; error?: string; missing?: boolean }>, tcp: boolean) => {
+      w.rounds.attach(k);
+      void probe.then((r) => {
+        if (tcp && !r.missing) this.server.result(r.ok, this.rt.monotonicMs());
+        const result: RoundResult = r.ok ? { ok: true, ...(r.ms !== undefined ? { ms: r.ms } : {}) } : { ok: false, error: `${what}: ${r.error}` };
+        // A probe that cannot run (no socat) says nothing about the uplink.
+        w.rounds.attachedResult(k, r.missing ? { ok: false } : result);
+        if (this.current(w)) this.evaluate(w);
+      });
+    };
+    for (const p of w.pingers) if (p.oneShot) run(`ping ${p.target.host}`, ping(this.rt, p.target.source, p.target.host, timeoutS), false);
+    const tcp = w.targets.find((t) => t.kind === 'tcp');
+    // ICMP is late when the round before this one has no reply yet (a reply takes a round trip,
+    // far less than a round): from then on every round connects too, so filtered ICMP alone
+    // never takes the uplink down.
+    const icmpLate = !w.rounds.answeredSince(k - 1);
+    if (tcp && (!streaming || icmpLate || now - w.lastTcpAt >= SERVER_PROBE_SPACING_MS)) {
+      w.lastTcpAt = now;
+      run(`tcp ${tcp.host}`, tcpConnect(this.rt, tcp.host, tcp.port!, timeoutS, tcp.source), true);
+    }
+  }
+
+  /** Records every round that is complete, then sleeps until the next one is due. */
+  private evaluate(w: Watch) {
+    const now = this.rt.monotonicMs();
+    for (const r of w.rounds.resolve(now)) {
       const wasSuspect = w.tracker.suspect;
       const change = w.tracker.record(r, this.rt.nowSeconds());
       if (change) this.onChange(w.uplink.name, change);
       else if (w.tracker.suspect !== wasSuspect) this.onSuspect(w.uplink.name, w.tracker.suspect);
-    });
-  }
-
-  /** All targets at once; the round succeeds when any answers. */
-  private async round(w: Watch, targets: ProbeTarget[]): Promise<RoundResult> {
-    const timeoutS = w.uplink.health.timeout;
-    const results = await Promise.all(targets.map((t) => (t.kind === 'icmp'
-      ? ping(this.rt, t.source, t.host, timeoutS)
-      : tcpConnect(this.rt, t.host, t.port!, timeoutS, t.source))
-      .then((r) => ({ ...r, what: `${t.kind === 'icmp' ? 'ping' : 'tcp'} ${t.host}` }))));
-    const icmpResults = results.filter((_, i) => targets[i].kind === 'icmp');
-    w.icmpAnswers = icmpResults.some((r) => r.ok);
-    const serverResults = results.filter((_, i) => targets[i].kind === 'tcp');
-    if (serverResults.length > 0) this.serverProbesRun = !serverResults.some((r) => r.missing);
-    if (serverResults.some((r) => r.ok)) this.serverAnsweredAt = this.rt.monotonicMs();
-    const ok = results.filter((r) => r.ok);
-    if (ok.length > 0) {
-      const times = ok.map((r) => r.ms).filter((ms): ms is number => ms !== undefined);
-      return { ok: true, ms: times.length ? Math.min(...times) : undefined };
     }
-    const failed = results.find((r) => !r.missing) ?? results[0];
-    return { ok: false, error: `${failed.what}: ${failed.error}` };
+    this.rt.clearTimer(w.timer);
+    const wake = Math.min(w.rounds.nextWake(now), now + w.uplink.health.interval * 1000);
+    w.timer = this.rt.setTimer(() => this.tick(w), wake - now);
   }
 
   /** The uplinks that TCP-connect to the server. */
   private serverWatches(): Watch[] {
     return [...this.watches.values()].filter((w) => w.targets.some((t) => t.kind === 'tcp'));
-  }
-
-  /**
-   * How long no uplink's TCP probe has reached the server, or null when no uplink probes it
-   * (or none has yet, or socat is missing).
-   */
-  serverSilentMs(): number | null {
-    const probing = this.serverProbesRun && this.serverWatches().length > 0;
-    return probing && this.serverAnsweredAt !== null ? this.rt.monotonicMs() - this.serverAnsweredAt : null;
   }
 
   /**
@@ -140,12 +196,10 @@ export class HealthMonitor {
    * its probes until it is withdrawn while the others still reach the server.
    */
   serverReachable(minSilenceMs: number): { ok: boolean; error?: string } | null {
-    const silentMs = this.serverSilentMs();
-    if (silentMs === null) return null;
-    const spacingMs = Math.max(0, ...this.serverWatches().map((w) => (SERVER_PROBE_EVERY * w.uplink.health.interval + w.uplink.health.timeout) * 1000));
-    return silentMs < Math.max(minSilenceMs, 2 * spacingMs)
-      ? { ok: true }
-      : { ok: false, error: `no uplink reached it for ${Math.round(silentMs / 1000)} s` };
+    const watches = this.serverWatches();
+    if (watches.length === 0) return null;
+    const spacingMs = Math.max(0, ...watches.map((w) => SERVER_PROBE_SPACING_MS + w.uplink.health.timeout * 1000));
+    return this.server.reachable(this.rt.monotonicMs(), Math.max(minSilenceMs, 2 * spacingMs));
   }
 
   /** Uplink -> why it is down, for the planner. */
@@ -171,6 +225,6 @@ export class HealthMonitor {
 
   stop() {
     this.stopped = true;
-    for (const w of this.watches.values()) this.rt.clearTimer(w.timer);
+    for (const [name, w] of this.watches) this.drop(name, w);
   }
 }

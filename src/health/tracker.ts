@@ -1,43 +1,10 @@
 // Per-uplink health as a small state machine over probe rounds and carrier changes. Pure:
 // the clock arrives as an argument, so the daemon and the unit tests drive it the same way.
 import type { HealthConfig } from '../model/config.js';
-
-export type HealthState = 'up' | 'down';
-
-/** One probe round through the uplink: any target answering counts as success. */
-export interface RoundResult {
-  ok: boolean;
-  /** Round-trip time of the fastest answer. */
-  ms?: number;
-  /** Why no target answered (the first error). */
-  error?: string;
-}
-
-/** What state.json and `mpwan status` show per uplink. */
-export interface UplinkHealth {
-  state: HealthState;
-  /** Epoch seconds of the last state change (or of the daemon's start). */
-  since: number;
-  /** Mean round-trip time of the last answered rounds. */
-  latency_ms: number | null;
-  /** Share of the last LOSS_WINDOW rounds without an answer, 0..1. */
-  loss: number;
-  last_error: string | null;
-  /** Why it is down, in a sentence; null when up. */
-  reason: string | null;
-  /** Up, but missed a probe round lately (see HealthTracker.suspect): new connections start elsewhere if they can. */
-  suspect: boolean;
-  /** false when there is nothing to probe: only carrier is tracked. */
-  probed: boolean;
-}
+import type { HealthState, RoundResult, Transition, UplinkHealth } from '../model/health.js';
 
 export const LOSS_WINDOW = 20;
 const LATENCY_WINDOW = 5;
-
-export interface Transition {
-  to: HealthState;
-  reason: string;
-}
 
 export class HealthTracker {
   private state: HealthState = 'up';

@@ -23,6 +23,3 @@ export function decodeBase64(text: string): Uint8Array | null {
   }
   return new Uint8Array(out.slice(0, Math.floor((s.length * 3) / 4)));
 }
-
-export const utf8Bytes = (s: string) => Uint8Array.from(unescape(encodeURIComponent(s)), (c) => c.charCodeAt(0));
-export const bytesToUtf8 = (b: Uint8Array) => decodeURIComponent(escape(String.fromCharCode(...b)));

@@ -20,13 +20,14 @@ export function parseIPv6(text: string): number[] | null {
   if (!/^[0-9A-Fa-f:.]{2,45}$/.test(text)) return null;
   const halves = text.split('::');
   if (halves.length > 2) return null;
-  const groups = (s: string): number[] | null => {
+  /** `last`: this half ends the address, so its last group may be a dotted IPv4 tail. */
+  const groups = (s: string, last: boolean): number[] | null => {
     if (s === '') return [];
     const out: number[] = [];
     const parts = s.split(':');
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i];
-      if (i === parts.length - 1 && p.includes('.')) {
+      if (last && i === parts.length - 1 && p.includes('.')) {
         const v4 = parseIPv4(p);
         if (!v4) return null;
         out.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
@@ -37,8 +38,8 @@ export function parseIPv6(text: string): number[] | null {
     }
     return out;
   };
-  const head = groups(halves[0]);
-  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  const head = groups(halves[0], halves.length === 1);
+  const tail = halves.length === 2 ? groups(halves[1], true) : [];
   if (!head || !tail) return null;
   const missing = 8 - head.length - tail.length;
   if (halves.length === 2 ? missing < 1 : missing !== 0) return null;

@@ -31,6 +31,8 @@ export interface Globals {
   addAddrAcceptedMin: number;
   /** Set rp_filter to loose (2) on uplink devices that have it strict (1). */
   looseRpFilter: boolean;
+  /** Traffic without a more specific route leaves by the best healthy uplink (mpwan's rules), not netifd's main default. */
+  defaultRoute: boolean;
 }
 
 /** How an uplink's health is checked (globals give the defaults, an uplink may override). */
@@ -81,12 +83,17 @@ export interface ServerConfig {
   enabled: boolean;
   host: string;
   port: number;
-  password: string;
+  /** The relay engine's key: 64 lower-case hex digits (mpwan server setup generates it). */
+  key?: string;
+  /** The shadowsocks engines' password and cipher. */
+  password?: string;
   method: SsMethod;
   line: number;
 }
 
-export type ProxyEngine = 'shadowsocks-rust' | 'shadowsocks-libev';
+/** `relay`: mpwan-relay, in the package (authenticates, does not encrypt); the others where installed. */
+export const PROXY_ENGINES = ['relay', 'shadowsocks-rust', 'shadowsocks-libev'] as const;
+export type ProxyEngine = (typeof PROXY_ENGINES)[number];
 
 /** The transparent proxy that carries LAN TCP to the server over MPTCP. */
 export interface ProxyConfig {
@@ -102,6 +109,14 @@ export interface ProxyConfig {
   threads: number | null;
   /** Seconds between checks that the server answers (two misses: LAN traffic bypasses). */
   checkInterval: number;
+  /** LAN UDP to port 443 of proxied destinations: 'tcp' rejects it (browsers fall back to TCP, which is aggregated); 'direct' lets it pass. */
+  quic: 'tcp' | 'direct';
+  /** LAN UDP: 'server' through the relay to the server (keeps its address when an uplink dies); 'direct' on the default route. */
+  udp: 'server' | 'direct';
+  /** LAN UDP flows sent on two uplinks at once (relay spelling: `dscp:46`, `port:3478`). */
+  duplicate: string[];
+  /** 1-based line of the section header (0: no proxy section), for messages. */
+  line: number;
 }
 
 export interface Config {

@@ -43,15 +43,24 @@ export interface Limits {
   addAddrAccepted: number;
 }
 
-export interface ObservedRule {
+/** What a rule matches, beside its priority: one of these (or nothing: every packet). */
+export interface RuleMatch {
+  src?: string;
+  dst?: string;
+  /** `fwmark MARK/MASK` */
+  fwmark?: number;
+  fwmask?: number;
+  /** `suppress_prefixlength N`: the table's routes this short or shorter do not count (0: its default route). */
+  suppressPrefixlength?: number;
+}
+
+export interface ObservedRule extends RuleMatch {
   family: Family;
   pref: number;
-  src?: string;
   srcLen?: number;
-  dst?: string;
   dstLen?: number;
   table: string;
-  /** Anything beyond pref/from/lookup (iif, oif, fwmark...) makes the rule not ours. */
+  /** Anything beyond what RuleMatch knows (iif, oif, ipproto...) makes the rule not ours. */
   extra: boolean;
 }
 
@@ -63,6 +72,8 @@ export interface ObservedRoute {
   dev?: string;
   prefsrc?: string;
   scope?: string;
+  /** Only 'local' is kept besides unicast (the relay's TPROXY table). */
+  type?: 'local';
 }
 
 export interface Observed {
@@ -88,18 +99,29 @@ export interface DesiredEndpoint {
   fullmesh: boolean;
 }
 
-/** `from <src> lookup <table>` (an uplink address) or `to <dst> lookup <table>` (the server). */
-export interface DesiredRule {
+/**
+ * A rule mpwan wants: `from <uplink address>`, `to <server>`, `fwmark` (a flow's uplink, or
+ * TPROXY), `lookup main suppress_prefixlength 0` or a plain `lookup` (the default route).
+ */
+export interface DesiredRule extends RuleMatch {
   family: Family;
   pref: number;
-  src?: string;
-  dst?: string;
-  table: number;
+  table: number | 'main';
 }
 
+const hex = (n: number) => `0x${n.toString(16)}`;
+
 /** The selector of a rule as `ip rule` spells it. */
-export function ruleSelector(r: { src?: string; dst?: string }): string[] {
-  return r.src !== undefined ? ['from', r.src] : ['to', r.dst ?? 'all'];
+export function ruleSelector(r: RuleMatch): string[] {
+  if (r.src !== undefined) return ['from', r.src];
+  if (r.dst !== undefined) return ['to', r.dst];
+  if (r.fwmark !== undefined) return ['fwmark', `${hex(r.fwmark)}/${hex(r.fwmask ?? 0xffffffff)}`];
+  return ['from', 'all'];
+}
+
+/** What follows `lookup <table>`. */
+export function ruleSuffix(r: RuleMatch): string[] {
+  return r.suppressPrefixlength !== undefined ? ['suppress_prefixlength', String(r.suppressPrefixlength)] : [];
 }
 
 export interface DesiredRoute {
@@ -111,6 +133,8 @@ export interface DesiredRoute {
   dev: string;
   prefsrc?: string;
   scope?: 'link';
+  /** `local default dev lo`: packets routed here are delivered to a local socket (TPROXY). */
+  type?: 'local';
 }
 
 /** Endpoint record kept in MPWAN_RUN_DIR so mpwan deletes only endpoints it added. */
@@ -119,4 +143,14 @@ export interface OwnedEndpoint {
   address: string;
   dev: string;
   ifindex: number;
+}
+
+/** What the kernel offers mpwan, read before planning. */
+export interface Capabilities {
+  /** Endpoint slots left once endpoints mpwan does not own are counted. */
+  endpointSlots: number;
+  /** Sysctl names present under /proc/sys/net/mptcp. */
+  sysctls: string[];
+  schedulers: string[];
+  pathManagers: string[];
 }

@@ -27,6 +27,20 @@ export interface UplinkPlan {
   failure?: string;
 }
 
+/** Which uplink carries traffic that has no more specific route, per family (null: none, and why). */
+export interface DefaultRoutePlan {
+  family: Family;
+  uplink: string | null;
+  reason: string | null;
+}
+
+/** The mark a flow leaving by an uplink carries, so it stays there while that uplink is healthy. */
+export interface UplinkMark {
+  uplink: string;
+  dev: string;
+  mark: number;
+}
+
 export interface Desired {
   enabled: boolean;
   uplinks: UplinkPlan[];
@@ -39,6 +53,11 @@ export interface Desired {
   limits: Limits | null;
   /** /proc/sys path -> value. */
   sysctls: Record<string, string>;
+  defaultRoutes: DefaultRoutePlan[];
+  /** Healthy uplinks' flow marks (nft table inet mpwan sets them, the STICKY rules follow them). */
+  marks: UplinkMark[];
+  /** Where the relay sends LAN UDP to the server: healthy uplinks best first, with the source address to use. */
+  udpPaths: { uplink: string; source: string }[];
   /** Devices whose rp_filter goes from strict (1) to loose (2). */
   looseRpFilter: string[];
   rulePref: number;

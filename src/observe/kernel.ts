@@ -75,7 +75,7 @@ export function parseLimits(text: string): Limits {
   return { subflows: num('subflows'), addAddrAccepted: num('add_addr_accepted') };
 }
 
-const RULE_KEYS = new Set(['priority', 'src', 'srclen', 'dst', 'dstlen', 'table', 'flags']);
+const RULE_KEYS = new Set(['priority', 'src', 'srclen', 'dst', 'dstlen', 'table', 'flags', 'fwmark', 'fwmask', 'suppress_prefixlen']);
 
 /** `ip -j -4 rule` / `ip -j -6 rule` */
 export function parseRules(text: string, family: Family): ObservedRule[] {
@@ -98,6 +98,9 @@ export function parseRules(text: string, family: Family): ObservedRule[] {
       if (dst) rule.dst = dst;
     }
     if (typeof r.dstlen === 'number') rule.dstLen = r.dstlen;
+    if (typeof r.fwmark === 'string') rule.fwmark = Number(r.fwmark);
+    if (typeof r.fwmask === 'string') rule.fwmask = Number(r.fwmask);
+    if (typeof r.suppress_prefixlen === 'number') rule.suppressPrefixlength = r.suppress_prefixlen;
     return [rule];
   });
 }
@@ -108,7 +111,7 @@ export function parseRoutes(text: string, owned: (table: number) => boolean): Ob
     const table = Number(r.table);
     if (typeof r.table !== 'string' || !Number.isInteger(table) || !owned(table)) return [];
     if (typeof r.dst !== 'string') return [];
-    if (r.type !== undefined && r.type !== 'unicast') return [];
+    if (r.type !== undefined && r.type !== 'unicast' && r.type !== 'local') return [];
     const gateway = typeof r.gateway === 'string' ? canonicalAddress(r.gateway) : null;
     const isV6 = r.dst.includes(':') || (gateway?.includes(':') ?? false) || r.pref !== undefined;
     const route: ObservedRoute = { family: isV6 ? 6 : 4, table, dst: r.dst };
@@ -116,6 +119,7 @@ export function parseRoutes(text: string, owned: (table: number) => boolean): Ob
     if (typeof r.dev === 'string') route.dev = r.dev;
     if (typeof r.prefsrc === 'string') route.prefsrc = r.prefsrc;
     if (typeof r.scope === 'string') route.scope = r.scope;
+    if (r.type === 'local') route.type = 'local';
     return [route];
   });
 }

@@ -1,26 +1,20 @@
 // The pure core: (config, netifd, kernel addresses, capabilities) -> Desired.
 // No I/O, no clock: everything arrives as arguments.
 import type { Config, UplinkConfig } from '../model/config.js';
-import type { DesiredEndpoint, DesiredRoute, DesiredRule, Family, KernelAddress, KernelLink, Limits } from '../model/kernel.js';
+import type { Capabilities, DesiredRoute, DesiredRule, Family, KernelAddress, KernelLink } from '../model/kernel.js';
 import type { NetifdAddress, NetifdInterface } from '../model/netifd.js';
 import type { Desired, UplinkPlan } from '../model/plan.js';
-import { canonicalAddress, familyOf, unusableReason } from '../lib/inet.js';
+import { unusableReason } from '../lib/inet.js';
+import { RULE, TABLE_SPAN } from '../model/owned-ranges.js';
+import { planRouting, type Candidate } from './routing.js';
+import { planLimits, planSysctls } from './kernel-settings.js';
+
+export { TABLE_SPAN };
+export type { Capabilities };
 
 /** The kernel's MPTCP_PM_ADDR_MAX: at most 8 endpoints per network namespace. */
 export const MAX_ENDPOINTS = 8;
-/** Largest value `ip mptcp limits` accepts for either limit. */
-export const MAX_LIMIT = 8;
-/** Table ids owned by mpwan: table_base .. table_base + TABLE_SPAN - 1. */
-export const TABLE_SPAN = 64;
 
-export interface Capabilities {
-  /** Endpoint slots left once endpoints mpwan does not own are counted. */
-  endpointSlots: number;
-  /** Sysctl names present under /proc/sys/net/mptcp. */
-  sysctls: string[];
-  schedulers: string[];
-  pathManagers: string[];
-}
 
 /** What is known about uplinks beyond netifd: carrier, and the daemon's health checks. */
 export interface Conditions {
@@ -29,14 +23,8 @@ export interface Conditions {
   unhealthy?: Record<string, string>;
   /** Up uplinks that missed a probe round lately: new connections start elsewhere if they can. */
   suspect?: string[];
-}
-
-interface Candidate {
-  uplink: UplinkConfig;
-  rank: number;
-  endpoint: DesiredEndpoint;
-  /** No carrier or failing health checks. */
-  failed: boolean;
+  /** mwan3 runs: it owns the default route. */
+  mwan3?: boolean;
 }
 
 /** A failed uplink with on_down 'withdraw' keeps its rule and table (probes leave by it) but no endpoint. */
@@ -48,25 +36,6 @@ function failureOf(uplink: UplinkConfig, dev: string, conditions: Conditions): s
   if (link && !link.carrier) return `no carrier on ${dev}`;
   return conditions.unhealthy?.[uplink.name] ?? null;
 }
-
-/**
- * The uplink new connections to the server start on: healthy, not suspect if another is
- * not, `on` before `backup`, then priority and config order. Its table gets a `to <server>`
- * rule, so the first subflow never sits on a failed uplink (the main table's default route
- * may still point there): its SYN is tied to that uplink's address and cannot move later.
- */
-function serverRule(config: Config, candidates: Candidate[], defaults: Map<string, DesiredRoute>, suspect: string[]): DesiredRule | null {
-  const server = config.servers.find((s) => s.enabled);
-  const family = server ? familyOf(server.host) : null;
-  if (!server || family === null) return null;
-  const usable = candidates.filter((c) => !c.failed && c.endpoint.family === family);
-  const first = (cs: Candidate[]) => cs.find((c) => c.uplink.mode === 'on') ?? cs[0];
-  const best = first(usable.filter((c) => !suspect.includes(c.uplink.name))) ?? first(usable);
-  if (!best) return null;
-  return { family, pref: config.globals.rulePref + 1, dst: canonicalAddress(server.host) ?? server.host, table: defaults.get(`${best.uplink.name}/${family}`)!.table };
-}
-
-const MPTCP_SYSCTL_DIR = '/proc/sys/net/mptcp/';
 
 /** The default route netifd reports for one family, if any. */
 function defaultRoute(iface: NetifdInterface, family: Family, dev: string): DesiredRoute | null {
@@ -97,39 +66,6 @@ function addressSkipReason(
   return null;
 }
 
-function planSysctls(config: Config, caps: Capabilities, warnings: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(config.globals.sysctls)) {
-    if (value === undefined) continue;
-    if (!caps.sysctls.includes(name)) {
-      warnings.push(`this kernel has no net.mptcp.${name}; option ignored`);
-      continue;
-    }
-    if (name === 'scheduler' && caps.schedulers.length > 0 && !caps.schedulers.includes(value)) {
-      warnings.push(`scheduler '${value}' is not available (have: ${caps.schedulers.join(', ')}); option ignored`);
-      continue;
-    }
-    if (name === 'path_manager' && caps.pathManagers.length > 0 && !caps.pathManagers.includes(value)) {
-      warnings.push(`path manager '${value}' is not available (have: ${caps.pathManagers.join(', ')}); option ignored`);
-      continue;
-    }
-    out[MPTCP_SYSCTL_DIR + name] = value;
-  }
-  return out;
-}
-
-function planLimits(config: Config, endpoints: DesiredEndpoint[], uplinkCount: number): Limits | null {
-  if (endpoints.length === 0) return null;
-  const perFamily = (f: Family) => endpoints.filter((e) => e.family === f).length;
-  // One extra subflow per endpoint of the larger family is enough even when the initial
-  // subflow leaves from an address that has no endpoint.
-  const needed = Math.max(perFamily(4), perFamily(6));
-  return {
-    subflows: Math.min(MAX_LIMIT, Math.max(needed, config.globals.subflowsMin)),
-    addAddrAccepted: Math.min(MAX_LIMIT, Math.max(uplinkCount, config.globals.addAddrAcceptedMin)),
-  };
-}
-
 export function planDesired(
   config: Config,
   netifd: NetifdInterface[],
@@ -150,6 +86,9 @@ export function planDesired(
     limits: null,
     sysctls: {},
     looseRpFilter: [],
+    defaultRoutes: [],
+    marks: [],
+    udpPaths: [],
     rulePref: globals.rulePref,
     tableRange,
     warnings,
@@ -187,7 +126,8 @@ export function planDesired(
         const k = kernel.find((x) => x.address === a.address && x.dev === dev)!;
         candidates.push({
           uplink,
-          rank: order,
+          position: order,
+          metric: iface.metric,
           endpoint: {
             uplink: uplink.name, address: a.address, family, dev, ifindex: k.ifindex,
             backup: uplink.mode === 'backup' || failure !== null, fullmesh: uplink.fullmesh,
@@ -200,7 +140,7 @@ export function planDesired(
 
   // Rank like NetworkManager: stable by priority, then config order; dedupe by address;
   // truncate at the slots the kernel has left.
-  candidates.sort((a, b) => a.uplink.priority - b.uplink.priority || a.rank - b.rank);
+  candidates.sort((a, b) => a.uplink.priority - b.uplink.priority || a.position - b.position);
   const seen = new Map<string, string>();
   const routedCandidates: Candidate[] = [];
   const slots = Math.max(0, Math.min(MAX_ENDPOINTS, caps.endpointSlots));
@@ -235,12 +175,16 @@ export function planDesired(
     const key = `${e.uplink}/${e.family}`;
     const route = defaults.get(key)!;
     if (!routed.has(key)) { routed.add(key); desired.routes.push(route); }
-    const rule: DesiredRule = { family: e.family, pref: globals.rulePref, src: e.address, table: route.table };
+    const rule: DesiredRule = { family: e.family, pref: globals.rulePref + RULE.FROM, src: e.address, table: route.table };
     desired.rules.push(rule);
     plans.get(e.uplink)!.sources.push(e.address);
   }
-  const toServer = serverRule(config, routedCandidates, defaults, conditions.suspect ?? []);
-  if (toServer) desired.rules.push(toServer);
+  const routing = planRouting(config, routedCandidates, defaults, { suspect: conditions.suspect ?? [], mwan3: conditions.mwan3 ?? false });
+  desired.rules.push(...routing.rules);
+  desired.routes.push(...routing.routes);
+  desired.udpPaths = routing.udpPaths;
+  desired.defaultRoutes = routing.defaultRoutes;
+  desired.marks = routing.marks;
   for (const plan of desired.uplinks) {
     if (plan.state === 'active' && plan.addresses.length === 0) plan.state = 'no-address';
   }

@@ -1,6 +1,6 @@
 // Entry point of the rpcd plugin (/usr/libexec/rpcd/mpwan, run by qjs).
 import * as std from 'std';
-import { qjsRuntime } from '../sys/qjs.js';
+import { qjsRuntime } from '../sys/qjs/runtime.js';
 import { MAX_REQUEST_BYTES } from './args.js';
 import { errorReply, rpcCall, rpcList } from './dispatch.js';
 

@@ -3,11 +3,11 @@
 import type { Runtime } from '../sys/runtime.js';
 import type { ArgsSpec } from './args.js';
 import { MpwanError } from '../model/errors.js';
-import { collectStatus } from '../status/status.js';
-import { reconcile } from '../engine/reconcile.js';
+import { quickStatus } from '../status/collect.js';
+import { reconcile } from '../reconcile/reconcile.js';
 import { readMptcpCounters } from '../sys/procfs.js';
 import { readSubflows } from '../sys/ss.js';
-import { setUplinkMode } from '../engine/edit.js';
+import { setUplinkMode } from '../reconcile/set-uplink.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import type { UplinkMode } from '../model/config.js';
 import { signalDaemon } from '../sys/daemon-control.js';
@@ -36,13 +36,13 @@ async function planReport(rt: Runtime, dryRun: boolean) {
 }
 
 export const METHODS: Record<string, Method> = {
-  status: { args: {}, mutates: false, run: async (rt) => collectStatus(rt) },
-  uplinks: { args: {}, mutates: false, run: async (rt) => ({ uplinks: (await collectStatus(rt)).uplinks }) },
+  status: { args: {}, mutates: false, run: async (rt) => quickStatus(rt) },
+  uplinks: { args: {}, mutates: false, run: async (rt) => ({ uplinks: (await quickStatus(rt)).uplinks }) },
   endpoints: {
     args: {},
     mutates: false,
     run: async (rt) => {
-      const s = await collectStatus(rt);
+      const s = await quickStatus(rt);
       return {
         endpoints: s.uplinks.flatMap((u) => u.endpoints.map((e) => ({ ...e, uplink: u.name, device: u.device }))),
         foreign: s.foreign_endpoints,
@@ -54,7 +54,7 @@ export const METHODS: Record<string, Method> = {
     args: {},
     mutates: false,
     run: async (rt) => {
-      const [status, subflows] = await Promise.all([collectStatus(rt), readSubflows(rt)]);
+      const [status, subflows] = await Promise.all([quickStatus(rt), readSubflows(rt)]);
       if ('unavailable' in subflows) return { available: false, reason: subflows.unavailable, connections: [] };
       const uplinkOf = (address: string) => status.uplinks.find((u) => u.addresses.includes(address))?.name ?? null;
       const byToken = new Map<string, typeof subflows>();

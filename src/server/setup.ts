@@ -1,14 +1,18 @@
 // `mpwan server setup`: turns a Debian/Ubuntu VPS into the aggregation server. Every change
-// is listed first (--dry-run stops there); a second run changes nothing and keeps the
-// password, so the link it prints stays valid.
+// is listed first (--dry-run stops there); a second run changes nothing and keeps the key
+// or password, so the link it prints stays valid.
 import type { Runtime } from '../sys/runtime.js';
 import type { SsMethod } from '../model/config.js';
 import { MpwanError } from '../model/errors.js';
 import { encodeBase64 } from '../lib/base64.js';
 import { familyOf } from '../lib/inet.js';
+import { toHex } from '../lib/sha256.js';
 import { readAddresses, readEndpoints, readLimits, runIp } from '../sys/ip.js';
 import { MPTCP_SYSCTL_DIR } from '../sys/procfs.js';
-import { encodeSsLink } from './uri.js';
+import { encodeRelayLink, encodeSsLink } from './uri.js';
+import { serverUnit, SERVER_LIMITS, SERVER_PATHS } from './unit.js';
+
+export type ServerEngine = 'relay' | 'shadowsocks-rust' | 'shadowsocks-libev';
 
 export interface SetupOptions {
   /** Where files go ('/' on a real server; a temporary root in tests). */
@@ -20,17 +24,14 @@ export interface SetupOptions {
   address?: string;
   /** Further server addresses announced to routers (`signal` endpoints). */
   signal: string[];
-  engine?: 'shadowsocks-rust' | 'shadowsocks-libev';
+  engine?: ServerEngine;
+  /** The mpwan-relay binary to install (the release tarball's server/ folder has one per architecture). */
+  relay?: string;
   name: string;
 }
 
 interface Step { describe: string; run: () => Promise<void> | void }
 
-const CONFIG = '/etc/mpwan-server/ss-server.json';
-const UNIT = '/etc/systemd/system/mpwan-server.service';
-const SYSCTL_CONF = '/etc/sysctl.d/90-mpwan-server.conf';
-/** Routers have up to 8 uplinks: accept a subflow from each. */
-const SERVER_LIMITS = { subflows: 8, addAddrAccepted: 8 };
 const SYSCTLS: Record<string, string> = { enabled: '1', allow_join_initial_addr_port: '1' };
 
 /** 2022-blake3 ciphers take a key of exactly the cipher's size, base64-encoded. */
@@ -39,36 +40,12 @@ function newPassword(rt: Runtime, method: SsMethod): string {
   return encodeBase64(rt.randomBytes(size), !method.startsWith('2022-'), method.startsWith('2022-'));
 }
 
-async function detectEngine(rt: Runtime): Promise<'shadowsocks-rust' | 'shadowsocks-libev' | null> {
-  if ((await rt.exec(['ssserver', '--version'], { timeoutMs: 5000 })).status !== 127) return 'shadowsocks-rust';
-  if ((await rt.exec(['ss-server', '-h'], { timeoutMs: 5000 })).status !== 127) return 'shadowsocks-libev';
-  return null;
-}
-
-function unitFile(engine: 'shadowsocks-rust' | 'shadowsocks-libev', signal: string[]): string {
-  const exec = engine === 'shadowsocks-rust'
-    ? `/usr/bin/ssserver -c ${CONFIG}`
-    : `/usr/bin/mptcpize run /usr/bin/ss-server -c ${CONFIG}`;
-  return [
-    '# Written by mpwan server setup: the MPTCP aggregation server for mpwan routers.',
-    '[Unit]',
-    'Description=mpwan aggregation server (shadowsocks over MPTCP)',
-    'After=network-online.target',
-    'Wants=network-online.target',
-    '',
-    '[Service]',
-    // Limits and endpoints live in the kernel only: set them again on every start.
-    `ExecStartPre=/usr/sbin/ip mptcp limits set subflows ${SERVER_LIMITS.subflows} add_addr_accepted ${SERVER_LIMITS.addAddrAccepted}`,
-    ...signal.map((a) => `ExecStartPre=-/usr/sbin/ip mptcp endpoint add ${a} signal`),
-    `ExecStart=${exec}`,
-    'Restart=on-failure',
-    'RestartSec=2',
-    'LimitNOFILE=65536',
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target',
-    '',
-  ].join('\n');
+/** The relay's engine files: its key (kept across runs) and the binary to install. */
+function relayFiles(rt: Runtime, at: (p: string) => string, o: SetupOptions) {
+  const existing = (rt.readFile(at(SERVER_PATHS.key)) ?? '').trim();
+  const key = /^[0-9a-f]{64}$/.test(existing) ? existing : toHex(rt.randomBytes(32));
+  if (!o.relay) throw new MpwanError('invalid_argument', "give --relay PATH: the mpwan-relay binary for this machine (the release tarball's server/ folder, or run its 'setup' script)");
+  return { key, files: [[SERVER_PATHS.key, `${key}\n`, 0o600]] as [string, string, number][] };
 }
 
 export async function serverSetup(rt: Runtime, o: SetupOptions): Promise<{ steps: string[]; link: string }> {
@@ -79,26 +56,37 @@ export async function serverSetup(rt: Runtime, o: SetupOptions): Promise<{ steps
   for (const a of [o.address, ...o.signal]) {
     if (a !== undefined && familyOf(a) === null) throw new MpwanError('invalid_argument', `'${a}' is not an IP address`);
   }
-  const engine = o.engine ?? (await detectEngine(rt)) ?? 'shadowsocks-libev';
+  const engine = o.engine ?? 'relay';
   const [{ addresses }, endpoints, limits] = await Promise.all([readAddresses(rt), readEndpoints(rt), readLimits(rt)]);
   const address = o.address ?? addresses.find((a) => a.family === 4 && a.scope === 'global')?.address;
   if (!address) throw new MpwanError('invalid_argument', 'no global IPv4 address found: pass --address <the address routers connect to>');
 
-  // Keep what an earlier run chose, so the printed link stays valid.
-  let existing: Record<string, unknown> = {};
-  try { existing = JSON.parse(rt.readFile(at(CONFIG)) ?? '{}') as Record<string, unknown>; } catch { existing = {}; }
-  const method = o.method ?? (existing.method as SsMethod | undefined) ?? 'chacha20-ietf-poly1305';
-  const port = o.port ?? (existing.server_port as number | undefined) ?? 8388;
-  const password = typeof existing.password === 'string' && existing.method === method ? existing.password : newPassword(rt, method);
-  const config = {
-    server: '0.0.0.0', server_port: port, password, method, mode: 'tcp_only', no_delay: true, reuse_port: true, timeout: 300,
-    ...(engine === 'shadowsocks-rust' ? { mptcp: true } : {}),
-  };
-  const files: [string, string, number][] = [
-    [CONFIG, JSON.stringify(config, null, 2) + '\n', 0o600],
-    [SYSCTL_CONF, Object.entries(SYSCTLS).map(([k, v]) => `net.mptcp.${k} = ${v}`).join('\n') + '\n', 0o644],
-    [UNIT, unitFile(engine, o.signal), 0o644],
-  ];
+  let link: string;
+  let port: number;
+  const files: [string, string, number][] = [];
+  if (engine === 'relay') {
+    const relay = relayFiles(rt, at, o);
+    port = o.port ?? Number(/--listen \[::\]:(\d+)/.exec(rt.readFile(at(SERVER_PATHS.unit)) ?? '')?.[1] ?? 8388);
+    files.push(...relay.files);
+    link = encodeRelayLink({ host: address, port, key: relay.key, name: o.name });
+  } else {
+    // Keep what an earlier run chose, so the printed link stays valid.
+    let existing: Record<string, unknown> = {};
+    try { existing = JSON.parse(rt.readFile(at(SERVER_PATHS.ssConfig)) ?? '{}') as Record<string, unknown>; } catch { existing = {}; }
+    const method = o.method ?? (existing.method as SsMethod | undefined) ?? 'chacha20-ietf-poly1305';
+    port = o.port ?? (existing.server_port as number | undefined) ?? 8388;
+    const password = typeof existing.password === 'string' && existing.method === method ? existing.password : newPassword(rt, method);
+    const config = {
+      server: '0.0.0.0', server_port: port, password, method, mode: 'tcp_only', no_delay: true, reuse_port: true, timeout: 300,
+      ...(engine === 'shadowsocks-rust' ? { mptcp: true } : {}),
+    };
+    files.push([SERVER_PATHS.ssConfig, JSON.stringify(config, null, 2) + '\n', 0o600]);
+    link = encodeSsLink({ host: address, port, method, password, name: o.name });
+  }
+  files.push(
+    [SERVER_PATHS.sysctl, Object.entries(SYSCTLS).map(([k, v]) => `net.mptcp.${k} = ${v}`).join('\n') + '\n', 0o644],
+    [SERVER_PATHS.unit, serverUnit(engine, port, o.signal), 0o644],
+  );
 
   const steps: Step[] = [];
   for (const [name, value] of Object.entries(SYSCTLS)) {
@@ -115,14 +103,23 @@ export async function serverSetup(rt: Runtime, o: SetupOptions): Promise<{ steps
     if (endpoints.some((e) => e.address === a && e.signal)) continue;
     steps.push({ describe: `announce ${a} to routers (endpoint signal)`, run: async () => { await runIp(rt, ['mptcp', 'endpoint', 'add', a, 'signal']); } });
   }
+  if (engine === 'relay' && (await rt.exec(['cmp', '-s', o.relay!, at(SERVER_PATHS.relay)])).status !== 0) {
+    steps.push({ describe: `install ${SERVER_PATHS.relay} (from ${o.relay})`, run: () => install(rt, o.relay!, at(SERVER_PATHS.relay)) });
+  }
   for (const [path, text, mode] of files) {
     if (rt.readFile(at(path)) === text) continue;
+    const secret = mode === 0o600 ? ` (mode 0600: it holds the ${engine === 'relay' ? 'key' : 'password'})` : '';
     steps.push({
-      describe: `write ${path}${path === CONFIG ? ' (mode 0600: it holds the password)' : ''}`,
+      describe: `write ${path}${secret}`,
       run: () => { rt.makeDir(at(path).replace(/\/[^/]+$/, ''), 0o755); rt.writeFileAtomic(at(path), text, mode); },
     });
   }
   if (!o.dryRun) for (const s of steps) await s.run();
-  const link = encodeSsLink({ host: address, port, method, password, name: o.name });
   return { steps: steps.map((s) => s.describe), link };
+}
+
+async function install(rt: Runtime, from: string, to: string) {
+  rt.makeDir(to.replace(/\/[^/]+$/, ''), 0o755);
+  const r = await rt.exec(['install', '-m', '0755', from, to]);
+  if (r.status !== 0) throw new MpwanError('command_failed', `cannot install ${to}: ${r.stderr.trim() || `install exited ${r.status}`}`);
 }

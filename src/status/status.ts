@@ -1,16 +1,12 @@
-// The status report: one JSON shape for `mpwan status --json` and (later) ubus `status`.
-// buildStatus is pure; collectStatus reads what it needs.
-import type { Runtime } from '../sys/runtime.js';
-import type { Snapshot } from '../engine/reconcile.js';
+// The status report: one JSON shape for `mpwan status --json`, ubus `status` and LuCI.
+// Pure: collect.ts gathers what it is built from.
+import type { Assessment } from '../reconcile/assess.js';
 import type { Limits } from '../model/kernel.js';
-import { snapshot } from '../engine/reconcile.js';
+import type { DaemonState } from '../model/daemon-state.js';
+import type { UplinkHealth } from '../model/health.js';
+import type { RelayStats } from '../observe/relay-stats.js';
 import { describeChange } from '../apply/render.js';
-import { readLinkBytes, readMptcpCounters } from '../sys/procfs.js';
 import { VERSION } from '../version.js';
-import type { DaemonState } from '../daemon/daemon.js';
-import { readDaemonState } from '../sys/daemon-control.js';
-import { countServerConnections } from '../sys/ss.js';
-import type { UplinkHealth } from '../health/tracker.js';
 
 /** Counters worth showing: joins, fallbacks to TCP, rejections. */
 export const KEY_COUNTERS = [
@@ -36,6 +32,34 @@ export interface UplinkStatus {
   failure: string | null;
 }
 
+/** LAN UDP: through the server (the relay's sessions and ways there) or on the normal route. */
+export interface UdpStatus {
+  mode: 'server' | 'direct';
+  /** LAN UDP is being handed to the relay right now (udp 'server' and the redirect is on). */
+  active: boolean;
+  /** The `duplicate` matches, as the relay reads them (dscp:46, port:3478). */
+  duplicate: string[];
+  /** Sessions since the relay started, and open now. */
+  sessions: number;
+  active_sessions: number;
+  datagrams_up: number;
+  datagrams_down: number;
+  /** Second copies of duplicated datagrams dropped by the router side. */
+  duplicates_dropped: number;
+  /** Datagrams dropped for a bad tag, time or length. */
+  bad: number;
+  /** The ways to the server, best first, and what each carried. */
+  paths: { uplink: string; source: string; alive: boolean; rtt_ms: number | null; bytes_up: number; bytes_down: number }[];
+}
+
+/** What is read live for a report: counters, byte counts, health, the relay's own counters. */
+export interface Readings {
+  counters: Record<string, number>;
+  bytes: (dev: string) => { rx: number; tx: number } | null;
+  health: Record<string, UplinkHealth>;
+  relay: RelayStats | null;
+}
+
 export interface StatusReport {
   version: string;
   enabled: boolean;
@@ -56,27 +80,52 @@ export interface StatusReport {
     instances: number;
     mptcp_by: string | null;
     redirect_active: boolean;
+    /** Why the LAN redirect is off while a proxy is configured, in a sentence; null while on. */
+    redirect_off_reason: string | null;
     server_reachable: boolean | null;
     /** false: the server takes connections but answers none through the proxy (wrong password or cipher?). */
     server_answers: boolean | null;
+    /** The configured engine cannot run (not installed): what to do. */
+    error: string | null;
     /** Proxy connections to the server right now: MPTCP, or fallen back to plain TCP. */
     server_connections: { mptcp: number; tcp: number } | null;
+    udp: UdpStatus;
   };
   warnings: string[];
+  /** The config file does not validate: while the daemon runs, the last valid one stays in force. */
+  config_error: { message: string; errors: { file: string; line: number; option: string; message: string }[] } | null;
+  /** Which uplink carries traffic without a more specific route (DNS, UDP, the router's own), per family. */
+  default_route: { family: 4 | 6; uplink: string | null; since: number | null; reason: string | null }[];
+  /** Epoch seconds when the plan part (in_sync, pending, endpoints) was checked against the kernel. */
+  checked: number;
+  /** Milliseconds since boot when the counters and byte counts were read: rates between two reports divide by its difference. */
+  sampled_ms: number;
 }
 
 const flagsOf = (e: { subflow: boolean; signal: boolean; backup: boolean; fullmesh: boolean }) =>
   (['subflow', 'signal', 'backup', 'fullmesh'] as const).filter((f) => e[f]);
 const limitsJson = (l: Limits) => ({ subflows: l.subflows, add_addr_accepted: l.addAddrAccepted });
 
-export function buildStatus(
-  snap: Snapshot,
-  counters: Record<string, number>,
-  bytes: (dev: string) => { rx: number; tx: number } | null,
-  daemon: DaemonState | null = null,
-  serverConnections: { mptcp: number; tcp: number } | null = null,
-  health: Record<string, UplinkHealth> = {},
-): StatusReport {
+/** The UDP part of the proxy's status: its settings, and the relay's counters while it runs. */
+export function udpStatus(proxy: Pick<Assessment['config']['proxy'], 'enabled' | 'udp' | 'duplicate'>, redirectActive: boolean, relay: RelayStats | null): UdpStatus {
+  const u = relay?.udp;
+  return {
+    // Without a proxy, LAN UDP takes the normal route whatever the option says.
+    mode: proxy.enabled ? proxy.udp : 'direct',
+    active: proxy.udp === 'server' && redirectActive,
+    duplicate: proxy.udp === 'server' ? proxy.duplicate : [],
+    sessions: u?.sessions ?? 0,
+    active_sessions: u?.active ?? 0,
+    datagrams_up: u?.datagrams_up ?? 0,
+    datagrams_down: u?.datagrams_down ?? 0,
+    duplicates_dropped: u?.duplicates_dropped ?? 0,
+    bad: u?.bad ?? 0,
+    paths: (u?.paths ?? []).map((p) => ({ uplink: p.name, source: p.source, alive: p.alive, rtt_ms: p.rtt_ms, bytes_up: p.bytes_up, bytes_down: p.bytes_down })),
+  };
+}
+
+export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonState | null = null, checked = 0): StatusReport {
+  const { counters, bytes, health } = live;
   const server = snap.config.servers.find((s) => s.enabled);
   const p = daemon?.proxy ?? null;
   const owned = new Set(snap.diff.owned.endpoints.map((e) => e.address));
@@ -124,19 +173,20 @@ export function buildStatus(
       instances: p ? p.instances.length : 0,
       mptcp_by: p?.mptcp_by ?? null,
       redirect_active: p?.redirect_active ?? false,
+      redirect_off_reason: p?.redirect_off_reason ?? null,
       server_reachable: p?.server_reachable ?? null,
       server_answers: p?.server_answers ?? null,
-      server_connections: serverConnections,
+      server_connections: null,
+      error: daemon?.proxy_error ?? null,
+      udp: udpStatus({ ...snap.config.proxy, enabled: snap.config.proxy.enabled && server !== undefined }, p?.redirect_active ?? false, live.relay),
     },
-    warnings: [...snap.desired.warnings, ...snap.diff.warnings],
+    warnings: [...snap.configWarnings, ...snap.desired.warnings, ...snap.diff.warnings],
+    default_route: snap.desired.defaultRoutes.map((d) => {
+      const known = daemon?.default_route.find((x) => x.family === d.family && x.uplink === d.uplink);
+      return { family: d.family, uplink: d.uplink, since: known?.since ?? null, reason: d.reason };
+    }),
+    config_error: daemon?.config_error ?? null,
+    checked,
+    sampled_ms: 0,
   };
-}
-
-export async function collectStatus(rt: Runtime): Promise<StatusReport> {
-  const snap = await snapshot(rt);
-  const server = snap.config.servers.find((s) => s.enabled);
-  const daemon = readDaemonState(rt);
-  const proxyPids = (daemon?.proxy?.instances ?? []).map((i) => i.pid).filter((p): p is number => p !== null);
-  const conns = server && daemon?.proxy ? await countServerConnections(rt, server.host, server.port, proxyPids) : null;
-  return buildStatus(snap, readMptcpCounters(rt), (dev) => readLinkBytes(rt, dev), daemon, conns, snap.health?.uplinks ?? {});
 }

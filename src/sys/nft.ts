@@ -1,32 +1,42 @@
-// The one wrapper around `nft`. Rulesets go in on stdin as one transaction, checked first.
+// The one wrapper around `nft`. Tables go in on stdin as one transaction, checked first;
+// mpwan's table is read back as JSON, so it is observed state like the kernel's routes.
 import type { Runtime } from './runtime.js';
 import { CommandError, MpwanError } from '../model/errors.js';
-import { renderNftRemoval } from '../proxy/nft.js';
-import { runDir } from './paths.js';
+import { NFT_TABLE, renderTableRemoval } from '../nft/table.js';
+import { digestNftListing } from '../observe/nft.js';
 
-/** Present while table inet mpwan is loaded: lets `mpwan apply` skip nft when there is none. */
-const marker = (rt: Runtime) => `${runDir(rt)}/nft.loaded`;
-
-async function nftLoad(rt: Runtime, text: string, check: boolean): Promise<void> {
-  const argv = ['nft', ...(check ? ['-c'] : []), '-f', '-'];
-  const r = await rt.exec(argv, { input: text, timeoutMs: 10000 });
+async function nft(rt: Runtime, args: string[], input?: string) {
+  const r = await rt.exec(['nft', ...args], { ...(input !== undefined ? { input } : {}), timeoutMs: 10000 });
   if (r.status === 127) throw new MpwanError('kernel_unsupported', "the 'nft' program was not found: install nftables (opkg install nftables)");
+  return r;
+}
+
+async function load(rt: Runtime, text: string, check: boolean): Promise<void> {
+  const r = await nft(rt, [...(check ? ['-c'] : []), '-f', '-'], text);
   if (r.status !== 0) throw new CommandError(r.argv, r.status, r.stderr);
 }
 
-/** Replaces table inet mpwan atomically (after `nft -c` accepts the same text). */
-export async function applyNft(rt: Runtime, text: string): Promise<void> {
-  await nftLoad(rt, text, true);
-  rt.writeFileAtomic(marker(rt), '');
-  await nftLoad(rt, text, false);
+/** A digest of table inet mpwan as the kernel holds it, or null when there is no such table. */
+export async function readNftTable(rt: Runtime): Promise<string | null> {
+  const r = await nft(rt, ['-j', 'list', 'table', 'inet', NFT_TABLE]);
+  if (r.status !== 0) {
+    if (/No such file or directory/.test(r.stderr)) return null;
+    throw new CommandError(r.argv, r.status, r.stderr);
+  }
+  try {
+    return digestNftListing(r.stdout);
+  } catch (e) {
+    throw new MpwanError('command_failed', `nft -j list table inet ${NFT_TABLE}: unexpected output (${(e as Error).message})`);
+  }
 }
 
-export async function removeNft(rt: Runtime): Promise<void> {
-  await nftLoad(rt, renderNftRemoval(), false);
-  rt.removeFile(marker(rt));
+/** Replaces table inet mpwan atomically (after `nft -c` accepts the same text); returns its digest. */
+export async function applyNftTable(rt: Runtime, text: string): Promise<string | null> {
+  await load(rt, text, true);
+  await load(rt, text, false);
+  return readNftTable(rt);
 }
 
-/** Removes the table if mpwan loaded it and it may still be there (a daemon killed with -9). */
-export async function removeLeftoverNft(rt: Runtime): Promise<void> {
-  if (rt.exists(marker(rt))) await removeNft(rt);
+export async function removeNftTable(rt: Runtime): Promise<void> {
+  await load(rt, renderTableRemoval(), false);
 }

@@ -1,6 +1,6 @@
 // Active checks from one uplink: ICMP echo and an MPTCP handshake, each bound to the
 // uplink's source address so it leaves through that uplink's routing table.
-import type { Runtime } from './runtime.js';
+import type { LineStream, Runtime } from './runtime.js';
 import { familyOf } from '../lib/inet.js';
 import { readMptcpCounters } from './procfs.js';
 
@@ -13,6 +13,19 @@ export async function ping(rt: Runtime, source: string, target: string, timeoutS
   const m = /time[=<]([\d.]+) ?ms/.exec(r.stdout);
   if (r.status === 0 && m) return { ok: true, ms: Number(m[1]) };
   return { ok: false, error: r.timedOut ? 'timed out' : 'no reply' };
+}
+
+export type Pinger = LineStream;
+
+/**
+ * A long-running ping from `source` to `target`, one echo request every `intervalS` seconds,
+ * its output handed over line by line (see observe/ping.ts): one process per target instead
+ * of one per probe.
+ */
+export function startPinger(rt: Runtime, source: string, target: string, intervalS: number,
+  onLine: (line: string) => void, onExit: (status: number) => void): Pinger {
+  const fam = familyOf(target) === 6 ? '-6' : '-4';
+  return rt.spawnLines(['ping', fam, '-n', '-i', String(intervalS), '-I', source, target], onLine, onExit);
 }
 
 export type HandshakeResult =

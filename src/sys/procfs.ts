@@ -67,3 +67,8 @@ export function readCarrier(rt: Runtime, dev: string): boolean {
   // Reading `carrier` of an administratively down device fails (EINVAL): no carrier.
   return (rt.readFile(`/sys/class/net/${dev}/carrier`) ?? '0').trim() === '1';
 }
+
+/** Milliseconds since boot (/proc/uptime), a clock that two processes share. */
+export function uptimeMs(rt: Runtime): number {
+  return Math.round(Number((rt.readFile('/proc/uptime') ?? '0').split(' ')[0]) * 1000);
+}

@@ -1,5 +1,5 @@
 // The one interface between mpwan's logic and the operating system. On the router it is
-// implemented over QuickJS std/os (sys/qjs.ts); tests may implement it under Node.
+// implemented over QuickJS std/os (sys/qjs/); tests may implement it under Node.
 // Nothing outside sys/ touches std, os, process or the file system directly.
 
 export interface ExecOptions {
@@ -20,6 +20,13 @@ export interface ExecResult {
   timedOut: boolean;
 }
 
+/** A long-running child whose output is read line by line. */
+export interface LineStream {
+  pid: number;
+  /** SIGTERM; the stream's onExit still runs once it has gone. */
+  stop(): void;
+}
+
 export type LogLevel = 'err' | 'warning' | 'notice' | 'info' | 'debug';
 
 export interface Runtime {
@@ -35,6 +42,8 @@ export interface Runtime {
   /** Names in a directory (without . and ..), or null when it cannot be read. */
   listDir(path: string): string[] | null;
   exists(path: string): boolean;
+  /** Permission bits and size, or null when the file does not exist. */
+  fileStat(path: string): { mode: number; size: number } | null;
   /** mkdir -p */
   makeDir(path: string, mode?: number): void;
   env(name: string): string | undefined;
@@ -53,6 +62,8 @@ export interface Runtime {
   // Long-running children (the proxies) and signals, for `mpwan daemon`.
   /** Starts a program in the background (argv, no shell); output appended to logFile. */
   spawn(argv: string[], options?: { env?: Record<string, string>; logFile?: string }): number;
+  /** Starts a program whose stdout and stderr come back line by line (streaming probes). */
+  spawnLines(argv: string[], onLine: (line: string) => void, onExit: (status: number) => void): LineStream;
   kill(pid: number, signal: number): void;
   /** The exit status (as in ExecResult) once the child has exited, reaping it; else null. */
   reap(pid: number): number | null;

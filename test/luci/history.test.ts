@@ -22,6 +22,24 @@ describe('LuCI status: throughput history and formatting', () => {
     assert.deepEqual(h.shares(), {});
   });
 
+  it('skips a window shorter than the minimum and measures the next from the earlier sample', () => {
+    const h = new History(60000, 1000);
+    h.push(10000, { wan: { rx: 0, tx: 0 } });
+    assert.equal(h.push(10100, { wan: { rx: 1000, tx: 0 } }), null, '100 ms: skipped');
+    h.push(12000, { wan: { rx: 250000, tx: 0 } });
+    assert.deepEqual(h.series('wan', 'rx'), [1e6], '250 kB over the 2 s since the first sample');
+  });
+
+  it('starts over when the clock goes back (the router rebooted: sampled_ms counts from boot)', () => {
+    const h = new History(60000, 1000);
+    h.push(500000, { wan: { rx: 0, tx: 0 } });
+    h.push(502000, { wan: { rx: 1000, tx: 0 } });
+    assert.equal(h.push(3000, { wan: { rx: 10, tx: 0 } }), null);
+    assert.deepEqual(h.points, []);
+    h.push(5000, { wan: { rx: 260, tx: 0 } });
+    assert.deepEqual(h.series('wan', 'rx'), [1000]);
+  });
+
   it('keeps only the configured window', () => {
     const h = new History(5000);
     for (let t = 0; t <= 10000; t += 1000) h.push(t, { wan: { rx: t, tx: 0 } });

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startRig, type Rig } from './lib/rig.js';
+import type { Rig } from './lib/rig.js';
+import { openView, sharedRig, widget } from './lib/shared.js';
 
 const SHOTS = join(new URL('../..', import.meta.url).pathname, 'test-results/luci');
 const POLL_MS = 2000;
@@ -17,11 +18,11 @@ describe('LuCI app: status, settings and diagnostics in Chromium', function () {
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    rig = await startRig(2);
+    rig = await sharedRig();
     page = await rig.browser.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
   });
-  after(async () => { await rig?.close(); });
+  after(async () => { await page?.close(); });
   afterEach(() => { assert.deepEqual(errors.splice(0), [], 'no uncaught error in the page'); });
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -31,8 +32,8 @@ describe('LuCI app: status, settings and diagnostics in Chromium', function () {
   const waitText = (selector: string, re: RegExp, timeout: number) => page.locator(selector).filter({ hasText: re }).first().waitFor({ timeout });
 
   it('status renders every uplink from live data', async () => {
-    await page.goto(rig.server.url('status'));
-    await page.waitForSelector('#view[data-rendered]');
+    await openView(page, rig, 'status');
+    await page.waitForSelector('.mpwan-card[data-uplink]');
     const live = rig.rpcd.call('status');
     assert.equal(live.status, 'ok');
     const uplinks = (live as { data: Record<string, unknown> }).data.uplinks as { name: string; addresses: string[] }[];
@@ -132,12 +133,16 @@ describe('LuCI app: status, settings and diagnostics in Chromium', function () {
   });
 
   it('changing an uplink\'s mode in Settings persists to the config file and applies', async () => {
-    await page.goto(rig.server.url('settings'));
-    await page.waitForSelector('#view[data-rendered]');
+    await openView(page, rig, 'settings');
     await shot('settings');
-    await page.selectOption('tr[data-sid="wan2"] select[name="mode"]', 'backup');
+    await page.selectOption(widget('mpwan', 'wan2', 'mode'), 'backup');
+    // Save & Apply: save, apply with rollback, confirm, then LuCI reloads the page.
+    const reloaded = page.waitForEvent('framenavigated', { timeout: 15000 });
     await page.click('.cbi-page-actions .cbi-button-apply');
-    await page.waitForSelector('#applied', { timeout: 10000 });
+    await reloaded;
+    await page.waitForSelector('#view .cbi-page-actions', { timeout: 15000 });
+    const posts = rig.server.http.filter((h) => h.method === 'POST' && h.path.startsWith('/cgi-bin/luci/admin/uci/')).map((h) => h.path);
+    assert.deepEqual(posts.slice(-2), ['/cgi-bin/luci/admin/uci/apply_rollback', '/cgi-bin/luci/admin/uci/confirm']);
     const text = readFileSync(configFile(), 'utf8');
     assert.match(text, /config uplink 'wan2'\n(\toption [a-z_]+ '[^']*'\n)*\toption mode 'backup'\n/, text);
     assert.doesNotMatch(text.split("config uplink 'wan2'")[0], /option mode 'backup'/, 'only wan2 changed');
@@ -147,8 +152,7 @@ describe('LuCI app: status, settings and diagnostics in Chromium', function () {
   });
 
   it('diagnostics shows each check as pass/fail with its sentence', async () => {
-    await page.goto(rig.server.url('diagnostics'));
-    await page.waitForSelector('#view[data-rendered]');
+    await openView(page, rig, 'diagnostics');
     await page.click('.mpwan-actions .cbi-button-action >> nth=0');
     await page.waitForSelector('#mpwan-diagnosis tr[data-status]', { timeout: 20000 });
     const rows = await page.locator('#mpwan-diagnosis [data-uplink]').evaluateAll((els) => els.map((e) => [

@@ -64,6 +64,25 @@ describe('core: endpoints, routing and reconcile on the real kernel', function (
     assert.ok(t.bitsPerSecond > 40e6, `aggregate above two links' worth: ${t.bitsPerSecond}`);
   });
 
+  it('leaves the default route to mwan3 when it runs, and says so; takes it back when mwan3 is gone', () => {
+    const { topo, rtr } = reset({ wans: 2 });
+    rtr.writeDefaultConfig();
+    const ours = () => topo.ipJson<Rule[]>(topo.rtr, 'rule', 'show').filter((r) => r.priority >= 5003 && r.priority <= 5005).map((r) => r.priority);
+    assert.equal(rtr.run(['apply']).status, 0);
+    assert.deepEqual(ours(), [5003, 5004, 5004, 5005]);
+    // What mwan3 keeps while it runs: rules in 1000-3999 (here one of its `iif` rules).
+    topo.ip(topo.rtr, 'rule', 'add', 'pref', '1001', 'iif', 'wan0', 'lookup', '1');
+    assert.equal(rtr.run(['apply']).status, 0);
+    assert.deepEqual(ours(), []);
+    const st = rtr.json(['status']).json;
+    assert.deepEqual(st.default_route.map((d: { reason: string }) => d.reason), ['mwan3 runs and manages the default route', 'mwan3 runs and manages the default route']);
+    assert.match(rtr.run(['status']).stdout, /IPv4: netifd's main table \(mwan3 runs and manages the default route\)/);
+    assert.deepEqual(topo.ipJson<Rule[]>(topo.rtr, 'rule', 'show').filter((r) => r.priority === 1001).length, 1, "mwan3's rule is left alone");
+    topo.ip(topo.rtr, 'rule', 'del', 'pref', '1001');
+    assert.equal(rtr.run(['apply']).status, 0);
+    assert.deepEqual(ours(), [5003, 5004, 5004, 5005]);
+  });
+
   it('changes nothing when applied again, and reports the plan as in sync', () => {
     const { topo, rtr } = reset({ wans: 2 });
     rtr.writeDefaultConfig("\toption stale_loss_cnt '2'\n");

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { Topology, sweepStale } from './lib/topology.js';
 import { Router } from './lib/mpwan.js';
 import { waitFor } from './lib/wait.js';
+import { Rpcd } from './lib/rpcd.js';
 
 const HOTPLUG = resolve(new URL('../../files/etc/hotplug.d/iface/95-mpwan', import.meta.url).pathname);
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -63,15 +64,37 @@ describe('daemon: hotplug events and reloads', function () {
     waitFor('the backup flag', () => topo.ipJson<Obj[]>(topo.rtr, 'mptcp', 'endpoint', 'show').find((e) => e.address === '10.20.2.7')?.backup);
   });
 
-  it('keeps running on an invalid config and says why', () => {
+  it('an invalid edit keeps the last valid plan in force, repairs go on, and status says why', () => {
     const file = join(rtr.dir, 'etc/mpwan');
     const good = readFileSync(file, 'utf8');
     writeFileSync(file, good + "\nconfig uplink 'x'\n\toption mode 'sometimes'\n");
+    const before = reloads();
     rtr.run(['reload']);
-    waitFor('the error in the log', () => /x\.mode: 'sometimes' is not valid/.test(daemon.log()));
+    waitFor('the reload', () => reloads() === before + 1);
+    assert.match(daemon.log(), /x\.mode: 'sometimes' is not valid.*\n.*the last valid configuration stays in force/);
     assert.ok(daemon.alive());
-    assert.equal(topo.ipJson<Obj[]>(topo.rtr, 'mptcp', 'endpoint', 'show').length, 2, 'the kernel state is kept');
-    writeFileSync(file, good);
+    const endpoints = () => topo.ipJson<Obj[]>(topo.rtr, 'mptcp', 'endpoint', 'show');
+    assert.equal(endpoints().length, 2, 'the kernel state is kept');
+    // A repair while the file is invalid: the last valid plan puts a deleted endpoint back.
+    topo.ip(topo.rtr, 'mptcp', 'endpoint', 'delete', 'id', String(endpoints()[0].id));
     rtr.run(['reload']);
+    waitFor('the endpoint back', () => endpoints().length === 2);
+    assert.equal((daemon.log().match(/x\.mode: 'sometimes' is not valid/g) ?? []).length, 1, 'each error is logged once');
+    // status, --json and ubus say the file on disk is invalid and why; check and apply still refuse it.
+    const st = rtr.run(['status']);
+    assert.equal(st.status, 0, st.stderr);
+    assert.match(st.stdout, /config file is invalid.*last valid one stays in force[^]*x\.mode: 'sometimes' is not valid/);
+    const json = rtr.json(['status']).json;
+    assert.match(json.config_error.message, /x\.mode/);
+    assert.equal(json.config_error.errors[0].option, 'x.mode');
+    const ubus = new Rpcd(rtr).call('status');
+    assert.equal(ubus.status, 'ok');
+    assert.match(JSON.stringify((ubus as { data: Obj }).data.config_error), /x\.mode/);
+    assert.equal(rtr.run(['check']).status, 2);
+    assert.equal(rtr.run(['apply']).status, 2);
+    writeFileSync(file, good);
+    rtr.reload();
+    assert.match(daemon.log(), /is valid again/);
+    assert.equal(rtr.json(['status']).json.config_error, null);
   });
 });

@@ -83,15 +83,26 @@ describe('200 random flaps and address changes', function () {
 
     // What the plan for the final conditions is, written out by hand.
     const live = topo.wans.map((_, k) => k).filter((k) => up[k]);
+    // The default route and flows follow the healthy uplinks (carrier is all there is to probe
+    // here); the best is the lowest metric, wan0's.
+    const healthy = live.filter((k) => carrier[k]);
     const expected = {
-      endpoints: live.filter((k) => carrier[k]).map((k) => `${addr[k]} ${topo.wans[k].dev}`).sort(),
-      rules: live.map((k) => `5000 ${addr[k]} ${5100 + k}`).sort(),
+      endpoints: healthy.map((k) => `${addr[k]} ${topo.wans[k].dev}`).sort(),
+      rules: [
+        ...live.map((k) => `5000 ${addr[k]} ${5100 + k}`),
+        ...(healthy.length > 0 ? [
+          '5003 all main suppress 0',
+          ...healthy.map((k) => `5004 all ${5100 + k} fwmark 0x${(k + 1).toString(16)}000000`),
+          `5005 all ${5100 + healthy[0]}`,
+        ] : []),
+      ].sort(),
       routes: live.map((k) => `${5100 + k} default ${topo.wans[k].gw} ${topo.wans[k].dev}`).sort(),
     };
     const kernel = () => ({
       endpoints: topo.ipJson<Obj[]>(topo.rtr, 'mptcp', 'endpoint', 'show').map((e) => `${e.address} ${e.dev}`).sort(),
       rules: [...topo.ipJson<Obj[]>(topo.rtr, '-4', 'rule', 'show'), ...topo.ipJson<Obj[]>(topo.rtr, '-6', 'rule', 'show')]
-        .filter((r) => !['local', 'main', 'default'].includes(r.table)).map((r) => `${r.priority} ${r.src} ${r.table}`).sort(),
+        .filter((r) => r.priority >= 5000 && r.priority <= 5005)
+        .map((r) => `${r.priority} ${r.src} ${r.table}${r.suppress_prefixlen !== undefined ? ` suppress ${r.suppress_prefixlen}` : ''}${r.fwmark ? ` fwmark ${r.fwmark}` : ''}`).sort(),
       routes: topo.ipJson<Obj[]>(topo.rtr, 'route', 'show', 'table', 'all')
         .filter((r) => Number(r.table) >= 5100 && Number(r.table) < 5164).map((r) => `${r.table} ${r.dst} ${r.gateway} ${r.dev}`).sort(),
     });
@@ -110,7 +121,7 @@ describe('200 random flaps and address changes', function () {
       try { return readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(daemon.pid); } catch { return false; }
     }).map((d) => { try { return readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return ''; } }).filter(Boolean);
     waitFor(`no child processes (have: ${children().join('; ')})`, () => children().length === 0, 100);
-    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['daemon.json', 'daemon.pid', 'owned.json', 'state.json']);
+    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['daemon.json', 'daemon.pid', 'owned.json', 'state.json', 'status.json']);
     // Health follows within one probe interval (carrier is read every round).
     const wantHealth = Object.fromEntries(live.map((k) => [rtr.netifd.ifaces[k].interface, carrier[k] ? 'up' : 'down']).sort());
     const haveHealth = () => Object.fromEntries(Object.entries(rtr.health()).map(([name, h]) => [name, h.state]).sort());

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Topology, sweepStale } from './lib/topology.js';
 import { Router } from './lib/mpwan.js';
 import { iperf } from './lib/traffic.js';
-import { waitFor, waitListening } from './lib/wait.js';
+import { sleepMs, waitFor, waitListening } from './lib/wait.js';
 import { qjsPath } from '../lib/qjs.js';
 import { setupAggregation, type Aggregation } from './lib/aggregation.js';
 
@@ -30,6 +30,8 @@ describe('LAN clients through the MPTCP proxy', function () {
   const reload = () => rtr.reload();
   const redirectOn = () => rtr.daemonState()?.proxy?.redirect_active === true;
   const nftTable = () => topo.exec(topo.rtr, ['nft', 'list', 'table', 'inet', 'mpwan']).status === 0;
+  /** The LAN redirect in the kernel (the table also holds flow marks, which stay while it is lifted). */
+  const redirectLoaded = () => /redirect to :/.test(topo.exec(topo.rtr, ['nft', 'list', 'table', 'inet', 'mpwan']).stdout);
   const serverConns = () => topo.mptcpCounters(topo.vps).MPCapableSYNRX;
   /** Command lines of every process (namespaces share the pid space). */
   const cmdlines = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => {
@@ -180,7 +182,7 @@ describe('LAN clients through the MPTCP proxy', function () {
     // Two LAN connections send a request and wait for the answer, as a browser does; the
     // server cannot decrypt it and answers nothing.
     const clients = [0, 1].map(() => topo.spawn(topo.cli, ['sh', '-c', `(echo hello; sleep 30) | socat - TCP:${topo.destination}:5997`]));
-    waitFor('the redirect to be lifted', () => !redirectOn() && !nftTable(), 400);
+    waitFor('the redirect to be lifted', () => !redirectOn() && !redirectLoaded(), 400);
     for (const c of clients) process.kill(-c.pid!, 'SIGKILL');
     assert.match(daemon.log(), /accepts connections but answered none of \d+ proxied ones: wrong password or cipher\?/);
     assert.match(rtr.run(['status']).stdout, /answers none through the proxy: check the password and cipher/);
@@ -200,7 +202,7 @@ describe('LAN clients through the MPTCP proxy', function () {
   it('fails open when the server is down: LAN traffic takes the normal route, and comes back', () => {
     topo.exec(topo.vps, ['pkill', '-9', '-x', 'ss-server']);
     // No uplink's TCP probe reaching it for two probe spacings (6 s by default), twice in a row.
-    waitFor('the redirect to be lifted', () => !redirectOn() && !nftTable(), 400);
+    waitFor('the redirect to be lifted', () => !redirectOn() && !redirectLoaded(), 400);
     assert.match(daemon.log(), /unreachable .*LAN traffic bypasses the proxy/);
     assert.match(rtr.run(['status']).stdout, /does not answer: LAN traffic bypasses the proxy/);
     const r = iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: 1, mptcp: false });
@@ -210,13 +212,49 @@ describe('LAN clients through the MPTCP proxy', function () {
     assert.match(daemon.log(), /answers again/);
   });
 
-  it('disabling the proxy removes the nft table and the proxies; LAN traffic still flows', () => {
+  it('loads the LAN redirect again when something else removed the table', () => {
+    assert.ok(nftTable());
+    assert.equal(topo.exec(topo.rtr, ['nft', 'delete', 'table', 'inet', 'mpwan']).status, 0);
+    // The periodic check (every 30 s) reads the table back like any kernel state; a reload does the same now.
+    reload();
+    waitFor('the table to return', nftTable);
+    assert.match(daemon.log(), /LAN redirect and flow marks \(nft table inet mpwan\) were changed or removed by something else: loaded again/);
+  });
+
+  it('a launch change replaces the instances, and they stay as configured', () => {
+    editConfig('proxy', 'proxy', [['threads', '1']]);
+    reload();
+    waitFor('one instance', () => proxies().length === 1);
+    sleepMs(2500); // the supervision runs every second: it must not bring the old instances back
+    assert.equal(proxies().length, 1);
+    assert.equal(rtr.daemonState()!.proxy.instances.length, 1);
+    editConfig('proxy', 'proxy', [['threads', '2']]);
+    reload();
+    waitFor('two instances', () => proxies().length === 2);
+  });
+
+  it('disabling the proxy removes the nft table and the proxies for good; LAN traffic still flows', () => {
     editConfig('proxy', 'proxy', [['enabled', '0']]);
     reload();
-    assert.ok(!nftTable());
+    assert.ok(!redirectLoaded());
     assert.deepEqual(proxies(), []);
+    sleepMs(2500); // the supervision runs every second: it must not start them again
+    assert.deepEqual(proxies(), []);
+    assert.ok(!redirectLoaded());
     const r = iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: 1, mptcp: false });
     assert.ok(r.bytes > 0);
+  });
+
+  it('no file in the run dir or the config dir that holds a secret is readable by others', () => {
+    const password = /option password '([^']+)'/.exec(readFileSync(configPath(), 'utf8'))![1];
+    for (const dir of [join(rtr.dir, 'run'), join(rtr.dir, 'etc')]) {
+      for (const f of readdirSync(dir)) {
+        const path = join(dir, f);
+        if (!statSync(path).isFile() || !readFileSync(path, 'utf8').includes(password)) continue;
+        assert.equal(statSync(path).mode & 0o077, 0, `${path} holds the password and is mode ${(statSync(path).mode & 0o777).toString(8)}`);
+      }
+    }
+    assert.doesNotMatch(readFileSync(join(rtr.dir, 'run/proxies.json'), 'utf8'), new RegExp(password), 'the adoption record keeps a digest, not the launch');
   });
 
   it('mpwan stop stops the daemon and removes everything', () => {

@@ -9,10 +9,10 @@ import { copyFileSync, existsSync, lstatSync, readFileSync, readlinkSync, statSy
 import { join } from 'node:path';
 import { qjsPath } from '../lib/qjs.js';
 import { repoRoot } from '../lib/install.js';
-import { FIXTURES, StagingRoot, buildPackages, tempDir, version } from './lib/opkg.js';
+import { FIXTURES, StagingRoot, buildPackages, ipkName, tempDir, version } from './lib/opkg.js';
 
 const release = Number(/^PKG_RELEASE:=(\d+)$/m.exec(readFileSync(join(repoRoot, 'package/mpwan/Makefile'), 'utf8'))![1]);
-const ipk = (dist: string, name: string, rel = release) => join(dist, `${name}_${version}-r${rel}_all.ipk`);
+const ipk = (dist: string, name: string, rel = release) => join(dist, ipkName(name, `${version}-r${rel}`));
 const STATIC_DUMP = join(FIXTURES, 'static-network.interface.dump.json');
 const SHIPPED = readFileSync(join(repoRoot, 'files/etc/config/mpwan'), 'utf8');
 const canUnshare = process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0;
@@ -88,6 +88,10 @@ describe('install into a staging root', function () {
     const c = mpwan(s, ['check']);
     assert.equal(c.status, 0, c.stdout + c.stderr);
     assert.match(c.stdout, /2 uplink/);
+    // The relay runs from the root (it may predate --version: then it prints its usage, naming itself).
+    const relay = spawnSync(s.path('usr/sbin/mpwan-relay'), ['--version'], { encoding: 'utf8' });
+    assert.equal(relay.error, undefined);
+    assert.match(relay.stdout + relay.stderr, /mpwan-relay/);
     const rpcd = spawnSync(qjsPath(), [s.path('usr/libexec/rpcd/mpwan'), 'list'], { encoding: 'utf8', input: '' });
     assert.equal(rpcd.status, 0, rpcd.stderr);
     const methods = JSON.parse(rpcd.stdout);
@@ -176,7 +180,7 @@ describe('install into a staging root', function () {
     assert.equal(r.prerm?.status, 0, r.prerm?.stderr ?? '');
     assert.deepEqual(s.log().slice(-2), ['stop /etc/init.d/mpwan', 'disable /etc/init.d/mpwan']);
     assert.ok(!existsSync(s.path('etc/rc.d/S95mpwan')));
-    for (const f of ['usr/sbin/mpwan', 'usr/libexec/rpcd/mpwan', 'etc/init.d/mpwan', 'etc/hotplug.d/iface/95-mpwan']) {
+    for (const f of ['usr/sbin/mpwan', 'usr/sbin/mpwan-relay', 'usr/libexec/rpcd/mpwan', 'etc/init.d/mpwan', 'etc/hotplug.d/iface/95-mpwan']) {
       assert.ok(!existsSync(s.path(f)), f);
     }
     assert.ok(existsSync(s.path('etc/config/mpwan')), 'opkg keeps a changed conffile');

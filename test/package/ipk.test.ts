@@ -1,13 +1,14 @@
 // The .ipk files `make package` writes, unpacked with tar: the ipk layout opkg reads, control
-// fields, conffiles, every file with its mode and owner 0:0, no build leftovers, reproducible
-// bytes, and agreement with the feed Makefiles the OpenWrt SDK builds from.
+// fields (mpwan per architecture, with mpwan-relay; luci-app-mpwan for all), conffiles, every
+// file with its mode and owner 0:0, no build leftovers, reproducible bytes, and agreement with
+// the feed Makefiles the OpenWrt SDK builds from. Dependencies: deps.test.ts.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../lib/install.js';
-import { buildPackages, filesUnder, readIpk, tempDir, version, type Ipk } from './lib/opkg.js';
+import { hostIpkArch, repoRoot } from '../lib/install.js';
+import { buildPackages, filesUnder, ipkName, readIpk, tempDir, version, type Ipk } from './lib/opkg.js';
 
 const feed = (rel: string) => readFileSync(join(repoRoot, rel), 'utf8');
 const feedVar = (text: string, name: string) => new RegExp(`^${name}:=(.*)$`, 'm').exec(text)?.[1].trim();
@@ -29,8 +30,8 @@ describe('ipk packages', function () {
 
   before(() => {
     dist = buildPackages();
-    mpwan = readIpk(join(dist, `mpwan_${fullVersion}_all.ipk`));
-    luci = readIpk(join(dist, `luci-app-mpwan_${fullVersion}_all.ipk`));
+    mpwan = readIpk(join(dist, ipkName('mpwan', fullVersion)));
+    luci = readIpk(join(dist, ipkName('luci-app-mpwan', fullVersion)));
     for (const p of [mpwan, luci]) {
       const files = p.data.filter((e) => e.type === '-');
       console.log(`      ${p.file.split('/').pop()}: ${statSync(p.file).size} bytes; data ${files.length} files, `
@@ -40,10 +41,13 @@ describe('ipk packages', function () {
     console.log(`      mpwan-${version}.tar.gz: ${statSync(tarball).size} bytes`);
   });
 
-  it('names the files <package>_<version>-r<release>_all.ipk and the source tarball mpwan-<version>.tar.gz', () => {
+  it('names the files mpwan_<version>-r<release>_<arch>.ipk, luci-app-mpwan_<version>-r<release>_all.ipk, mpwan-<version>.tar.gz', () => {
     assert.match(version, /^[0-9]+(\.[0-9]+)*$/, 'apk-valid version');
     assert.match(release, /^[1-9][0-9]*$/);
-    assert.ok(existsSync(join(dist, `mpwan-${version}.tar.gz`)));
+    assert.deepEqual(readdirSync(dist).sort(), [
+      `luci-app-mpwan_${fullVersion}_all.ipk`, `mpwan-${version}.tar.gz`, `mpwan_${fullVersion}_${hostIpkArch}.ipk`,
+    ]);
+    assert.match(hostIpkArch, /^(x86_64|aarch64_generic)$/, 'OpenWrt\'s spelling of this machine\'s architecture');
   });
 
   it('is a gzip\'ed tar of ./debian-binary, ./control.tar.gz and ./data.tar.gz owned by 0:0', () => {
@@ -61,7 +65,7 @@ describe('ipk packages', function () {
   });
 
   it('has the control fields OpenWrt writes', () => {
-    const expect = (p: Ipk, name: string, depends: string, section: string, source: string) => {
+    const expect = (p: Ipk, name: string, depends: string, section: string, source: string, arch: string) => {
       const c = p.control;
       assert.equal(c.Package, name);
       assert.equal(c.Version, fullVersion);
@@ -70,15 +74,16 @@ describe('ipk packages', function () {
       assert.equal(c.SourceName, name);
       assert.equal(c.License, 'GPL-2.0-only');
       assert.equal(c.Section, section);
-      assert.equal(c.Architecture, 'all');
+      assert.equal(c.Architecture, arch);
       assert.match(c.Maintainer, /^.+ <[^>]+@[^>]+>$/);
       const size = p.data.filter((e) => e.type === '-').reduce((n, e) => n + e.size, 0);
       assert.equal(c['Installed-Size'], String(size));
       assert.ok(c.Description.length > 20, 'a description');
       assert.ok(p.controlText.endsWith('\n'));
     };
-    expect(mpwan, 'mpwan', 'libc, quickjs, ip-full, nftables, kmod-nft-nat, kmod-nft-fib, shadowsocks-rust-sslocal', 'net', 'feeds/mpwan/package/mpwan');
-    expect(luci, 'luci-app-mpwan', 'libc, luci-base, mpwan', 'luci', 'feeds/mpwan/luci-app/luci-app-mpwan');
+    expect(mpwan, 'mpwan', 'libc, quickjs, ip-full, nftables-json, kmod-nft-nat, kmod-nft-fib, kmod-nft-tproxy, conntrack',
+      'net', 'feeds/mpwan/package/mpwan', hostIpkArch);
+    expect(luci, 'luci-app-mpwan', 'libc, luci-base, mpwan', 'luci', 'feeds/mpwan/luci-app/luci-app-mpwan', 'all');
   });
 
   it('makes /etc/config/mpwan a conffile, and runs OpenWrt\'s default scriptlets', () => {
@@ -108,6 +113,7 @@ describe('ipk packages', function () {
       './etc/uci-defaults/50-mpwan': 'rw-r--r-- 0/0',
       './usr/libexec/rpcd/mpwan': 'rwxr-xr-x 0/0',
       './usr/sbin/mpwan': 'rwxr-xr-x 0/0',
+      './usr/sbin/mpwan-relay': 'rwxr-xr-x 0/0',
     });
     // LuCI's package: luci-app/luci-app-mpwan's root/ at /, the compiled views (build/luci/htdocs,
     // or the app's own htdocs/) at /www.
@@ -133,11 +139,13 @@ describe('ipk packages', function () {
     for (const f of Object.keys(fileModes(luci))) assert.ok(!mine.has(f), `${f} is in both packages`);
   });
 
-  it('installs the bundles byte for byte as built, and no build leftovers', () => {
+  it('installs the bundles and the stripped relay byte for byte as built, and no build leftovers', () => {
     const data = tempDir('mpwan-data-');
     execFileSync('tar', ['-xzf', join(mpwan.dir, 'data.tar.gz'), '-C', data]);
     assert.equal(sha256(join(data, 'usr/sbin/mpwan')), sha256(join(repoRoot, 'build/bundle/mpwan.js')));
     assert.equal(sha256(join(data, 'usr/libexec/rpcd/mpwan')), sha256(join(repoRoot, 'build/bundle/rpcd-mpwan.js')));
+    assert.equal(sha256(join(data, 'usr/sbin/mpwan-relay')), sha256(join(repoRoot, 'build/relay/mpwan-relay')));
+    assert.doesNotMatch(execFileSync('readelf', ['-S', '-W', join(data, 'usr/sbin/mpwan-relay')], { encoding: 'utf8' }), /\.symtab/, 'stripped');
     assert.equal(readFileSync(join(data, 'usr/sbin/mpwan'), 'utf8').split('\n')[0], '#!/usr/bin/qjs');
     assert.doesNotMatch(readFileSync(join(data, 'usr/sbin/mpwan'), 'utf8'), /sourceMappingURL/);
     for (const p of [mpwan, luci]) for (const e of p.data) assert.doesNotMatch(e.name.slice(2), LEFTOVER, e.name);
@@ -146,7 +154,7 @@ describe('ipk packages', function () {
   it('is reproducible: building again gives the same bytes', () => {
     const again = tempDir('mpwan-dist2-');
     execFileSync('node', ['scripts/package.mjs', '--out', again], { cwd: repoRoot, stdio: 'ignore' });
-    for (const f of [`mpwan_${fullVersion}_all.ipk`, `luci-app-mpwan_${fullVersion}_all.ipk`, `mpwan-${version}.tar.gz`]) {
+    for (const f of [ipkName('mpwan', fullVersion), ipkName('luci-app-mpwan', fullVersion), `mpwan-${version}.tar.gz`]) {
       assert.equal(sha256(join(again, f)), sha256(join(dist, f)), f);
     }
   });
@@ -156,11 +164,14 @@ describe('ipk packages', function () {
     const names = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
     const top = `mpwan-${version}/`;
     for (const n of names) assert.ok(n.startsWith(top), n);
-    // Every file package/mpwan/Makefile installs from $(PKG_BUILD_DIR) is in it.
-    const installed = [...MPWAN_MK.matchAll(/\$\(PKG_BUILD_DIR\)\/(\S+)/g)].map((m) => m[1]);
-    assert.equal(installed.length, 6);
-    for (const f of installed) assert.ok(names.includes(top + f), `${f} is in the tarball`);
-    for (const f of ['src/cli/main.ts', 'package.json', 'scripts/build.mjs', 'luci-app/luci-app-mpwan/Makefile']) {
+    // Every file package/mpwan/Makefile installs from $(PKG_BUILD_DIR) is in it, but the relay,
+    // which Build/Compile makes from src/relay into build/relay.
+    const installed = [...MPWAN_MK.matchAll(/\$\(INSTALL_\w+\) \$\(PKG_BUILD_DIR\)\/(\S+)/g)].map((m) => m[1]);
+    assert.equal(installed.length, 7);
+    for (const f of installed.filter((f) => f !== 'build/relay/mpwan-relay')) assert.ok(names.includes(top + f), `${f} is in the tarball`);
+    assert.ok(installed.includes('build/relay/mpwan-relay'));
+    assert.ok(!names.some((n) => n.startsWith(`${top}build/relay`)), 'no relay built for this machine in the sources');
+    for (const f of ['src/cli/main.ts', 'src/relay/Makefile', 'src/relay/main.c', 'package.json', 'scripts/build.mjs', 'luci-app/luci-app-mpwan/Makefile']) {
       assert.ok(names.includes(top + f), `${f}: the source of what is built`);
     }
     // The compiled LuCI views sit where luci.mk takes them from (the app's htdocs/).
@@ -180,18 +191,20 @@ describe('ipk packages', function () {
       assert.equal(feedVar(mk, 'PKG_LICENSE'), 'GPL-2.0-only');
       assert.match(mk, /^# SPDX-License-Identifier: GPL-2\.0-only$/m);
     }
-    assert.match(MPWAN_MK, /^\s*PKGARCH:=all$/m);
+    // mpwan holds a compiled program: built per architecture with the target toolchain.
+    assert.doesNotMatch(MPWAN_MK, /PKGARCH/);
+    const compile = /define Build\/Compile\n((?:.*\n)*?)endef/.exec(MPWAN_MK)![1].replace(/\\\n/g, ' ');
+    assert.match(compile, /\$\(MAKE\) -C \$\(PKG_BUILD_DIR\)\/src\/relay\s/);
+    for (const v of ['CC="$(TARGET_CC)"', 'CFLAGS="$(TARGET_CFLAGS)"', 'LDFLAGS="$(TARGET_LDFLAGS)"', 'OUT=$(PKG_BUILD_DIR)/build/relay']) {
+      assert.ok(compile.includes(v), v);
+    }
+    // The relay Makefile takes those variables.
+    const relayMk = feed('src/relay/Makefile');
+    for (const v of ['CC', 'CFLAGS', 'LDFLAGS', 'OUT']) assert.match(relayMk, new RegExp(`\\$\\(${v}\\)`), v);
     assert.match(LUCI_MK, /^LUCI_PKGARCH:=all$/m);
-    assert.match(LUCI_MK, /^LUCI_DEPENDS:=\+luci-base \+mpwan$/m);
     assert.match(MPWAN_MK, /define Package\/mpwan\/conffiles\n\/etc\/config\/mpwan\nendef/);
-    // The feed's DEPENDS, with the default proxy engine, is the ipk's Depends (libc is implicit).
-    const depends = /DEPENDS:=((?:.*\\\n)*.*)/.exec(MPWAN_MK)![1].replace(/\\\n/g, ' ').split(/\s+/).filter(Boolean);
-    const resolved = depends.flatMap((d) => {
-      const m = /^\+(?:([A-Z0-9_]+):)?(.+)$/.exec(d)!;
-      return !m[1] || m[1] === 'MPWAN_PROXY_SHADOWSOCKS_RUST' ? [m[2]] : [];
-    });
-    assert.equal(`libc, ${resolved.join(', ')}`, mpwan.control.Depends);
-    assert.match(MPWAN_MK, /default MPWAN_PROXY_SHADOWSOCKS_RUST/);
+    // No build-time choices: what mpwan depends on is the same in every build.
+    assert.doesNotMatch(MPWAN_MK, /MPWAN_PROXY|Package\/mpwan\/config|choice/);
     // Package/mpwan/install: same files, INSTALL_BIN 0755, INSTALL_DATA 0644, INSTALL_CONF 0600.
     const MODE = { INSTALL_BIN: 'rwxr-xr-x 0/0', INSTALL_DATA: 'rw-r--r-- 0/0', INSTALL_CONF: 'rw------- 0/0' } as const;
     const fromMk = Object.fromEntries([...MPWAN_MK.matchAll(/\$\((INSTALL_BIN|INSTALL_DATA|INSTALL_CONF)\) \S+ \$\(1\)(\S+)/g)]
@@ -204,10 +217,19 @@ describe('ipk packages', function () {
     assert.match(QJS_MK, /\$\(INSTALL_BIN\) \$\(PKG_BUILD_DIR\)\/qjs \$\(1\)\/usr\/bin\/qjs/);
   });
 
-  it('takes the proxy engine as a choice: libev or none', () => {
-    const libev = readIpk(join(buildPackages(['--proxy', 'libev']), `mpwan_${fullVersion}_all.ipk`));
-    assert.equal(libev.control.Depends, 'libc, quickjs, ip-full, nftables, kmod-nft-nat, kmod-nft-fib, shadowsocks-libev-ss-redir, mptcpd');
-    const none = readIpk(join(buildPackages(['--proxy', 'none']), `mpwan_${fullVersion}_all.ipk`));
-    assert.equal(none.control.Depends, 'libc, quickjs, ip-full, nftables, kmod-nft-nat, kmod-nft-fib');
+  it('builds mpwan for another architecture with --arch, refusing a relay for another CPU', () => {
+    const kitRelay = join(repoRoot, 'build/kit/aarch64/mpwan-relay');
+    const other = hostIpkArch === 'aarch64_generic' ? 'x86_64' : 'aarch64_generic';
+    const relay = other === 'x86_64' ? join(repoRoot, 'build/kit/x86_64/mpwan-relay') : kitRelay;
+    const out = buildPackages(['--arch', other, '--relay', relay]);
+    const p = readIpk(join(out, ipkName('mpwan', fullVersion, other)));
+    assert.equal(p.control.Architecture, other);
+    const data = tempDir('mpwan-data-');
+    execFileSync('tar', ['-xzf', join(p.dir, 'data.tar.gz'), '-C', data]);
+    assert.equal(sha256(join(data, 'usr/sbin/mpwan-relay')), sha256(relay));
+    // This machine's relay is not labelled as another architecture's.
+    const wrong = spawnSync('node', ['scripts/package.mjs', '--out', tempDir('mpwan-dist-'), '--arch', other], { cwd: repoRoot, encoding: 'utf8' });
+    assert.notEqual(wrong.status, 0);
+    assert.match(wrong.stderr, new RegExp(`program, not for ${other}`));
   });
 });

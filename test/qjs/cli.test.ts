@@ -46,6 +46,23 @@ describe('mpwan CLI bundle under qjs', function () {
     assert.match(h.stdout, /apply \[--dry-run\]/);
   });
 
+  it("server import writes either link's server and engine; an ss:// link turns LAN UDP through the server off", () => {
+    writeConfig("config uplink 'wan'\n");
+    const key = 'ab'.repeat(32);
+    const relay = mpwan(['server', 'import', `mpwan://${key}@198.51.100.7:8400#vps`]);
+    assert.equal(relay.status, 0, relay.stderr);
+    assert.match(relay.stdout, /Server 'vps' \(198\.51\.100\.7:8400, engine relay\)/);
+    let cfg = readFileSync(join(work, 'etc/mpwan'), 'utf8');
+    assert.match(cfg, new RegExp(`option key '${key}'`));
+    writeFileSync(join(work, 'etc/mpwan'), cfg.replace("config proxy 'proxy'\n", "config proxy 'proxy'\n\toption udp 'server'\n"));
+    const ss = mpwan(['server', 'import', 'ss://Y2hhY2hhMjAtaWV0Zi1wb2x5MTMwNTpwdw@198.51.100.7:8388'], { PATH: '/nonexistent' });
+    assert.equal(ss.status, 0, ss.stderr);
+    cfg = readFileSync(join(work, 'etc/mpwan'), 'utf8');
+    assert.match(cfg, /option engine 'shadowsocks-libev'/);
+    assert.doesNotMatch(cfg, /option udp|option key/);
+    assert.match(cfg, /option password 'pw'/);
+  });
+
   it('exits 2 on usage errors', () => {
     assert.equal(mpwan([]).status, 2);
     assert.equal(mpwan(['frobnicate']).status, 2);
@@ -96,5 +113,37 @@ describe('mpwan CLI bundle under qjs', function () {
     const r = mpwan(['check']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Config OK/);
+  });
+
+  it('every command and subcommand takes --help: its usage, exit 0', () => {
+    const commands = ['apply', 'stop', 'reload', 'daemon', 'status', 'check', 'server setup', 'server import', 'version'];
+    for (const c of commands) {
+      const r = mpwan([...c.split(' '), '--help']);
+      assert.equal(r.status, 0, `${c} --help: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^Usage: mpwan ${c}`), c);
+    }
+    assert.match(mpwan(['server', '--help']).stdout, /mpwan server setup .*\n.*mpwan server import/);
+    assert.match(mpwan(['help', 'server', 'setup']).stdout, /--port N/);
+  });
+
+  it('server setup and import errors: one line saying what is wrong and what to do, exit 2, no stack trace', () => {
+    const cases: [string[], RegExp][] = [
+      [['server', 'setup', '--port', '99999'], /--port takes a number from 1 to 65535 \(got '99999'\)/],
+      [['server', 'setup', '--port'], /--port needs a value \(N\) \(see 'mpwan server setup --help'\)/],
+      [['server', 'setup', '--frobnicate'], /unknown option '--frobnicate' \(see 'mpwan server setup --help'\)/],
+      [['server', 'setup', '--method', 'rc4'], /--method takes one of/],
+      [['server', 'import', 'ss://garbage'], /cannot import the link: .*paste the line 'mpwan server setup' printed/],
+      [['server', 'import'], /missing argument \(see 'mpwan server import --help'\)/],
+      [['server', 'import', 'ss://x', 'extra'], /unexpected argument 'extra'/],
+      [['server'], /Usage:\n {2}mpwan server setup/],
+      [['apply', '--force'], /unknown option '--force'/],
+    ];
+    for (const [args, re] of cases) {
+      const r = mpwan(args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re, args.join(' '));
+      assert.doesNotMatch(r.stderr, /at \S+ \(|internal error/, `no stack trace for ${args.join(' ')}`);
+      if (args[0] !== 'server' || args.length > 1) assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { validateConfig } from '../../src/config/schema.js';
+import { validateConfig } from '../../src/config/validate.js';
+import { quoteUci } from '../../src/config/uci-edit.js';
 
 const FILE = '/etc/config/mpwan';
 const validate = (text: string) => validateConfig(text, FILE);
@@ -10,7 +11,7 @@ const uplink = (...lines: string[]) => ["config uplink 'wan'", ...lines.map((l) 
 const shipped = readFileSync(new URL('../../files/etc/config/mpwan', import.meta.url), 'utf8');
 
 const DEFAULT_HEALTH = { hosts: [], probeServer: true, interval: 0.5, timeout: 1, downAfter: 3, upAfter: 3, onDown: 'withdraw' };
-const DEFAULT_GLOBALS = { enabled: true, health: DEFAULT_HEALTH, sysctls: {}, tableBase: 5100, rulePref: 5000, subflowsMin: 0, addAddrAcceptedMin: 0, looseRpFilter: true };
+const DEFAULT_GLOBALS = { enabled: true, health: DEFAULT_HEALTH, sysctls: {}, tableBase: 5100, rulePref: 5000, subflowsMin: 0, addAddrAcceptedMin: 0, looseRpFilter: true, defaultRoute: true };
 
 describe('config validation', () => {
   it('accepts the shipped default config', () => {
@@ -27,6 +28,7 @@ describe('config validation', () => {
       .replace(/^#(config |\t)/gm, '$1');
     const r = validate(uncommented);
     assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.warnings.map((w) => w.option), ['wan', 'wanb', 'wan6'], 'no server and no probe_host: nothing to probe');
     assert.deepEqual(r.config!.uplinks.map((u) => [u.name, u.mode, u.priority, u.table]), [
       ['wan', 'on', 50, 5100], ['wanb', 'backup', 60, 5101], ['wan6', 'on', 50, 5102],
     ]);
@@ -41,23 +43,47 @@ describe('config validation', () => {
         { name: 'lte', mode: 'backup', priority: 7, ula: true, fullmesh: true, health: DEFAULT_HEALTH, table: 5101, line: 2 },
       ],
       servers: [],
-      proxy: { enabled: false, engine: 'shadowsocks-rust', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10 },
+      proxy: { enabled: false, engine: 'relay', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'server', duplicate: [], line: 0 },
     };
     const r = validate("config uplink 'wan'\nconfig uplink 'lte'\n\toption mode 'backup'\n\toption priority '7'\n\toption ula '1'\n\toption fullmesh 'yes'\n");
-    assert.deepEqual(r, { config: expected, errors: [], warnings: [] });
+    const unprobed = (line: number, option: string) => ({
+      file: FILE, line, option, message: 'no health probes: probe_host is empty and there is no server to ping, so only a lost carrier takes this uplink down (set probe_host)',
+    });
+    assert.deepEqual(r, { config: expected, errors: [], warnings: [unprobed(1, 'wan'), unprobed(2, 'lte')] });
     assert.deepEqual(validate('').config, { ...expected, uplinks: [] });
     assert.deepEqual(validate("config globals 'globals'\n").config!.globals, DEFAULT_GLOBALS);
   });
 
+  it('warns about what is valid but probably not meant', () => {
+    const warnings = (text: string) => validate(text).warnings.map((w) => `${w.line} ${w.option}: ${w.message}`);
+    // What libuci ignores: text after `<unquoted value>;`, an option without a value.
+    assert.deepEqual(warnings("config globals 'globals'\n\toption enabled 1;option rule_pref 6000\n\toption table_base\n"), [
+      "2 : 'option rule_pref 6000' after ';' is ignored: libuci ends the line at a ';' right after an unquoted value (put a space before the ';')",
+      "3 : 'option table_base' has no value: libuci ignores the line, so table_base is neither set nor cleared",
+    ]);
+    assert.equal(validate("config globals 'globals'\n\toption rule_pref 6000;option table_base 7000\n").config!.globals.tableBase, 5100);
+    // Uplinks with nothing to probe: no probe_host, and no server address to ping.
+    const server = (host: string) => `config server 'vps'\n\toption host '${host}'\n\toption password 'x'\n`;
+    assert.deepEqual(warnings(`config uplink 'wan'\nconfig uplink 'lte'\n\toption mode 'off'\n${server('vps.example')}`), [
+      "1 wan: no health probes: probe_host is empty and the server's host 'vps.example' is a name, not an address, so only a lost carrier takes this uplink down (set probe_host)",
+    ]);
+    assert.deepEqual(warnings(`config uplink 'wan'\n${server('203.0.113.7')}`), [], 'the server address is pinged');
+    assert.deepEqual(warnings("config globals 'globals'\n\tlist probe_host '192.0.2.1'\nconfig uplink 'wan'\n"), []);
+    assert.deepEqual(warnings("config uplink 'wan'\n\tlist probe_host '192.0.2.1'\nconfig uplink 'lte'\n").map((w) => w.slice(0, 6)), ['3 lte:']);
+    assert.deepEqual(warnings("config globals 'globals'\n\toption enabled '0'\nconfig uplink 'wan'\n"), [], 'mpwan is off');
+    // A config with errors gets its errors only (and what libuci ignores).
+    assert.deepEqual(warnings("config uplink 'wan'\n\toption mode 'fast'\n"), []);
+  });
+
   it('reads every globals option; sysctls hold only what is set, as the kernel writes them', () => {
     const r = validate(globals(
-      "enabled '0'", "table_base '300'", "rule_pref '900'", "subflows '2'", "add_addr_accepted '8'", "rp_filter_loose 'off'",
+      "enabled '0'", "table_base '300'", "rule_pref '900'", "subflows '2'", "add_addr_accepted '8'", "rp_filter_loose 'off'", "default_route '0'",
       "scheduler 'redundant_1'", "path_manager 'userspace'", "checksum 'true'", "allow_join_initial_addr_port 'disabled'",
       "add_addr_timeout '120'", "close_timeout '60'", "stale_loss_cnt '4294967295'", "blackhole_timeout '0'", "syn_retrans_before_tcp_fallback '255'",
     ));
     assert.deepEqual(r.errors, []);
     assert.deepEqual(r.config!.globals, {
-      enabled: false, tableBase: 300, rulePref: 900, subflowsMin: 2, addAddrAcceptedMin: 8, looseRpFilter: false, health: DEFAULT_HEALTH,
+      enabled: false, tableBase: 300, rulePref: 900, subflowsMin: 2, addAddrAcceptedMin: 8, looseRpFilter: false, defaultRoute: false, health: DEFAULT_HEALTH,
       sysctls: {
         scheduler: 'redundant_1', path_manager: 'userspace', checksum_enabled: '1', allow_join_initial_addr_port: '0',
         add_addr_timeout: '120', close_timeout: '60', stale_loss_cnt: '4294967295', blackhole_timeout: '0', syn_retrans_before_tcp_fallback: '255',
@@ -109,11 +135,11 @@ describe('config validation', () => {
 
   it('checks each sysctl against what the kernel accepts', () => {
     assert.deepEqual(messages(globals(
-      "scheduler 'Default'", "scheduler_x 'a'", "path_manager 'netlink'", "checksum '2'", "allow_join_initial_addr_port 'maybe'",
+      "scheduler 'bbr-like'", "scheduler_x 'a'", "path_manager 'netlink'", "checksum '2'", "allow_join_initial_addr_port 'maybe'",
       "add_addr_timeout '2147484'", "close_timeout '0x1'", "stale_loss_cnt '4294967296'", "blackhole_timeout '2147483648'",
       "syn_retrans_before_tcp_fallback '256'",
     )), [
-      "2 globals.scheduler: 'Default' is not valid: expected a scheduler name: 1 to 15 lower-case letters, digits or _ (see net.mptcp.available_schedulers)",
+      "2 globals.scheduler: 'bbr-like' is not valid: expected a scheduler name: 1 to 15 letters, digits or _ (see net.mptcp.available_schedulers)",
       "3 globals.scheduler_x: unknown option (did you mean 'scheduler'?)",
       "4 globals.path_manager: 'netlink' is not valid: expected one of kernel, userspace",
       "5 globals.checksum: '2' is not valid: expected a boolean ('1' or '0'; yes/no, on/off, true/false and enabled/disabled also work)",
@@ -124,7 +150,9 @@ describe('config validation', () => {
       "10 globals.blackhole_timeout: '2147483648' is not valid: expected a decimal integer from 0 to 2147483647",
       "11 globals.syn_retrans_before_tcp_fallback: '256' is not valid: expected a decimal integer from 0 to 255",
     ]);
-    assert.match(messages(globals("scheduler 'a_very_long_name1'"))[0], /1 to 15 lower-case/);
+    assert.match(messages(globals("scheduler 'a_very_long_name1'"))[0], /1 to 15 letters/);
+    // Any name LuCI's uciname takes: one the kernel lacks is left out when the plan is made.
+    assert.deepEqual(validate(globals("scheduler 'Default_2'")).config!.globals.sysctls, { scheduler: 'Default_2' });
   });
 
   it('keeps the routing tables clear of 0, mwan3 (1-60), the kernel (253-255) and 2^31', () => {
@@ -151,11 +179,12 @@ describe('config validation', () => {
     assert.deepEqual(pref('32766'), ["2 globals.rule_pref: 32766 is the kernel's rule for the main table"]);
     assert.deepEqual(pref('32767'), ["2 globals.rule_pref: 32767 is the kernel's rule for the default table"]);
     assert.deepEqual(pref('40000'), ["2 globals.rule_pref: 40000 comes after the kernel's main-table rule (32766), so it would never be reached: use 1-32765"]);
-    // rule_pref + 1 holds the `to <server>` rule: it must be clear too.
-    assert.deepEqual(pref('999'), ["2 globals.rule_pref: rule_pref + 1 = 1000 is in mwan3's range 1000-3999: mpwan uses both"]);
-    assert.deepEqual(pref('9999'), ["2 globals.rule_pref: rule_pref + 1 = 10000 is used by netifd's source routing (ip4table): mpwan uses both"]);
-    assert.deepEqual(pref('32765'), ["2 globals.rule_pref: rule_pref + 1 = 32766 is the kernel's rule for the main table: mpwan uses both"]);
-    for (const ok of ['1', '998', '4000', '9998', '10001', '32764']) assert.deepEqual(pref(ok), [], ok);
+    // rule_pref + 1 .. + 5 hold the `to <server>` and default-route rules: they must be clear too.
+    assert.deepEqual(pref('995'), ["2 globals.rule_pref: rule_pref + 5 = 1000 is in mwan3's range 1000-3999: mpwan uses rule_pref to rule_pref + 5"]);
+    assert.deepEqual(pref('999'), ["2 globals.rule_pref: rule_pref + 1 = 1000 is in mwan3's range 1000-3999: mpwan uses rule_pref to rule_pref + 5"]);
+    assert.deepEqual(pref('9999'), ["2 globals.rule_pref: rule_pref + 1 = 10000 is used by netifd's source routing (ip4table): mpwan uses rule_pref to rule_pref + 5"]);
+    assert.deepEqual(pref('32765'), ["2 globals.rule_pref: rule_pref + 1 = 32766 is the kernel's rule for the main table: mpwan uses rule_pref to rule_pref + 5"]);
+    for (const ok of ['1', '994', '4000', '9994', '10001', '32760']) assert.deepEqual(pref(ok), [], ok);
   });
 
   it('numbers uplink tables by position among all uplink sections, from table_base', () => {
@@ -182,9 +211,9 @@ describe('config validation', () => {
       `7 ${'x'.repeat(65)}: interface name is 65 characters long: at most 64`,
     ]);
     const many = (n: number) => Array.from({ length: n }, (_, i) => `config uplink 'u${i}'\n`).join('');
-    assert.deepEqual(messages(many(64)), []);
-    assert.equal(validate(many(64)).config!.uplinks[63].table, 5163);
-    assert.deepEqual(messages(many(66)), ['65 u64: too many uplinks: at most 64 (this is number 65 of 66)']);
+    assert.deepEqual(messages(many(63)), []);
+    assert.equal(validate(many(63)).config!.uplinks[62].table, 5162, 'the last table, 5163, is the relay\'s for LAN UDP');
+    assert.deepEqual(messages(many(65)), ['64 u63: too many uplinks: at most 63 (this is number 64 of 65)']);
   });
 
   it('checks the globals section: at most one, named globals; unknown section types', () => {
@@ -246,8 +275,8 @@ describe('config validation', () => {
   });
 
   it('turns parse errors into file-level problems', () => {
-    assert.deepEqual(validate("config uplink 'wan'\n\toption mode\n").errors, [
-      { file: FILE, line: 2, option: '', message: "'option mode' has no value" },
+    assert.deepEqual(validate("config uplink 'wan'\n\toption mode on backup\n").errors, [
+      { file: FILE, line: 2, option: '', message: "too many arguments ('backup'): quote values that contain spaces" },
     ]);
   });
 
@@ -257,11 +286,25 @@ describe('config validation', () => {
     ]);
   });
 
+  it('the engine needs what it reads: the relay a key, shadowsocks a password; with no engine set, the server decides', () => {
+    const key = 'AB'.repeat(32);
+    const relay = validate(`config server 'vps'\n\toption host '203.0.113.7'\n\toption key '${key}'\nconfig proxy 'proxy'\n`);
+    assert.equal(relay.config!.proxy.engine, 'relay');
+    assert.equal(relay.config!.servers[0].key, key.toLowerCase());
+    const ss = validate("config server 'vps'\n\toption host '203.0.113.7'\n\toption password 'x'\nconfig proxy 'proxy'\n");
+    assert.equal(ss.config!.proxy.engine, 'shadowsocks-rust', 'a config from before the relay keeps its engine');
+    assert.deepEqual(messages("config server 'vps'\n\toption host '203.0.113.7'\n\toption password 'x'\nconfig proxy 'proxy'\n\toption engine 'relay'\n"),
+      ["1 vps.key: is required by the relay engine: import the mpwan:// link 'mpwan server setup' printed"]);
+    assert.deepEqual(messages(`config server 'vps'\n\toption host '203.0.113.7'\n\toption key '${key}'\nconfig proxy 'proxy'\n\toption engine 'shadowsocks-libev'\n`),
+      ['1 vps.password: is required by engine shadowsocks-libev: import the ss:// link of the shadowsocks server']);
+    assert.deepEqual(messages(`config server 'vps'\n\toption host 'h'\n\toption key '${'a'.repeat(63)}'\n`),
+      [`3 vps.key: '${'a'.repeat(63)}' is not valid: expected 64 hexadecimal digits (the key in the mpwan:// link 'mpwan server setup' printed)`]);
+  });
+
   it('reads the aggregation server and checks host, port, password and cipher', () => {
     const ok = validate("config server 'vps'\n\toption host '203.0.113.7'\n\toption port '8443'\n\toption password 'secret'\n\toption method 'aes-256-gcm'\n");
     assert.deepEqual(ok.config!.servers, [{ name: 'vps', enabled: true, host: '203.0.113.7', port: 8443, password: 'secret', method: 'aes-256-gcm', line: 1 }]);
     assert.deepEqual(messages("config server 'vps'\n\toption host 'bad host!'\n\toption port '70000'\n\toption method 'rc4-md5'\n"), [
-      '1 vps.password: is required',
       "2 vps.host: 'bad host!' is not valid: expected an IP address or a host name",
       "3 vps.port: '70000' is not valid: expected a decimal integer from 1 to 65535",
       "4 vps.method: 'rc4-md5' is not valid: expected one of aes-128-gcm, aes-256-gcm, chacha20-ietf-poly1305, 2022-blake3-aes-128-gcm, 2022-blake3-aes-256-gcm, 2022-blake3-chacha20-poly1305",
@@ -271,14 +314,83 @@ describe('config validation', () => {
     ]);
   });
 
+  it("takes a server host as LuCI's host datatype does: an address, or a name of letters, digits, _ - and dots", () => {
+    const hostOf = (h: string) => validate(`config server 'vps'\n\toption host ${quoteUci(h)}\n\toption password 'x'\n`);
+    for (const ok of ['vps.example', 'vps_1.example', 'example.com.', '203.0.113.7', '2001:db8::7', `${'a.'.repeat(125)}abc`, `${'a'.repeat(64)}.example`]) {
+      assert.deepEqual(hostOf(ok).errors, [], ok);
+    }
+    for (const bad of ['1.2.3', 'bad host!', '-a.example', 'a.example-', 'a.', `${'a.'.repeat(126)}ab`, '010.0.0.1', 'fe80::1%eth0']) {
+      assert.equal(hostOf(bad).errors.length, 1, bad);
+    }
+  });
+
+  it('reads a bypass prefix length as LuCI writes it, in decimal', () => {
+    const bypass = (b: string) => validate(`config server 'vps'\n\toption host 'vps.example'\n\toption password 'x'\nconfig proxy 'proxy'\n\tlist bypass '${b}'\n`);
+    assert.deepEqual(bypass('10.0.0.0/08').config!.proxy.bypass, ['10.0.0.0/8']);
+    assert.deepEqual(bypass('2001:db8::/064').config!.proxy.bypass, ['2001:db8::/64']);
+    assert.deepEqual(bypass('192.0.2.7').config!.proxy.bypass, ['192.0.2.7']);
+    for (const bad of ['192.0.2.0/024', '192.0.2.0/33', '2001:db8::/0128', '10.0.0.0/255.0.0.0', '192.0.2.0/']) assert.equal(bypass(bad).config, null, bad);
+  });
+
+  it('takes any printable password: spaces and non-ASCII letters, 1 to 256 bytes, no control characters', () => {
+    const password = (p: string) => validate(`config server 'vps'\n\toption host 'vps.example'\n\toption password ${quoteUci(p)}\n`);
+    for (const ok of ['my secret', ' lead and trail ', 'pässwörd', 'x', 'a'.repeat(256), 'é'.repeat(128), '#;\'"\\']) {
+      assert.deepEqual(password(ok).errors, [], ok);
+      assert.equal(password(ok).config!.servers[0].password, ok);
+    }
+    for (const bad of ['a'.repeat(257), 'é'.repeat(129), 'tab\there', 'line\nbreak', 'bell\x07', 'del\x7f', 'c1\x85']) {
+      assert.match(messages(`config server 'vps'\n\toption host 'vps.example'\n\toption password ${quoteUci(bad)}\n`)[0], /vps\.password: .* is not valid: expected 1 to 256 bytes of printable text/, bad);
+    }
+  });
+
+  it('a server section with a bad value still counts as the enabled server', () => {
+    const proxy = "config proxy 'proxy'\n";
+    assert.deepEqual(messages(`${proxy}config server 'vps'\n\toption host 'vps.example'\n\toption password 'tab\there'\n`), [
+      "4 vps.password: 'tab\\there' is not valid: expected 1 to 256 bytes of printable text (spaces and non-ASCII letters too; no tabs or line breaks)",
+    ]);
+    assert.deepEqual(messages(`${proxy}config server 'vps'\n\toption password 'x'\n`), ['2 vps.host: is required']);
+    // A disabled one does not: the proxy still needs one.
+    assert.deepEqual(messages(`${proxy}config server 'vps'\n\toption enabled '0'\n\toption password 'tab\there'\n`), [
+      "1 proxy: the proxy needs an enabled 'config server' section (mpwan server import '<the link mpwan server setup printed>')",
+      '2 vps.host: is required',
+      "4 vps.password: 'tab\\there' is not valid: expected 1 to 256 bytes of printable text (spaces and non-ASCII letters too; no tabs or line breaks)",
+    ]);
+    // Two enabled servers are one too many, valid or not.
+    assert.deepEqual(messages("config server 'a'\n\toption password 'x'\nconfig server 'b'\n\toption host 'b.example'\n\toption password 'y'\n"), [
+      '1 a.host: is required',
+      "3 b: only one server can be enabled ('a' already is)",
+    ]);
+  });
+
   it('reads the proxy section: lists, defaults, and that it needs an enabled server', () => {
     const server = "config server 'vps'\n\toption host 'vps.example'\n\toption password 'x'\n";
     const r = validate(`${server}config proxy 'proxy'\n\tlist lan 'lan'\n\tlist lan 'guest'\n\toption bypass '192.0.2.0/24'\n\toption threads '2'\n`);
-    assert.deepEqual(r.config!.proxy, { enabled: true, engine: 'shadowsocks-rust', port: 1100, lan: ['lan', 'guest'], bypass: ['192.0.2.0/24'], threads: 2, checkInterval: 10 });
+    assert.deepEqual(r.config!.proxy, { enabled: true, engine: 'shadowsocks-rust', port: 1100, lan: ['lan', 'guest'], bypass: ['192.0.2.0/24'], threads: 2, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], line: 4,
+    });
     assert.deepEqual(messages("config proxy 'proxy'\n\tlist bypass '192.0.2.0/33'\n\tlist bypass '2001:db8::/32'\n"), [
-      "1 proxy: the proxy needs an enabled 'config server' section (mpwan server import <ss:// link>)",
+      "1 proxy: the proxy needs an enabled 'config server' section (mpwan server import '<the link mpwan server setup printed>')",
       "2 proxy.bypass: '192.0.2.0/33' is not valid: expected an IPv4 or IPv6 address or prefix (192.0.2.0/24, 2001:db8::/32)",
     ]);
     assert.equal(validate("config proxy 'proxy'\n\toption enabled '0'\n").config!.proxy.enabled, false);
+  });
+
+  it('reads udp and duplicate: UDP through the server with the relay only, duplicate spelled as the relay reads it', () => {
+    const relayServer = `config server 'vps'\n\toption host 'vps.example'\n\toption key '${'ab'.repeat(32)}'\n`;
+    const ssServer = "config server 'vps'\n\toption host 'vps.example'\n\toption password 'x'\n";
+    const proxy = (lines: string) => `config proxy 'proxy'\n${lines}`;
+    assert.equal(validate(relayServer + proxy('')).config!.proxy.udp, 'server');
+    assert.equal(validate(ssServer + proxy('')).config!.proxy.udp, 'direct');
+    assert.equal(validate(relayServer + proxy("\toption udp 'direct'\n")).config!.proxy.udp, 'direct');
+    assert.deepEqual(messages(ssServer + proxy("\toption udp 'server'\n")), [
+      "5 proxy.udp: 'server' needs the relay engine: shadowsocks-rust carries TCP only (set udp 'direct', or engine 'relay')",
+    ]);
+    const dup = validate(relayServer + proxy(["dscp:ef", 'dscp:af41', 'dscp:0', 'dscp:63', 'port:3478', 'port:65535'].map((d) => `\tlist duplicate '${d}'\n`).join('')));
+    assert.deepEqual(dup.config!.proxy.duplicate, ['dscp:46', 'dscp:34', 'dscp:0', 'dscp:63', 'port:3478', 'port:65535']);
+    for (const bad of ['dscp:64', 'dscp:EF', 'dscp:xx', 'dscp:07', 'port:0', 'port:65536', 'port:03478', 'ef', 'dscp:', 'port:1 ']) {
+      assert.deepEqual(messages(relayServer + proxy(`\tlist duplicate '${bad}'\n`)).length, 1, bad);
+    }
+    assert.deepEqual(validate(relayServer + proxy("\toption udp 'direct'\n\tlist duplicate 'dscp:ef'\n")).warnings.map((w) => `${w.line} ${w.option}: ${w.message}`), [
+      "4 proxy.duplicate: has no effect with udp 'direct': only UDP sent through the server is duplicated",
+    ]);
   });
 });

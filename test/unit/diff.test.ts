@@ -91,7 +91,7 @@ describe('diffState', () => {
     const moved = first.after.addresses.map((a) => (a.dev === 'wan0' ? { ...a, ifindex: 99 } : a));
     const next = run(twoWans, staticNetifd, { ...first.after, addresses: moved }, first.owned);
     assert.deepEqual(next.changes.map(describeChange), [
-      'delete endpoint id 1 10.0.1.2 dev wan0 (device changed (wan0 -> wan0))',
+      'delete endpoint id 1 10.0.1.2 dev wan0 (wan0 is a new device (ifindex 12 -> 99))',
       'add endpoint id 1 10.0.1.2 dev wan0 subflow (wan)',
     ]);
     // The kernel shows `if<N>` once the old device is gone: same outcome.

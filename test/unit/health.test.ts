@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { HealthTracker } from '../../src/health/tracker.js';
 import { probeTargets } from '../../src/health/targets.js';
-import { HealthMonitor, SERVER_PROBE_EVERY } from '../../src/health/monitor.js';
-import type { ExecResult, Runtime } from '../../src/sys/runtime.js';
+import { HealthMonitor, SERVER_PROBE_SPACING_MS } from '../../src/health/monitor.js';
+import { fakeRuntime, missing, ok as answered, refused } from './builders/fake-runtime.js';
 import { planDesired } from '../../src/plan/plan.js';
 import { diffState } from '../../src/diff/diff.js';
 import type { ServerConfig } from '../../src/model/config.js';
@@ -101,13 +101,16 @@ describe('planning around failed uplinks', () => {
   });
 
   it('withdraws the endpoint of an unhealthy uplink but keeps its table and rule for the probes', () => {
-    const d = planDesired(withServer(), netifd, kernelFromNetifd(netifd), caps, { unhealthy: { wan: '3 probe rounds without an answer' } });
+    const d = planDesired(withServer(config(['wan', 'wan2'], { defaultRoute: true })), netifd, kernelFromNetifd(netifd), caps, { unhealthy: { wan: '3 probe rounds without an answer' } });
     assert.deepEqual(d.endpoints.map((e) => e.address), ['10.20.2.2']);
     assert.deepEqual(d.rules, [
       { family: 4, pref: 5000, src: '10.20.1.2', table: 5100 },
       { family: 4, pref: 5000, src: '10.20.2.2', table: 5101 },
       { family: 4, pref: 5001, dst: '10.99.0.1', table: 5101 },
-    ]);
+      { family: 4, pref: 5003, table: 'main', suppressPrefixlength: 0 },
+      { family: 4, pref: 5004, fwmark: 0x2000000, fwmask: 0x7f000000, table: 5101 },
+      { family: 4, pref: 5005, table: 5101 },
+    ], 'the default route and new flows leave by wan2; wan\'s flows are not kept on it');
     assert.equal(d.routes.length, 2);
     assert.deepEqual(d.limits, { subflows: 2, addAddrAccepted: 2 }, 'limits do not churn on a failover');
     const u = d.uplinks[0];
@@ -159,92 +162,105 @@ describe('planning around failed uplinks', () => {
   });
 });
 
-describe('health monitor: is the server reachable through any uplink', () => {
-  /** A runtime with a hand-driven clock: probes answer at once from `answers` (by program and source address). */
-  function fakeRuntime(answers: (argv: string[]) => ExecResult) {
-    let now = 0;
-    let timers: { at: number; fn: () => void }[] = [];
-    const rt = {
-      monotonicMs: () => now, nowSeconds: () => now / 1000,
-      readFile: (p: string) => (p.endsWith('/carrier') ? '1\n' : null),
-      exec: async (argv: string[]) => answers(argv),
-      setTimer: (fn: () => void, ms: number) => { const t = { at: now + ms, fn }; timers.push(t); return t; },
-      clearTimer: (t: unknown) => { timers = timers.filter((x) => x !== t); },
-    } as unknown as Runtime;
-    /** Moves the clock on, firing due timers and letting their probes finish. */
-    const advance = async (ms: number) => {
-      const until = now + ms;
-      for (;;) {
-        const due = timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
-        if (!due) break;
-        timers = timers.filter((t) => t !== due);
-        now = due.at;
-        due.fn();
-        for (let i = 0; i < 10; i++) await Promise.resolve();
-      }
-      now = until;
-    };
-    return { rt, advance };
-  }
-  const answered = (stdout = ''): ExecResult => ({ argv: [], status: 0, stdout, stderr: '', timedOut: false });
-  const refused: ExecResult = { argv: [], status: 1, stdout: '', stderr: 'E connect(): Connection refused', timedOut: false };
-  const missing: ExecResult = { argv: [], status: 127, stdout: '', stderr: '', timedOut: false };
+describe('health monitor: streaming pings and the server', () => {
   const uplinks = [
     { name: 'wan', dev: 'wan0', sources: ['10.20.1.2'], health: HEALTH },
     { name: 'wan2', dev: 'wan1', sources: ['10.20.2.2'], health: HEALTH },
   ];
 
-  it('counts the server silent only while no uplink reaches it, not while one uplink is dead', async () => {
-    let deadSource: string | null = null;
-    let serverUp = true;
-    const { rt, advance } = fakeRuntime((argv) => {
-      const fromDead = deadSource !== null && argv.some((a) => a.includes(deadSource!));
-      if (argv[0] === 'ping') return fromDead ? refused : answered('64 bytes from 10.99.0.1: icmp_seq=1 ttl=64 time=0.1 ms');
-      return fromDead || !serverUp ? refused : answered();
-    });
-    const monitor = new HealthMonitor(rt, () => {});
+  it('runs one long-lived ping per target, not a process per probe', async () => {
+    const f = fakeRuntime();
+    const monitor = new HealthMonitor(f.rt, () => {});
     monitor.update(uplinks, server);
-    const spacing = SERVER_PROBE_EVERY * HEALTH.interval * 1000;
-    await advance(2000);
-    assert.ok(monitor.serverSilentMs()! <= spacing, 'both uplinks reach it');
-    deadSource = '10.20.1.2';
-    await advance(10000);
-    assert.ok(monitor.serverSilentMs()! <= spacing, 'wan2 still reaches it while wan is dead');
-    serverUp = false;
-    await advance(5000);
-    assert.ok(monitor.serverSilentMs()! >= 4500, 'no uplink reaches it: silent since the last answer');
+    await f.advance(60000);
+    assert.equal(f.pings.length, 2, 'one ping process per uplink for a minute of rounds');
+    assert.deepEqual(f.pings.map((p) => p.argv), [
+      ['ping', '-4', '-n', '-i', '0.5', '-I', '10.20.1.2', '10.99.0.1'], ['ping', '-4', '-n', '-i', '0.5', '-I', '10.20.2.2', '10.99.0.1']]);
+    assert.equal(monitor.snapshot().wan.state, 'up');
+    assert.equal(monitor.snapshot().wan.loss, 0);
+    assert.equal(monitor.snapshot().wan.latency_ms, 1);
+    monitor.stop();
+    assert.ok(f.pings.every((p) => p.stopped), 'stop ends the pings');
+  });
+
+  it('a silent drop: suspect at the first round unanswered after its timeout, down after down_after', async () => {
+    let dead = false;
+    const events: string[] = [];
+    const fromDead = (s: string) => dead && s.includes('10.20.1.2');
+    const f = fakeRuntime({ echo: (src) => (fromDead(src) ? null : 2), exec: (argv) => (argv.some(fromDead) ? refused : answered()) });
+    const monitor = new HealthMonitor(f.rt, (u, t) => events.push(`${f.now()} ${u} ${t.to}`), (u, s) => events.push(`${f.now()} ${u} ${s ? 'suspect' : 'steady'}`));
+    monitor.update(uplinks, server);
+    await f.advance(10000);
+    dead = true;
+    const cut = f.now();
+    await f.advance(5000);
+    const [suspect, down] = events.filter((e) => e.includes(' wan ')).map((e) => Number(e.split(' ')[0]) - cut);
+    // The first ping after the cut times out 1 s after it was sent (sent within one interval).
+    assert.ok(suspect >= 1000 && suspect <= 1500 + 30 + 1, `suspect ${suspect} ms after the cut`);
+    assert.ok(down >= 2000 && down <= 2500 + 30 + 1, `down ${down} ms after the cut`);
+    assert.equal(monitor.snapshot().wan2.state, 'up');
+    dead = false;
+    await f.advance(3000);
+    assert.equal(monitor.snapshot().wan.state, 'up');
     monitor.stop();
   });
 
-  it('connects to the server every few rounds while ICMP answers, and every round while it does not', async () => {
-    let icmp = true;
-    const connects: string[] = [];
-    const { rt, advance } = fakeRuntime((argv) => {
-      if (argv[0] === 'ping') return icmp ? answered('time=0.1 ms') : refused;
-      connects.push(argv[argv.length - 1]);
-      return answered();
+  it('counts the server silent only while no uplink reaches it, not while one uplink is dead', async () => {
+    let deadSource: string | null = null;
+    let serverUp = true;
+    const f = fakeRuntime({
+      exec: (argv) => (argv.some((a) => deadSource !== null && a.includes(deadSource)) || !serverUp ? refused : answered()),
+      echo: (src) => (src === deadSource ? null : 1),
     });
-    const monitor = new HealthMonitor(rt, () => {});
+    const monitor = new HealthMonitor(f.rt, () => {});
+    monitor.update(uplinks, server);
+    await f.advance(2000);
+    assert.deepEqual(monitor.serverReachable(0), { ok: true });
+    deadSource = '10.20.1.2';
+    await f.advance(30000);
+    assert.deepEqual(monitor.serverReachable(0), { ok: true }, 'wan2 still reaches it while wan is dead');
+    serverUp = false;
+    await f.advance(20000);
+    assert.equal(monitor.serverReachable(0)?.ok, false, 'no uplink reaches it');
+    monitor.stop();
+  });
+
+  it('connects to the server every few seconds while ICMP answers, and every round while it does not', async () => {
+    let icmp = true;
+    const connects: number[] = [];
+    const f = fakeRuntime({ exec: () => { connects.push(0); return answered(); }, echo: () => (icmp ? 1 : null) });
+    const monitor = new HealthMonitor(f.rt, () => {});
     monitor.update([uplinks[0]], server);
-    await advance(20 * HEALTH.interval * 1000 - 1);
-    assert.ok(connects.length >= 20 / SERVER_PROBE_EVERY && connects.length <= 20 / SERVER_PROBE_EVERY + 2, `${connects.length} connects in 20 rounds`);
+    await f.advance(20000);
+    assert.ok(connects.length >= 20000 / SERVER_PROBE_SPACING_MS && connects.length <= 20000 / SERVER_PROBE_SPACING_MS + 2, `${connects.length} connects in 20 s`);
     connects.length = 0;
     icmp = false; // filtered ICMP: the TCP connect carries every round
-    await advance(20 * HEALTH.interval * 1000);
+    await f.advance(10000);
     assert.ok(connects.length >= 18, `${connects.length} connects in 20 rounds`);
     assert.equal(monitor.snapshot().wan.state, 'up');
-    // Only the ICMP-only round in flight when ICMP stopped went unanswered.
-    assert.ok(monitor.snapshot().wan.loss <= 0.1, `loss ${monitor.snapshot().wan.loss}`);
-    assert.equal(monitor.suspects().length, 0);
+    monitor.stop();
+  });
+
+  it('falls back to a ping per round where ping cannot stream (BusyBox without fractional -i)', async () => {
+    const oneShots: string[][] = [];
+    const f = fakeRuntime({
+      pingFails: () => ({ lines: ['ping: invalid number \'0.5\''], status: 1 }),
+      exec: (argv) => { if (argv[0] === 'ping') oneShots.push(argv); return answered(argv[0] === 'ping' ? '64 bytes from 10.99.0.1: seq=0 ttl=64 time=3 ms' : ''); },
+    });
+    const monitor = new HealthMonitor(f.rt, () => {});
+    monitor.update([uplinks[0]], server);
+    await f.advance(10000);
+    assert.ok(oneShots.length >= 15, `${oneShots.length} one-shot pings`);
+    assert.equal(monitor.snapshot().wan.state, 'up');
     monitor.stop();
   });
 
   it('cannot tell without socat (TCP probes do not run): the daemon probes the server itself', async () => {
-    const { rt, advance } = fakeRuntime((argv) => (argv[0] === 'socat' ? missing : answered('time=0.1 ms')));
-    const monitor = new HealthMonitor(rt, () => {});
+    const f = fakeRuntime({ exec: (argv) => (argv[0] === 'socat' ? missing : answered()) });
+    const monitor = new HealthMonitor(f.rt, () => {});
     monitor.update(uplinks, server);
-    await advance(5000);
-    assert.equal(monitor.serverSilentMs(), null);
+    await f.advance(5000);
+    assert.equal(monitor.serverReachable(0), null);
     monitor.stop();
   });
 });

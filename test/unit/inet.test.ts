@@ -30,6 +30,12 @@ describe('inet', () => {
     assert.equal(unusableReason('224.0.0.1', false), 'multicast');
   });
 
+  it('takes a dotted IPv4 tail only at the end of an IPv6 address', () => {
+    assert.deepEqual(parseIPv6('::ffff:192.0.2.1')?.slice(12), [192, 0, 2, 1]);
+    assert.notEqual(parseIPv6('64:ff9b::192.0.2.1'), null);
+    for (const bad of ['1.2.3.4::', '1.2.3.4::1', '::1.2.3.4:1']) assert.equal(parseIPv6(bad), null, bad);
+  });
+
   it('accepts only device names that cannot be read as ip keywords or options', () => {
     for (const ok of ['wan0', 'pppoe-wan', 'eth0.2', 'wwan0_1']) assert.ok(isValidDeviceName(ok), ok);
     for (const bad of ['', '-x', 'all', 'help', 'a b', 'x/y', 'averyveryverylongname', 'wan;reboot']) assert.ok(!isValidDeviceName(bad), bad);

@@ -72,6 +72,17 @@ describe('ip -j parsers (captured from iproute2 6.1, kernel 6.18)', () => {
       { family: 4, table: 5100, dst: 'default', gateway: '10.0.1.1', dev: 'wan0' },
       { family: 6, table: 5100, dst: 'default', gateway: 'fe80::1', dev: 'wan0' },
     ]);
+    // The TPROXY table's local routes, as ip -j prints them (the IPv6 one has a pref).
+    const local = JSON.stringify([
+      { type: 'local', dst: 'default', dev: 'lo', table: '5163', scope: 'host', flags: [] },
+      { type: 'local', dst: 'default', dev: 'lo', table: '5163', metric: 1024, flags: [], pref: 'medium' },
+      { type: 'local', dst: '127.0.0.0/8', dev: 'lo', table: 'local', scope: 'host', flags: [] },
+      { type: 'blackhole', dst: 'default', table: '5163', flags: [] },
+    ]);
+    assert.deepEqual(parseRoutes(local, (t) => t === 5163), [
+      { family: 4, table: 5163, dst: 'default', dev: 'lo', scope: 'host', type: 'local' },
+      { family: 6, table: 5163, dst: 'default', dev: 'lo', type: 'local' },
+    ]);
   });
 
   it('reads MPTcpExt counters from /proc/net/netstat', () => {

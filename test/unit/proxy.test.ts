@@ -1,18 +1,23 @@
 import assert from 'node:assert/strict';
-import { renderNft, renderNftRemoval } from '../../src/proxy/nft.js';
-import { libevHasNativeMptcp, planProxy } from '../../src/proxy/engine.js';
+import { renderTable, renderTableRemoval } from '../../src/nft/table.js';
+import { libevHasNativeMptcp, planProxy } from '../../src/proxy/launch.js';
 import { encodeSsLink, parseSsLink } from '../../src/server/uri.js';
-import { decodeBase64, encodeBase64, utf8Bytes } from '../../src/lib/base64.js';
-import { upsertSection, parseUci } from '../../src/config/uci.js';
+import { decodeBase64, encodeBase64 } from '../../src/lib/base64.js';
+import { encodeUtf8 } from '../../src/lib/utf8.js';
+import { parseUci } from '../../src/config/uci-read.js';
+import { upsertSection } from '../../src/config/uci-edit.js';
 import { countConnectionsTo, mptcpTokensOf, parseSubflows, silentServerConnections } from '../../src/observe/ss.js';
 import type { ProxyConfig, ServerConfig } from '../../src/model/config.js';
 
-const proxy: ProxyConfig = { enabled: true, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10 };
+const proxy: ProxyConfig = { enabled: true, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], line: 0 };
 const server: ServerConfig = { name: 'vps', enabled: true, host: '203.0.113.7', port: 8388, password: 's3cret', method: 'chacha20-ietf-poly1305', line: 1 };
 
 describe('nft table', () => {
+  const redirect = { lanDevices: ['br-lan'], port: 1100, bypass: ['203.0.113.7', '2001:db8::/32'], rejectQuic: false, udpPort: null };
+  const marks = [{ uplink: 'wan', dev: 'wan0', mark: 0x1000000 }, { uplink: 'wan2', dev: 'wan1', mark: 0x2000000 }];
+
   it('replaces the whole table in one transaction and redirects only LAN TCP', () => {
-    const text = renderNft({ lanDevices: ['br-lan'], port: 1100, bypass: ['203.0.113.7', '2001:db8::/32'] });
+    const text = renderTable({ marks: [], redirect })!;
     assert.ok(text.startsWith('table inet mpwan {}\ndelete table inet mpwan\ntable inet mpwan {\n'));
     assert.match(text, /iifname != \{ "br-lan" \} return/);
     assert.match(text, /meta l4proto != tcp return/);
@@ -20,26 +25,82 @@ describe('nft table', () => {
     assert.match(text, /elements = \{ 0\.0\.0\.0\/8, 10\.0\.0\.0\/8, .*192\.168\.0\.0\/16.*203\.0\.113\.7 \}/);
     assert.match(text, /elements = \{ .*fc00::\/7, fe80::\/10, ff00::\/8, 2001:db8::\/32 \}/);
     assert.match(text, /meta l4proto tcp redirect to :1100/);
-    assert.equal(renderNftRemoval(), 'table inet mpwan {}\ndelete table inet mpwan\n');
+    assert.doesNotMatch(text, /reject|ct mark/);
+    assert.equal(renderTableRemoval(), 'table inet mpwan {}\ndelete table inet mpwan\n');
+  });
+
+  it('marks flows by the uplink they leave through, and carries the mark on their later packets', () => {
+    const text = renderTable({ marks, redirect: null })!;
+    assert.match(text, /ct mark & 0x7f000000 != 0 return/, 'a flow keeps the uplink it started on');
+    assert.match(text, /oifname "wan0" ct mark set ct mark & 0x80ffffff \| 0x01000000/);
+    assert.match(text, /oifname "wan1" ct mark set ct mark & 0x80ffffff \| 0x02000000/);
+    assert.match(text, /type filter hook prerouting priority mangle;[^}]*ct direction original .* meta mark set ct mark & 0x7f000000/);
+    assert.match(text, /type route hook output priority mangle;[^}]*ct direction original .* meta mark set ct mark & 0x7f000000/);
+    assert.doesNotMatch(text, /redirect/);
+  });
+
+  it('rejects LAN QUIC to proxied destinations with an ICMP error while redirecting, when quic is tcp', () => {
+    const text = renderTable({ marks, redirect: { ...redirect, rejectQuic: true } })!;
+    const quic = text.slice(text.indexOf('\tchain quic {'));
+    assert.match(quic, /^\tchain quic \{\n\t\ttype filter hook forward priority filter - 1;.*\n\t\tiifname != \{ "br-lan" \} return\n\t\tudp dport != 443 return\n/);
+    assert.match(quic, /ip daddr @bypass4 return\n\t\tip6 daddr @bypass6 return\n\t\treject with icmpx type port-unreachable/);
+    assert.equal(renderTable({ marks: [], redirect: null }), null, 'nothing to hold: no table');
+  });
+
+  it("hands LAN UDP to the relay by TPROXY with udp 'server', leaving QUIC, the router and the bypass list alone", () => {
+    assert.doesNotMatch(renderTable({ marks, redirect })!, /tproxy/);
+    const text = renderTable({ marks, redirect: { ...redirect, udpPort: 1100 } })!;
+    const udp = text.slice(text.indexOf('\tchain udp_to_relay {'), text.indexOf('\t}', text.indexOf('\tchain udp_to_relay {')));
+    assert.deepEqual(udp.split('\n').map((l) => l.trim()).slice(1), [
+      'type filter hook prerouting priority mangle + 1; policy accept;',
+      'iifname != { "br-lan" } return',
+      'meta l4proto != udp return',
+      'udp dport 443 return comment "!mpwan: QUIC follows option quic"',
+      'fib daddr type { local, broadcast, multicast, anycast } return comment "!mpwan: the router itself"',
+      'ip daddr @bypass4 return',
+      'ip6 daddr @bypass6 return',
+      'meta l4proto udp tproxy to :1100 meta mark set 0x80000000 accept comment "!mpwan: LAN UDP to the relay"',
+      '',
+    ]);
   });
 });
 
 describe('proxy engines', () => {
-  it('runs shadowsocks-libev 3.3.5 under mptcpize, one instance per thread, password only in the config', () => {
-    const p = planProxy({ ...proxy, threads: 2 }, server, '/var/run/mpwan/proxy.json', 4, { libevNativeMptcp: false });
-    assert.deepEqual(p.instances, [['mptcpize', 'run', 'ss-redir', '-c', '/var/run/mpwan/proxy.json'], ['mptcpize', 'run', 'ss-redir', '-c', '/var/run/mpwan/proxy.json']]);
-    assert.equal(p.config.reuse_port, true);
-    assert.equal(p.config.mptcp, undefined);
-    assert.ok(!JSON.stringify(p.instances).includes('s3cret'));
-    assert.equal(planProxy(proxy, server, 'f', 4, { libevNativeMptcp: false }).instances.length, 4, 'one per CPU by default');
+  const paths = { config: '/var/run/mpwan/proxy.json', key: '/var/run/mpwan/relay.key', stats: '/var/run/mpwan/relay-stats.json', paths: '/var/run/mpwan/relay-paths' };
+  const fileOf = (p: ReturnType<typeof planProxy>) => JSON.parse(p.files[0].text) as Record<string, unknown>;
+
+  it('runs mpwan-relay by default: one process with its threads, the key only in a 0600 file', () => {
+    const key = 'ab'.repeat(32);
+    const p = planProxy({ ...proxy, engine: 'relay', threads: 3 }, { ...server, key }, paths, 4, { libevNativeMptcp: false });
+    assert.deepEqual(p.instances, [['mpwan-relay', 'router', '--port', '1100', '--server', '203.0.113.7:8388', '--key-file', paths.key, '--threads', '3',
+      '--stats', paths.stats, '--paths-file', paths.paths]]);
+    assert.deepEqual(p.files, [{ path: paths.key, text: `${key}\n` }]);
+    assert.ok(!JSON.stringify(p.instances).includes(key));
+    assert.equal(p.mptcpBy, 'native');
+    const v6 = planProxy({ ...proxy, engine: 'relay' }, { ...server, host: '2001:db8::7', key }, paths, 2, { libevNativeMptcp: false });
+    assert.equal(v6.instances[0][5], '[2001:db8::7]:8388');
+    assert.equal(v6.instances[0][9], '2', 'one thread per CPU by default');
+    const udp = planProxy({ ...proxy, engine: 'relay', udp: 'server', duplicate: ['dscp:46', 'port:3478'] }, { ...server, key }, paths, 1, { libevNativeMptcp: false });
+    assert.deepEqual(udp.instances[0].slice(14), ['--udp', '--duplicate', 'dscp:46', '--duplicate', 'port:3478']);
   });
 
-  it('uses native MPTCP where the engine has it', () => {
-    assert.deepEqual(planProxy(proxy, server, 'f', 1, { libevNativeMptcp: true }).instances, [['ss-redir', '-c', 'f']]);
-    const rust = planProxy({ ...proxy, engine: 'shadowsocks-rust' }, server, 'f', 2, { libevNativeMptcp: false });
-    assert.deepEqual(rust.instances, [['sslocal', '-c', 'f']]);
-    assert.equal(rust.config.mptcp, true);
-    assert.deepEqual(rust.config.locals, [{ protocol: 'redir', local_address: '::', local_port: 1100, tcp_redir: 'redirect' }]);
+  it('runs shadowsocks-libev 3.3.5 under mptcpize, one instance per thread, password only in the config', () => {
+    const p = planProxy({ ...proxy, threads: 2 }, server, paths, 4, { libevNativeMptcp: false });
+    assert.deepEqual(p.instances, [['mptcpize', 'run', 'ss-redir', '-c', paths.config], ['mptcpize', 'run', 'ss-redir', '-c', paths.config]]);
+    assert.equal(fileOf(p).reuse_port, true);
+    assert.equal(fileOf(p).mptcp, undefined);
+    assert.ok(!JSON.stringify(p.instances).includes('s3cret'));
+    assert.equal(planProxy(proxy, server, paths, 4, { libevNativeMptcp: false }).instances.length, 4, 'one per CPU by default');
+  });
+
+  it('uses native MPTCP where the engine has it; sslocal gets its worker threads under runtime', () => {
+    assert.deepEqual(planProxy(proxy, server, paths, 1, { libevNativeMptcp: true }).instances, [['ss-redir', '-c', paths.config]]);
+    const rust = planProxy({ ...proxy, engine: 'shadowsocks-rust' }, server, paths, 2, { libevNativeMptcp: false });
+    assert.deepEqual(rust.instances, [['sslocal', '-c', paths.config]]);
+    assert.equal(fileOf(rust).mptcp, true);
+    assert.deepEqual(fileOf(rust).runtime, { mode: 'multi_thread', worker_count: 2 });
+    assert.equal(fileOf(rust).worker_count, undefined, 'sslocal ignores a top-level worker_count');
+    assert.deepEqual(fileOf(rust).locals, [{ protocol: 'redir', local_address: '::', local_port: 1100, tcp_redir: 'redirect' }]);
   });
 
   it('knows which libev --mptcp speaks upstream MPTCP', () => {
@@ -64,9 +125,9 @@ describe('ss:// links (SIP002)', () => {
 
   it('explains what is wrong with a bad link', () => {
     assert.throws(() => parseSsLink('http://x'), /not an ss:\/\/ link/);
-    assert.throws(() => parseSsLink(`ss://${encodeBase64(utf8Bytes('rc4-md5:x'), true, false)}@h:1`), /cipher 'rc4-md5' is not supported/);
+    assert.throws(() => parseSsLink(`ss://${encodeBase64(encodeUtf8('rc4-md5:x'), true, false)}@h:1`), /cipher 'rc4-md5' is not supported/);
     assert.throws(() => parseSsLink('ss://!!!@h:1'), /no method:password/);
-    assert.throws(() => parseSsLink(`ss://${encodeBase64(utf8Bytes('aes-256-gcm:x'), true, false)}@h:70000`), /out of range/);
+    assert.throws(() => parseSsLink(`ss://${encodeBase64(encodeUtf8('aes-256-gcm:x'), true, false)}@h:70000`), /out of range/);
   });
 
   it('base64 matches Node for both alphabets', () => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { parseUci, quoteUci, sectionLabel, setOption, type UciSection } from '../../src/config/uci.js';
+import { parseUci } from '../../src/config/uci-read.js';
+import { quoteUci, setOption } from '../../src/config/uci-edit.js';
+import { sectionLabel, type UciSection } from '../../src/config/uci-syntax.js';
 
 /** The parse as plain data: [label, type, line, {option: values or [values, 'list']}]. */
 const plain = (text: string) => {
@@ -61,7 +63,7 @@ describe('UCI parser', () => {
   });
 
   it('takes tabs, spaces, CRLF line ends, ; between statements and the one-letter keywords', () => {
-    assert.deepEqual(plain("config t 'a'\r\n \t option x '1' \t\r\nc t 'b'; o y 2; l z 3;l z 4\r\n"), [
+    assert.deepEqual(plain("config t 'a'\r\n \t option x '1' \t\r\nc t 'b'; o y 2 ; l z '3';l z 4\r\n"), [
       ['a', 't', 1, { x: '1' }],
       ['b', 't', 3, { y: '2', z: ['3', '4', 'list'] }],
     ]);
@@ -106,7 +108,7 @@ describe('UCI parser', () => {
       "\toption quiet 'x'", // 6: inside the broken section: not an orphan
       'config uplink ok', // 7
       "\toption 'bad name' 1", // 8
-      '\toption mode', // 9
+      '\toption mode', // 9: no value: libuci ignores it
       '\toption', // 10
       '\tlist probe a b', // 11
       '\tfrobnicate x', // 12
@@ -125,11 +127,10 @@ describe('UCI parser', () => {
       "4: invalid section type 'bad type'",
       "5: invalid section name 'wan-1' (use letters, digits and _)",
       "8: invalid option name 'bad name' (use letters, digits and _)",
-      "9: 'option mode' has no value",
-      "10: 'option' needs a name and a value",
+      "10: 'option' needs a name",
       "11: too many arguments ('b'): quote values that contain spaces",
       "12: unknown keyword 'frobnicate' (expected config, option or list)",
-      "13: unknown keyword 'option' (expected config, option or list)",
+      "13: unknown keyword ''option'' (expected config, option or list)",
       "14: 'package' needs a name",
       "15: too many arguments ('b'): quote values that contain spaces",
       "16: section 'ok' is already a 'uplink' (line 7); it cannot also be a 'server'",
@@ -148,6 +149,90 @@ describe('UCI parser', () => {
   it('quoteUci writes what uci export writes', () => {
     assert.equal(quoteUci("it's"), "'it'\\''s'");
     assert.equal(value(quoteUci(`a'b"c\\d#e f`)), `a'b"c\\d#e f`);
+  });
+});
+
+/** What `uci show` prints for the file (package name left out), or why uci refuses it. */
+const uciShow = (text: string): string => {
+  const { sections, errors } = parseUci(text);
+  if (errors.length > 0) return 'refused';
+  return sections.flatMap((s) => [
+    `${sectionLabel(s)}=${s.type}`,
+    ...[...s.options].map(([k, o]) => `${sectionLabel(s)}.${k}=${o.values.map(quoteUci).join(' ')}`),
+  ]).join('\n');
+};
+
+describe('UCI parser agrees with libuci', () => {
+  // Each row: a line after "config s 'a'\n\t" (or a whole file when it starts with config or ;)
+  // and what `uci -c <dir> show` printed for it, with uci built from source (openwrt/uci
+  // 66127cd, libubox 1aa36ee). A `;` right after an unquoted word ends the line; a missing or
+  // empty value sets nothing; a `;` that leaves only the line break behind is refused.
+  const ROWS: [string, string][] = [
+    ["option v\n", "a=s"],
+    ["option v # c\n", "a=s"],
+    ["option v ''\n", "a=s"],
+    ["option v 1\n\toption v\n", "a=s\na.v='1'"],
+    ["option v 1\n\toption v #\n", "a=s\na.v='1'"],
+    ["option v a;option w c\n", "a=s\na.v='a'"],
+    ["option v a; b\n", "a=s\na.v='a'"],
+    ["option v a;b c d\n", "a=s\na.v='a'"],
+    ["option\tv\ta;option w c\n", "a=s\na.v='a'"],
+    ["o v a;o w c\n", "a=s\na.v='a'"],
+    ["list v a;list v b\n", "a=s\na.v='a'"],
+    ["option v;option w c\n", "a=s"],
+    ["option v a;\n", "a=s\na.v='a'"],
+    ["option v a;\r\n", "a=s\na.v='a'"],
+    ["option v a; # c\n", "a=s\na.v='a'"],
+    ["option v 'a';option w c\n", "a=s\na.v='a'\na.w='c'"],
+    ["option v \"a\";option w c\n", "a=s\na.v='a'\na.w='c'"],
+    ["option v a ;option w c\n", "a=s\na.v='a'\na.w='c'"],
+    ["option v a\f;option w c\n", "a=s\na.v='a'\na.w='c'"],
+    ["option v a\\b;option w c\n", "a=s\na.v='ab'\na.w='c'"],
+    ["option v a\\;;option w c\n", "a=s\na.v='a;'\na.w='c'"],
+    ["option v 'a;b'\n", "a=s\na.v='a;b'"],
+    ["option v 'a';option w b;option x c\n", "a=s\na.v='a'\na.w='b'"],
+    ["option v 'a' ;option w b ;option x c\n", "a=s\na.v='a'\na.w='b'\na.x='c'"],
+    ["option v 'a'; # c\n", "a=s\na.v='a'"],
+    ["option v 'a';", "a=s\na.v='a'"],
+    ["option v a '' option w c\n", "a=s\na.v='a'\na.w='c'"],
+    ["option v a \"\" # c\n", "a=s\na.v='a'"],
+    ["list v\n", "a=s\na.v=''"],
+    ["list v # c\n", "a=s\na.v=''"],
+    ["option v 1\n\tlist v\n", "a=s\na.v='1' ''"],
+    ["option v 'x\ny';option w 1\n", "a=s\na.v='x\ny'\na.w='1'"],
+    ["option v x\\\ny;option w 1\n", "a=s\na.v='xy'\na.w='1'"],
+    ["config s;option v 1\n", "@s[0]=s"],
+    ["config s a;b\n", "a=s"],
+    ["config 's' 'a';option v 1\n", "a=s\na.v='1'"],
+    ["option v 'a';\n", "refused: invalid command"],
+    ["option v a ;\n", "refused: invalid command"],
+    ["option v 'a' ; \n", "refused: invalid command"],
+    ["option v 'a';\r\n", "refused: invalid command"],
+    ["option v a ;;option w c\n", "refused: invalid command"],
+    ["option v a ; ; option w c\n", "refused: invalid command"],
+    ["option v a '' b\n", "refused: invalid command"],
+    ["option v a b\n", "refused: too many arguments"],
+    ["option 'v';x\n", "refused: too many arguments"],
+    ["config 's';option v 1\n", "refused: too many arguments"],
+    ["config s 'a';\n", "refused: invalid command"],
+    ["option\u000bv a\n", "refused: invalid command"],
+    [";option v a\n", "refused: invalid command"],
+    ["option\n", "refused: invalid command"],
+    ["option '' a\n", "refused: insufficient arguments"],
+  ];
+  for (const [input, shown] of ROWS) {
+    it(`${JSON.stringify(input)} -> ${shown.startsWith('refused') ? shown : JSON.stringify(shown)}`, () => {
+      const text = input.startsWith('config') || input.startsWith(';') ? input : `config s 'a'\n\t${input}`;
+      assert.equal(uciShow(text), shown.startsWith('refused') ? 'refused' : shown);
+    });
+  }
+
+  it('warns about what libuci ignores: text after a cutting ; and options without a value', () => {
+    assert.deepEqual(parseUci("config s 'a'\n\toption v a;option w c\n\toption x # no value\n\toption y a; # fine\n\toption z ''\n").warnings, [
+      { line: 2, message: "'option w c' after ';' is ignored: libuci ends the line at a ';' right after an unquoted value (put a space before the ';')" },
+      { line: 3, message: "'option x' has no value: libuci ignores the line, so x is neither set nor cleared" },
+      { line: 5, message: "'option z' has no value: libuci ignores the line, so z is neither set nor cleared" },
+    ]);
   });
 });
 
@@ -219,17 +304,31 @@ describe('setOption', () => {
   it('keeps CRLF line ends, a missing final newline and ; statements intact', () => {
     assert.equal(setOption("config t 'a'\r\n\toption x 1\r\n", 'a', 'y', '2'), "config t 'a'\r\n\toption x 1\r\n\toption y '2'\r\n");
     assert.equal(setOption("config t 'a'\n\toption x 1", 'a', 'y', '2'), "config t 'a'\n\toption x 1\n\toption y '2'");
-    const semi = "config t 'a'; option x 1; option y 2 # c\nconfig t 'b'\n";
-    assert.equal(setOption(semi, 'a', 'x', null), "config t 'a'; option y 2 # c\nconfig t 'b'\n");
+    const semi = "config t 'a'; option x 1 ; option y '2' # c\nconfig t 'b'\n";
+    assert.equal(setOption(semi, 'a', 'x', null), "config t 'a'; option y '2' # c\nconfig t 'b'\n");
     assert.equal(setOption(semi, 'a', 'y', null), "config t 'a'; option x 1 # c\nconfig t 'b'\n");
-    assert.equal(setOption(semi, 'a', 'z', '3'), "config t 'a'; option x 1; option y 2 # c\n\toption z '3'\nconfig t 'b'\n");
-    assert.equal(setOption("config t 'a'; option x 1; config t 'b'\n", 'a', 'z', '3'), "config t 'a'; option x 1; option z '3'; config t 'b'\n");
+    assert.equal(setOption(semi, 'a', 'z', '3'), "config t 'a'; option x 1 ; option y '2' # c\n\toption z '3'\nconfig t 'b'\n");
+    assert.equal(setOption("config t 'a'; option x 1 ; config t 'b'\n", 'a', 'z', '3'), "config t 'a'; option x 1 ; option z '3' ; config t 'b'\n");
+  });
+
+  it('keeps what libuci ignores ignored: the rest of a line after an unquoted value and ;', () => {
+    // `option x a;option y b` sets only x: a quoted value would let libuci read y too.
+    const cut = "config t 'a'\n\toption x a;option y b\n";
+    assert.equal(setOption(cut, 'a', 'x', '9'), "config t 'a'\n\toption x '9' #;option y b\n");
+    assert.equal(setOption("config t 'a'\n\tlist x a;list y b\n", 'a', 'x', '9'), "config t 'a'\n\toption x '9' #;list y b\n");
+    assert.equal(setOption(cut, 'a', 'x', null), "config t 'a'\n");
+    assert.equal(setOption(cut, 'a', 'z', '3'), `${cut}\toption z '3'\n`);
+    assert.equal(setOption("config t 'a'; option w '1' ; option x a;junk\n", 'a', 'x', null), "config t 'a'; option w '1'\n");
+  });
+
+  it('replaces an option line without a value (which libuci ignores) in place', () => {
+    assert.equal(setOption("config t 'a'\n\toption x # none\n\toption x 1\n", 'a', 'x', '5'), "config t 'a'\n\toption x '5' # none\n");
   });
 
   it('refuses unknown sections, bad option names and files with syntax errors', () => {
     assert.throws(() => setOption(text, 'nope', 'mode', 'on'), /no section 'nope'/);
     assert.throws(() => setOption(text, '@uplink[7]', 'mode', 'on'), /no section '@uplink\[7\]'/);
     assert.throws(() => setOption(text, 'wan', 'bad-name', 'on'), /invalid option name 'bad-name'/);
-    assert.throws(() => setOption(`${text}\n\toption broken`, 'wan', 'mode', 'on'), /cannot edit a file with errors: line 14: 'option broken' has no value/);
+    assert.throws(() => setOption(`${text}\n\toption broken a b`, 'wan', 'mode', 'on'), /cannot edit a file with errors: line 14: too many arguments \('b'\)/);
   });
 });

@@ -16,30 +16,30 @@ const CSS = `
 const LABEL: Record<Check['status'], string> = { pass: _('pass'), fail: _('fail'), warn: _('warning'), skip: _('skipped') };
 
 function renderDiagnosis(d: Diagnosis): Node {
-  if (!d.uplinks.length) return E('p', {}, _('No uplink is configured.'));
+  if (!d.uplinks.length) return E('p', {}, [_('No uplink is configured.')]);
   return E('div', {}, d.uplinks.map((u) => {
     const failed = u.checks.filter((c) => c.status === 'fail').length;
     return E('div', { class: 'cbi-section', 'data-uplink': u.uplink }, [
-      E('h3', {}, failed ? _('%s: %d checks failed').format(u.uplink, failed) : _('%s: all checks passed').format(u.uplink)),
+      E('h3', {}, [failed ? _('%s: %d checks failed').format(u.uplink, failed) : _('%s: all checks passed').format(u.uplink)]),
       E('table', { class: 'table mpwan-check' }, u.checks.map((c) => E('tr', { 'data-check': c.check, 'data-status': c.status }, [
-        E('td', {}, E('span', { class: `mpwan-badge ${c.status}` }, LABEL[c.status] ?? c.status)),
-        E('td', {}, c.check),
-        E('td', {}, c.message),
+        E('td', {}, E('span', { class: `mpwan-badge ${c.status}` }, [LABEL[c.status] ?? c.status])),
+        E('td', {}, [c.check]),
+        E('td', {}, [c.message]),
       ]))),
     ]);
   }));
 }
 
 function renderConnections(c: Connections): Node {
-  if (!c.available) return E('p', {}, _('Connections cannot be listed: %s').format(c.reason ?? '-'));
-  if (!c.connections.length) return E('p', {}, _('No MPTCP connection is open right now.'));
+  if (!c.available) return E('p', {}, [_('Connections cannot be listed: %s').format(c.reason ?? '-')]);
+  if (!c.connections.length) return E('p', {}, [_('No MPTCP connection is open right now.')]);
   return E('table', { class: 'table' }, [
-    E('tr', { class: 'tr table-titles' }, [E('th', {}, _('Remote')), E('th', {}, _('Sent')), E('th', {}, _('Received')), E('th', {}, _('Subflows'))]),
+    E('tr', { class: 'tr table-titles' }, [E('th', {}, [_('Remote')]), E('th', {}, [_('Sent')]), E('th', {}, [_('Received')]), E('th', {}, [_('Subflows')])]),
     ...c.connections.map((x) => E('tr', {}, [
-      E('td', {}, x.remote),
-      E('td', {}, bytes(x.bytes_sent)),
-      E('td', {}, bytes(x.bytes_received)),
-      E('td', {}, x.subflows.map((s) => `${s.uplink ?? s.local}: ${bytes(s.bytes_sent)} / ${bytes(s.bytes_received)}`).join('; ')),
+      E('td', {}, [x.remote]),
+      E('td', {}, [bytes(x.bytes_sent)]),
+      E('td', {}, [bytes(x.bytes_received)]),
+      E('td', {}, [x.subflows.map((s) => `${s.uplink ?? s.local}: ${bytes(s.bytes_sent)} / ${bytes(s.bytes_received)}`).join('; ')]),
     ])),
   ]);
 }
@@ -47,10 +47,10 @@ function renderConnections(c: Connections): Node {
 /** Runs `call` with the button disabled, putting the result (or nothing, on error) into `out`. */
 function runInto<T>(btn: HTMLButtonElement, out: HTMLElement, call: () => Promise<T>, show: (r: T) => Node): Promise<void> {
   btn.disabled = true;
-  dom.content(out, E('p', { class: 'spinning' }, _('Running…')));
+  dom.content(out, E('p', { class: 'spinning' }, [_('Running…')]));
   return call()
     .then((r) => { dom.content(out, show(r)); })
-    .catch((e: unknown) => { dom.content(out, ''); notifyError(e); })
+    .catch((e: unknown) => { dom.content(out, null); notifyError(e); })
     .finally(() => { btn.disabled = false; });
 }
 
@@ -65,25 +65,25 @@ export default view.extend({
     const results = E('div', { id: 'mpwan-diagnosis' });
     const conns = E('div', { id: 'mpwan-connections' });
     const button = (label: string, uplink?: string) => {
-      const b = E('button', { class: 'cbi-button cbi-button-action', 'data-uplink': uplink ?? '' }, label) as HTMLButtonElement;
+      const b = E('button', { class: 'cbi-button cbi-button-action', 'data-uplink': uplink ?? '' }, [label]) as HTMLButtonElement;
       b.addEventListener('click', () => runInto(b, results, () => (uplink ? callDiagnose(uplink) : callDiagnose()), renderDiagnosis));
       return b;
     };
-    const connBtn = E('button', { class: 'cbi-button' }, _('Refresh')) as HTMLButtonElement;
+    const connBtn = E('button', { class: 'cbi-button' }, [_('Refresh')]) as HTMLButtonElement;
     connBtn.addEventListener('click', () => runInto(connBtn, conns, () => callConnections(), renderConnections));
     return E('div', {}, [
-      E('style', {}, CSS),
-      E('h2', {}, _('Multipath WAN: diagnostics')),
-      E('p', { class: 'cbi-map-descr' }, _('Checks each uplink: netifd state, usable addresses, routing table and rule, MPTCP endpoint, gateway reply and an MPTCP handshake with the aggregation server.')),
+      E('style', {}, [CSS]),
+      E('h2', {}, [_('Multipath WAN: diagnostics')]),
+      E('p', { class: 'cbi-map-descr' }, [_('Checks each uplink: netifd state, usable addresses, routing table and rule, MPTCP endpoint, gateway reply and an MPTCP handshake with the aggregation server.')]),
       E('div', { class: 'mpwan-actions' }, [
         button(_('Check all uplinks')),
         ...(status?.uplinks ?? []).map((u) => button(_('Check %s').format(u.name), u.name)),
       ]),
       results,
-      E('h3', {}, _('MPTCP connections')),
+      E('h3', {}, [_('MPTCP connections')]),
       E('div', { class: 'mpwan-actions' }, [connBtn]),
       conns,
-      E('p', { class: 'cbi-map-descr' }, _('Throughput tests per uplink need support on the server side, which this mpwan version does not have yet.')),
+      E('p', { class: 'cbi-map-descr' }, [_('Throughput tests per uplink need support on the server side, which this mpwan version does not have yet.')]),
     ]);
   },
 

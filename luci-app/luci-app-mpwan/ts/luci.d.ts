@@ -3,11 +3,25 @@
 // `luci/<module>`; scripts/build-luci.mjs turns each import into a `'require <module>'`
 // literal and a parameter of the class factory, exactly what luci.js expects.
 
-type Child = Node | string | number | null | undefined | false | Child[];
-type Attrs = Record<string, string | number | boolean | null | undefined | EventListener | Record<string, string>>;
+/**
+ * What luci.js's dom.append (and so E()) does with children:
+ * - an array: each Node member is appended, every other member becomes a text node of
+ *   String(member), so null, undefined and false would print "null", "undefined", "false";
+ * - a lone Node is appended; a lone function is called with the parent and its result appended;
+ * - anything else (a lone string) is assigned to innerHTML: it is parsed as markup.
+ * The views therefore pass text only inside arrays, and never null/false members: build the
+ * array without them.
+ */
+type Child = Node | string | number;
+type Children = Node | Child[];
+/** dom.attr: a function is an event listener, null/undefined is skipped, anything else is
+ *  setAttribute(String(value)) (so `false` would set "false"; objects become JSON). */
+type Attrs = Record<string, string | number | null | undefined | EventListener>;
 
-/** LuCI's DOM builder: E(tag, attrs?, children?). */
-declare function E(tag: string, attrs?: Attrs | Child, children?: Child): HTMLElement;
+/** LuCI's DOM builder. The second argument is taken as attributes when it is a non-array
+ *  object (a Node too), so children alone must come as an array. */
+declare function E(tag: string, attrs?: Attrs, children?: Children): HTMLElement;
+declare function E(tag: string, children: Child[]): HTMLElement;
 /** Marks a translatable literal; keep the argument a plain string literal. */
 declare function _(msgid: string, context?: string): string;
 declare function N_(count: number, singular: string, plural: string, context?: string): string;
@@ -50,7 +64,8 @@ declare namespace LuCI {
   }
 
   interface Poll {
-    /** Runs fn every `interval` seconds, never twice at once. */
+    /** Queues fn to run every `interval` seconds, never twice at once. When the loop is not
+     *  running yet (as after page load), this starts it, which runs fn at once. */
     add(fn: () => unknown, interval?: number): boolean;
     remove(fn: () => unknown): boolean;
     start(): boolean;
@@ -59,15 +74,16 @@ declare namespace LuCI {
   }
 
   interface Ui {
-    addNotification(title: string | null, children: Child, ...classes: string[]): HTMLElement;
-    showModal(title: string | null, children: Child, ...classes: string[]): HTMLElement;
+    /** The title goes through E('h4', {}, title): innerHTML, so a literal only. */
+    addNotification(title: string | null, children: Children, ...classes: string[]): HTMLElement;
+    showModal(title: string | null, children: Children, ...classes: string[]): HTMLElement;
     hideModal(): void;
     changes: { apply(checked?: boolean): void };
   }
 
   interface Dom {
-    content(node: Node, children: Child): Node;
-    append(node: Node, children: Child): Node;
+    content(node: Node, children: Children | null): Node | null;
+    append(node: Node, children: Children | null): Node | null;
     elem(x: unknown): x is Element;
   }
 
@@ -78,6 +94,8 @@ declare namespace LuCI {
     unset(config: string, section: string, option: string): void;
     sections(config: string, type?: string): Array<Record<string, unknown> & { '.name': string; '.type': string }>;
     save(): Promise<unknown>;
+    /** Edits not yet sent to rpcd, per config (uci.js keeps them so until save()). */
+    state: Record<'creates' | 'changes' | 'deletes' | 'reorder', Record<string, unknown>>;
   }
 
   interface AbstractValue {
@@ -91,8 +109,22 @@ declare namespace LuCI {
     modalonly: boolean | null;
     password: boolean;
     readonly: boolean;
+    /** Hidden by its dependencies, the option keeps its value on Save (else it is removed). */
+    retain: boolean;
+    /** `field` is an option of the same section, or '<config>.<section>.<option>' of another;
+     *  several calls show the option when any one is met. */
     depends(field: string | Record<string, string | boolean>, value?: string): void;
+    /** Runs after the datatype passed, bound to the option, with the validator's value (see lib/form.ts fieldText). */
     validate(sectionId: string, value: string): true | string;
+    /** 'cbid.<config>.<section>.<option>': the widget's frame id; its input is 'widget.' + that. */
+    cbid(sectionId: string): string;
+    /** form.js: reads the widget, validates, then writes, removes or leaves the option. */
+    parse(sectionId: string): Promise<void>;
+    /** The option is rendered and its dependencies are met. */
+    isActive(sectionId: string): boolean;
+    isValid(sectionId: string): boolean;
+    /** The config's value, read when the map loads; cfgvalue returns it afterwards. */
+    load(sectionId: string): string | string[] | null | undefined;
     cfgvalue(sectionId: string): string | string[] | null | undefined;
     formvalue(sectionId: string): string | string[] | null;
     write(sectionId: string, value: string | string[]): void;
@@ -107,6 +139,10 @@ declare namespace LuCI {
     nodescriptions: boolean;
     sortable: boolean;
     addbtntitle: string;
+    /** The ids of the sections it shows. */
+    cfgsections(): string[];
+    /** The Add button (and name field) below the sections. */
+    renderSectionAdd(extraClass?: string): HTMLElement;
     tab(name: string, title: string, description?: string): void;
     option<O extends AbstractValue = AbstractValue>(cls: OptionClass<O>, name: string, title?: string, description?: string): O;
     taboption<O extends AbstractValue = AbstractValue>(tab: string, cls: OptionClass<O>, name: string, title?: string, description?: string): O;

@@ -1,174 +1,17 @@
-// Settings: a form.Map over /etc/config/mpwan. The option names, ranges and defaults follow
-// src/config/schema.ts (mpwan rejects unknown options, so the form offers only real ones).
+// Settings: a form.Map over /etc/config/mpwan with every option of mpwan's option table
+// (src/config/options.ts; mpwan rejects unknown options, so the form offers only real ones).
+// Each option's datatype comes from that table at build time (lib/form.ts); where LuCI's
+// datatype accepts what mpwan refuses, a `validate` calls mpwan's own parser, and the rules
+// that tie sections together run on Save (settings/save-check.ts).
 // Save & Apply commits through rpcd; procd's reload trigger on 'mpwan' re-plans in place.
+// Every section saves only options the user changed.
 import view from 'luci/view';
 import form from 'luci/form';
 import uci from 'luci/uci';
-import widgets from 'luci/tools.widgets';
-import { SS_METHODS } from '../../../src/model/config.js';
-import { parseSsLink } from '../../../src/server/uri.js';
-
-function globalsSection(m: LuCI.FormMap): void {
-  const s = m.section(form.NamedSection, 'globals', 'globals', _('General'));
-  s.addremove = false;
-  s.tab('general', _('General'));
-  s.tab('mptcp', _('MPTCP (kernel)'), _('Empty fields keep what the kernel has.'));
-  s.tab('health', _('Health checks'), _('Defaults for every uplink; an uplink may set its own probe hosts and failure action.'));
-  s.tab('ranges', _('Routing ranges'));
-
-  let o = s.taboption('general', form.Flag, 'enabled', _('Enabled'), _('Off removes every endpoint, rule and route mpwan added.'));
-  o.default = '1';
-  o.rmempty = false;
-  o = s.taboption('general', form.Value, 'subflows', _('Minimum subflows'), _('mpwan raises the kernel limit to one per endpoint; never above 8.'));
-  o.datatype = 'range(0,8)';
-  o.placeholder = '0';
-  o = s.taboption('general', form.Value, 'add_addr_accepted', _('Minimum addresses accepted'));
-  o.datatype = 'range(0,8)';
-  o.placeholder = '0';
-  o = s.taboption('general', form.Flag, 'rp_filter_loose', _('Loose reverse-path filter'), _('Strict filtering on uplink devices drops replies to subflows.'));
-  o.default = '1';
-
-  o = s.taboption('mptcp', form.Value, 'scheduler', _('Scheduler'), _('One of net.mptcp.available_schedulers.'));
-  o.datatype = 'and(minlength(1),maxlength(15))';
-  o = s.taboption('mptcp', form.ListValue, 'path_manager', _('Path manager'));
-  o.value('', _('kernel default'));
-  o.value('kernel');
-  o.value('userspace');
-  o = s.taboption('mptcp', form.ListValue, 'checksum', _('Checksums'), _('On for middleboxes that rewrite payloads.'));
-  o.value('', _('kernel default'));
-  o.value('0', _('off'));
-  o.value('1', _('on'));
-  o = s.taboption('mptcp', form.Value, 'stale_loss_cnt', _('Stale loss count'), _('Lower moves traffic off a stalled uplink sooner.'));
-  o.datatype = 'uinteger';
-  o = s.taboption('mptcp', form.Value, 'blackhole_timeout', _('Blackhole timeout (s)'), _('0: never turn MPTCP off after dropped SYNs.'));
-  o.datatype = 'uinteger';
-  o = s.taboption('mptcp', form.Value, 'syn_retrans_before_tcp_fallback', _('SYN retransmissions before TCP fallback'));
-  o.datatype = 'range(0,255)';
-
-  o = s.taboption('health', form.Value, 'probe_interval', _('Probe interval (s)'), _('Seconds between probe rounds through each uplink (0.2 to 3600).'));
-  o.datatype = 'and(ufloat,min(0.2),max(3600))';
-  o.placeholder = '0.5';
-  o = s.taboption('health', form.Value, 'probe_timeout', _('Probe timeout (s)'), _('Whole seconds a probe waits for an answer.'));
-  o.datatype = 'range(1,30)';
-  o.placeholder = '1';
-  o = s.taboption('health', form.Value, 'down_after', _('Down after'), _('Rounds without an answer before the uplink is withdrawn.'));
-  o.datatype = 'range(1,100)';
-  o.placeholder = '3';
-  o = s.taboption('health', form.Value, 'up_after', _('Up after'), _('Answered rounds in a row before it returns.'));
-  o.datatype = 'range(1,100)';
-  o.placeholder = '3';
-  o = s.taboption('health', form.ListValue, 'on_down', _('On failure'));
-  o.value('withdraw', _('withdraw its endpoints'));
-  o.value('backup', _('keep them as backup'));
-  o = s.taboption('health', form.Flag, 'probe_server', _('Probe the server'), _('Also open a TCP connection to the aggregation server through each uplink.'));
-  o.default = '1';
-  o = s.taboption('health', form.DynamicList, 'probe_host', _('Probe hosts'), _('IP addresses to ping through each uplink (default: the aggregation server).'));
-  o.datatype = 'ipaddr';
-
-  o = s.taboption('ranges', form.Value, 'table_base', _('First routing table'), _('mpwan owns this table and the next 63.'));
-  o.datatype = 'range(61,2147483584)';
-  o.placeholder = '5100';
-  o = s.taboption('ranges', form.Value, 'rule_pref', _('Rule priority'));
-  o.datatype = 'range(1,32765)';
-  o.placeholder = '5000';
-}
-
-function uplinksSection(m: LuCI.FormMap): void {
-  const s = m.section(form.GridSection, 'uplink', _('Uplinks'),
-    _('One row per netifd interface (the row name is the interface, e.g. wan). Add new uplinks at the end: each one\'s routing table follows its position.'));
-  s.addremove = true;
-  s.anonymous = false;
-  s.nodescriptions = true;
-  s.addbtntitle = _('Add uplink');
-
-  let o = s.option(form.ListValue, 'mode', _('Mode'));
-  o.value('on', _('on: carries traffic'));
-  o.value('backup', _('backup: only when no "on" uplink works'));
-  o.value('off', _('off: not used'));
-  o.default = 'on';
-  o.editable = true;
-  o = s.option(form.Value, 'priority', _('Priority'), _('Lower ranks first when more than 8 endpoints are wanted.'));
-  o.datatype = 'range(0,1000)';
-  o.placeholder = '50';
-  o.editable = true;
-  o = s.option(form.Flag, 'ula', _('Use ULA'), _('Also use IPv6 unique-local addresses (fc00::/7).'));
-  o.editable = true;
-  o = s.option(form.Flag, 'fullmesh', _('Full mesh'), _('One subflow to every address of the peer.'));
-  o.editable = true;
-  o = s.option(form.DynamicList, 'probe_host', _('Probe hosts'), _('IP addresses pinged through this uplink (empty: the general setting).'));
-  o.datatype = 'ipaddr';
-  o = s.option(form.ListValue, 'on_down', _('On failure'));
-  o.value('', _('general setting'));
-  o.value('withdraw', _('withdraw'));
-  o.value('backup', _('backup'));
-}
-
-function serverSection(m: LuCI.FormMap): void {
-  const s = m.section(form.TypedSection, 'server', _('Aggregation server'),
-    _('Your own server that reassembles the subflows (set it up there with: mpwan server setup).'));
-  s.addremove = true;
-  s.anonymous = false;
-
-  let o = s.option(form.Flag, 'enabled', _('Enabled'));
-  o.default = '1';
-  o.rmempty = false;
-  o = s.option(form.Value, 'host', _('Host'));
-  o.datatype = 'host';
-  o = s.option(form.Value, 'port', _('Port'));
-  o.datatype = 'port';
-  o.placeholder = '8388';
-  o = s.option(form.Value, 'password', _('Password'));
-  o.password = true;
-  o = s.option(form.ListValue, 'method', _('Cipher'));
-  for (const mth of SS_METHODS) o.value(mth);
-  o.default = 'chacha20-ietf-poly1305';
-
-  // Not a UCI option: a pasted link fills host, port, cipher and password. It is the last
-  // option so its write comes after (and wins over) the fields above.
-  o = s.option(form.Value, '_import', _('Import ss:// link'), _('Paste the link printed by mpwan server setup; it replaces the fields above.'));
-  o.placeholder = 'ss://…';
-  o.cfgvalue = () => '';
-  o.validate = (_sid: string, v: string) => {
-    if (!v) return true;
-    try { parseSsLink(v); return true; } catch (e) { return (e as Error).message; }
-  };
-  o.write = (sid: string, v: string | string[]) => {
-    const l = parseSsLink(String(v));
-    uci.set('mpwan', sid, 'host', l.host);
-    uci.set('mpwan', sid, 'port', String(l.port));
-    uci.set('mpwan', sid, 'method', l.method);
-    uci.set('mpwan', sid, 'password', l.password);
-  };
-  o.remove = () => {};
-}
-
-function proxySection(m: LuCI.FormMap): void {
-  const s = m.section(form.TypedSection, 'proxy', _('LAN proxy'),
-    _('Sends TCP from the LAN through the aggregation server over all uplinks. Needs an enabled server.'));
-  s.addremove = true;
-  s.anonymous = true;
-
-  let o = s.option(form.Flag, 'enabled', _('Enabled'));
-  o.default = '1';
-  o.rmempty = false;
-  o = s.option(form.ListValue, 'engine', _('Engine'));
-  o.value('shadowsocks-rust');
-  o.value('shadowsocks-libev');
-  o = s.option(form.Value, 'port', _('Local port'));
-  o.datatype = 'port';
-  o.placeholder = '1100';
-  o = s.option(form.Value, 'threads', _('Threads'));
-  o.datatype = 'range(1,64)';
-  o = s.option(form.Value, 'check_interval', _('Server check interval (s)'));
-  o.datatype = 'range(1,3600)';
-  o.placeholder = '10';
-  const lan = s.option(widgets.NetworkSelect, 'lan', _('LAN interfaces'));
-  lan.multiple = true;
-  lan.nocreate = true;
-  lan.default = ['lan'];
-  o = s.option(form.DynamicList, 'bypass', _('Bypass'), _('Destinations reached directly, not through the server.'));
-  o.datatype = 'cidr';
-}
+import { globalsSection, uplinkHealthSection, uplinksSection } from './settings/general.js';
+import { serverSection } from './settings/server.js';
+import { proxySection } from './settings/proxy.js';
+import { checkedOnSave } from './settings/save-check.js';
 
 export default view.extend({
   load() {
@@ -180,8 +23,11 @@ export default view.extend({
       _('mpwan adds one MPTCP endpoint per uplink so that one TCP connection uses them all.'));
     globalsSection(m);
     uplinksSection(m);
-    serverSection(m);
+    uplinkHealthSection(m);
+    // The server's secret fields follow the proxy's engine field, found by the section's id.
+    serverSection(m, uci.sections('mpwan', 'proxy')[0]?.['.name'] ?? null);
     proxySection(m);
+    checkedOnSave(m);
     return m.render();
   },
 });

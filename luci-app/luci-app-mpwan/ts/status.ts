@@ -1,5 +1,6 @@
-// Status page: one card per uplink, live throughput graphs, MPTCP counters, proxy and
-// server. Polls `mpwan status` every 2 s; a failed poll keeps the last data on screen and
+// Status page: notices (invalid config file, proxy engine missing, warnings), one card per
+// uplink, live throughput graphs, the default route, proxy and server, LAN UDP, MPTCP
+// counters. Polls `mpwan status` every 2 s; a failed poll keeps the last data on screen and
 // shows a notification.
 import view from 'luci/view';
 import poll from 'luci/poll';
@@ -15,7 +16,9 @@ export default view.extend({
   render(data: unknown): Node {
     const page = new StatusPage();
     if (data) page.update(data as Status);
-    poll.add(() => callStatus().then((s) => page.update(s), notifyError), POLL_SECONDS);
+    // poll.add starts the poll loop, which runs the function at once: right after load()'s
+    // call. Skip that run (the next is one interval later) rather than fetch twice.
+    poll.add(() => (page.isFresh() ? undefined : callStatus().then((s) => page.update(s), notifyError)), POLL_SECONDS);
     return page.root;
   },
 

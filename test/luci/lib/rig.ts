@@ -9,7 +9,6 @@ import { Topology, sweepStale } from '../../netns/lib/topology.js';
 import { Router } from '../../netns/lib/mpwan.js';
 import { Rpcd } from '../../netns/lib/rpcd.js';
 import { LuciServer } from './server.js';
-import { UciStore } from './uci-store.js';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
@@ -52,8 +51,7 @@ export async function startRig(wans: number): Promise<Rig> {
     if (applied.status !== 0) throw new Error(`mpwan apply failed: ${applied.stderr}`);
     const rpcd = new Rpcd(rtr);
     // procd's reload trigger on 'mpwan' runs the init script's reload: a re-plan in place.
-    const uci = new UciStore(join(rtr.dir, 'etc'), async () => { await rpcd.callAsync('reload', '{}'); });
-    server = new LuciServer(rpcd, uci);
+    server = new LuciServer(rpcd, join(rtr.dir, 'etc'), async () => { await rpcd.callAsync('reload', '{}'); });
     await server.start();
     const { browser, cleanup } = await launchChromium();
     cleanupProfile = cleanup;

@@ -1,508 +1,864 @@
-// A LuCI stand-in for the browser tests: the parts of luci-base's client framework the mpwan
-// views use (class system, view, form, rpc, poll, ui, dom, uci, tools.widgets), with the
-// same calling conventions and reply handling. Views are loaded exactly as luci.js loads
-// class files: fetch, read the leading 'require' literals, eval the text as the body of
-// function(window, document, L, <modules>), check that it returns a class, instantiate it.
-// Plain JavaScript because it runs as-is in the browser, like the real luci.js.
-(function (window, document) {
+// Stand-in for luci-base's luci.js (openwrt/luci, modules/luci-base/htdocs/luci-static/
+// resources/luci.js) in the browser tests. The project cannot ship LuCI, so this re-implements
+// the parts the mpwan views depend on with the same semantics, each naming the real function it
+// follows: the class system, the class-file loader, request batching, the poll loop, dom, the
+// session store and the view base class. rpc, uci, ui, form, validation and tools.widgets are
+// class files beside it, loaded by the loader as luci.js loads the real ones.
+// Plain JavaScript: the browser runs it as is, like the real file.
+((window, document) => {
 	'use strict';
 
-	/* ---- class system (luci.js Class) ---- */
-	function Class() {}
-	Class.extend = function (props) {
-		const Parent = this;
-		function C() { if (typeof this.__init__ === 'function') this.__init__.apply(this, arguments); }
-		C.prototype = Object.assign(Object.create(Parent.prototype), props);
-		C.prototype.constructor = C;
-		C.prototype.super = function (key, args) { return Parent.prototype[key].apply(this, args || []); };
-		C.extend = Class.extend;
-		C.isSubclass = Class.isSubclass;
-		return C;
-	};
-	Class.isSubclass = function (c) { return typeof c === 'function' && c.prototype instanceof Class; };
+	const env = {};
 
-	/* ---- String.prototype.format: %s %d %f %.Nf %% ---- */
-	String.prototype.format = function () {
-		const args = arguments;
-		let i = 0;
-		return this.replace(/%(\.(\d+))?([sdf%])/g, function (m, _p, prec, t) {
-			if (t === '%') return '%';
-			const v = args[i++];
-			if (t === 'd') return Math.floor(+v || 0).toFixed(0);
-			if (t === 'f') return prec != null ? (+v || 0).toFixed(+prec) : String(+v || 0);
-			return v == null ? '' : String(v);
-		});
-	};
-
-	/* ---- dom ---- */
-	function flatten(children, out) {
-		if (children == null || children === false) return out;
-		if (Array.isArray(children)) { children.forEach(function (c) { flatten(c, out); }); return out; }
-		out.push(children instanceof Node ? children : document.createTextNode(String(children)));
-		return out;
+	/* ---- cbi.js String.prototype.format: printf with %s %d %u %f %x %X %o %b %c %h %q %t %m ---- */
+	const htmlEsc = [/&/g, '&#38;', /"/g, '&#34;', /'/g, '&#39;', /</g, '&#60;', />/g, '&#62;'];
+	const quotEsc = [/"/g, '&#34;', /'/g, '&#39;'];
+	function esc(s, r) {
+		const t = typeof s;
+		if (s == null || t === 'object' || t === 'function')
+			return '';
+		s = String(s);
+		for (let i = 0; i < r.length; i += 2)
+			s = s.replace(r[i], r[i + 1]);
+		return s;
 	}
-	const dom = {
-		create: function (tag, attrs, children) {
-			if (Array.isArray(attrs) || attrs instanceof Node || typeof attrs !== 'object' || attrs === null) { children = attrs; attrs = {}; }
-			const el = document.createElement(tag);
-			for (const k in attrs) {
-				const v = attrs[k];
-				if (v == null || v === false) continue;
-				if (typeof v === 'function') el.addEventListener(k, v);
-				else if (k === 'style' && typeof v === 'object') Object.assign(el.style, v);
-				else el.setAttribute(k, v === true ? '' : String(v));
-			}
-			return dom.append(el, children);
-		},
-		append: function (node, children) { flatten(children, []).forEach(function (c) { node.appendChild(c); }); return node; },
-		content: function (node, children) { while (node.firstChild) node.removeChild(node.firstChild); return dom.append(node, children); },
-		elem: function (e) { return e != null && typeof e === 'object' && e.nodeType === 1; },
-	};
-	window.E = dom.create;
-
-	/* ---- translations: none loaded, msgid is the text ---- */
-	window._ = function (s) { return s; };
-	window.N_ = function (n, s, p) { return n === 1 ? s : p; };
-
-	/* ---- L ---- */
-	const classes = {};
-	const L = {
-		env: { pollinterval: 5, sessionid: window.LUCI_SESSION, base_url: '/luci-static/resources' },
-		Class: Class,
-		resolveDefault: function (p, d) { return Promise.resolve(p).catch(function () { return d; }); },
-		bind: function (fn, self) { return Function.prototype.bind.apply(fn, [self].concat([].slice.call(arguments, 2))); },
-		error: function (e) {
-			const err = e instanceof Error ? e : new Error(String(e));
-			if (!err.reported) { ui.addNotification(err.name || 'Runtime error', E('pre', {}, err.message), 'danger'); err.reported = true; }
-			throw err;
-		},
-		require: function (name) {
-			if (classes[name]) return Promise.resolve(classes[name]);
-			const url = L.env.base_url + '/' + name.replace(/\./g, '/') + '.js';
-			classes[name] = fetch(url).then(function (res) {
-				if (!res.ok) throw new Error('HTTP error ' + res.status + ' while loading class file "' + url + '"');
-				return res.text();
-			}).then(function (source) {
-				// The scan luci.js does: string literals at the start, 'use strict' or 'require x [as y]'.
-				const requirematch = /^require[ \t]+(\S+)(?:[ \t]+as[ \t]+([a-zA-Z_]\S*))?$/, strictmatch = /^use[ \t]+strict$/;
-				const depends = [], args = [];
-				for (let i = 0, off = -1, quote = -1, esc = false; i < source.length; i++) {
-					const chr = source.charCodeAt(i);
-					if (esc) esc = false;
-					else if (chr === 92) esc = true;
-					else if (chr === quote) {
-						const s = source.substring(off, i), m = requirematch.exec(s);
-						if (m) { depends.push(L.require(m[1])); args.push(m[2] || m[1].replace(/[^a-zA-Z0-9_]/g, '_')); }
-						else if (!strictmatch.exec(s)) break;
-						off = -1; quote = -1;
-					}
-					else if (quote === -1 && (chr === 34 || chr === 39)) { off = i + 1; quote = chr; }
+	String.prototype.format = function(...args) {
+		const re = /^(([^%]*)%('.|0|\x20)?(-)?(\d+)?(\.\d+)?(%|b|c|d|u|f|o|s|x|X|q|h|j|t|m))/;
+		let str = String(this), out = '', a, n = 0;
+		while ((a = re.exec(str)) != null) {
+			const [, m, leftpart, pPad, pJustify, pMinLength, pPrecision, pType] = a;
+			let subst = '';
+			if (pType == '%')
+				subst = '%';
+			else if (n < args.length) {
+				const param = args[n++];
+				const pad = pPad ? (pPad.charAt(0) == "'" ? pPad.charAt(1) : pPad) : ' ';
+				const precision = (pPrecision && pType == 'f') ? +pPrecision.substring(1) : -1;
+				switch (pType) {
+				case 'b': subst = Math.floor(+param || 0).toString(2); break;
+				case 'c': subst = String.fromCharCode(+param || 0); break;
+				case 'd': subst = Math.floor(+param || 0).toFixed(0); break;
+				case 'u': { const v = +param || 0; subst = Math.floor(v < 0 ? 0x100000000 + v : v).toFixed(0); break; }
+				case 'f': subst = precision > -1 ? (+param || 0).toFixed(precision) : (+param || 0); break;
+				case 'o': subst = Math.floor(+param || 0).toString(8); break;
+				case 's': subst = param; break;
+				case 'x': subst = Math.floor(+param || 0).toString(16).toLowerCase(); break;
+				case 'X': subst = Math.floor(+param || 0).toString(16).toUpperCase(); break;
+				case 'h': subst = esc(param, htmlEsc); break;
+				case 'q': subst = esc(param, quotEsc); break;
+				case 't': {
+					let ts = param || 0, tm = 0, th = 0, td = 0;
+					if (ts > 59) { tm = Math.floor(ts / 60); ts = ts % 60; }
+					if (tm > 59) { th = Math.floor(tm / 60); tm = tm % 60; }
+					if (th > 23) { td = Math.floor(th / 24); th = th % 24; }
+					subst = td > 0 ? '%dd %dh %dm %ds'.format(td, th, tm, ts) : '%dh %dm %ds'.format(th, tm, ts);
+					break;
 				}
-				return Promise.all(depends).then(function (instances) {
-					const factory = eval('(function(window, document, L, ' + args.join(', ') + ') { ' + source + ' })\n//# sourceURL=' + url);
-					const cls = factory.apply(factory, [window, document, L].concat(instances));
-					if (!Class.isSubclass(cls)) throw new TypeError('"' + name + '" factory yields invalid constructor');
-					return (classes[name] = new cls());
-				});
-			});
-			return classes[name];
-		},
+				case 'm': {
+					const mf = pMinLength ? +pMinLength : 1000, pr = pPrecision ? ~~(10 * +('0' + pPrecision)) : 2;
+					const units = [' ', ' K', ' M', ' G', ' T', ' P', ' E'];
+					let v = +param || 0, i = 0;
+					for (; i < units.length && v > mf; i++) v /= mf;
+					subst = i ? v.toFixed(pr) + units[i] + (mf == 1024 ? 'i' : '') : v + ' ';
+					break;
+				}
+				}
+				subst = String(subst);
+				if (pMinLength && pType != 'm')
+					while (subst.length < +pMinLength)
+						subst = pJustify == '-' ? subst + ' ' : pad + subst;
+			}
+			out += leftpart + subst;
+			str = str.substr(m.length);
+		}
+		return out + str;
 	};
-	window.L = L;
 
-	/* ---- rpc (rpc.js: JSON-RPC 2.0 'call' to /ubus, expect/filter/reject) ---- */
-	let rpcId = 1;
-	const rpc = {
-		getStatusText: function (code) {
-			return ['Command OK', 'Invalid command', 'Invalid argument', 'Method not found', 'Resource not found', 'No data received',
-				'Permission denied', 'Request timeout', 'Not supported', 'Unspecified error', 'Connection lost'][code] || 'Unknown error code';
+	/* ---- Class (luci.js Class: extend, singleton, instantiate, isSubclass, super) ---- */
+	const toCamelCase = s => s.replace(/(?:^|[\. -])(.)/g, (m0, m1) => m1.toUpperCase());
+	const superContext = {};
+	let classIndex = 0;
+
+	const Class = Object.assign(function() {}, {
+		extend(properties) {
+			const props = {
+				__id__: { value: classIndex },
+				__base__: { value: this.prototype },
+				__name__: { value: properties.__name__ ?? `anonymous${classIndex++}` }
+			};
+			const ClassConstructor = function() {
+				if (!(this instanceof ClassConstructor))
+					throw new TypeError('Constructor must not be called without "new"');
+				if (Object.getPrototypeOf(this).hasOwnProperty('__init__')) {
+					if (typeof this.__init__ != 'function')
+						throw new TypeError('Class __init__ member is not a function');
+					this.__init__.apply(this, arguments);
+				}
+				else {
+					this.super('__init__', arguments);
+				}
+			};
+			for (const key in properties)
+				if (!props[key] && properties.hasOwnProperty(key))
+					props[key] = { value: properties[key], writable: true };
+			ClassConstructor.prototype = Object.create(this.prototype, props);
+			ClassConstructor.prototype.constructor = ClassConstructor;
+			Object.assign(ClassConstructor, this);
+			ClassConstructor.displayName = toCamelCase(`${props.__name__.value}Class`);
+			return ClassConstructor;
 		},
-		call: function (object, method, args) {
-			const body = { jsonrpc: '2.0', id: rpcId++, method: 'call', params: [L.env.sessionid, object, method, args] };
-			return fetch('/ubus/', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
-				.then(function (r) { return r.json(); })
-				.then(function (msg) {
-					if (msg.error) throw new Error('RPC call to ' + object + '/' + method + ' failed with error ' + msg.error.code + ': ' + msg.error.message);
-					return msg.result;
-				});
+		singleton(properties, ...args) {
+			return Class.extend(properties).instantiate(args);
 		},
-		declare: function (d) {
-			return function () {
-				const args = {};
-				for (let i = 0; i < (d.params || []).length; i++) if (arguments[i] !== undefined) args[d.params[i]] = arguments[i];
-				const callArgs = arguments;
-				return rpc.call(d.object, d.method, args).then(function (result) {
-					if (d.reject && result[0] !== 0)
-						throw new Error('RPC call to ' + d.object + '/' + d.method + ' failed with ubus code ' + result[0] + ': ' + rpc.getStatusText(result[0]));
-					let ret = result.length > 1 ? result[1] : result[0];
-					if (d.expect) {
-						for (const key in d.expect) {
-							if (ret != null && key !== '') ret = ret[key];
-							const want = d.expect[key];
-							if (ret == null || (want != null && typeof ret !== typeof want)) ret = want;
-							break;
+		instantiate(args) {
+			return new (Function.prototype.bind.call(this, null, ...args))();
+		},
+		isSubclass(classValue) {
+			return (typeof classValue == 'function' && classValue.prototype instanceof this);
+		},
+		prototype: {
+			varargs(args, offset, ...extra) {
+				return extra.concat(Array.prototype.slice.call(args, offset));
+			},
+			// The method `key` of the next prototype up from the one whose method is running
+			// (tracked per instance id and key, as luci.js does).
+			super(key, ...callArgs) {
+				if (key == null)
+					return null;
+				const slot = `${this.__id__}.${key}`, stack = superContext[slot];
+				let ctx = Object.getPrototypeOf(stack ? stack[0] : Object.getPrototypeOf(this));
+				for (; ctx != null && !ctx.hasOwnProperty(key); ctx = Object.getPrototypeOf(ctx)) {}
+				if (ctx == null)
+					return null;
+				let res = ctx[key];
+				if (callArgs.length > 0) {
+					if (typeof res != 'function')
+						throw new ReferenceError(`${key} is not a function in base class`);
+					if (Array.isArray(callArgs[0]) || LuCI.prototype.isArguments(callArgs[0]))
+						callArgs = callArgs[0];
+					if (stack) stack.unshift(ctx);
+					else superContext[slot] = [ ctx ];
+					try { res = res.apply(this, callArgs); }
+					finally {
+						if (stack && stack.length > 1) stack.shift();
+						else delete superContext[slot];
+					}
+				}
+				return res;
+			}
+		}
+	});
+
+	/* ---- Response / Request (luci.js LuCI.response, LuCI.request) ---- */
+	const Response = Class.extend({
+		__name__: 'LuCI.response',
+		__init__(xhr, url, duration, headers, content) {
+			this.ok = (xhr.status >= 200 && xhr.status <= 299);
+			this.status = xhr.status;
+			this.statusText = xhr.statusText;
+			this.headers = headers ?? { get: n => xhr.getResponseHeader(n) };
+			this.duration = duration;
+			this.url = url;
+			this.xhr = xhr;
+			if (content != null && typeof content == 'object') { this.responseJSON = content; this.responseText = null; }
+			else if (content != null) { this.responseJSON = null; this.responseText = String(content); }
+			else { this.responseJSON = null; this.responseText = xhr.responseText; }
+		},
+		clone(content) {
+			const copy = new Response(this.xhr, this.url, this.duration, this.headers, content);
+			copy.ok = this.ok; copy.status = this.status; copy.statusText = this.statusText;
+			return copy;
+		},
+		json() {
+			if (this.responseJSON == null)
+				this.responseJSON = JSON.parse(this.responseText);
+			return this.responseJSON;
+		},
+		text() {
+			if (this.responseText == null && this.responseJSON != null)
+				this.responseText = JSON.stringify(this.responseJSON);
+			return this.responseText;
+		}
+	});
+
+	// luci.js batches ubus calls: every rpc POST made before the next animation frame goes out as
+	// one JSON-RPC array to the rpc base URL; replies are matched by position
+	// (isQueueableRequest, flushRequestQueue).
+	const requestQueue = [];
+	let rpcBaseURL = null;
+
+	function isQueueableRequest(opt) {
+		if (!classes.rpc || opt.method != 'POST' || typeof opt.content != 'object' || opt.nobatch === true)
+			return false;
+		const base = Request.expandURL(classes.rpc.getBaseURL());
+		return (base != null && opt.url.indexOf(base) == 0);
+	}
+
+	function flushRequestQueue() {
+		if (!requestQueue.length)
+			return;
+		const reqopt = Object.assign({}, requestQueue[0][0], { content: [], nobatch: true }), batch = [];
+		for (let i = 0; i < requestQueue.length; i++) {
+			batch[i] = requestQueue[i];
+			reqopt.content[i] = batch[i][0].content;
+		}
+		requestQueue.length = 0;
+		Request.request(rpcBaseURL, reqopt).then(reply => {
+			let json = null, req = null;
+			try { json = reply.json(); } catch (e) {}
+			while ((req = batch.shift()) != null)
+				if (Array.isArray(json) && json.length)
+					req[2].call(reqopt, reply.clone(json.shift()));
+				else
+					req[1].call(reqopt, new Error('No related RPC reply'));
+		}).catch(error => {
+			let req = null;
+			while ((req = batch.shift()) != null)
+				req[1].call(reqopt, error);
+		});
+	}
+
+	const Request = Class.singleton({
+		__name__: 'LuCI.request',
+		interceptors: [],
+		expandURL(url) {
+			if (!/^(?:[^/]+:)?\/\//.test(url))
+				url = `${location.protocol}//${location.host}${url}`;
+			return url;
+		},
+		request(target, options) {
+			return Promise.resolve(target).then(url => {
+				const opt = Object.assign({}, options, { xhr: new XMLHttpRequest(), url: this.expandURL(url), start: Date.now() });
+				let content = null, contenttype = null;
+				return new Promise((resolveFn, rejectFn) => {
+					opt.xhr.onreadystatechange = this.handleReadyStateChange.bind(opt, resolveFn, rejectFn);
+					opt.method = String(opt.method ?? 'GET').toUpperCase();
+					if ('query' in opt) {
+						const q = (opt.query != null) ? Object.keys(opt.query).map(k => {
+							if (opt.query[k] == null)
+								return encodeURIComponent(k);
+							const v = typeof opt.query[k] == 'object' ? JSON.stringify(opt.query[k]) : String(opt.query[k]);
+							return `${encodeURIComponent(k)}=${encodeURIComponent(v)}`;
+						}).join('&') : '';
+						if (q !== '') {
+							if (['GET', 'HEAD', 'OPTIONS'].includes(opt.method))
+								opt.url += (/\?/.test(opt.url) ? '&' : '?') + q;
+							else if (content == null) {
+								content = q;
+								contenttype = 'application/x-www-form-urlencoded';
+							}
 						}
 					}
-					return d.filter ? d.filter(ret, callArgs) : ret;
+					if (!opt.cache)
+						opt.url += (/\?/.test(opt.url) ? '&' : '?') + Date.now();
+					if (isQueueableRequest(opt)) {
+						requestQueue.push([opt, rejectFn, resolveFn]);
+						requestAnimationFrame(flushRequestQueue);
+						return;
+					}
+					opt.xhr.open(opt.method, opt.url, true);
+					opt.xhr.responseType = 'text';
+					if ('timeout' in opt)
+						opt.xhr.timeout = +opt.timeout;
+					if (opt.content != null) {
+						if (typeof opt.content == 'object') { content = JSON.stringify(opt.content); contenttype = 'application/json'; }
+						else content = String(opt.content);
+					}
+					if (contenttype != null)
+						opt.xhr.setRequestHeader('Content-Type', contenttype);
+					try { opt.xhr.send(content); }
+					catch (e) { rejectFn.call(opt, e); }
 				});
-			};
+			});
 		},
-	};
+		handleReadyStateChange(resolveFn, rejectFn) {
+			const xhr = this.xhr, duration = Date.now() - this.start;
+			if (xhr.readyState !== 4)
+				return;
+			if (xhr.status === 0 && xhr.statusText === '') {
+				rejectFn.call(this, new Error(duration >= this.timeout ? 'XHR request timed out' : 'XHR request aborted by browser'));
+				return;
+			}
+			const response = new Response(xhr, xhr.responseURL ?? this.url, duration);
+			Promise.all(Request.interceptors.map(fn => fn(response)))
+				.then(resolveFn.bind(this, response))
+				.catch(rejectFn.bind(this));
+		},
+		get(url, options) { return this.request(url, Object.assign({ method: 'GET' }, options)); },
+		post(url, data, options) { return this.request(url, Object.assign({ method: 'POST', content: data }, options)); },
+		addInterceptor(fn) { if (typeof fn == 'function') this.interceptors.push(fn); return fn; },
+		poll: {
+			remove(entry) { return Poll.remove(entry); },
+			start() { return Poll.start(); },
+			stop() { return Poll.stop(); },
+			active() { return Poll.active(); }
+		}
+	});
 
-	/* ---- poll (luci.js Poll: a 1 s tick; fn runs every `interval` ticks, never overlapping) ---- */
-	const poll = {
-		queue: [], tick: 0, timer: null,
-		add: function (fn, interval) {
-			if (this.queue.some(function (e) { return e.fn === fn; })) return false;
-			this.queue.push({ fn: fn, i: (interval || L.env.pollinterval) >>> 0, r: true });
-			this.start();
+	/* ---- Poll (luci.js LuCI.poll): a 1 s tick; start() steps at once ---- */
+	const Poll = Class.singleton({
+		__name__: 'LuCI.poll',
+		queue: [],
+		add(fn, interval) {
+			if (interval == null || interval <= 0)
+				interval = env.pollinterval || null;
+			if (isNaN(interval) || typeof fn != 'function')
+				throw new TypeError('Invalid argument to LuCI.poll.add()');
+			for (let i = 0; i < this.queue.length; i++)
+				if (this.queue[i].fn === fn)
+					return false;
+			this.queue.push({ r: true, i: interval >>> 0, fn });
+			if (this.tick != null && !this.active())
+				this.start();
 			return true;
 		},
-		remove: function (fn) { this.queue = this.queue.filter(function (e) { return e.fn !== fn; }); return true; },
-		start: function () {
-			if (this.timer) return false;
-			this.timer = setInterval(function () { poll.step(); }, 1000);
+		remove(fn) {
+			if (typeof fn != 'function')
+				throw new TypeError('Invalid argument to LuCI.poll.remove()');
+			const len = this.queue.length;
+			for (let i = len; i > 0; i--)
+				if (this.queue[i - 1].fn === fn)
+					this.queue.splice(i - 1, 1);
+			if (!this.queue.length && this.stop())
+				this.tick = 0;
+			return (this.queue.length != len);
+		},
+		start() {
+			if (this.active())
+				return false;
+			this.tick = 0;
+			if (this.queue.length) {
+				this.timer = window.setInterval(this.step, 1000);
+				this.step();
+				document.dispatchEvent(new CustomEvent('poll-start'));
+			}
 			return true;
 		},
-		stop: function () { clearInterval(this.timer); this.timer = null; return true; },
-		active: function () { return this.timer != null; },
-		step: function () {
-			poll.tick++;
-			poll.queue.forEach(function (e) {
-				if (poll.tick % e.i !== 0 || !e.r) return;
+		stop() {
+			if (!this.active())
+				return false;
+			document.dispatchEvent(new CustomEvent('poll-stop'));
+			window.clearInterval(this.timer);
+			delete this.timer;
+			delete this.tick;
+			return true;
+		},
+		step() {
+			for (let i = 0, e = null; (e = Poll.queue[i]) != null; i++) {
+				if ((Poll.tick % e.i) != 0 || !e.r)
+					continue;
 				e.r = false;
-				Promise.resolve().then(e.fn).catch(function () {}).finally(function () { e.r = true; });
-			});
+				Promise.resolve(e.fn()).finally((function() { this.r = true; }).bind(e));
+			}
+			Poll.tick = (Poll.tick + 1) % Math.pow(2, 32);
 		},
-	};
-
-	/* ---- ui ---- */
-	const ui = {
-		addNotification: function (title, children) {
-			const classes = [].slice.call(arguments, 2);
-			const n = E('div', { class: 'alert-message fade-in ' + classes.join(' ') }, [
-				E('div', { style: 'float:right' }, E('button', { class: 'btn', click: function () { n.remove(); } }, 'Dismiss')),
-				title ? E('h4', {}, title) : null,
-				children,
-			]);
-			document.getElementById('maincontent').prepend(n);
-			return n;
-		},
-		showModal: function (title, children) {
-			const m = E('div', { id: 'modal_overlay' }, E('div', { class: 'modal' }, [title ? E('h4', {}, title) : null, children]));
-			document.body.appendChild(m);
-			return m;
-		},
-		hideModal: function () { const m = document.getElementById('modal_overlay'); if (m) m.remove(); },
-		changes: {
-			// ui.changes.apply: `uci apply` (with rollback when checked), then `uci confirm`.
-			apply: function (checked) {
-				return rpc.call('uci', 'apply', { rollback: !!checked, timeout: 30 }).then(function (r) {
-					if (r[0] !== 0) throw new Error('Apply request failed with status ' + r[0]);
-					return checked ? rpc.call('uci', 'confirm', {}) : r;
-				}).then(function () {
-					ui.addNotification(null, E('p', { id: 'applied' }, 'Configuration changes have been applied.'), 'notice');
-				}).catch(L.error);
-			},
-		},
-	};
-
-	/* ---- uci (uci.js over the rpcd `uci` object: get on load, set/add/delete on save) ---- */
-	const uci = {
-		state: { values: {}, changes: [] },
-		load: function (config) {
-			const configs = [].concat(config);
-			return Promise.all(configs.map(function (c) {
-				return rpc.call('uci', 'get', { config: c }).then(function (r) { uci.state.values[c] = r[0] === 0 ? r[1].values : {}; });
-			})).then(function () { uci.state.changes = []; return configs; });
-		},
-		get: function (conf, sid, opt) {
-			const s = (uci.state.values[conf] || {})[sid];
-			if (!s) return null;
-			return opt == null ? s : s[opt];
-		},
-		set: function (conf, sid, opt, val) {
-			const s = (uci.state.values[conf] || {})[sid];
-			if (!s) return;
-			if (val == null || val === '' || (Array.isArray(val) && !val.length)) return uci.unset(conf, sid, opt);
-			s[opt] = val;
-			uci.state.changes.push(['set', conf, sid, opt, val]);
-		},
-		unset: function (conf, sid, opt) {
-			const s = (uci.state.values[conf] || {})[sid];
-			if (!s || !(opt in s)) return;
-			delete s[opt];
-			uci.state.changes.push(['unset', conf, sid, opt]);
-		},
-		sections: function (conf, type) {
-			const v = uci.state.values[conf] || {};
-			return Object.keys(v).map(function (k) { return v[k]; })
-				.filter(function (s) { return !type || s['.type'] === type; })
-				.sort(function (a, b) { return a['.index'] - b['.index']; });
-		},
-		add: function (conf, type, name) {
-			const v = uci.state.values[conf];
-			const sid = name || 'new' + Math.random().toString(16).slice(2, 8);
-			v[sid] = { '.name': sid, '.type': type, '.anonymous': !name, '.index': Object.keys(v).length };
-			uci.state.changes.push(['add', conf, sid, type, !!name]);
-			return sid;
-		},
-		remove: function (conf, sid) {
-			delete uci.state.values[conf][sid];
-			uci.state.changes.push(['remove', conf, sid]);
-		},
-		save: function () {
-			const changes = uci.state.changes;
-			uci.state.changes = [];
-			return changes.reduce(function (p, c) {
-				return p.then(function () {
-					if (c[0] === 'set') { const values = {}; values[c[3]] = c[4]; return rpc.call('uci', 'set', { config: c[1], section: c[2], values: values }); }
-					if (c[0] === 'unset') return rpc.call('uci', 'delete', { config: c[1], section: c[2], option: c[3] });
-					if (c[0] === 'add') return rpc.call('uci', 'add', { config: c[1], type: c[3], name: c[4] ? c[2] : undefined });
-					return rpc.call('uci', 'delete', { config: c[1], section: c[2] });
-				});
-			}, Promise.resolve());
-		},
-	};
-
-	/* ---- form (form.js: Map -> sections -> options; parse writes changed values) ---- */
-	const DATATYPES = {
-		uinteger: function (v) { return /^[0-9]+$/.test(v); },
-		port: function (v) { return /^[0-9]+$/.test(v) && +v <= 65535; },
-		host: function (v) { return /^[A-Za-z0-9.:-]+$/.test(v); },
-		cidr: function (v) { return /^[0-9A-Fa-f.:]+(\/[0-9]{1,3})?$/.test(v); },
-	};
-	function checkDatatype(dt, v) {
-		if (!dt || v === '' || v == null) return true;
-		const range = /^range\((\d+),(\d+)\)$/.exec(dt);
-		if (range) return /^[0-9]+$/.test(v) && +v >= +range[1] && +v <= +range[2];
-		return DATATYPES[dt] ? DATATYPES[dt](v) : true;
-	}
-
-	const AbstractValue = Class.extend({
-		__init__: function (map, section, option, title, description) {
-			Object.assign(this, { map: map, section: section, option: option, title: title || option, description: description || '',
-				datatype: null, default: null, rmempty: true, placeholder: '', editable: false, modalonly: null, password: false,
-				keylist: [], vallist: [], widgets: {} });
-		},
-		depends: function () {},
-		value: function (k, label) { this.keylist.push(k); this.vallist.push(label || k); },
-		cfgvalue: function (sid) { return uci.get(this.map.config, sid, this.option); },
-		validate: function () { return true; },
-		write: function (sid, v) { uci.set(this.map.config, sid, this.option, v); },
-		remove: function (sid) { uci.unset(this.map.config, sid, this.option); },
-		textvalue: function (sid) { const v = this.cfgvalue(sid); return v == null ? (this.default || '-') : String(v); },
-		current: function (sid) { const v = this.cfgvalue(sid); return v == null ? this.default : v; },
-		renderWidget: function (sid) {
-			const v = this.current(sid);
-			return E('input', { type: this.password ? 'password' : 'text', class: 'cbi-input-text', value: v == null ? '' : String(v), placeholder: this.placeholder });
-		},
-		render: function (sid) { return (this.widgets[sid] = this.renderWidget(sid)); },
-		formvalue: function (sid) { const w = this.widgets[sid]; return w ? w.value : null; },
-		parse: function (sid) {
-			const w = this.widgets[sid];
-			if (!w) return;
-			const fval = this.formvalue(sid);
-			const ok = checkDatatype(this.datatype, fval) ? this.validate(sid, fval) : 'Expecting: ' + this.datatype;
-			w.classList.toggle('cbi-input-invalid', ok !== true);
-			if (ok !== true) throw new Error(this.title + ': ' + ok);
-			const cval = this.cfgvalue(sid);
-			const empty = fval == null || fval === '' || (Array.isArray(fval) && !fval.length);
-			if (empty && this.rmempty) { if (cval != null) this.remove(sid); }
-			else if (JSON.stringify(fval) !== JSON.stringify(cval == null ? null : cval)) this.write(sid, fval);
-		},
-	});
-	const Value = AbstractValue.extend({});
-	const DummyValue = AbstractValue.extend({ renderWidget: function (sid) { return E('span', {}, this.textvalue(sid)); }, parse: function () {} });
-	const ListValue = AbstractValue.extend({
-		renderWidget: function (sid) {
-			const cur = this.current(sid) == null ? this.keylist[0] : this.current(sid);
-			const self = this;
-			return E('select', { class: 'cbi-input-select', name: this.option }, this.keylist.map(function (k, i) {
-				return E('option', { value: k, selected: k === cur }, self.vallist[i]);
-			}));
-		},
-	});
-	const Flag = AbstractValue.extend({
-		renderWidget: function (sid) {
-			const v = this.current(sid);
-			return E('input', { type: 'checkbox', class: 'cbi-input-checkbox', checked: v === '1' || v === 1 });
-		},
-		formvalue: function (sid) { const w = this.widgets[sid]; return w ? (w.checked ? '1' : '0') : null; },
-		parse: function (sid) {
-			if (!this.widgets[sid]) return;
-			const fval = this.formvalue(sid), cval = this.cfgvalue(sid), dflt = this.default == null ? '0' : String(this.default);
-			if (this.rmempty && fval === dflt) { if (cval != null) this.remove(sid); }
-			else if (fval !== cval) this.write(sid, fval);
-		},
-	});
-	// Lists as one space-separated text field (the real widgets are richer; the values match).
-	const DynamicList = AbstractValue.extend({
-		renderWidget: function (sid) {
-			const v = this.current(sid);
-			return E('input', { type: 'text', class: 'cbi-input-text', value: [].concat(v || []).join(' '), placeholder: this.placeholder });
-		},
-		formvalue: function (sid) { const w = this.widgets[sid]; return w ? w.value.split(/\s+/).filter(Boolean) : null; },
-		parse: function (sid) {
-			const w = this.widgets[sid];
-			if (!w) return;
-			const fval = this.formvalue(sid), self = this;
-			if (!fval.every(function (x) { return checkDatatype(self.datatype, x); })) throw new Error(this.title + ': Expecting: ' + this.datatype);
-			const cval = [].concat(this.cfgvalue(sid) || []);
-			if (!fval.length) { if (cval.length) this.remove(sid); }
-			else if (JSON.stringify(fval) !== JSON.stringify(cval)) this.write(sid, fval);
-		},
-	});
-	const NetworkSelect = DynamicList.extend({
-		__init__: function () { DynamicList.prototype.__init__.apply(this, arguments); this.multiple = false; this.nocreate = false; },
-		formvalue: function (sid) { const v = DynamicList.prototype.formvalue.call(this, sid); return this.multiple ? v : (v && v[0]) || ''; },
+		active() {
+			return (this.timer != null);
+		}
 	});
 
-	const AbstractSection = Class.extend({
-		__init__: function (map, sectiontype, title, description) {
-			Object.assign(this, { map: map, sectiontype: sectiontype, title: title || '', description: description || '', children: [], tabs: [],
-				addremove: false, anonymous: false, nodescriptions: false, addbtntitle: 'Add' });
+	/* ---- dom (luci.js LuCI.dom) ---- */
+	const domParser = new DOMParser();
+	const DOM = Class.singleton({
+		__name__: 'LuCI.dom',
+		elem(e) {
+			return (e != null && typeof e == 'object' && 'nodeType' in e);
 		},
-		tab: function (name, title) { this.tabs.push({ name: name, title: title }); },
-		option: function (cls, name, title, description) {
-			const o = new cls(this.map, this, name, title, description);
-			this.children.push(o);
-			return o;
+		parse(s) {
+			try { return domParser.parseFromString(s, 'text/html').body.firstChild; }
+			catch (e) { return null; }
 		},
-		taboption: function (tab, cls, name, title, description) { const o = this.option(cls, name, title, description); o.tab = tab; return o; },
-		cfgsections: function () { return uci.sections(this.map.config, this.sectiontype).map(function (s) { return s['.name']; }); },
-		parse: function () { const self = this; this.cfgsections().forEach(function (sid) { self.children.forEach(function (o) { o.parse(sid); }); }); },
-		renderOptions: function (sid, children) {
-			return children.map(function (o) {
-				return E('div', { class: 'cbi-value', 'data-name': o.option }, [
-					E('label', { class: 'cbi-value-title' }, o.title),
-					E('div', { class: 'cbi-value-field' }, [o.render(sid), o.description ? E('div', { class: 'cbi-value-description' }, o.description) : null]),
-				]);
-			});
+		matches(node, selector) {
+			const m = this.elem(node) ? (node.matches ?? node.msMatchesSelector) : null;
+			return m ? m.call(node, selector) : false;
 		},
-		renderSection: function (sid) {
-			const self = this;
-			const groups = this.tabs.length
-				? this.tabs.map(function (t) { return E('div', { class: 'cbi-tab', 'data-tab': t.name }, [E('h4', {}, t.title), self.renderOptions(sid, self.children.filter(function (o) { return o.tab === t.name; }))]); })
-				: this.renderOptions(sid, this.children);
-			return E('div', { class: 'cbi-section-node', id: 'cbi-' + this.map.config + '-' + sid }, [
-				this.anonymous ? null : E('h4', {}, sid),
-				groups,
-				this.addremove ? E('button', { class: 'cbi-button cbi-button-remove', click: function () { uci.remove(self.map.config, sid); self.map.rerender(); } }, 'Delete') : null,
-			]);
+		parent(node, selector) {
+			if (this.elem(node) && node.closest)
+				return node.closest(selector);
+			while (this.elem(node))
+				if (this.matches(node, selector)) return node;
+				else node = node.parentNode;
+			return null;
 		},
-		renderAdd: function () {
-			if (!this.addremove) return null;
-			const self = this;
-			const name = this.anonymous ? null : E('input', { type: 'text', class: 'cbi-section-create-name' });
-			return E('div', { class: 'cbi-section-create' }, [name, E('button', { class: 'cbi-button cbi-button-add', click: function () {
-				if (name && !/^[A-Za-z0-9_]+$/.test(name.value)) return;
-				uci.add(self.map.config, self.sectiontype, name ? name.value : undefined);
-				self.map.rerender();
-			} }, this.addbtntitle)]);
+		// As luci.js: an array's members become nodes or text nodes; the test is on the array,
+		// not the member, so null/undefined/false members print as "null"/"undefined"/"false".
+		// A lone function is called with the node; a lone Node is appended; anything else is
+		// assigned to innerHTML.
+		append(node, children) {
+			if (!this.elem(node))
+				return null;
+			if (Array.isArray(children)) {
+				for (let i = 0; i < children.length; i++)
+					if (this.elem(children[i]))
+						node.appendChild(children[i]);
+					else if (children !== null && children !== undefined)
+						node.appendChild(document.createTextNode(`${children[i]}`));
+				return node.lastChild;
+			}
+			else if (typeof children === 'function') {
+				return this.append(node, children(node));
+			}
+			else if (this.elem(children)) {
+				return node.appendChild(children);
+			}
+			else if (children !== null && children !== undefined) {
+				node.innerHTML = `${children}`;
+				return node.lastChild;
+			}
+			return null;
 		},
-		render: function () {
-			return E('div', { class: 'cbi-section', id: 'cbi-' + this.map.config + '-' + this.sectiontype }, [
-				this.title ? E('h3', {}, this.title) : null,
-				this.description ? E('div', { class: 'cbi-section-descr' }, this.description) : null,
-				this.cfgsections().map(this.renderSection, this),
-				this.renderAdd(),
-			]);
+		content(node, children) {
+			if (!this.elem(node))
+				return null;
+			const dataNodes = node.querySelectorAll('[data-idref]');
+			for (let i = 0; i < dataNodes.length; i++)
+				delete this.registry[dataNodes[i].getAttribute('data-idref')];
+			while (node.firstChild)
+				node.removeChild(node.firstChild);
+			return this.append(node, children);
 		},
-	});
-	const TypedSection = AbstractSection.extend({});
-	const NamedSection = AbstractSection.extend({
-		__init__: function (map, sid, type, title, description) { AbstractSection.prototype.__init__.call(this, map, type, title, description); this.sid = sid; },
-		cfgsections: function () { return uci.get(this.map.config, this.sid) ? [this.sid] : []; },
-	});
-	// A table: one row per section, one column per option (editable cells).
-	const GridSection = TypedSection.extend({
-		render: function () {
-			const self = this, cols = this.children.filter(function (o) { return !o.modalonly; });
-			return E('div', { class: 'cbi-section', id: 'cbi-' + this.map.config + '-' + this.sectiontype }, [
-				this.title ? E('h3', {}, this.title) : null,
-				this.description ? E('div', { class: 'cbi-section-descr' }, this.description) : null,
-				E('table', { class: 'table cbi-section-table' }, [
-					E('tr', { class: 'tr table-titles' }, [this.anonymous ? null : E('th', { class: 'th' }, 'Name')].concat(cols.map(function (o) { return E('th', { class: 'th' }, o.title); })).concat([E('th', {})])),
-					this.cfgsections().map(function (sid) {
-						return E('tr', { class: 'tr cbi-section-table-row', 'data-sid': sid }, [self.anonymous ? null : E('td', { class: 'td cbi-section-table-titles' }, sid)]
-							.concat(cols.map(function (o) { return E('td', { class: 'td cbi-value-field', 'data-name': o.option }, o.editable ? o.render(sid) : o.textvalue(sid)); }))
-							.concat([E('td', {}, self.addremove ? E('button', { class: 'cbi-button cbi-button-remove', click: function () { uci.remove(self.map.config, sid); self.map.rerender(); } }, 'Delete') : null)]));
-					}),
-				]),
-				this.renderAdd(),
-			]);
+		// Functions become listeners, null/undefined are skipped, objects are JSON, anything
+		// else goes through setAttribute (false sets "false").
+		attr(node, key, val) {
+			if (!this.elem(node))
+				return null;
+			let attr = null;
+			if (typeof key === 'object' && key !== null) attr = key;
+			else if (typeof key === 'string') attr = {}, attr[key] = val;
+			for (key in attr) {
+				if (!attr.hasOwnProperty(key) || attr[key] == null)
+					continue;
+				switch (typeof attr[key]) {
+				case 'function': node.addEventListener(key, attr[key]); break;
+				case 'object': node.setAttribute(key, JSON.stringify(attr[key])); break;
+				default: node.setAttribute(key, attr[key]);
+				}
+			}
 		},
+		// The second argument is attributes when it is a non-array object (a Node too).
+		create() {
+			const html = arguments[0];
+			let attr = arguments[1], data = arguments[2], elem;
+			if (!(attr instanceof Object) || Array.isArray(attr))
+				data = attr, attr = null;
+			if (Array.isArray(html)) {
+				elem = document.createDocumentFragment();
+				for (let i = 0; i < html.length; i++)
+					elem.appendChild(this.create(html[i]));
+			}
+			else if (this.elem(html)) elem = html;
+			else if (html.charCodeAt(0) === 60) elem = this.parse(html);
+			else elem = document.createElement(html);
+			if (!elem)
+				return null;
+			this.attr(elem, attr);
+			this.append(elem, data);
+			return elem;
+		},
+		registry: {},
+		data(node, key, val) {
+			if (!node?.getAttribute)
+				return null;
+			let id = node.getAttribute('data-idref');
+			if (arguments.length > 1 && key == null) {
+				if (id == null) return null;
+				node.removeAttribute('data-idref');
+				val = this.registry[id];
+				delete this.registry[id];
+				return val;
+			}
+			if (arguments.length > 2 && key != null && val == null) {
+				if (id == null) return null;
+				val = this.registry[id][key];
+				delete this.registry[id][key];
+				return val;
+			}
+			if (arguments.length > 2 && key != null && val != null) {
+				if (id == null) {
+					do { id = Math.floor(Math.random() * 0xffffffff).toString(16); }
+					while (this.registry.hasOwnProperty(id));
+					node.setAttribute('data-idref', id);
+					this.registry[id] = {};
+				}
+				return (this.registry[id][key] = val);
+			}
+			if (arguments.length == 1)
+				return id != null ? this.registry[id] : null;
+			if (arguments.length == 2 && id != null)
+				return this.registry[id][key];
+			return null;
+		},
+		bindClassInstance(node, inst) {
+			if (!(inst instanceof Class))
+				LuCI.prototype.error('TypeError', 'Argument must be a class instance');
+			return this.data(node, '_class', inst);
+		},
+		findClassInstance(node) {
+			let inst = null;
+			do {
+				inst = this.data(node, '_class');
+				node = node.parentNode;
+			} while (!(inst instanceof Class) && node != null);
+			return inst;
+		},
+		callClassMethod(node, method, ...args) {
+			const inst = this.findClassInstance(node);
+			if (typeof inst?.[method] != 'function')
+				return null;
+			return inst[method].call(inst, ...args);
+		},
+		isEmpty(node, ignoreFn) {
+			for (let child = node?.firstElementChild; child != null; child = child.nextElementSibling)
+				if (!child.classList.contains('hidden') && !ignoreFn?.(child))
+					return false;
+			return true;
+		}
 	});
 
-	const FormMap = Class.extend({
-		__init__: function (config, title, description) {
-			Object.assign(this, { config: config, title: title || '', description: description || '', children: [], root: null });
+	/* ---- session (luci.js LuCI.session): id, token, per-session sessionStorage ---- */
+	const Session = Class.singleton({
+		__name__: 'LuCI.session',
+		getID() { return env.sessionid ?? '00000000000000000000000000000000'; },
+		getToken() { return env.token ?? null; },
+		getLocalData(key) {
+			try {
+				const sid = this.getID();
+				let data = JSON.parse(window.sessionStorage.getItem('luci-session-store'));
+				if (!LuCI.prototype.isObject(data) || !data.hasOwnProperty(sid))
+					data = { [sid]: {} };
+				if (key != null)
+					return data[sid].hasOwnProperty(key) ? data[sid][key] : null;
+				return data[sid];
+			}
+			catch (e) { return key != null ? null : {}; }
 		},
-		section: function (cls) {
-			const s = new (Function.prototype.bind.apply(cls, [null, this].concat([].slice.call(arguments, 1))))();
-			this.children.push(s);
-			return s;
-		},
-		chain: function () {},
-		renderContents: function () {
-			return [this.title ? E('h2', {}, this.title) : null, this.description ? E('div', { class: 'cbi-map-descr' }, this.description) : null]
-				.concat(this.children.map(function (s) { return s.render(); }));
-		},
-		render: function () {
-			const self = this;
-			return uci.load(this.config).then(function () {
-				self.root = E('div', { class: 'cbi-map', id: 'cbi-' + self.config }, self.renderContents());
-				self.root.__map = self;
-				return self.root;
-			});
-		},
-		rerender: function () { dom.content(this.root, this.renderContents()); },
-		save: function () {
-			const self = this;
-			try { this.children.forEach(function (s) { s.parse(); }); }
-			catch (e) { ui.addNotification(null, E('p', {}, 'Some fields are invalid, cannot save values! ' + e.message), 'danger'); return Promise.reject(e); }
-			return uci.save().then(function () { return uci.load(self.config); }).then(function () { self.rerender(); });
-		},
+		setLocalData(key, value) {
+			if (key == null)
+				return false;
+			try {
+				const sid = this.getID();
+				let data = JSON.parse(window.sessionStorage.getItem('luci-session-store'));
+				if (!LuCI.prototype.isObject(data) || !data.hasOwnProperty(sid))
+					data = { [sid]: {} };
+				if (value != null) data[sid][key] = value;
+				else delete data[sid][key];
+				window.sessionStorage.setItem('luci-session-store', JSON.stringify(data));
+				return true;
+			}
+			catch (e) { return false; }
+		}
 	});
 
-	const form = { Map: FormMap, TypedSection: TypedSection, NamedSection: NamedSection, GridSection: GridSection,
-		Value: Value, ListValue: ListValue, Flag: Flag, DynamicList: DynamicList, DummyValue: DummyValue };
-
-	/* ---- view (view.js in luci.js: load -> render -> #view, plus the Save/Apply footer) ---- */
+	/* ---- view (luci.js LuCI.view): load, wait for luci-loaded, render, footer ---- */
 	const View = Class.extend({
-		__init__: function () {
-			const vp = document.getElementById('view'), self = this;
-			dom.content(vp, E('div', { class: 'spinning' }, 'Loading view…'));
-			return Promise.resolve(this.load()).then(function (data) { return self.render(data); }).then(function (nodes) {
-				dom.content(vp, [nodes, self.addFooter()]);
-				vp.setAttribute('data-rendered', String(performance.now()));
-			}).catch(L.error);
+		__name__: 'LuCI.view',
+		__init__() {
+			const vp = document.getElementById('view');
+			DOM.content(vp, E('div', { 'class': 'spinning' }, _('Loading view…')));
+			return Promise.resolve(this.load())
+				.then((...args) => L.loaded ? Promise.resolve(...args)
+					: new Promise(resolve => document.addEventListener('luci-loaded', resolve.bind(null, ...args), { once: true })))
+				.then(LuCI.prototype.bind(this.render, this))
+				.then(LuCI.prototype.bind(function(nodes) {
+					const vp = document.getElementById('view');
+					DOM.content(vp, nodes);
+					DOM.append(vp, this.addFooter());
+				}, this)).catch(LuCI.prototype.error);
 		},
-		load: function () {},
-		render: function () {},
-		handleSave: function () {
-			const maps = [].slice.call(document.querySelectorAll('#maincontent .cbi-map'));
-			return Promise.all(maps.map(function (m) { return m.__map.save(); }));
+		load() {},
+		render() {},
+		handleSave(ev) {
+			const tasks = [];
+			document.getElementById('maincontent').querySelectorAll('.cbi-map').forEach(map => {
+				tasks.push(DOM.callClassMethod(map, 'save'));
+			});
+			return Promise.all(tasks);
 		},
-		handleSaveApply: function (ev, mode) { return this.handleSave(ev).then(function () { return ui.changes.apply(mode == '0'); }); },
-		handleReset: function () { location.reload(); },
-		addFooter: function () {
-			const self = this, btn = function (handler, cls, label) {
-				return self[handler] ? E('button', { class: 'cbi-button ' + cls, click: function (ev) { self[handler](ev).catch(function () {}); } }, label) : null;
-			};
-			if (!this.handleSave && !this.handleSaveApply && !this.handleReset) return null;
-			return E('div', { class: 'cbi-page-actions' }, [
-				btn('handleSaveApply', 'cbi-button-apply', 'Save & Apply'), btn('handleSave', 'cbi-button-save', 'Save'), btn('handleReset', 'cbi-button-reset', 'Reset'),
-			]);
+		handleSaveApply(ev, mode) {
+			return this.handleSave(ev).then(() => { classes.ui.changes.apply(mode == '0'); });
 		},
+		handleReset(ev) {
+			const tasks = [];
+			document.getElementById('maincontent').querySelectorAll('.cbi-map').forEach(map => {
+				tasks.push(DOM.callClassMethod(map, 'reset'));
+			});
+			return Promise.all(tasks);
+		},
+		// The buttons are disabled when every form is read-only (Map.load's session access
+		// check) or, without a form, when the menu node's ACL grants only read.
+		addFooter() {
+			const footer = E([]), vp = document.getElementById('view');
+			let hasmap = false, readonly = true;
+			vp.querySelectorAll('.cbi-map').forEach(map => {
+				const m = DOM.findClassInstance(map);
+				if (m) {
+					hasmap = true;
+					if (!m.readonly) readonly = false;
+				}
+			});
+			if (!hasmap)
+				readonly = !LuCI.prototype.hasViewPermission();
+			const saveApplyBtn = this.handleSaveApply ? new classes.ui.ComboButton('0', {
+				0: [ _('Save & Apply') ],
+				1: [ _('Apply unchecked') ]
+			}, {
+				classes: { 0: 'btn cbi-button cbi-button-apply important', 1: 'btn cbi-button cbi-button-negative important' },
+				click: classes.ui.createHandlerFn(this, 'handleSaveApply'),
+				disabled: readonly || null
+			}).render() : E([]);
+			if (this.handleSaveApply || this.handleSave || this.handleReset) {
+				footer.appendChild(E('div', { 'class': 'cbi-page-actions' }, [
+					saveApplyBtn, ' ',
+					this.handleSave ? E('button', {
+						'class': 'cbi-button cbi-button-save',
+						'click': classes.ui.createHandlerFn(this, 'handleSave'),
+						'disabled': readonly || null
+					}, [ _('Save') ]) : '', ' ',
+					this.handleReset ? E('button', {
+						'class': 'cbi-button cbi-button-reset',
+						'click': classes.ui.createHandlerFn(this, 'handleReset'),
+						'disabled': readonly || null
+					}, [ _('Reset') ]) : ''
+				]));
+			}
+			return footer;
+		}
 	});
 
-	// The framework's own classes are preloaded instances, as luci.js has them after boot.
-	const baseclass = Class;
-	Object.assign(classes, { baseclass: baseclass, view: View, form: form, rpc: rpc, poll: poll, ui: ui, dom: dom, uci: uci,
-		'tools.widgets': { NetworkSelect: NetworkSelect } });
-	Object.keys(classes).forEach(function (k) { classes[k] = Promise.resolve(classes[k]); });
-	L.ui = ui;
-	L.dom = dom;
+	/* ---- LuCI (luci.js LuCI): env, class loader, DOM setup ---- */
+	const classes = { baseclass: Class, dom: DOM, poll: Poll, request: Request, session: Session, view: View };
+	const naturalCompare = new Intl.Collator(undefined, { numeric: true }).compare;
+
+	const LuCI = Class.extend({
+		__name__: 'LuCI',
+		__init__(setenv) {
+			document.querySelectorAll('script[src*="/luci.js"]').forEach(s => {
+				if (setenv.base_url == null || setenv.base_url == '') {
+					const m = (s.getAttribute('src') ?? '').match(/^(.*)\/luci\.js(?:\?v=([^?]+))?$/);
+					if (m) { setenv.base_url = m[1]; setenv.resource_version = m[2]; }
+				}
+			});
+			if (setenv.base_url == null)
+				this.error('InternalError', 'Cannot find url of luci.js');
+			setenv.cgi_base = setenv.scriptname.replace(/\/[^\/]+$/, '');
+			Object.assign(env, setenv);
+			const domReady = new Promise(resolveFn => document.addEventListener('DOMContentLoaded', resolveFn));
+			Promise.all([
+				domReady,
+				this.require('ui'),
+				this.require('rpc'),
+				this.require('form'),
+				this.probeRPCBaseURL()
+			]).then(this.setupDOM.bind(this)).catch(this.error);
+		},
+		raise(type, fmt, ...args) {
+			let e = null;
+			const msg = fmt ? String.prototype.format.call(fmt, ...args) : null;
+			if (type instanceof Error) {
+				e = type;
+				if (msg) e.message = `${msg}: ${e.message}`;
+			}
+			else {
+				e = new (window[type ?? 'Error'] ?? Error)(msg ?? 'Unspecified error');
+				e.name = type ?? 'Error';
+			}
+			throw e;
+		},
+		error(type, fmt /*, ...*/) {
+			try {
+				LuCI.prototype.raise.apply(LuCI.prototype, Array.prototype.slice.call(arguments));
+			}
+			catch (e) {
+				if (!e.reported) {
+					if (classes.ui)
+						classes.ui.addNotification(e.name || _('Runtime error'), E('pre', {}, e.message), 'danger');
+					else
+						DOM.content(document.querySelector('#maincontent'), E('pre', { 'class': 'alert-message error' }, e.message));
+					e.reported = true;
+				}
+				throw e;
+			}
+		},
+		bind(fn, self, ...args) {
+			return Function.prototype.bind.call(fn, self, ...args);
+		},
+		// Fetches <base_url>/<name with dots as slashes>.js, reads the leading string literals
+		// ('use strict', 'require x [as y]'), loads those first and evaluates the file as the body
+		// of function(window, document, L, <one parameter per require>) returning a class, then
+		// instantiates it once.
+		require(name, from = []) {
+			const L = this;
+			if (classes[name] != null) {
+				if (from.indexOf(name) != -1)
+					LuCI.prototype.raise('DependencyError', 'Circular dependency: class "%s" depends on "%s"', name, from.join('" which depends on "'));
+				return Promise.resolve(classes[name]);
+			}
+			const url = '%s/%s.js%s'.format(env.base_url, name.replace(/\./g, '/'), (env.resource_version ? `?v=${env.resource_version}` : ''));
+			from = [ name ].concat(from);
+			const compileClass = res => {
+				if (!res.ok)
+					LuCI.prototype.raise('NetworkError', 'HTTP error %d while loading class file "%s"', res.status, url);
+				const source = res.text();
+				const requirematch = /^require[ \t]+(\S+)(?:[ \t]+as[ \t]+([a-zA-Z_]\S*))?$/, strictmatch = /^use[ \t]+strict$/;
+				const depends = [];
+				let args = '';
+				for (let i = 0, off = -1, prev = -1, quote = -1, comment = -1, esc = false; i < source.length; i++) {
+					const chr = source.charCodeAt(i);
+					if (esc) esc = false;
+					else if (comment != -1) {
+						if ((comment == 47 && chr == 10) || (comment == 42 && prev == 42 && chr == 47))
+							comment = -1;
+					}
+					else if ((chr == 42 || chr == 47) && prev == 47) comment = chr;
+					else if (chr == 92) esc = true;
+					else if (chr == quote) {
+						const s = source.substring(off, i), m = requirematch.exec(s);
+						if (m) {
+							const dep = m[1], as = m[2] || dep.replace(/[^a-zA-Z0-9_]/g, '_');
+							depends.push(LuCI.prototype.require(dep, from));
+							args += `, ${as}`;
+						}
+						else if (!strictmatch.exec(s))
+							break;
+						off = -1;
+						quote = -1;
+					}
+					else if (quote == -1 && (chr == 34 || chr == 39)) {
+						off = i + 1;
+						quote = chr;
+					}
+					prev = chr;
+				}
+				return Promise.all(depends).then(instances => {
+					let _factory;
+					try {
+						_factory = eval('(function(window, document, L%s) { %s })\n\n//# sourceURL=%s\n'.format(args, source, res.url));
+					}
+					catch (error) {
+						LuCI.prototype.raise('SyntaxError', '%s\n  in %s:%s', error.message, res.url, error.lineNumber ?? '?');
+					}
+					const _class = _factory.apply(_factory, [window, document, L].concat(instances));
+					if (!Class.isSubclass(_class))
+						LuCI.prototype.error('TypeError', '"%s" factory yields invalid constructor', name);
+					let ptr = Object.getPrototypeOf(L), idx = 0;
+					const parts = name.split(/\./), instance = new _class();
+					while (ptr && idx < parts.length - 1)
+						ptr = ptr[parts[idx++]];
+					if (ptr)
+						ptr[parts[idx]] = instance;
+					classes[name] = instance;
+					return instance;
+				});
+			};
+			classes[name] = Request.get(url, { cache: true }).then(compileClass);
+			return classes[name];
+		},
+		// POSTs a `list` to env.ubuspath: 200 makes it the rpc base URL, else admin/ubus.
+		probeRPCBaseURL() {
+			if (rpcBaseURL == null)
+				rpcBaseURL = Session.getLocalData('rpcBaseURL');
+			if (rpcBaseURL == null) {
+				const msg = { jsonrpc: '2.0', id: 'init', method: 'list', params: undefined };
+				const fallback = this.url('admin/ubus');
+				rpcBaseURL = Request.post(env.ubuspath, msg, { nobatch: true })
+					.then(res => rpcBaseURL = res.status == 200 ? env.ubuspath : fallback, () => rpcBaseURL = fallback)
+					.then(url => { Session.setLocalData('rpcBaseURL', url); return url; });
+			}
+			return Promise.resolve(rpcBaseURL);
+		},
+		notifySessionExpiry() {
+			Poll.stop();
+			classes.ui.showModal(_('Session expired'), [
+				E('div', { class: 'alert-message warning' }, _('A new login is required since the authentication session expired.'))
+			]);
+			LuCI.prototype.raise('SessionError', 'Login session is expired');
+		},
+		// luci.js setupDOM without the luci/getFeatures and file/list probes (no view here uses
+		// system features or preload classes), then initDOM: the poll loop starts (empty, so
+		// it only sets tick 0) and luci-loaded releases the view's render.
+		setupDOM(res) {
+			const uiClass = res[1], rpcClass = res[2];
+			rpcClass.setBaseURL(res[4]);
+			rpcClass.addInterceptor((msg, req) => {
+				if (!LuCI.prototype.isObject(msg) || !LuCI.prototype.isObject(msg.error) || msg.error.code != -32002)
+					return;
+				if (!LuCI.prototype.isObject(req) || (req.object == 'session' && req.method == 'access'))
+					return;
+				return rpcClass.declare({
+					object: 'session', method: 'access', params: [ 'scope', 'object', 'function' ], expect: { access: true }
+				})('uci', 'luci', 'read').catch(LuCI.prototype.notifySessionExpiry);
+			});
+			Request.addInterceptor(r => {
+				if (r.status == 403 && r.headers.get('X-LuCI-Login-Required') == 'yes')
+					LuCI.prototype.notifySessionExpiry();
+			});
+			document.addEventListener('poll-start', () => {
+				uiClass.showIndicator('poll-status', _('Refreshing'), () => {
+					Request.poll.active() ? Request.poll.stop() : Request.poll.start();
+				});
+			});
+			document.addEventListener('poll-stop', () => {
+				uiClass.showIndicator('poll-status', _('Paused'), null, 'inactive');
+			});
+			this.initDOM();
+		},
+		initDOM() {
+			Poll.start();
+			L.loaded = true;
+			document.dispatchEvent(new CustomEvent('luci-loaded'));
+		},
+		loaded: false,
+		env,
+		path(prefix = '', parts) {
+			const url = [ prefix ];
+			for (let i = 0; i < parts.length; i++) {
+				const part = parts[i];
+				if (Array.isArray(part))
+					url.push(this.path('', part));
+				else if (/^(?:[a-zA-Z0-9_.%,;-]+\/)*[a-zA-Z0-9_.%,;-]+$/.test(part) || /^\?[a-zA-Z0-9_.%=&;-]+$/.test(part))
+					url.push(part.startsWith('?') ? part : '/' + part);
+			}
+			if (url.length === 1)
+				url.push('/');
+			return url.join('');
+		},
+		url() { return this.path(env.scriptname, arguments); },
+		resource() { return this.path(env.resource, arguments); },
+		location() { return this.path(env.scriptname, env.requestpath); },
+		isObject(val) { return (val != null && typeof val == 'object'); },
+		isArguments(val) { return (Object.prototype.toString.call(val) == '[object Arguments]'); },
+		naturalCompare,
+		toArray(val) {
+			if (val == null) return [];
+			if (Array.isArray(val)) return val;
+			if (typeof val == 'object') return [ val ];
+			const s = String(val).trim();
+			return s == '' ? [] : s.split(/\s+/);
+		},
+		resolveDefault(value, defvalue) {
+			return Promise.resolve(value).catch(() => defvalue);
+		},
+		// From the menu node's ACL (env.nodespec, set by the dispatcher): null without access,
+		// false when only read is granted.
+		hasViewPermission() {
+			if (!this.isObject(env.nodespec) || !env.nodespec.satisfied)
+				return null;
+			return !env.nodespec.readonly;
+		},
+		stop(entry) { return Poll.remove(entry); },
+		halt() { return Poll.stop(); },
+		run() { return Poll.start(); },
+		dom: DOM,
+		view: View,
+		Poll,
+		Request,
+		Class
+	});
+
+	window.LuCI = LuCI;
+
+	/* ---- cbi.js globals: E(), _() (no translation loaded: the msgid), N_() ---- */
+	window.E = (...args) => DOM.create(...args);
+	window._ = (s) => s;
+	window.N_ = (n, s, p) => (n == 1 ? s : p);
 })(window, document);

@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { upsertSection } from '../../../src/config/uci.js';
+import { upsertSection } from '../../../src/config/uci-edit.js';
 import { qjsPath } from '../../lib/qjs.js';
 import { Router } from './mpwan.js';
 import type { Topology } from './topology.js';

@@ -8,7 +8,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { repoRoot } from '../../lib/install.js';
+import { hostIpkArch, repoRoot } from '../../lib/install.js';
 
 export const STUBS = resolve(new URL('../stubs', import.meta.url).pathname);
 /** The real netifd captures (a copy of shared/fixtures/netifd). */
@@ -21,6 +21,11 @@ export function tempDir(prefix: string): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
   dirs.push(d);
   return d;
+}
+
+/** The .ipk file name `make package` writes: mpwan is per architecture, luci-app-mpwan is all. */
+export function ipkName(name: string, fullVersion: string, arch = hostIpkArch): string {
+  return `${name}_${fullVersion}_${name === 'mpwan' ? arch : 'all'}.ipk`;
 }
 
 const built = new Map<string, string>();
@@ -97,6 +102,8 @@ export interface ScriptRun { status: number | null; stdout: string; stderr: stri
 export class StagingRoot {
   readonly root = tempDir('mpwan-stage-');
   readonly bin = tempDir('mpwan-bin-');
+  /** The Architecture values opkg accepts here (opkg.conf's arch lines): all and this machine's. */
+  readonly arches = ['all', hostIpkArch];
 
   constructor(readonly env: Record<string, string> = {}) {
     mkdirSync(join(this.root, 'lib'), { recursive: true });
@@ -124,6 +131,9 @@ export class StagingRoot {
   install(file: string): { upgrade: boolean; postinst: ScriptRun | null; keptConffiles: string[] } {
     const ipk = readIpk(file);
     const pkg = ipk.control.Package;
+    if (!this.arches.includes(ipk.control.Architecture)) {
+      throw new Error(`opkg: ${pkg} is for ${ipk.control.Architecture}, this root takes ${this.arches.join(', ')}`);
+    }
     const upgrade = this.installed(pkg) !== null;
     const oldSums = upgrade ? this.conffileSums(pkg) : {};
     const unpacked = join(ipk.dir, 'DATA');

@@ -1,7 +1,7 @@
 // Drives the qjs Runtime from tests: `qjs build/test/runtime-probe.js <case> [args]` prints
 // one JSON result. Built from the same src/sys/qjs.ts the router bundles contain.
 import * as std from 'std';
-import { qjsRuntime as rt } from '../../../src/sys/qjs.js';
+import { qjsRuntime as rt } from '../../../src/sys/qjs/runtime.js';
 
 declare const scriptArgs: string[];
 const [, which, ...args] = scriptArgs;

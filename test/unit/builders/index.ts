@@ -22,11 +22,13 @@ export function config(uplinks: (string | UplinkConfig)[], globals: Partial<Conf
   return {
     globals: {
       enabled: true, health: HEALTH, sysctls: {}, tableBase: 5100, rulePref: 5000, subflowsMin: 0, addAddrAcceptedMin: 0, looseRpFilter: true,
+      // Off unless a test is about it: its rules would fill every other expected rule list.
+      defaultRoute: false,
       ...globals,
     },
     uplinks: uplinks.map((u, i) => (typeof u === 'string' ? uplink(u, {}, i) : u)),
     servers: [],
-    proxy: { enabled: false, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10 },
+    proxy: { enabled: false, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], line: 0 },
   };
 }
 
@@ -56,11 +58,16 @@ export function applyToModel(o: Observed, changes: Change[]): Observed {
       case 'limits': next.limits = { ...c.limits }; break;
       case 'route-replace':
         next.routes = next.routes.filter((r) => !(r.family === c.route.family && r.table === c.route.table && r.dst === c.route.dst));
-        next.routes.push({ family: c.route.family, table: c.route.table, dst: c.route.dst, dev: c.route.dev, ...(c.route.gateway ? { gateway: c.route.gateway } : {}) });
+        next.routes.push({ family: c.route.family, table: c.route.table, dst: c.route.dst, dev: c.route.dev, ...(c.route.gateway ? { gateway: c.route.gateway } : {}), ...(c.route.type ? { type: c.route.type } : {}) });
         break;
       case 'route-del': next.routes = next.routes.filter((r) => r !== o.routes.find((x) => JSON.stringify(x) === JSON.stringify(c.route)) && JSON.stringify(r) !== JSON.stringify(c.route)); break;
-      case 'rule-add': next.rules.push({ family: c.rule.family, pref: c.rule.pref, ...(c.rule.src ? { src: c.rule.src } : {}), ...(c.rule.dst ? { dst: c.rule.dst } : {}), table: String(c.rule.table), extra: false }); break;
-      case 'rule-del': next.rules = next.rules.filter((r) => !(r.pref === c.rule.pref && r.src === c.rule.src && r.dst === c.rule.dst && r.table === c.rule.table && !r.extra)); break;
+      case 'rule-add': {
+        const { family, pref, src, dst, fwmark, fwmask, suppressPrefixlength } = c.rule;
+        const rule = { family, pref, src, dst, fwmark, fwmask, suppressPrefixlength, table: String(c.rule.table), extra: false };
+        next.rules.push(Object.fromEntries(Object.entries(rule).filter(([, v]) => v !== undefined)) as unknown as typeof next.rules[number]);
+        break;
+      }
+      case 'rule-del': next.rules = next.rules.filter((r) => !(['pref', 'src', 'dst', 'fwmark', 'fwmask', 'suppressPrefixlength', 'table'] as const).every((k) => r[k] === c.rule[k]) || r.extra); break;
       case 'endpoint-add':
         next.endpoints.push({ id: c.id, address: c.endpoint.address, dev: c.endpoint.dev, subflow: true, signal: false, backup: c.endpoint.backup, fullmesh: c.endpoint.fullmesh });
         break;

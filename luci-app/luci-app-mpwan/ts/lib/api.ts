@@ -35,5 +35,5 @@ export function notifyError(e: unknown): void {
   const msg = e instanceof Error ? e.message : String(e);
   const prev = shown.get(msg);
   if (prev && prev.isConnected) return;
-  shown.set(msg, ui.addNotification(_('mpwan'), E('p', {}, msg), 'error'));
+  shown.set(msg, ui.addNotification(_('mpwan'), E('p', {}, [msg]), 'error'));
 }

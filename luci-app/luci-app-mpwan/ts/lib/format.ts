@@ -11,6 +11,8 @@ export function si(n: number, digits = 3): string {
 
 export const bitRate = (bitsPerSecond: number) => `${si(bitsPerSecond)}bit/s`;
 export const bytes = (n: number | null) => (n === null ? '-' : `${si(n)}B`);
+/** A count without unit: 321, 45.7 k. */
+export const count = (n: number) => si(n).trimEnd();
 
 /** 3725 -> "1h 2m 5s". */
 export function duration(seconds: number): string {

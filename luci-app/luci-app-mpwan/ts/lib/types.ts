@@ -34,8 +34,10 @@ export interface Uplink {
   failure?: string | null;
 }
 
-/** The proxy and server block, exactly as the plugin sends it. */
-export type Proxy = StatusReport['proxy'];
+/** The proxy and server block, as the plugin sends it. `redirect_off_reason` is the daemon's
+ *  sentence for why LAN traffic is not redirected (daemon.json has it; a newer status may). */
+export type Proxy = StatusReport['proxy'] & { redirect_off_reason?: string | null };
+export type Udp = StatusReport['proxy']['udp'];
 
 export interface Status {
   version: string;
@@ -48,6 +50,12 @@ export interface Status {
   daemon?: { running: boolean; pid: number | null; last_error: string | null };
   proxy?: Proxy;
   warnings: string[];
+  /** The config file on disk is invalid; the daemon keeps the last valid one in force. */
+  config_error?: StatusReport['config_error'];
+  /** Per family: the uplink that carries traffic without a more specific route, or why none. */
+  default_route?: StatusReport['default_route'];
+  /** Milliseconds since boot when counters and byte counts were read. */
+  sampled_ms?: number;
 }
 
 export interface Check { check: string; status: 'pass' | 'fail' | 'warn' | 'skip'; message: string; latency_ms?: number }

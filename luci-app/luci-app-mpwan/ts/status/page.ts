@@ -1,4 +1,5 @@
-// The status page's state across polls: the throughput history and the DOM it refreshes.
+// The status page's state across polls: the throughput histories (uplinks, the relay's UDP
+// paths) and the DOM it refreshes.
 import dom from 'luci/dom';
 import type { Status } from '../lib/types.js';
 import { History } from '../lib/history.js';
@@ -6,6 +7,9 @@ import { bitRate } from '../lib/format.js';
 import { COLORS, lineChart, type Series } from '../lib/svg.js';
 import { renderUplinkCard } from './uplink.js';
 import { renderCounters, renderProxy, renderSync } from './summary.js';
+import { renderDefaultRoute } from './default-route.js';
+import { renderNotices } from './notices.js';
+import { pathKey, renderUdp } from './udp.js';
 
 export const POLL_SECONDS = 2;
 const KEEP_MS = 5 * 60 * 1000;
@@ -25,24 +29,37 @@ const CSS = `
 .mpwan-chart{width:100%;height:auto;display:block}.mpwan-chart .grid{stroke:#ddd}.mpwan-chart .scale{font-size:12px;fill:#777}
 .mpwan-legend span{margin-right:1em;white-space:nowrap}
 .mpwan-note.warning{color:#b45309}.mpwan-note.info{opacity:.8}
+.mpwan-alert{border:1px solid #c62828;border-left-width:6px;border-radius:4px;padding:.4em .8em;margin-bottom:1em}
+.mpwan-alert ul{margin:.3em 0 .3em 1.2em}.mpwan-alert li{overflow-wrap:anywhere}
+.mpwan-route th{width:3em}
+.mpwan-udp h4{margin:.6em 0 .2em}
+.mpwan-table{width:100%;border-collapse:collapse}.mpwan-table th{text-align:left;font-weight:normal;opacity:.75;white-space:nowrap}
+.mpwan-table td,.mpwan-table th{padding:.1em .8em .1em 0}.mpwan-table td{overflow-wrap:anywhere}.mpwan-bad{color:#c62828}
 `;
 
 export class StatusPage {
   readonly root: HTMLElement;
-  private readonly history = new History(KEEP_MS);
+  // A window under half a poll interval gives a noisy rate: skipped.
+  private readonly history = new History(KEEP_MS, (POLL_SECONDS * 1000) / 2);
+  /** The relay's UDP paths (pathKey -> bytes), for their rates. */
+  private readonly udpHistory = new History(KEEP_MS, (POLL_SECONDS * 1000) / 2);
+  private readonly notices = E('div', { id: 'mpwan-notices' });
   private readonly cards = E('div', { class: 'mpwan-grid', id: 'mpwan-uplinks' });
   private readonly aggregate = lineChart([], CAPACITY);
   private readonly legend = E('div', { class: 'mpwan-legend' });
   private readonly rest = E('div', { class: 'mpwan-grid' });
   /** Uplink name -> colour, fixed at first sight so lines keep their colour. */
   private readonly colors = new Map<string, string>();
+  /** When the data on screen was fetched (ms). */
+  private updatedAt = -Infinity;
 
   constructor() {
     this.root = E('div', { id: 'mpwan-status' }, [
-      E('style', {}, CSS),
-      E('h2', {}, _('Multipath WAN')),
-      E('p', { class: 'cbi-map-descr' }, _('Every uplink carries subflows of the same MPTCP connections; the graphs show the last five minutes.')),
-      E('div', { class: 'mpwan-card mpwan-wide', id: 'mpwan-aggregate' }, [E('h3', {}, _('Throughput, all uplinks')), this.legend, this.aggregate as unknown as HTMLElement]),
+      E('style', {}, [CSS]),
+      E('h2', {}, [_('Multipath WAN')]),
+      E('p', { class: 'cbi-map-descr' }, [_('Every uplink carries subflows of the same MPTCP connections; the graphs show the last five minutes.')]),
+      this.notices,
+      E('div', { class: 'mpwan-card mpwan-wide', id: 'mpwan-aggregate' }, [E('h3', {}, [_('Throughput, all uplinks')]), this.legend, this.aggregate]),
       this.cards,
       this.rest,
     ]);
@@ -53,10 +70,21 @@ export class StatusPage {
     return this.colors.get(name)!;
   }
 
+  /** Whether the data on screen is younger than half a poll interval: a poll now would add a
+   *  rate measured over a few milliseconds. */
+  isFresh(now = Date.now()): boolean {
+    return now - this.updatedAt < (POLL_SECONDS * 1000) / 2;
+  }
+
   update(s: Status, now = new Date()): void {
+    this.updatedAt = now.getTime();
     const bytesOf = Object.fromEntries(s.uplinks.map((u) => [u.name,
       u.rx_bytes === null || u.tx_bytes === null ? null : { rx: u.rx_bytes, tx: u.tx_bytes }]));
-    this.history.push(now.getTime(), bytesOf);
+    // The router's clock when it sends one (an older mpwan does not): see lib/history.ts.
+    const t = typeof s.sampled_ms === 'number' ? s.sampled_ms : now.getTime();
+    this.history.push(t, bytesOf);
+    const paths = s.proxy?.udp?.paths ?? [];
+    this.udpHistory.push(t, Object.fromEntries(paths.map((p) => [pathKey(p), { rx: p.bytes_down, tx: p.bytes_up }])));
     const shares = this.history.shares();
     dom.content(this.cards, s.uplinks.length
       ? s.uplinks.map((u) => renderUplinkCard({
@@ -66,9 +94,11 @@ export class StatusPage {
             { label: `${u.name} tx`, color: this.color(u.name), values: this.history.series(u.name, 'tx'), dashed: true },
           ],
         }, now))
-      : E('p', {}, _('No uplink is configured: add one under Settings.')));
+      : E('p', {}, [_('No uplink is configured: add one under Settings.')]));
     this.renderAggregate(s);
-    dom.content(this.rest, [renderSync(s), renderCounters(s), renderProxy(s)]);
+    dom.content(this.notices, renderNotices(s));
+    dom.content(this.rest, [...renderSync(s), ...renderDefaultRoute(s, now), renderProxy(s),
+      ...renderUdp(s, (k) => this.udpHistory.latest(k)), renderCounters(s)]);
   }
 
   private renderAggregate(s: Status): void {
@@ -79,9 +109,9 @@ export class StatusPage {
     lineChart(series, CAPACITY, this.aggregate);
     const last = (v: number[]) => (v.length ? v[v.length - 1] : 0);
     dom.content(this.legend, [
-      E('span', {}, _('Download %s').format(bitRate(last(rx)))),
-      E('span', {}, _('Upload %s').format(bitRate(last(tx)))),
-      ...s.uplinks.map((u) => E('span', { style: `color:${this.color(u.name)}` }, `● ${u.name} ${bitRate(last(this.history.both(u.name)))}`)),
+      E('span', {}, [_('Download %s').format(bitRate(last(rx)))]),
+      E('span', {}, [_('Upload %s').format(bitRate(last(tx)))]),
+      ...s.uplinks.map((u) => E('span', { style: `color:${this.color(u.name)}` }, [`● ${u.name} ${bitRate(last(this.history.both(u.name)))}`])),
     ]);
   }
 }

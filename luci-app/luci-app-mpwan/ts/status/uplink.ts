@@ -54,11 +54,11 @@ export function renderUplinkCard(c: CardInput, now: Date): HTMLElement {
   return E('div', { class: 'mpwan-card', 'data-uplink': u.name, 'data-state': cls }, [
     E('div', { class: 'mpwan-card-head' }, [
       E('span', { class: 'mpwan-swatch', style: `background:${c.color}` }),
-      E('strong', {}, u.name),
-      E('span', { class: `mpwan-badge ${cls}` }, label),
+      E('strong', {}, [u.name]),
+      E('span', { class: `mpwan-badge ${cls}` }, [label]),
     ]),
     E('div', { class: 'mpwan-share' }, E('div', { style: `width:${Math.round((c.share ?? 0) * 100)}%;background:${c.color}` })),
-    E('table', { class: 'mpwan-kv' }, rows.map(([k, v]) => E('tr', {}, [E('th', {}, k), E('td', {}, v)]))),
+    E('table', { class: 'mpwan-kv' }, rows.map(([k, v]) => E('tr', {}, [E('th', {}, [k]), E('td', {}, [v])]))),
     lineChart(c.series, c.capacity) as unknown as HTMLElement,
   ]);
 }

@@ -1,0 +1,41 @@
+// Renders bench/results.md and the figures in README.md from bench/results.json: README.md
+// holds blocks between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` that only this writes.
+// Re-render without measuring: `npx tsx bench/render/index.ts`.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../test/lib/install.js';
+import type { Results } from '../types.js';
+import { aggregationTables, cliTables, defaultRouteTables, failoverTables, luciTables } from './tables.js';
+import { readmeBlocks } from './readme.js';
+
+export function renderResults(r: Results): string {
+  const s = r.sections;
+  const when = (name: string) => `_Measured ${s[name]!.measured.slice(0, 16).replace('T', ' ')} UTC._`;
+  const parts: [string, (() => string[]) | null][] = [
+    ['cli', s.cli ? () => cliTables(s.cli!.data) : null],
+    ['aggregation', s.aggregation ? () => aggregationTables(s.aggregation!.data) : null],
+    ['failover', s.failover ? () => failoverTables(s.failover!.data) : null],
+    ['defaultRoute', s.defaultRoute ? () => defaultRouteTables(s.defaultRoute!.data) : null],
+    ['luci', s.luci ? () => luciTables(s.luci!.data) : null],
+  ];
+  return [
+    '# mpwan benchmark', '',
+    `Machine: ${r.machine.cores} cores, kernel ${r.machine.kernel}. Rendered from \`bench/results.json\` by \`bench/render/\`; ` +
+      'reproduce with `make bench` (or `BENCH_ONLY=<section> make bench` for one section).', '',
+    ...parts.flatMap(([name, render]) => (render ? [...render(), '', when(name), ''] : [])),
+  ].join('\n');
+}
+
+/** Replaces each `<!-- bench:NAME -->...<!-- /bench:NAME -->` block of `text` with its rendering. */
+export function fillBlocks(text: string, blocks: Record<string, string>): string {
+  return text.replace(/<!-- bench:([a-z-]+) -->[\s\S]*?<!-- \/bench:\1 -->/g, (whole, name: string) =>
+    name in blocks ? `<!-- bench:${name} -->\n${blocks[name]}\n<!-- /bench:${name} -->` : whole);
+}
+
+export function renderAll(r: Results) {
+  writeFileSync(join(repoRoot, 'bench/results.md'), renderResults(r));
+  const readme = join(repoRoot, 'README.md');
+  writeFileSync(readme, fillBlocks(readFileSync(readme, 'utf8'), readmeBlocks(r)));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) renderAll(JSON.parse(readFileSync(join(repoRoot, 'bench/results.json'), 'utf8')) as Results);

@@ -1,0 +1,64 @@
+// The README's figures, as blocks rendered from bench/results.json: the summary table and the
+// sentences that quote a measurement. Pure.
+import type { Results, Spread } from '../types.js';
+import { fmt } from './tables.js';
+
+const s2 = (x: Spread, unit = 's') => (x.median === null ? 'n/a' : `${fmt(x.median, 2)} ${unit} (at most ${fmt(x.max, 2)})`);
+const pct = (a: number, b: number) => `${fmt((a / b) * 100, 0)}%`;
+
+function summary(r: Results): string[] {
+  const rows: string[][] = [];
+  const agg = r.sections.aggregation?.data;
+  for (const row of agg?.shaped.filter((x) => x.congestion === 'reno') ?? []) {
+    const sum = (row.rates ?? []).reduce((a, b) => a + b, 0);
+    const goal = sum === 40 && row.rates!.length === 2 ? '>= 95%, >= 1.9x' : row.rates!.length === 3 ? '>= 85%' : '>= 95%';
+    rows.push([`one LAN download, ${row.links}`, `${fmt(row.mpwan)} Mbit/s, ${pct(row.mpwan, sum)} of the sum (the kernel's own MPTCP, no proxy: ${fmt(row.raw)}), ` +
+      `${fmt(row.mpwan / row.single, 2)}x the best single uplink (${fmt(row.single)})`, goal]);
+  }
+  const fo = r.sections.failover?.data;
+  if (fo) {
+    const ld = fo.kinds['link-down'], sd = fo.kinds['silent-drop'];
+    rows.push(['failover, uplink link down (carrier lost)', `${s2(ld.failover)} outage, ${ld.lost} connections lost`, '< 2 s']);
+    rows.push(['failover, uplink silently dropping everything', `${s2(sd.failover)} outage, then one ${s2(sd.stall)} stall; ${sd.lost} connections lost`, '< 3 s']);
+    rows.push(['back on a restored uplink, same connection', s2(sd.recovery.median! > ld.recovery.median! ? sd.recovery : ld.recovery), '']);
+    rows.push(['new LAN connections during a silent drop', `all answered when opened ${s2(fo.newConnections)} after the cut`, '']);
+    const c = fo.daemon;
+    rows.push(['daemon and its probes (2 uplinks, default probes)', `${fmt(c.selfPerHour + c.childrenPerHour, 0)} CPU s/hour (daemon ${fmt(c.selfPerHour, 0)}, probes and helpers ${fmt(c.childrenPerHour, 0)}); ${fmt(c.rssMb)} MB RSS`, '< 20 s/hour, < 8 MB']);
+  }
+  const dr = r.sections.defaultRoute?.data;
+  if (dr) {
+    for (const k of ['silent-drop', 'link-down'] as const) {
+      const x = dr.kinds[k];
+      rows.push([`DNS, LAN UDP, the router's own UDP after a ${k === 'silent-drop' ? 'silent drop' : 'link down'} of the main-route uplink`,
+        `answer again after ${s2(x.dns)}, ${s2(x.lanUdp)}, ${s2(x.routerUdp)}`, k === 'silent-drop' ? '< 2 s' : '< 1 s']);
+    }
+  }
+  const cli = r.sections.cli?.data;
+  if (cli) {
+    const u = cli.uplinks;
+    const range = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? fmt(xs[0]) : `${fmt(Math.min(...xs))}-${fmt(Math.max(...xs))}`);
+    rows.push([`\`mpwan apply\` with nothing to change / \`ubus call mpwan status\` (plugin alone, daemon running)`,
+      `${range(u.map((x) => x.applyNoop.median))} ms / ${range(u.map((x) => x.rpcStatus.median))} ms (${u.map((x) => x.wans).join(' and ')} uplinks)`, '< 50 / < 16 ms']);
+  }
+  return ['| what | measured | goal |', '|---|---|---|', ...rows.map((row) => `| ${row.join(' | ')} |`)];
+}
+
+/** Sentences that quote figures: each kept beside the table it comes from. */
+function aggregationNotes(r: Results): string[] {
+  const agg = r.sections.aggregation?.data;
+  const fo = r.sections.failover?.data;
+  if (!agg) return [];
+  const bbr = agg.shaped.filter((x) => x.congestion === 'bbr');
+  const out = [
+    `With BBR, this machine's default, on router and server, multipath over these links stalls and varies from run to run (${bbr.map((x) => {
+      const sum = (x.rates ?? []).reduce((a, b) => a + b, 0);
+      return `${x.links}: ${pct(x.mpwan, sum)} of the sum`;
+    }).join(', ')}, against ${agg.shaped.filter((x) => x.congestion === 'reno' && bbr.some((b) => b.links === x.links)).map((x) => pct(x.mpwan, (x.rates ?? []).reduce((a, b) => a + b, 0))).join(' and ')} with reno): keep a loss-based congestion control (the default) on the router and the aggregation server.`,
+  ];
+  if (fo) out.push(`While an uplink is cut the LAN client gets ${fmt(fo.kinds['link-down'].whileCut.median)} (link down) and ${fmt(fo.kinds['silent-drop'].whileCut.median)} (silent drop) Mbit/s on average of the ~19 the remaining uplink can carry, outage included.`);
+  return out;
+}
+
+export function readmeBlocks(r: Results): Record<string, string> {
+  return { summary: summary(r).join('\n'), 'aggregation-notes': aggregationNotes(r).join('\n') };
+}

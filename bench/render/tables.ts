@@ -1,0 +1,108 @@
+// bench/results.md, one part per section, from bench/results.json. Pure.
+import type { AggregationSection, CliSection, DefaultRouteSection, FailoverSection, LuciSection, Spread } from '../types.js';
+
+export const fmt = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
+/** Median and max cells, n/a when not every run gave the figure. */
+export const pair = (s: Spread, reps: number, digits = 2) => (s.runs.length === reps ? [fmt(s.median, digits), fmt(s.max, digits)] : [`n/a (${s.runs.length} of ${reps} runs)`, 'n/a']);
+const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+
+export function cliTables(d: CliSection): string[] {
+  const rows = d.uplinks.flatMap((u) => [
+    [String(u.wans), 'apply, cold (all changes)', fmt(u.applyCold.median), fmt(u.applyCold.p95), fmt(u.applyCold.rssMb), 'RSS < 8 MB'],
+    [String(u.wans), 'apply, no-op', fmt(u.applyNoop.median), fmt(u.applyNoop.p95), fmt(u.applyNoop.rssMb), '< 50 ms, RSS < 8 MB'],
+    [String(u.wans), 'status --json', fmt(u.status.median), fmt(u.status.p95), fmt(u.status.rssMb), ''],
+  ]);
+  const rpc = d.uplinks.flatMap((u) => [
+    [String(u.wans), 'list', fmt(u.rpcList.median), fmt(u.rpcList.p95), fmt(u.rpcList.rssMb), '< 10 ms'],
+    [String(u.wans), 'call status (daemon running: what LuCI polls)', fmt(u.rpcStatus.median), fmt(u.rpcStatus.p95), fmt(u.rpcStatus.rssMb), '< 16 ms alone (< 25 ms through rpcd)'],
+    [String(u.wans), 'call status (no daemon: everything read afresh)', fmt(u.rpcStatusNoDaemon.median), fmt(u.rpcStatusNoDaemon.p95), fmt(u.rpcStatusNoDaemon.rssMb), ''],
+    [String(u.wans), 'call plan', fmt(u.rpcPlan.median), fmt(u.rpcPlan.p95), fmt(u.rpcPlan.rssMb), ''],
+  ]);
+  return [
+    '## `mpwan` CLI (installed bundle under qjs, real kernel in a namespace)', '',
+    `${d.runs} runs each. Wall time is measured inside the router namespace and includes starting qjs and every \`ip\`/\`ubus\` call; peak RSS comes from separate runs under GNU time.`, '',
+    ...table(['uplinks', 'run', 'median ms', 'p95 ms', 'peak RSS MB', 'goal'], rows), '',
+    '## ubus plugin alone (`/usr/libexec/rpcd/mpwan`, argv and stdin as rpcd passes them)', '',
+    'rpcd, ubusd and the ubus client add 6-9 ms on top of the plugin (measured through the real rpcd), hence the plugin\'s budget.', '',
+    ...table(['uplinks', 'call', 'median ms', 'p95 ms', 'peak RSS MB', 'goal'], rpc), '',
+    '## Bundles', '',
+    ...table(['file', 'bytes', 'gzip', 'goal'], d.bundles.map((b) => [b.name, String(b.bytes), String(b.gzip), b.name === '/usr/sbin/mpwan' ? '< 150 KB' : ''])),
+  ];
+}
+
+export function aggregationTables(d: AggregationSection): string[] {
+  const goals: Record<string, string> = { '20 + 20': '>= 95% of sum, >= 1.9x single', '40 + 20 + 10': '>= 85% of sum', '10 + 10 + 10 + 10': '>= 95% of sum' };
+  const rows = d.shaped.map((r) => {
+    const sum = (r.rates ?? []).reduce((a, b) => a + b, 0);
+    return [r.links, r.congestion, String(sum), fmt(r.mpwan), `${fmt((r.mpwan / sum) * 100)}%`, fmt(r.raw), `${fmt((r.mpwan / r.raw) * 100, 0)}%`,
+      fmt(r.single), fmt(r.mpwan / r.single, 2), r.congestion === 'reno' ? goals[r.links.replace(/ Mbit\/s$/, '')] ?? '' : ''];
+  });
+  return [
+    '## LAN client download: through mpwan vs. routed over the best single uplink', '',
+    `One TCP download (iperf3 -R, ${d.seconds} s measured after ${d.warmup} s of warm-up) from a LAN client that knows nothing of MPTCP; median of ${d.reps} ` +
+      'runs each, alternating. "single" is the same download with the destination bypassed, so it takes the default route (the fastest ' +
+      'uplink). "raw MPTCP" is an MPTCP download from the server to the router itself, no proxy, in the same alternation: the kernel\'s ' +
+      'ceiling. tbf counts whole 1514-byte frames, and every MPTCP segment carries a 28-byte DSS option besides TCP timestamps, leaving ' +
+      '1420 bytes of payload per frame: 93.8% of the summed rate is the most a multipath connection can carry here. TCP congestion ' +
+      'control in every namespace: reno, the loss-based algorithm closest to the cubic that stock OpenWrt and Debian use (this kernel ' +
+      "does not let namespaces use cubic); rows with bbr, this machine's default, show what BBR on router and server does to multipath.", '',
+    ...table(['links', 'TCP congestion control', 'sum Mbit/s', 'mpwan Mbit/s', '% of sum', 'raw MPTCP Mbit/s', 'mpwan / raw', 'best single uplink Mbit/s', 'mpwan / single', 'goal'], rows), '',
+    `## Proxy overhead (2 unshaped veth uplinks: CPU-bound, ${d.unshaped.engine})`, '',
+    ...table(['path', 'Mbit/s'], [['LAN client -> routed (no proxy)', fmt(d.unshaped.routed, 0)], ['LAN client -> proxy -> MPTCP -> server', fmt(d.unshaped.mpwan, 0)], ['ratio', fmt(d.unshaped.mpwan / d.unshaped.routed, 2)]]),
+  ];
+}
+
+export function failoverTables(d: FailoverSection): string[] {
+  const rows = (['link-down', 'silent-drop'] as const).map((k) => {
+    const r = d.kinds[k];
+    return [k, ...pair(r.failover, d.reps), ...pair(r.stall, d.reps), ...pair(r.recovery, d.reps), fmt(r.whileCut.median), `${r.lost} of ${d.reps}`,
+      k === 'link-down' ? 'failover < 2 s, 0 lost' : 'failover < 3 s, 0 lost'];
+  });
+  const c = d.daemon;
+  return [
+    `## Failover (2 x ${d.rate} Mbit/s, one LAN download through the proxy; the first-subflow uplink is cut)`, '',
+    `${d.reps} runs per kind; cut at ${d.cutAt} s, restored at ${d.restoreAt} s of a 14 s download. Failover: from the cut until a 0.5 s window in ` +
+      `which the LAN client receives >= 90% of the remaining uplink's ${d.rate} Mbit/s (counted on the router's LAN device). Recovery: from the ` +
+      'restore until a 100 ms sample shows > 2 Mbit/s on the restored uplink, on the same connection. Default probe settings. "While cut": ' +
+      'what the LAN client received on average from the cut to the restore, outage included. "Later stall": the longest stretch after ' +
+      'the failover in which the LAN client received < 10% of the rate.', '',
+    ...table(['cut', 'failover median s', 'failover max s', 'later stall median s', 'later stall max s', 'recovery median s', 'recovery max s', 'LAN Mbit/s while cut (median)', 'connections lost', 'goal'], rows), '',
+    '## New LAN connections during a silent drop of the first-subflow uplink', '',
+    `A short connection through the proxy every 250 ms for 3 s after the cut, ${d.reps} runs: seconds after the cut from which every one was answered.`, '',
+    ...table(['median', 'max', 'goal'], [[...pair(d.newConnections, d.reps), 'new connections after the cut succeed']]), '',
+    `## The daemon at default probe settings (2 uplinks; idle ${c.idleS} s, scaled to an hour)`, '',
+    'One long-lived `ping -i 0.5` per uplink; a TCP connect to the server every 5 s per uplink while ICMP answers. "Probe and helper processes" is everything the daemon runs (pings, socat, the periodic `ip`/`ubus`/`nft` reads), from the daemon\'s children CPU time.', '',
+    ...table(['daemon CPU s/hour', 'probe and helper processes CPU s/hour', 'together', 'RSS MB', 'peak RSS MB', 'goal'],
+      [[fmt(c.selfPerHour, 0), fmt(c.childrenPerHour, 0), fmt(c.selfPerHour + c.childrenPerHour, 0), fmt(c.rssMb), fmt(c.peakMb), 'together < 20 s/hour, RSS < 8 MB']]),
+  ];
+}
+
+export function defaultRouteTables(d: DefaultRouteSection): string[] {
+  const rows = (['silent-drop', 'link-down'] as const).flatMap((k) => {
+    const r = d.kinds[k];
+    const goal = k === 'silent-drop' ? '< 2 s' : '< 1 s';
+    return [
+      [k, 'LAN DNS (new names, through the router\'s dnsmasq)', ...pair(r.dns, d.reps), goal],
+      [k, 'LAN UDP (one flow, NATed by the dead uplink)', ...pair(r.lanUdp, d.reps), goal],
+      [k, 'the router\'s own UDP (new flows)', ...pair(r.routerUdp, d.reps), goal],
+      [k, 'proxied LAN TCP download', `${r.tcpLost} of ${d.reps} lost`, '', '0 lost'],
+    ];
+  });
+  return [
+    '## DNS, UDP and the router\'s own traffic when the main-route uplink dies (2 x 20 Mbit/s, NAT on each WAN)', '',
+    `${d.reps} runs per kind. Seconds from the cut until the first answer to a request sent after it (requests every 50 ms), while a ` +
+      'proxied LAN download runs. Default probe settings. For reference, mwan3\'s shipped tracking needs about 15 s to declare a link down.', '',
+    ...table(['cut', 'traffic', 'median s', 'max s', 'goal'], rows),
+  ];
+}
+
+export function luciTables(d: LuciSection): string[] {
+  const kb = (n: number) => (n / 1024).toFixed(1);
+  return [
+    '## LuCI views', '',
+    `Built view files, and the time from navigation start to the view in the DOM in headless Chromium with ${d.uplinks} uplinks, ` +
+      'served by the test stand-in for luci.js with `/ubus` calls running the real rpcd plugin under qjs. Real LuCI adds its own boot ' +
+      `(luci.js, ui.js, form.js, the theme) before the view starts; that part is not measured. ${d.runs} loads each after a warm-up.`, '',
+    ...table(['view', 'size KB', 'gzip -9 KB', 'first full render median ms', 'slowest ms'], d.views.map((v) => [v.view, kb(v.bytes), kb(v.gzip), fmt(v.renderMs.median, 0), fmt(v.renderMs.max, 0)])),
+  ];
+}

@@ -1,0 +1,87 @@
+// The shape of bench/results.json: what each section measured, as data. bench/render/ turns
+// it into bench/results.md and the figures in README.md; nothing there is typed by hand.
+
+/** Median, worst and every run of one figure (null when no run gave it). */
+export interface Spread { median: number | null; max: number | null; runs: number[] }
+
+export interface CliSection {
+  runs: number;
+  uplinks: {
+    wans: number;
+    /** ms and peak RSS (MB) of each kind of run. */
+    applyCold: { median: number; p95: number; rssMb: number };
+    applyNoop: { median: number; p95: number; rssMb: number };
+    status: { median: number; p95: number; rssMb: number };
+    rpcList: { median: number; p95: number; rssMb: number };
+    rpcStatus: { median: number; p95: number; rssMb: number };
+    rpcStatusNoDaemon: { median: number; p95: number; rssMb: number };
+    rpcPlan: { median: number; p95: number; rssMb: number };
+  }[];
+  bundles: { name: string; bytes: number; gzip: number }[];
+}
+
+export interface AggregationRow {
+  links: string;
+  rates: number[] | null;
+  congestion: 'reno' | 'bbr';
+  /** Mbit/s, medians of the runs. */
+  mpwan: number;
+  raw: number;
+  single: number;
+  runs: { mpwan: number[]; raw: number[]; single: number[] };
+}
+
+export interface AggregationSection {
+  seconds: number;
+  warmup: number;
+  reps: number;
+  shaped: AggregationRow[];
+  unshaped: { routed: number; mpwan: number; engine: string };
+}
+
+export interface FailoverKind {
+  /** Seconds from the cut until the LAN client gets 90% of the remaining uplink again. */
+  failover: Spread;
+  /** The longest later stall after the failover, seconds. */
+  stall: Spread;
+  /** Seconds from the restore until the restored uplink carries traffic again. */
+  recovery: Spread;
+  /** Mbit/s the LAN client got from the cut to the restore. */
+  whileCut: Spread;
+  lost: number;
+}
+
+export interface FailoverSection {
+  reps: number;
+  rate: number;
+  cutAt: number;
+  restoreAt: number;
+  kinds: Record<'link-down' | 'silent-drop', FailoverKind>;
+  /** Seconds after a silent cut from which every new LAN connection was answered. */
+  newConnections: Spread;
+  daemon: { idleS: number; selfPerHour: number; childrenPerHour: number; rssMb: number; peakMb: number };
+}
+
+export interface DefaultRouteSection {
+  reps: number;
+  /** Seconds from the cut until each kind of traffic answers again. */
+  kinds: Record<'link-down' | 'silent-drop', { dns: Spread; lanUdp: Spread; routerUdp: Spread; tcpLost: number }>;
+}
+
+export interface LuciSection {
+  runs: number;
+  uplinks: number;
+  views: { view: string; bytes: number; gzip: number; renderMs: Spread }[];
+}
+
+export interface Results {
+  machine: { cores: number; kernel: string };
+  sections: {
+    cli?: { measured: string; data: CliSection };
+    aggregation?: { measured: string; data: AggregationSection };
+    failover?: { measured: string; data: FailoverSection };
+    defaultRoute?: { measured: string; data: DefaultRouteSection };
+    luci?: { measured: string; data: LuciSection };
+    [name: string]: { measured: string; data: unknown } | undefined;
+  };
+}

@@ -1,0 +1,63 @@
+// The daemon's one loop: every piece of work is a job, jobs run one at a time, and a burst of
+// requests for a job while it waits or runs coalesces into one run that knows every reason.
+// Timers only request jobs, so nothing ever runs beside a job.
+import type { Runtime } from '../sys/runtime.js';
+
+export type JobName = 'replan' | 'supervise' | 'server' | 'health';
+/** Which pending job runs first. */
+const ORDER: JobName[] = ['replan', 'supervise', 'server', 'health'];
+
+export class JobLoop {
+  private readonly pending = new Map<JobName, string[]>();
+  private readonly timers: unknown[] = [];
+  private running: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly run: (job: JobName, reasons: string[]) => Promise<void>,
+    private readonly onError: (e: unknown) => Promise<void>,
+  ) {}
+
+  request(job: JobName, reason = '') {
+    if (this.stopped) return;
+    const reasons = this.pending.get(job) ?? [];
+    if (reason && !reasons.includes(reason)) reasons.push(reason);
+    this.pending.set(job, reasons);
+    this.running ??= this.drain();
+  }
+
+  /** Requests `job` every `ms` (a function: re-read before each wait). */
+  every(job: JobName, reason: string, ms: number | (() => number)) {
+    const delay = () => (typeof ms === 'number' ? ms : ms());
+    const slot = this.timers.length;
+    const tick = () => {
+      if (this.stopped) return;
+      this.request(job, reason);
+      this.timers[slot] = this.rt.setTimer(tick, delay());
+    };
+    this.timers.push(this.rt.setTimer(tick, delay()));
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const job = ORDER.find((j) => this.pending.has(j));
+      if (job === undefined || this.stopped) break;
+      const reasons = this.pending.get(job)!;
+      this.pending.delete(job);
+      try {
+        await this.run(job, reasons);
+      } catch (e) {
+        await this.onError(e);
+      }
+    }
+    this.running = null;
+  }
+
+  /** No job starts after this; resolves once the running one has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) this.rt.clearTimer(t);
+    await this.running;
+  }
+}

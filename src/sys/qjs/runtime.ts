@@ -1,0 +1,41 @@
+// Runtime over QuickJS's std/os: the only code in mpwan that touches the operating system.
+import * as std from 'std';
+import * as os from 'os';
+import type { Runtime } from '../runtime.js';
+import { exec } from './exec.js';
+import { fileStat, listDir, makeDir, randomBytes, readFile, removeFile, writeFile, writeFileAtomic } from './files.js';
+import { log } from './log.js';
+import { reap, spawnChild, spawnLines } from './process.js';
+
+const SIGPIPE = 13;
+// A child that exits before reading all its input must not kill us with SIGPIPE:
+// the write then fails with EPIPE, which exec handles.
+os.signal(SIGPIPE, undefined);
+
+export const qjsRuntime: Runtime = {
+  exec,
+  readFile,
+  writeFileAtomic,
+  writeFile,
+  removeFile,
+  listDir,
+  exists: (path) => os.stat(path)[1] === 0,
+  fileStat,
+  makeDir,
+  env: (name) => std.getenv(name),
+  monotonicMs: () => os.now(),
+  nowSeconds: () => Math.floor(Date.now() / 1000),
+  sleep: (ms) => os.sleepAsync(ms),
+  setTimer: (fn, ms) => os.setTimeout(fn, ms),
+  clearTimer: (h) => os.clearTimeout(h),
+  log,
+  stdout(text) { std.out.puts(text); std.out.flush(); },
+  stderr(text) { std.err.puts(text); std.err.flush(); },
+  spawn: spawnChild,
+  spawnLines,
+  kill: (pid, sig) => { os.kill(pid, sig); },
+  reap,
+  onSignal: (sig, fn) => os.signal(sig, fn),
+  randomBytes,
+  exit: (code) => std.exit(code),
+};

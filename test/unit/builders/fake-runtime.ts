@@ -1,0 +1,78 @@
+// A Runtime with a hand-driven clock for the daemon's units: timers fire as the test moves
+// the clock; exec answers from a function; `ping -i` streams are simulated on the same clock
+// (one echo per interval, a reply line after the round trip when the target answers).
+import type { ExecResult, Runtime } from '../../../src/sys/runtime.js';
+
+export interface FakePing {
+  argv: string[];
+  source: string;
+  target: string;
+  stopped: boolean;
+}
+
+export interface FakeOptions {
+  exec?: (argv: string[]) => ExecResult;
+  /** Round trip of an echo from `source` to `target` in ms, or null when it is lost. */
+  echo?: (source: string, target: string) => number | null;
+  /** Lines a new ping prints before exiting at once (a ping that cannot stream), else null. */
+  pingFails?: (argv: string[]) => { lines: string[]; status: number } | null;
+}
+
+export function fakeRuntime(o: FakeOptions = {}) {
+  let now = 0;
+  let timers: { at: number; fn: () => void }[] = [];
+  const pings: FakePing[] = [];
+  const logs: string[] = [];
+  const setTimer = (fn: () => void, ms: number) => { const t = { at: now + Math.max(0, ms), fn }; timers.push(t); return t; };
+  const answer = o.exec ?? (() => ok());
+  const rt = {
+    monotonicMs: () => now,
+    nowSeconds: () => Math.floor(now / 1000),
+    readFile: (p: string) => (p.endsWith('/carrier') ? '1\n' : null),
+    exec: async (argv: string[]) => answer(argv),
+    setTimer,
+    clearTimer: (t: unknown) => { timers = timers.filter((x) => x !== t); },
+    log: async (level: string, message: string) => { logs.push(`${level}: ${message}`); },
+    spawnLines(argv: string[], onLine: (l: string) => void, onExit: (status: number) => void) {
+      const target = argv[argv.length - 1];
+      const source = argv[argv.indexOf('-I') + 1];
+      const intervalMs = Number(argv[argv.indexOf('-i') + 1]) * 1000;
+      const p: FakePing = { argv, source, target, stopped: false };
+      pings.push(p);
+      const fail = o.pingFails?.(argv);
+      if (fail) {
+        setTimer(() => { for (const l of fail.lines) onLine(l); onExit(fail.status); }, 5);
+        return { pid: 1000 + pings.length, stop() {} };
+      }
+      let seq = 1; // iputils numbers from 1
+      const send = () => {
+        if (p.stopped) return;
+        const s = seq++;
+        const rtt = (o.echo ?? (() => 1))(source, target);
+        if (rtt !== null) setTimer(() => { if (!p.stopped) onLine(`64 bytes from ${target}: icmp_seq=${s} ttl=64 time=${rtt} ms`); }, rtt);
+        setTimer(send, intervalMs);
+      };
+      send();
+      return { pid: 1000 + pings.length, stop() { p.stopped = true; setTimer(() => onExit(-15), 1); } };
+    },
+  } as unknown as Runtime;
+
+  /** Moves the clock on by `ms`, firing due timers in order and letting their promises settle. */
+  const advance = async (ms: number) => {
+    const until = now + ms;
+    for (;;) {
+      const due = timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      timers = timers.filter((t) => t !== due);
+      now = due.at;
+      due.fn();
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+    }
+    now = until;
+  };
+  return { rt, advance, pings, logs, now: () => now };
+}
+
+export const ok = (stdout = ''): ExecResult => ({ argv: [], status: 0, stdout, stderr: '', timedOut: false });
+export const refused: ExecResult = { argv: [], status: 1, stdout: '', stderr: 'E connect(): Connection refused', timedOut: false };
+export const missing: ExecResult = { argv: [], status: 127, stdout: '', stderr: '', timedOut: false };
