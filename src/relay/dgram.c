@@ -78,24 +78,23 @@ int dg_open(const uint8_t *b, size_t n, unsigned types, const struct hmac_key *k
 	return 0;
 }
 
-int window_fresh(const struct window *w, uint32_t seq)
+enum win_result window_check(struct window *w, uint32_t seq, int copy)
 {
+	copy = !!copy;
 	if (seq == 0)
-		return 0;
-	if (seq > w->top)
-		return 1;
-	uint32_t back = w->top - seq;
-	return back < 64 && !(w->seen >> back & 1);
-}
-
-void window_mark(struct window *w, uint32_t seq)
-{
+		return WIN_REPLAY;
 	if (seq > w->top) {
 		uint32_t shift = seq - w->top;
-		w->seen = shift >= 64 ? 0 : w->seen << shift;
-		w->seen |= 1;
+		for (int i = 0; i < 2; i++)
+			w->seen[i] = shift >= 64 ? 0 : w->seen[i] << shift;
+		w->seen[copy] |= 1;
 		w->top = seq;
-	} else if (w->top - seq < 64) {
-		w->seen |= (uint64_t)1 << (w->top - seq);
+		return WIN_NEW;
 	}
+	uint32_t back = w->top - seq;
+	uint64_t bit = (uint64_t)1 << (back & 63);
+	if (back >= 64 || (w->seen[copy] & bit))
+		return WIN_REPLAY;
+	w->seen[copy] |= bit;
+	return (w->seen[!copy] & bit) ? WIN_OTHER_COPY : WIN_NEW;
 }

@@ -35,13 +35,19 @@ void dg_reflag(uint8_t *dg, size_t total, uint8_t flags, const struct hmac_key *
 int dg_open(const uint8_t *b, size_t n, unsigned types, const struct hmac_key *k, uint32_t now, int max_skew,
 	    struct dg_head *h, const uint8_t **payload, size_t *len);
 
-/* The 64-number replay window of one session and direction (RFC 4303 style). */
+/* The 64-number replay window of one session and direction (RFC 4303 style), remembering
+ * for each number which of a duplicated datagram's two copies came (the copy flag is under the
+ * tag, so the two copies differ, while a replay repeats one byte for byte). */
 struct window {
-	uint32_t top;  /* highest sequence number accepted; 0: none yet */
-	uint64_t seen; /* bit i: top - i was accepted */
+	uint32_t top;	   /* highest sequence number seen; 0: none yet */
+	uint64_t seen[2]; /* [copy flag]: bit i set when top - i came with that flag */
 };
-/* 1: `seq` is new and inside the window; 0: seen, too old, or 0. */
-int window_fresh(const struct window *w, uint32_t seq);
-void window_mark(struct window *w, uint32_t seq);
+enum win_result {
+	WIN_NEW,	/* first of its number: deliver it */
+	WIN_OTHER_COPY, /* the other copy of a duplicated datagram: the sender's address counts */
+	WIN_REPLAY,	/* seen before, too old, or 0: drop it, nothing about it counts */
+};
+/* Checks a received sequence number and copy flag, and remembers them unless WIN_REPLAY. */
+enum win_result window_check(struct window *w, uint32_t seq, int copy);
 
 #endif

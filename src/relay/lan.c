@@ -205,7 +205,7 @@ void lan_deliver(struct udp *u, const struct dg_head *h, const uint8_t *payload,
 		ctr_add(&u->ctr, U_BAD, 1);
 		return;
 	}
-	if (!session_fresh(u, s, h))
+	if (session_check(u, s, h) != WIN_NEW)
 		return;
 	int fd = reply_socket(u, &h->addr);
 	struct sockaddr_storage to;

@@ -61,21 +61,14 @@ void session_touch(struct udp *u, struct session *s)
 	lru_touch(&u->sessions, &s->lru, 1);
 }
 
-int session_fresh(struct udp *u, struct session *s, const struct dg_head *h)
+enum win_result session_check(struct udp *u, struct session *s, const struct dg_head *h)
 {
-	if (!window_fresh(&s->win, h->seq)) {
-		/* The other copy of a duplicated datagram, or a replay (the router has no counter of
-		 * its own for replays: they are bad datagrams there). */
-		if ((h->flags & DG_COPY) || u->now_ms < s->dup_until_ms)
-			ctr_add(&u->ctr, U_DUPLICATES, 1);
-		else
-			ctr_add(&u->ctr, u->cfg->server ? U_REPLAYED : U_BAD, 1);
-		return 0;
-	}
-	window_mark(&s->win, h->seq);
-	if (h->flags & DG_COPY)
-		s->dup_until_ms = u->now_ms + 2000;
-	return 1;
+	enum win_result r = window_check(&s->win, h->seq, h->flags & DG_COPY);
+	if (r == WIN_OTHER_COPY)
+		ctr_add(&u->ctr, U_DUPLICATES, 1);
+	else if (r == WIN_REPLAY) /* the router has no counter of its own for replays: they are bad there */
+		ctr_add(&u->ctr, u->cfg->server ? U_REPLAYED : U_BAD, 1);
+	return r;
 }
 
 void session_free(struct udp *u, struct session *s)

@@ -89,19 +89,27 @@ static void test_refusals(const struct hmac_key *k, const struct hmac_key *other
 static void test_window(void)
 {
 	struct window w = { 0 };
-	CHECK(!window_fresh(&w, 0) && window_fresh(&w, 1));
-	window_mark(&w, 1);
-	CHECK(!window_fresh(&w, 1) && window_fresh(&w, 2) && window_fresh(&w, 70));
-	window_mark(&w, 70); /* a jump: 2..69 were lost or are late */
-	CHECK(window_fresh(&w, 7) && !window_fresh(&w, 6) && !window_fresh(&w, 1) && !window_fresh(&w, 70));
-	window_mark(&w, 7);
-	CHECK(!window_fresh(&w, 7) && window_fresh(&w, 8) && window_fresh(&w, 69));
-	window_mark(&w, 200);
-	CHECK(!window_fresh(&w, 136) && window_fresh(&w, 137) && !window_fresh(&w, 200) && window_fresh(&w, 201));
-	window_mark(&w, UINT32_MAX);
-	CHECK(!window_fresh(&w, UINT32_MAX) && window_fresh(&w, UINT32_MAX - 63) && !window_fresh(&w, UINT32_MAX - 64));
-	window_mark(&w, 5); /* outside the window: marking it changes nothing */
-	CHECK(w.top == UINT32_MAX && w.seen == 1);
+	CHECK(window_check(&w, 0, 0) == WIN_REPLAY && window_check(&w, 1, 0) == WIN_NEW);
+	CHECK(window_check(&w, 1, 0) == WIN_REPLAY);
+	CHECK(window_check(&w, 1, 1) == WIN_OTHER_COPY && window_check(&w, 1, 1) == WIN_REPLAY);
+	CHECK(window_check(&w, 70, 1) == WIN_NEW); /* a jump: 2..69 were lost or are late; the copy came first */
+	CHECK(window_check(&w, 70, 0) == WIN_OTHER_COPY && window_check(&w, 70, 0) == WIN_REPLAY);
+	CHECK(window_check(&w, 6, 0) == WIN_REPLAY && window_check(&w, 1, 0) == WIN_REPLAY); /* too old */
+	CHECK(window_check(&w, 7, 0) == WIN_NEW && window_check(&w, 7, 0) == WIN_REPLAY && window_check(&w, 69, 1) == WIN_NEW);
+	CHECK(window_check(&w, 200, 0) == WIN_NEW && window_check(&w, 136, 0) == WIN_REPLAY && window_check(&w, 137, 1) == WIN_NEW);
+	CHECK(window_check(&w, 137, 1) == WIN_REPLAY && window_check(&w, 137, 0) == WIN_OTHER_COPY);
+	CHECK(window_check(&w, UINT32_MAX, 0) == WIN_NEW && window_check(&w, UINT32_MAX - 64, 0) == WIN_REPLAY);
+	CHECK(window_check(&w, UINT32_MAX - 63, 0) == WIN_NEW && w.top == UINT32_MAX);
+	CHECK(window_check(&w, 5, 0) == WIN_REPLAY && w.top == UINT32_MAX && w.seen[0] == (1 | (uint64_t)1 << 63) && w.seen[1] == 0);
+	/* In order, the copy flag a duplicate's second copy carries: each once. */
+	struct window v = { 0 };
+	int news = 0, copies = 0;
+	for (uint32_t i = 1; i <= 1000; i++)
+		for (int c = 0; c < 2; c++) {
+			enum win_result r = window_check(&v, i, (int)(i % 2) ^ c); /* either copy may come first */
+			news += r == WIN_NEW, copies += r == WIN_OTHER_COPY;
+		}
+	CHECK(news == 1000 && copies == 1000);
 }
 
 static void test_paths_file(void)

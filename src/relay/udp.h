@@ -42,7 +42,7 @@ struct session {
 	struct lnode lru;
 	uint32_t id, seq_out; /* seq_out: the last sequence number sent */
 	struct window win;    /* what was received */
-	int64_t last_ms, dup_until_ms;
+	int64_t last_ms;
 	struct dest client; /* router: the LAN client */
 	/* server */
 	int fd;
@@ -112,8 +112,8 @@ struct session *session_new(struct udp *u, uint32_t id);
 /* Router: the same LAN flow under a new id, before its sequence numbers would wrap. */
 void session_renew(struct udp *u, struct session *s);
 void session_touch(struct udp *u, struct session *s);
-/* The window check of a received datagram; counts what it drops. 1: fresh, now marked. */
-int session_fresh(struct udp *u, struct session *s, const struct dg_head *h);
+/* The replay window's verdict on a received datagram (now remembered); counts what it drops. */
+enum win_result session_check(struct udp *u, struct session *s, const struct dg_head *h);
 /* Frees sessions idle past the expiry, oldest first, after `end` released what the side holds. */
 void session_expire(struct udp *u, void (*end)(struct udp *, struct session *));
 void session_free(struct udp *u, struct session *s);

@@ -169,6 +169,9 @@ static struct session *open_session(struct udp *u, uint32_t id, uint8_t family)
 	return NULL;
 }
 
+/* A datagram for the destination. The other copy of a duplicated one is not sent on, but its
+ * address counts: replies then go to both. A replay changes nothing (it repeats a copy byte
+ * for byte, and the window remembers both copies). */
 static void data(struct udp *u, const struct peer *from, const struct dg_head *h, const uint8_t *payload, size_t len)
 {
 	struct session *s = session_find(u, h->session);
@@ -176,23 +179,28 @@ static void data(struct udp *u, const struct peer *from, const struct dg_head *h
 		ctr_add(&u->ctr, U_BAD, 1);
 		return;
 	}
-	if (s && !session_fresh(u, s, h))
+	enum win_result w = s ? session_check(u, s, h) : WIN_NEW;
+	if (w == WIN_REPLAY)
 		return;
-	own_refresh(u->own, u->now_ms, 2000);
-	if (!policy_allowed(&h->addr, u->cfg->allow, u->cfg->nallow, u->own)) {
-		ctr_add(&u->ctr, U_REFUSED_DEST, 1);
-		return;
+	if (w == WIN_NEW) {
+		own_refresh(u->own, u->now_ms, 2000);
+		if (!policy_allowed(&h->addr, u->cfg->allow, u->cfg->nallow, u->own)) {
+			ctr_add(&u->ctr, U_REFUSED_DEST, 1);
+			return;
+		}
+		if (!s && (!(s = open_session(u, h->session, h->addr.family)) || session_check(u, s, h) != WIN_NEW))
+			return;
 	}
-	if (!s && (!(s = open_session(u, h->session, h->addr.family)) || !session_fresh(u, s, h)))
-		return;
 	note_peer(u, s, from);
+	session_touch(u, s);
+	if (w == WIN_OTHER_COPY)
+		return;
 	remember(s, &h->addr);
 	struct sockaddr_storage to;
 	socklen_t tl;
 	dest_to_sockaddr(&h->addr, &to, &tl);
 	if (sendto(s->fd, payload, len, MSG_DONTWAIT, (struct sockaddr *)&to, tl) >= 0)
 		ctr_add(&u->ctr, U_UP, 1);
-	session_touch(u, s);
 }
 
 /* Keepalives are answered without any state: same session (the router's id) and sequence. */

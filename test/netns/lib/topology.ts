@@ -200,6 +200,18 @@ export class Topology {
     }
   }
 
+  /**
+   * A silent failure of a WAN: everything arriving on either end of its veth is dropped
+   * (nft netdev ingress, so no sender sees an error and the link stays up), or no longer.
+   */
+  silence(w: Wan, on: boolean) {
+    for (const [ns, dev] of [[this.rtr, w.dev], [this.vps, w.peer]]) {
+      const table = `mpwsilence_${dev}`;
+      if (on) run(['ip', 'netns', 'exec', ns, 'nft', '-f', '-'], `table netdev ${table} {\n\tchain in {\n\t\ttype filter hook ingress device "${dev}" priority -500; policy drop;\n\t}\n}\n`);
+      else run(['ip', 'netns', 'exec', ns, 'nft', 'delete', 'table', 'netdev', table]);
+    }
+  }
+
   ip(ns: string, ...args: string[]): string {
     return run(['ip', '-n', ns, ...args]);
   }

@@ -3,7 +3,7 @@
 // side in the vps namespace, a key file of mode 0600; plus the peer tool and process probes.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../lib/install.js';
@@ -31,6 +31,15 @@ export const ASAN_ENV = { ASAN_OPTIONS: 'abort_on_error=1:detect_leaks=1', UBSAN
 
 export const PEER = join(repoRoot, 'test/relay/lib/peer.ts');
 export const peerArgv = (mode: string, options: unknown) => [process.execPath, '--import', 'tsx', PEER, mode, JSON.stringify(options)];
+export const UDP_PEER = join(repoRoot, 'test/relay/lib/udp-peer.ts');
+export const udpPeerArgv = (mode: string, options: unknown) => [process.execPath, '--import', 'tsx', UDP_PEER, mode, JSON.stringify(options)];
+
+/** Runs the UDP peer tool in a namespace and returns its JSON answer. */
+export function udpPeer<T = any>(topo: Topology, ns: string, mode: string, options: unknown): T { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const r = topo.exec(ns, udpPeerArgv(mode, options));
+  if (r.status !== 0) throw new Error(`udp peer ${mode} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
 
 /** Runs the peer tool in a namespace and returns its JSON answer. */
 export function peer<T = any>(topo: Topology, ns: string, mode: string, options: unknown): T { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -104,6 +113,39 @@ export class Relay {
     // Connections already redirected keep their NAT: only new ones take the other path.
   }
 
+  /**
+   * LAN UDP to the relay by nft TPROXY, as the daemon sets it up (src/nft/table.ts,
+   * src/plan/routing.ts): marked, and delivered locally by a fwmark rule and a local route.
+   */
+  tproxyUdp(port = this.routerPort) {
+    const t = this.topo;
+    const r = t.exec(t.rtr, ['nft', '-f', '-'], { input: [
+      'table inet mpwantestudp {',
+      '\tchain udp_to_relay {',
+      '\t\ttype filter hook prerouting priority mangle + 1; policy accept;',
+      '\t\tiifname != "lan0" return',
+      '\t\tmeta l4proto != udp return',
+      '\t\tfib daddr type { local, broadcast, multicast, anycast } return',
+      `\t\tmeta l4proto udp tproxy to :${port} meta mark set 0x80000000 accept`,
+      '\t}',
+      '}',
+    ].join('\n') });
+    if (r.status !== 0) throw new Error(`nft: ${r.stderr}`);
+    for (const family of ['-4', '-6']) {
+      t.ip(t.rtr, family, 'rule', 'add', 'fwmark', '0x80000000/0x80000000', 'lookup', '250', 'pref', '900');
+      t.ip(t.rtr, family, 'route', 'add', 'local', 'default', 'dev', 'lo', 'table', '250');
+    }
+  }
+
+  get pathsFile(): string { return join(this.dir, 'paths'); }
+
+  /** Writes the paths file as the daemon does (atomically); `hup` then tells the router. */
+  writePaths(paths: [string, string][], hup = false) {
+    writeFileSync(`${this.pathsFile}.tmp`, paths.map(([name, source]) => `${name} ${source}\n`).join(''));
+    renameSync(`${this.pathsFile}.tmp`, this.pathsFile);
+    if (hup) process.kill(this.routerPid, 'SIGHUP');
+  }
+
   keyFile(hex: string, name: string): string {
     const f = join(this.dir, name);
     writeFileSync(f, hex + '\n', { mode: 0o600 });
@@ -115,7 +157,19 @@ export class Relay {
   }
 
   stats(side: 'router' | 'server'): Record<string, number> {
-    try { return JSON.parse(readFileSync(join(this.dir, `${side}.json`), 'utf8')).tcp; } catch { return {}; }
+    return this.statsDoc(side).tcp ?? {};
+  }
+
+  udpStats(side: 'router' | 'server'): Record<string, number> {
+    return this.statsDoc(side).udp ?? {};
+  }
+
+  statsText(side: 'router' | 'server'): string | null {
+    try { return readFileSync(join(this.dir, `${side}.json`), 'utf8'); } catch { return null; }
+  }
+
+  statsDoc(side: 'router' | 'server'): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+    try { return JSON.parse(this.statsText(side) ?? '{}'); } catch { return {}; }
   }
 
   startServer(extra: string[] = []): number {
@@ -178,6 +232,14 @@ export function passiveOpens(topo: Topology, ns: string): number {
   const lines = topo.readFile(ns, '/proc/net/snmp').split('\n').filter((l) => l.startsWith('Tcp:'));
   const keys = lines[0].split(/\s+/), vals = lines[1].split(/\s+/);
   return Number(vals[keys.indexOf('PassiveOpens')]);
+}
+
+/** UDP datagrams the kernel of a namespace delivered to its sockets, IPv4 and IPv6. */
+export function udpDelivered(topo: Topology, ns: string): number {
+  const lines = topo.readFile(ns, '/proc/net/snmp').split('\n').filter((l) => l.startsWith('Udp:'));
+  const keys = lines[0].split(/\s+/), vals = lines[1].split(/\s+/);
+  const v6 = /Udp6InDatagrams\s+(\d+)/.exec(topo.readFile(ns, '/proc/net/snmp6'));
+  return Number(vals[keys.indexOf('InDatagrams')]) + Number(v6?.[1] ?? 0);
 }
 
 /** Sanitizer or crash reports in a log. */
