@@ -79,7 +79,7 @@ void paths_apply(struct udp *u, const struct path_list *l)
 				continue;
 			}
 		}
-		memcpy(p->name, l->n ? l->p[i].name : "", sizeof p->name);
+		snprintf(p->name, sizeof p->name, "%s", l->n ? l->p[i].name : "");
 		size_t k = strlen(said);
 		snprintf(said + k, sizeof said - k, "%s%s %s", n ? ", " : "", p->name, p->source);
 		n++;

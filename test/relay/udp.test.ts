@@ -2,14 +2,15 @@
 // datagrams over the first healthy WAN -> server side -> destination, and back. Real kernel,
 // real binaries, in network namespaces: echo over IPv4 and IPv6, the overhead per datagram, a
 // silent uplink failure (with and without --duplicate), a paths file change on SIGHUP, and
-// the stats file as mpwan's daemon reads it.
+// the stats file as mpwan's daemon reads it. Both sides run the release build, then the
+// ASan/UBSan build (any report fails).
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRelayStats } from '../../src/observe/relay-stats.js';
 import { Topology, sweepStale } from '../netns/lib/topology.js';
 import { sleepMs, waitFor, waitListening } from '../netns/lib/wait.js';
-import { Relay, udpPeer, udpPeerArgv } from './lib/relay.js';
+import { ASAN_ENV, Relay, relayBinary, sanitizerReport, udpPeer, udpPeerArgv } from './lib/relay.js';
 
 const ECHO = 7001, ECHO_DUP = 7002;
 /** A 50 packets/s stream, like a voice call. */
@@ -17,7 +18,7 @@ const RATE = 50;
 
 interface DstEvent { port: number; from: string; fromPort: number; stream: string; seq: number; t: number }
 
-describe('mpwan-relay: LAN UDP', function () {
+for (const build of ['release', 'asan'] as const) describe(`mpwan-relay: LAN UDP (${build} build)`, function () {
   this.timeout(120000);
   let topo: Topology;
   let relay: Relay;
@@ -56,7 +57,7 @@ describe('mpwan-relay: LAN UDP', function () {
   before(() => {
     sweepStale();
     topo = new Topology({ wans: 2, lan: true, dst: true, strictRpFilter: true, ipv6Lan: true });
-    relay = new Relay(topo);
+    relay = new Relay(topo, build === 'asan' ? { binary: relayBinary('asan'), env: ASAN_ENV } : {});
     relay.writePaths([wan(0), wan(1)]);
     relay.o.routerArgs = ['--udp', '--paths-file', relay.pathsFile, '--duplicate', `port:${ECHO_DUP}`];
     relay.tproxyUdp();
@@ -167,11 +168,26 @@ describe('mpwan-relay: LAN UDP', function () {
     assert.ok(server.sessions >= 6 && server.active >= 1 && server.bad === 0 && server.replayed === 0, JSON.stringify(server));
   });
 
-  it('nothing sticks: SIGTERM stops both sides promptly', () => {
+  it('an empty paths file leaves the choice to the routing table; a bad line is ignored and said once', () => {
+    const said = () => relay.log('router').split('\n').filter((l) => l.includes('paths file, line 1: not `<name> <address>`')).length;
+    relay.writePaths([['wan9', '192.0.2.300']], true);
+    waitFor('the router to read it', () => /udp paths: none listed/.test(relay.log('router')) && said() === 1);
+    relay.writePaths([['wan9', '192.0.2.300']], true);
+    waitFor('the router to read it again', () => relay.log('router').split('\n').filter((l) => l.includes('udp paths: none listed')).length === 2);
+    assert.equal(said(), 1, 'the same bad line is not complained about twice');
+    const r = udpPeer(topo, topo.cli, 'stream', { host: topo.destination, port: ECHO, count: 20, rate: 100, stream: 'nopaths', tailMs: 500 });
+    assert.equal(r.echoed, 20);
+    waitFor('the stats to list no path', () => paths().length === 0 && relay.udpStats('router').datagrams_up > 0);
+    relay.writePaths([wan(0), wan(1)], true);
+    waitFor('both paths back', () => paths().length === 2);
+  });
+
+  it('nothing sticks: SIGTERM stops both sides promptly, with no sanitizer report', () => {
     for (const [pid, side] of [[relay.routerPid, 'router'], [relay.serverPid, 'server']] as const) {
       const ms = relay.stop(pid, side);
       assert.ok(ms < 2000, `${side} took ${ms} ms to stop`);
       assert.match(relay.log(side), /stopped/);
+      assert.equal(sanitizerReport(relay.log(side)), null, relay.log(side));
     }
   });
 });
