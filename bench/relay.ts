@@ -168,7 +168,48 @@ export function benchRelayIo(methods: string[], rounds = ROUNDS, seconds = 5) {
   }
 }
 
+/**
+ * LAN UDP through the relay (nft TPROXY, router side, datagrams over the first of 2 unshaped
+ * WANs, server side, destination): iperf3 -u uploads of 1,200-byte datagrams at a few offered
+ * rates, what arrived, and the CPU seconds each relay side spent per GB delivered. Everything
+ * shares the machine's cores, as in benchRelay. `BENCH_RELAY_UDP=1 npx tsx bench/relay.ts`.
+ */
+export function benchRelayUdp(rounds = ROUNDS, seconds = 5) {
+  sweepStale();
+  const topo = new Topology({ wans: 2, lan: true, dst: true, strictRpFilter: true });
+  const relay = new Relay(topo, { binary: relayBinary() });
+  const rows: Record<string, Record<string, number[]>> = {};
+  const push = (rate: string, k: string, v: number) => ((rows[rate] ??= {})[k] ??= []).push(v);
+  try {
+    relay.writePaths(topo.wans.map((w) => [w.dev, w.addr] as [string, string]));
+    relay.o.routerArgs = ['--udp', '--paths-file', relay.pathsFile];
+    relay.tproxyUdp();
+    relay.start();
+    const rates = ['100M', '400M', '0'];
+    for (let i = 0; i < rounds; i++) {
+      for (const rate of i % 2 ? [...rates].reverse() : rates) {
+        const c0 = [cpuSeconds(relay.routerPid), cpuSeconds(relay.serverPid)];
+        const t = iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds, mptcp: false, udp: rate, length: '1200' });
+        const gb = t.bytes / 1e9;
+        const name = rate === '0' ? 'unlimited' : `${rate}bit/s`;
+        push(name, 'delivered Mbit/s', t.bitsPerSecond / 1e6);
+        push(name, 'datagrams/s', t.bytes / 1200 / seconds);
+        push(name, 'lost %', t.lostPercent ?? 0);
+        push(name, 'router s/GB', (cpuSeconds(relay.routerPid) - c0[0]) / gb);
+        push(name, 'server s/GB', (cpuSeconds(relay.serverPid) - c0[1]) / gb);
+      }
+      console.error(`relay udp round ${i + 1}/${rounds} done`);
+    }
+    const stats = relay.udpStats('server');
+    return { method: `iperf3 -u -l 1200, ${seconds} s per run, ${rounds} rounds alternating`, rows: Object.fromEntries(Object.entries(rows).map(([r, v]) => [r, Object.fromEntries(Object.entries(v).map(([k, x]) => [k, runs(x)]))])), serverBad: stats.bad };
+  } finally {
+    relay.cleanup();
+    topo.destroy();
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const io = process.env.BENCH_RELAY_IO;
-  console.log(JSON.stringify(io ? benchRelayIo(io.split(' ')) : benchRelay(), null, 2));
+  const out = io ? benchRelayIo(io.split(' ')) : process.env.BENCH_RELAY_UDP ? benchRelayUdp() : { ...benchRelay(), udp: benchRelayUdp() };
+  console.log(JSON.stringify(out, null, 2));
 }

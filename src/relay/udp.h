@@ -1,7 +1,7 @@
 /* The UDP side of mpwan-relay (PROTOCOL.md, "UDP"): one thread of its own with its own epoll
  * (udp.c), sessions (session.c), and either the router's LAN sockets and paths to the server
- * (lan.c, reply.c, paths.c) or the server's sockets and per-session outbound sockets
- * (udp_server.c). UDP needs no per-core spreading at the rates a home uplink carries, and one
+ * (lan.c, reply.c, paths.c, pathsfile.c) or the server's sockets and per-session outbound
+ * sockets (udp_sockets.c, udp_server.c). UDP needs no per-core spreading at the rates a home uplink carries, and one
  * thread keeps the session tables free of locks. */
 #ifndef MPWAN_UDP_H
 #define MPWAN_UDP_H
@@ -142,10 +142,16 @@ void paths_activity(struct udp *u);
 int64_t paths_tick(struct udp *u);
 void paths_cleanup(struct udp *u);
 
-/* udp_server.c */
+/* udp_sockets.c: the server's sockets */
 int server_udp_init(struct udp *u);
+void server_udp_cleanup(struct udp *u);
+/* Sends from the local address the peer last sent to. */
+void server_send(struct udp *u, struct peer *p, uint8_t *dg, size_t n);
+/* The local address a received datagram was sent to (IP_PKTINFO). */
+void server_local(struct msghdr *m, struct dest *d);
+
+/* udp_server.c */
 void server_udp_event(struct udp *u, uint64_t tag);
 void server_udp_tick(struct udp *u);
-void server_udp_cleanup(struct udp *u);
 
 #endif
