@@ -1,8 +1,10 @@
-/* SHA-256 and HMAC-SHA256; checked against FIPS 180-4 and RFC 4231 vectors in test_unit.c. */
+/* SHA-256 and HMAC-SHA256; checked against FIPS 180-4 and RFC 4231 vectors in test_unit.c.
+ * Blocks go through the CPU's SHA instructions where it has them (sha256_hw.c). */
 #include "sha256.h"
+#include <stdatomic.h>
 #include <string.h>
 
-static const uint32_t K[64] = {
+const uint32_t sha256_k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
 	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
 	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -14,6 +16,8 @@ static const uint32_t K[64] = {
 };
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+#define K sha256_k
 
 static void compress(uint32_t h[8], const uint8_t p[64])
 {
@@ -32,6 +36,31 @@ static void compress(uint32_t h[8], const uint8_t p[64])
 		k = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
 	}
 	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
+}
+
+static void blocks_portable(uint32_t h[8], const uint8_t *p, size_t n)
+{
+	for (; n; n--, p += 64)
+		compress(h, p);
+}
+
+static sha256_blocks_fn *_Atomic blocks_impl;
+
+int sha256_use_hw(int on)
+{
+	sha256_blocks_fn *hw = sha256_hw();
+	atomic_store_explicit(&blocks_impl, on && hw ? hw : blocks_portable, memory_order_relaxed);
+	return hw != NULL;
+}
+
+static void blocks(uint32_t h[8], const uint8_t *p, size_t n)
+{
+	sha256_blocks_fn *f = atomic_load_explicit(&blocks_impl, memory_order_relaxed);
+	if (!f) {
+		sha256_use_hw(1);
+		f = atomic_load_explicit(&blocks_impl, memory_order_relaxed);
+	}
+	f(h, p, n);
 }
 
 void sha256_init(struct sha256 *s)
@@ -53,10 +82,10 @@ void sha256_update(struct sha256 *s, const void *data, size_t n)
 		p += take, n -= take;
 		if (used + take < 64)
 			return;
-		compress(s->h, s->buf);
+		blocks(s->h, s->buf, 1);
 	}
-	for (; n >= 64; p += 64, n -= 64)
-		compress(s->h, p);
+	blocks(s->h, p, n / 64);
+	p += n / 64 * 64, n %= 64;
 	memcpy(s->buf, p, n);
 }
 
@@ -67,13 +96,13 @@ void sha256_final(struct sha256 *s, uint8_t out[32])
 	s->buf[used++] = 0x80;
 	if (used > 56) {
 		memset(s->buf + used, 0, 64 - used);
-		compress(s->h, s->buf);
+		blocks(s->h, s->buf, 1);
 		used = 0;
 	}
 	memset(s->buf + used, 0, 56 - used);
 	for (int i = 0; i < 8; i++)
 		s->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
-	compress(s->h, s->buf);
+	blocks(s->h, s->buf, 1);
 	for (int i = 0; i < 8; i++) {
 		out[4 * i] = (uint8_t)(s->h[i] >> 24), out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
 		out[4 * i + 2] = (uint8_t)(s->h[i] >> 8), out[4 * i + 3] = (uint8_t)s->h[i];

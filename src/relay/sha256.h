@@ -11,6 +11,13 @@ struct sha256 {
 };
 
 void sha256_init(struct sha256 *s);
+/* Compresses n 64-byte blocks into h. */
+typedef void sha256_blocks_fn(uint32_t h[8], const uint8_t *p, size_t n);
+/* The CPU's SHA-256 instructions (sha256_hw.c), or NULL without them. */
+sha256_blocks_fn *sha256_hw(void);
+/* Chooses the CPU's instructions (when it has them, the default) or the portable code;
+ * returns whether the CPU has them. For the tests. */
+int sha256_use_hw(int on);
 void sha256_update(struct sha256 *s, const void *data, size_t n);
 void sha256_final(struct sha256 *s, uint8_t out[32]);
 

@@ -135,8 +135,30 @@ static void test_paths_file(void)
 	CHECK(paths_load(name, 4, &l) == 0 && paths_load(NULL, 4, &l) == 0);
 }
 
+/* The CPU's SHA-256 instructions give what the portable code gives, at every length. */
+static void test_sha256_hw(void)
+{
+	static uint8_t msg[1300];
+	uint8_t a[32], b[32];
+	uint32_t x = 12345;
+	for (size_t i = 0; i < sizeof msg; i++)
+		msg[i] = (uint8_t)((x = x * 1103515245u + 12345u) >> 16);
+	int hw = sha256_use_hw(1), same = 0;
+	printf("sha256: %s\n", hw ? "the CPU's SHA instructions (checked against the portable code)" : "portable code only");
+	for (size_t n = 0; n <= sizeof msg; n += n < 200 ? 1 : 37) {
+		struct sha256 s;
+		sha256_use_hw(0);
+		sha256_init(&s), sha256_update(&s, msg, n), sha256_final(&s, a);
+		sha256_use_hw(1);
+		sha256_init(&s), sha256_update(&s, msg, n / 3), sha256_update(&s, msg + n / 3, n - n / 3), sha256_final(&s, b);
+		same += !memcmp(a, b, 32);
+	}
+	CHECK(same == 200 + (int)((sizeof msg - 200) / 37) + 1);
+}
+
 void test_udp(void)
 {
+	test_sha256_hw();
 	struct hmac_key tcp, udp, other;
 	CHECK(keys_from_hex(KEY, 64, &tcp, &udp) == 0);
 	uint8_t k[32];
