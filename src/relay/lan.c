@@ -32,11 +32,10 @@ static int lan_socket(const struct config *cfg, int family)
 	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	int one = 1, ok, room = 1 << 20;
+	int one = 1, ok;
 	struct sockaddr_storage a = { .ss_family = (sa_family_t)family };
 	socklen_t len;
-	/* All LAN UDP queues here: room for bursts (the kernel caps it at rmem_max). */
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &room, sizeof room);
+	burst_room(fd);
 	if (family == AF_INET) {
 		ok = !setsockopt(fd, SOL_IP, IP_TRANSPARENT, &one, sizeof one) &&
 		     !setsockopt(fd, SOL_IP, IP_RECVORIGDSTADDR, &one, sizeof one) &&

@@ -24,6 +24,8 @@ static int path_socket(const struct udp *u, const struct dest *src)
 {
 	int family = u->server.ss_family;
 	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0)
+		burst_room(fd); /* every session's replies come in here */
 	if (fd < 0 || !src->family)
 		return fd;
 	int one = 1;

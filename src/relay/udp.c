@@ -17,6 +17,16 @@ int epoll_add(struct udp *u, int fd, uint64_t tag)
 	return epoll_ctl(u->ep, EPOLL_CTL_ADD, fd, &e);
 }
 
+/* Sockets that every session's datagrams share (the LAN's, the paths', the server's) get room
+ * for a burst: 1 MiB, past rmem_max when the relay may (CAP_NET_ADMIN, which a router relay
+ * has for its transparent sockets), else what rmem_max allows. */
+void burst_room(int fd)
+{
+	int room = 1 << 20;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &room, sizeof room) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &room, sizeof room);
+}
+
 int64_t mono_us(void)
 {
 	struct timespec t;

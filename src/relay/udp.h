@@ -103,6 +103,7 @@ struct udp {
 };
 
 int epoll_add(struct udp *u, int fd, uint64_t tag);
+void burst_room(int fd);
 int64_t mono_us(void);
 
 /* session.c */

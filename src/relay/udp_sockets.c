@@ -8,12 +8,11 @@
 
 static int main_socket(const struct sockaddr_storage *a, socklen_t len)
 {
-	int v6 = a->ss_family == AF_INET6, one = 1, room = 1 << 20;
+	int v6 = a->ss_family == AF_INET6, one = 1;
 	int fd = socket(a->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	/* Every router's datagrams queue here: room for bursts (the kernel caps it at rmem_max). */
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &room, sizeof room);
+	burst_room(fd);
 	if ((v6 ? setsockopt(fd, SOL_IPV6, IPV6_V6ONLY, &one, sizeof one) ||
 			  setsockopt(fd, SOL_IPV6, IPV6_RECVPKTINFO, &one, sizeof one)
 		: setsockopt(fd, SOL_IP, IP_PKTINFO, &one, sizeof one)) ||

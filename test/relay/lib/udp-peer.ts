@@ -1,7 +1,8 @@
 // A UDP peer for the relay tests, run inside a namespace:
 //   node --import tsx udp-peer.ts <mode> '<json options>'
 // Modes: echo (destination: echoes every datagram and logs who sent it), stream (a LAN client
-// sending numbered datagrams at a fixed rate, timing the echoes), raw (datagrams straight to
+// sending numbered datagrams at a fixed rate, timing the echoes), flows (many LAN flows at
+// once, one datagram each), raw (datagrams straight to
 // the server, collecting what comes back), fuzz (bad datagrams at the server). Each prints
 // one JSON line (echo: one per datagram, to its log) and exits.
 import { randomBytes, randomInt } from 'node:crypto';
@@ -58,6 +59,24 @@ async function stream() {
   done({ sent: o.count, echoed: echoes.size, dupEchoes, maxGapMs: Math.round(maxGap), gapAtMs: Math.round(gapAt), lost: lost.length > 50 ? lost.length : lost, ms: Math.round(now() - t0) });
 }
 
+/** `n` LAN flows at once (one socket each), one datagram each: how many were echoed. */
+async function flows() {
+  let echoed = 0;
+  const socks: dgram.Socket[] = [];
+  for (let i = 0; i < o.n; i++) {
+    const s = socketFor(o.host);
+    s.on('message', () => { echoed++; });
+    await new Promise<void>((r) => s.bind(0, r));
+    s.send(Buffer.from(`flow${i} 0 `), o.port, o.host);
+    socks.push(s);
+    if (i % 100 === 99) await sleep(20); // the destination's echo (node) has only the default receive buffer
+  }
+  const t0 = now();
+  while (echoed < o.n && now() - t0 < (o.timeoutMs ?? 5000)) await sleep(20);
+  for (const s of socks) s.close();
+  done({ n: o.n, echoed });
+}
+
 /** Datagrams (hex, or built from `items`) to the server; everything that comes back within `waitMs`. */
 async function raw() {
   const s = socketFor(o.host);
@@ -106,6 +125,6 @@ async function fuzz() {
   done({ sent: o.n });
 }
 
-const modes: Record<string, () => unknown> = { echo, stream, raw, fuzz };
+const modes: Record<string, () => unknown> = { echo, stream, flows, raw, fuzz };
 if (!modes[mode]) throw new Error(`unknown mode ${mode}`);
 Promise.resolve(modes[mode]()).catch((e) => { console.error(e); process.exit(1); });
