@@ -202,3 +202,39 @@ for (const build of ['release', 'asan'] as const) describe(`mpwan-relay: LAN UDP
     }
   });
 });
+
+describe('mpwan-relay: LAN UDP to a server at an IPv6 address', function () {
+  this.timeout(120000);
+  let topo: Topology;
+  let relay: Relay;
+
+  before(() => {
+    sweepStale();
+    topo = new Topology({ wans: 2, lan: true, dst: true, ipv6: true, ipv6Lan: true });
+    // IPv6 needs a moment after the links come up (link-local addresses, neighbours).
+    for (const w of topo.wans) waitFor(`IPv6 from ${w.addr6}`, () => topo.exec(topo.rtr, ['ping', '-6', '-c1', '-W1', '-I', w.addr6!, topo.server6]).status === 0, 50);
+    relay = new Relay(topo, { serverIpv6: true });
+    relay.writePaths(topo.wans.map((w) => [w.dev, w.addr6!] as [string, string]));
+    relay.o.routerArgs = ['--udp', '--paths-file', relay.pathsFile];
+    relay.tproxyUdp();
+    relay.start();
+    topo.spawn(topo.dst, udpPeerArgv('echo', { ports: [ECHO], log: join(relay.dir, 'dst.log') }));
+    waitFor('the UDP echo', () => topo.exec(topo.dst, ['ss', '-Hlun', `sport = :${ECHO}`]).stdout.trim() !== '', 100);
+  });
+  after(() => {
+    relay?.cleanup();
+    topo?.destroy();
+  });
+
+  it('carries IPv4 and IPv6 LAN clients over IPv6 paths, and moves to the other one when the first dies', () => {
+    for (const host of [topo.destination, topo.destination6]) {
+      const r = udpPeer(topo, topo.cli, 'stream', { host, port: ECHO, count: 20, rate: 100, stream: `v6-${host}`, tailMs: 500 });
+      assert.equal(r.echoed, 20, JSON.stringify(r));
+    }
+    topo.silence(topo.wans[0], true);
+    const r = udpPeer(topo, topo.cli, 'stream', { host: topo.destination, port: ECHO, count: 100, rate: RATE, stream: 'v6-cut', tailMs: 500 });
+    assert.ok(r.echoed >= 100 - RATE && r.maxGapMs < 1000, JSON.stringify(r));
+    const p = relay.statsDoc('router').udp.paths;
+    assert.deepEqual(p.map((x: { source: string; alive: boolean }) => [x.source, x.alive]), [[topo.wans[0].addr6, false], [topo.wans[1].addr6, true]]);
+  });
+});

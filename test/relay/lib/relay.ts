@@ -57,6 +57,8 @@ export interface RelayOptions {
   routerKeyHex?: string;
   /** Another Relay already set the namespaces up: share its key and ports. */
   sharing?: Relay;
+  /** The router reaches the server at its IPv6 address (a Topology with ipv6 WANs). */
+  serverIpv6?: boolean;
 }
 
 export class Relay {
@@ -82,6 +84,10 @@ export class Relay {
       t.ip(t.rtr, 'route', 'add', 'default', 'via', w.gw, 'dev', w.dev, 'table', table);
       t.ip(t.rtr, 'rule', 'add', 'from', w.addr, 'table', table, 'pref', '1000');
       t.ip(t.rtr, 'mptcp', 'endpoint', 'add', w.addr, 'dev', w.dev, 'subflow');
+      if (w.addr6 && w.gw6) {
+        t.ip(t.rtr, '-6', 'route', 'add', 'default', 'via', w.gw6, 'dev', w.dev, 'table', table);
+        t.ip(t.rtr, '-6', 'rule', 'add', 'from', w.addr6, 'table', table, 'pref', '1000');
+      }
     }
     if (t.options.lan) this.redirect(this.routerPort);
   }
@@ -183,7 +189,8 @@ export class Relay {
 
   startRouter(extra: string[] = []): number {
     const t = this.topo;
-    const argv = [this.binary, 'router', '--port', String(this.routerPort), '--server', `${t.server}:${this.serverPort}`,
+    const server = this.o.serverIpv6 ? `[${t.server6}]` : t.server;
+    const argv = [this.binary, 'router', '--port', String(this.routerPort), '--server', `${server}:${this.serverPort}`,
       '--key-file', this.keyFile(this.o.routerKeyHex ?? this.keyHex, 'router.key'), '--stats', join(this.dir, 'router.json'),
       ...(this.o.routerArgs ?? []), ...extra];
     this.routerPid = t.spawn(t.rtr, argv, this.o.env ?? {}, join(this.dir, 'router.log')).pid!;
