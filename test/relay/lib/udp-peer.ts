@@ -9,7 +9,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import { appendFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
-import { TYPE, seal } from './dgram.js';
+import { TYPE, seal, type Datagram } from './dgram.js';
 
 const [mode, json] = process.argv.slice(2);
 const o = JSON.parse(json ?? '{}');
@@ -85,7 +85,7 @@ async function raw() {
   await new Promise<void>((r) => s.bind(0, r));
   const sent: string[] = [];
   for (const it of o.items as Record<string, unknown>[]) {
-    const b = it.hex ? Buffer.from(it.hex as string, 'hex') : seal(o.keyHex, { ...(it as never), payload: Buffer.from((it.payload as string) ?? '') });
+    const b = it.hex ? Buffer.from(it.hex as string, 'hex') : seal(o.keyHex, { ...(it as unknown as Datagram), payload: Buffer.from((it.payload as string) ?? '') });
     sent.push(b.toString('hex'));
     s.send(b, o.port, o.host);
     if (o.gapMs) await sleep(o.gapMs);
