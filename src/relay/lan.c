@@ -215,5 +215,5 @@ void lan_deliver(struct udp *u, const struct dg_head *h, const uint8_t *payload,
 	if (fd >= 0 && sendto(fd, payload, len, MSG_DONTWAIT, (struct sockaddr *)&to, len_to) >= 0)
 		ctr_add(&u->ctr, U_DOWN, 1);
 	session_touch(u, s);
-	u->active_ms = u->now_ms;
+	paths_activity(u); /* keepalives go on while anything moves */
 }
