@@ -12,6 +12,7 @@ import { benchAggregation } from './sections/aggregation.js';
 import { benchFailover } from './sections/failover.js';
 import { benchDefaultRoute } from './sections/default-route.js';
 import { benchLuci } from './sections/luci.js';
+import { benchRelay } from './relay.js';
 import { renderAll } from './render/index.js';
 import type { Results } from './types.js';
 
@@ -21,6 +22,7 @@ const SECTIONS: Record<string, () => unknown> = {
   failover: benchFailover,
   defaultRoute: benchDefaultRoute,
   luci: benchLuci,
+  relay: benchRelay,
 };
 
 const file = join(repoRoot, 'bench/results.json');

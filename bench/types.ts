@@ -1,5 +1,8 @@
 // The shape of bench/results.json: what each section measured, as data. bench/render/ turns
 // it into bench/results.md and the figures in README.md; nothing there is typed by hand.
+import type { RelayBench } from './relay.js';
+
+export type { RelayBench };
 
 /** Median, worst and every run of one figure (null when no run gave it). */
 export interface Spread { median: number | null; max: number | null; runs: number[] }
@@ -82,6 +85,7 @@ export interface Results {
     failover?: { measured: string; data: FailoverSection };
     defaultRoute?: { measured: string; data: DefaultRouteSection };
     luci?: { measured: string; data: LuciSection };
+    relay?: { measured: string; data: RelayBench };
     [name: string]: { measured: string; data: unknown } | undefined;
   };
 }

@@ -1,5 +1,5 @@
 // bench/results.md, one part per section, from bench/results.json. Pure.
-import type { AggregationSection, CliSection, DefaultRouteSection, FailoverSection, LuciSection, Spread } from '../types.js';
+import type { AggregationSection, CliSection, DefaultRouteSection, FailoverSection, LuciSection, RelayBench, Spread } from '../types.js';
 
 export const fmt = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
 /** Median and max cells, n/a when not every run gave the figure. */
@@ -104,5 +104,30 @@ export function luciTables(d: LuciSection): string[] {
       'served by the test stand-in for luci.js with `/ubus` calls running the real rpcd plugin under qjs. Real LuCI adds its own boot ' +
       `(luci.js, ui.js, form.js, the theme) before the view starts; that part is not measured. ${d.runs} loads each after a warm-up.`, '',
     ...table(['view', 'size KB', 'gzip -9 KB', 'first full render median ms', 'slowest ms'], d.views.map((v) => [v.view, kb(v.bytes), kb(v.gzip), fmt(v.renderMs.median, 0), fmt(v.renderMs.max, 0)])),
+  ];
+}
+
+export function relayTables(d: RelayBench): string[] {
+  const g = d.downloadGbit, c = d.cpuSecondsPerGB, goals = d.goals;
+  const runsOf = (r: { runs: number[] }) => r.runs.map((x) => fmt(x, 2)).join(', ');
+  const met = (k: string) => (goals[k] ? `${goals[k].goal}: ${goals[k].met ? 'met' : `**not met** (${fmt(goals[k].value, 2)})`}` : '');
+  return [
+    '## The data path: mpwan-relay against shadowsocks-libev and the kernel\'s own MPTCP (2 unshaped veth uplinks)', '',
+    `${d.method}. Unshaped links make every figure CPU-bound on ${d.machine.cores} shared cores: compare rows of this table only. ` +
+      '"kernel MPTCP" is iperf3 under mptcpize from server to router, no proxy, at its best write size (16, 64 or 128 KB); ' +
+      'CPU seconds per GB are the proxy processes\' utime + stime.', '',
+    ...table(['path', 'Gbit/s median', 'runs', 'router CPU s/GB', 'server CPU s/GB'], [
+      ['LAN -> mpwan-relay -> MPTCP -> server', fmt(g.relay.median, 2), runsOf(g.relay), fmt(c.relay.router.median, 2), fmt(c.relay.server.median, 2)],
+      ['LAN -> shadowsocks-libev (AEAD, mptcpize)', fmt(g.ssLibev.median, 2), runsOf(g.ssLibev), fmt(c.ssLibev.router.median, 2), fmt(c.ssLibev.server.median, 2)],
+      ['kernel MPTCP, no proxy', fmt(g.rawMptcp.median, 2), runsOf(g.rawMptcp), '', ''],
+      ['routed, no proxy', fmt(g.routed.median, 2), runsOf(g.routed), '', ''],
+    ]), '',
+    ...table(['figure', 'measured', 'goal'], [
+      ['relay / kernel MPTCP', fmt(goals.relayVsKernelMptcp?.value, 2), met('relayVsKernelMptcp')],
+      ['router CPU per GB, relay / shadowsocks-libev', fmt(goals.routerCpuVsSsLibev?.value, 2), met('routerCpuVsSsLibev')],
+      ['RSS idle, router / server (MB)', `${fmt(d.rssKb.idle.router / 1024)} / ${fmt(d.rssKb.idle.server / 1024)}`, ''],
+      ['RSS with 1,000 open connections, router / server (MB)', `${fmt(d.rssKb.with1000Open.router / 1024)} / ${fmt(d.rssKb.with1000Open.server / 1024)}`, met('rssMbWith1000Open')],
+      ['stripped binary (x86_64, dynamic)', `${fmt(d.binaryBytes.dynamicStripped / 1024)} KB`, met('binaryKB')],
+    ]),
   ];
 }
