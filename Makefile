@@ -69,6 +69,8 @@ test: deps typecheck build package
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 120000 'test/netns/**/*.test.ts'
 	# The core scenario once more, run entirely from the files of the built .ipk.
 	MPWAN_TEST_INSTALL=ipk QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter dot --timeout 120000 test/netns/core.test.ts
+	# And LAN aggregation with the relay engine, from the .ipk's files (mpwan-relay included).
+	MPWAN_TEST_INSTALL=ipk MPWAN_TEST_ENGINES=relay QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter dot --timeout 120000 test/netns/proxy.test.ts
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 90000 'test/luci/**/*.test.ts'
 
 test-relay: deps relay
