@@ -11,12 +11,18 @@
 
 int parse_config(int argc, char **argv, struct config *cfg);
 
+#ifndef MPWAN_RELAY_VERSION
+#define MPWAN_RELAY_VERSION "dev"
+#endif
+
 static const char USAGE[] =
 	"usage: mpwan-relay router --port PORT --server ADDR:PORT --key-file FILE [--threads N] [--stats FILE]\n"
+	"                          [--paths-file FILE] [--udp] [--duplicate dscp:N|port:N]...\n"
 	"       mpwan-relay server --listen [ADDR:]PORT --key-file FILE [--threads N] [--allow PREFIX]...\n"
 	"                          [--max-skew S] [--max-pending N] [--stats FILE]\n"
-	"  both: [--io-in copy|splice:BYTES] [--io-out copy|splice:BYTES] [--verbose]\n"
-	"  (io-in: how bytes are written into the MPTCP socket; io-out: read from it)\n";
+	"  both: [--max-sessions N] [--io-in copy|splice:BYTES] [--io-out copy|splice:BYTES] [--verbose]\n"
+	"  (io-in: how bytes are written into the MPTCP socket; io-out: read from it)\n"
+	"       mpwan-relay --version\n";
 
 static int number(const char *s, long min, long max, long *out)
 {
@@ -44,6 +50,21 @@ static int io_method(const char *s, struct io_method *m)
 		return -1;
 	m->chunk = (uint32_t)chunk;
 	return 0;
+}
+
+/* dscp:<0-63> or port:<1-65535>: which LAN UDP is sent on two paths at once. */
+static int duplicate(const char *s, struct config *cfg)
+{
+	long v;
+	if (!strncmp(s, "dscp:", 5) && number(s + 5, 0, 63, &v) == 0) {
+		cfg->dup_dscp |= (uint64_t)1 << v;
+		return 0;
+	}
+	if (!strncmp(s, "port:", 5) && number(s + 5, 1, 65535, &v) == 0 && cfg->ndup_ports < MAX_DUP_PORTS) {
+		cfg->dup_ports[cfg->ndup_ports++] = (uint16_t)v;
+		return 0;
+	}
+	return -1;
 }
 
 /* The key file: 64 lower-case hex digits (+ newline), readable by its owner only. */
@@ -77,11 +98,16 @@ int parse_config(int argc, char **argv, struct config *cfg)
 		{ "threads", 1, 0, 't' },  { "stats", 1, 0, 'S' },	 { "listen", 1, 0, 'l' },
 		{ "allow", 1, 0, 'a' },	   { "max-skew", 1, 0, 'K' },	 { "max-pending", 1, 0, 'P' },
 		{ "io-in", 1, 0, 'i' },	   { "io-out", 1, 0, 'o' },	 { "verbose", 0, 0, 'v' },
-		{ "help", 0, 0, 'h' },	   { 0, 0, 0, 0 },
+		{ "udp", 0, 0, 'u' },	   { "paths-file", 1, 0, 'f' },	 { "duplicate", 1, 0, 'd' },
+		{ "max-sessions", 1, 0, 'm' }, { "help", 0, 0, 'h' },	 { 0, 0, 0, 0 },
 	};
 	memset(cfg, 0, sizeof *cfg);
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(USAGE, stdout);
+		return 1;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		puts("mpwan-relay " MPWAN_RELAY_VERSION);
 		return 1;
 	}
 	if (argc < 2 || (strcmp(argv[1], "router") && strcmp(argv[1], "server"))) {
@@ -90,6 +116,8 @@ int parse_config(int argc, char **argv, struct config *cfg)
 	}
 	cfg->server = !strcmp(argv[1], "server");
 	cfg->max_skew = 60, cfg->max_pending = 1024;
+	cfg->udp = cfg->server; /* the server always serves UDP; a router only with --udp */
+	cfg->max_sessions = cfg->server ? 16384 : 4096;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	cfg->threads = ncpu < 1 ? 1 : ncpu > MAX_THREADS ? MAX_THREADS : (int)ncpu;
 	/* Chosen by measurement (README.md): plain copies of 128 KB both ways. */
@@ -116,6 +144,10 @@ int parse_config(int argc, char **argv, struct config *cfg)
 		case 'i': if (io_method(optarg, &cfg->io_in) < 0) bad = "--io-in"; break;
 		case 'o': if (io_method(optarg, &cfg->io_out) < 0) bad = "--io-out"; break;
 		case 'v': cfg->verbose = 1; break;
+		case 'u': if (cfg->server) bad = "--udp"; else cfg->udp = 1; break;
+		case 'f': if (cfg->server || strlen(optarg) > 4000) bad = "--paths-file"; else cfg->paths_file = optarg; break;
+		case 'd': if (cfg->server || duplicate(optarg, cfg) < 0) bad = "--duplicate"; break;
+		case 'm': if (number(optarg, 1, 1 << 20, &v) < 0) bad = "--max-sessions"; else cfg->max_sessions = (int)v; break;
 		default: fputs(USAGE, stderr); return -1;
 		}
 	}

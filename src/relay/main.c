@@ -1,8 +1,9 @@
-/* mpwan-relay: both ends of mpwan's TCP data path (PROTOCOL.md). One process, one worker
- * thread per core, each with its own epoll and SO_REUSEPORT listener; the main thread waits
- * for signals and writes the stats file. */
+/* mpwan-relay: both ends of mpwan's data path (PROTOCOL.md). One process, one TCP worker
+ * thread per core, each with its own epoll and SO_REUSEPORT listener, and one UDP thread; the
+ * main thread waits for signals (SIGHUP: the paths file changed) and writes the stats file. */
 #include "relay.h"
 #include "replay.h"
+#include "udp.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -33,12 +34,24 @@ static void listen_v4_instead(struct config *cfg)
 	cfg->listen_len = sizeof *a4;
 }
 
+static void write_stats(const struct config *cfg, struct counters *const *ctrs, int n, int force)
+{
+	static struct path_stat paths[MAX_PATHS];
+	if (!cfg->stats)
+		return;
+	struct stats_src src = { .server = cfg->server, .udp = cfg->udp, .ctr = ctrs, .n = n,
+				 .pending = atomic_load(&g_pending), .paths = paths };
+	if (cfg->udp && !cfg->server)
+		src.npaths = udp_path_stats(paths, MAX_PATHS);
+	stats_write(cfg->stats, &src, force);
+}
+
 int main(int argc, char **argv)
 {
 	static struct config cfg;
 	int r = parse_config(argc, argv, &cfg);
 	if (r != 0)
-		return r < 0 ? 2 : 0; /* 1: --help was printed */
+		return r < 0 ? 2 : 0; /* 1: --help or --version was printed */
 	raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
 	if (cfg.server && replay_init(1u << 17) < 0) {
@@ -50,10 +63,14 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGINT), sigaddset(&set, SIGTERM), sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL); /* workers inherit it; only main takes signals */
 
-	struct worker *w = calloc((size_t)cfg.threads, sizeof *w);
-	struct counters *ctrs[MAX_THREADS];
-	const struct role *role = cfg.server ? &server_role : &router_role;
 	char where[80];
+	if (cfg.udp && udp_start(&cfg) < 0) {
+		logmsg("cannot serve UDP on %s: %s", fmt_sockaddr(&cfg.listen, where, sizeof where), strerror(errno));
+		return 1;
+	}
+	struct worker *w = calloc((size_t)cfg.threads, sizeof *w);
+	struct counters *ctrs[MAX_THREADS + 1];
+	const struct role *role = cfg.server ? &server_role : &router_role;
 	for (int i = 0; i < cfg.threads; i++) {
 		if (w && worker_init(&w[i], &cfg, role, i) < 0 && i == 0 && errno == EAFNOSUPPORT && !cfg.server) {
 			listen_v4_instead(&cfg);
@@ -78,16 +95,19 @@ int main(int argc, char **argv)
 	else
 		logmsg("router listening on %s, server %s, %d threads", fmt_sockaddr(&cfg.listen, where, sizeof where),
 		       fmt_sockaddr(&cfg.upstream, up, sizeof up), cfg.threads);
-	if (cfg.stats)
-		stats_write(cfg.stats, cfg.server, ctrs, cfg.threads, atomic_load(&g_pending), 1);
+	int nctr = cfg.threads;
+	if (cfg.udp)
+		ctrs[nctr++] = udp_counters();
+	write_stats(&cfg, ctrs, nctr, 1);
 
 	struct timespec second = { 1, 0 };
 	for (;;) {
 		int sig = sigtimedwait(&set, NULL, &second);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
-		if (cfg.stats)
-			stats_write(cfg.stats, cfg.server, ctrs, cfg.threads, atomic_load(&g_pending), 0);
+		if (sig == SIGHUP && cfg.udp && !cfg.server)
+			udp_reload();
+		write_stats(&cfg, ctrs, nctr, 0);
 	}
 	atomic_store(&g_stop, 1);
 	for (int i = 0; i < cfg.threads; i++)
@@ -96,8 +116,9 @@ int main(int argc, char **argv)
 		pthread_join(w[i].thread, NULL);
 		close(w[i].wake_fd);
 	}
-	if (cfg.stats)
-		stats_write(cfg.stats, cfg.server, ctrs, cfg.threads, 0, 0);
+	write_stats(&cfg, ctrs, nctr, 0);
+	if (cfg.udp)
+		udp_stop(); /* after the last stats: its counters live with it */
 	free(w);
 	replay_free();
 	logmsg("stopped");

@@ -11,6 +11,7 @@
 
 #define MAX_ALLOW 64
 #define MAX_THREADS 64
+#define MAX_DUP_PORTS 64
 
 enum io_kind { IO_COPY, IO_SPLICE };
 struct io_method {
@@ -28,6 +29,12 @@ struct config {
 	struct prefix allow[MAX_ALLOW];
 	/* "in": bytes written into the MPTCP socket; "out": bytes read from it. */
 	struct io_method io_in, io_out;
+	/* UDP (router: with --udp; server: always) */
+	int udp, max_sessions;
+	const char *paths_file;
+	uint64_t dup_dscp; /* bit n: DSCP n is duplicated */
+	uint16_t dup_ports[MAX_DUP_PORTS];
+	int ndup_ports;
 };
 
 /* One socket of a connection and the readiness edge-triggered epoll reported since the last

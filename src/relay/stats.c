@@ -1,5 +1,7 @@
-/* The --stats file: one JSON object, replaced atomically (temporary file, then rename). */
+/* The --stats file: one JSON object, replaced atomically (temporary file, then rename), and
+ * only when its text changed. */
 #include "stats.h"
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,20 +21,75 @@ static const struct field SERVER[] = {
 	{ "refused_destination", C_REFUSED_DEST }, { "pending", -1 }, { "connect_failed", C_CONNECT_FAILED },
 	{ "overflow", C_OVERFLOW }, { "bytes_up", C_BYTES_UP }, { "bytes_down", C_BYTES_DOWN }, { NULL, 0 },
 };
+static const struct field ROUTER_UDP[] = {
+	{ "sessions", U_SESSIONS }, { "active", U_ACTIVE }, { "datagrams_up", U_UP }, { "datagrams_down", U_DOWN },
+	{ "duplicates_dropped", U_DUPLICATES }, { "bad", U_BAD }, { NULL, 0 },
+};
+static const struct field SERVER_UDP[] = {
+	{ "sessions", U_SESSIONS }, { "active", U_ACTIVE }, { "bad", U_BAD }, { "replayed", U_REPLAYED },
+	{ "duplicates_dropped", U_DUPLICATES }, { "refused_destination", U_REFUSED_DEST }, { "overflow", U_OVERFLOW },
+	{ NULL, 0 },
+};
 
-void stats_write(const char *path, int server, struct counters *const *per_thread, int n,
-		 uint64_t pending, int force)
+struct text {
+	char b[STATS_MAX];
+	size_t n;
+};
+
+static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct text *t, const char *fmt, ...)
 {
-	static uint64_t last[C_COUNT + 1];
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(t->b + t->n, sizeof t->b - t->n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		t->n = t->n + (size_t)k < sizeof t->b ? t->n + (size_t)k : sizeof t->b - 1;
+}
+
+static void object(struct text *t, const struct field *f, const uint64_t *sum)
+{
+	put(t, "{");
+	for (const struct field *x = f; x->name; x++)
+		put(t, "%s\"%s\": %llu", x == f ? "" : ", ", x->name, (unsigned long long)sum[x->ctr < 0 ? C_COUNT : x->ctr]);
+}
+
+void stats_write(const char *path, const struct stats_src *src, int force)
+{
+	static struct text last, now;
 	static int written;
 	uint64_t sum[C_COUNT + 1] = { 0 };
-	for (int t = 0; t < n; t++)
+	for (int t = 0; t < src->n; t++)
 		for (int i = 0; i < C_COUNT; i++)
-			sum[i] += atomic_load_explicit(&per_thread[t]->v[i], memory_order_relaxed);
-	sum[C_COUNT] = pending;
-	if (written && !force && memcmp(sum, last, sizeof sum) == 0)
+			sum[i] += atomic_load_explicit(&src->ctr[t]->v[i], memory_order_relaxed);
+	sum[C_COUNT] = src->pending;
+	now.n = 0;
+	put(&now, "{\"tcp\": ");
+	object(&now, src->server ? SERVER : ROUTER, sum);
+	if (src->udp) {
+		put(&now, "}, \"udp\": ");
+		object(&now, src->server ? SERVER_UDP : ROUTER_UDP, sum);
+		if (!src->server) {
+			put(&now, ", \"paths\": [");
+			for (int i = 0; i < src->npaths; i++) {
+				const struct path_stat *p = &src->paths[i];
+				put(&now, "%s{\"name\": \"%s\", \"source\": \"%s\", \"alive\": %s, \"rtt_ms\": ", i ? ", " : "", p->name,
+				    p->source, p->alive ? "true" : "false");
+				if (p->rtt_us < 0)
+					put(&now, "null");
+				else
+					put(&now, "%.1f", (double)p->rtt_us / 1000);
+				put(&now, ", \"bytes_up\": %llu, \"bytes_down\": %llu}", (unsigned long long)p->bytes_up,
+				    (unsigned long long)p->bytes_down);
+			}
+			put(&now, "]");
+		}
+	}
+	put(&now, "}}\n");
+	if (written && !force && now.n == last.n && memcmp(now.b, last.b, now.n) == 0)
 		return;
-	memcpy(last, sum, sizeof sum);
+	memcpy(last.b, now.b, now.n);
+	last.n = now.n;
 	written = 1;
 
 	char tmp[4096 + 8];
@@ -41,11 +98,7 @@ void stats_write(const char *path, int server, struct counters *const *per_threa
 	FILE *f = fopen(tmp, "w");
 	if (!f)
 		return;
-	fputs("{\"tcp\": {", f);
-	for (const struct field *x = server ? SERVER : ROUTER; x->name; x++)
-		fprintf(f, "%s\"%s\": %llu", x == (server ? SERVER : ROUTER) ? "" : ", ", x->name,
-			(unsigned long long)sum[x->ctr < 0 ? C_COUNT : x->ctr]);
-	fputs("}}\n", f);
+	fwrite(now.b, 1, now.n, f);
 	if (fclose(f) == 0)
 		rename(tmp, path);
 	else

@@ -11,6 +11,8 @@ enum ctr {
 	C_ANSWERED, C_REJECTED, C_FAILED, C_FALLBACK,
 	/* server */
 	C_AUTH_FAILED, C_REPLAYED, C_STALE, C_TIMED_OUT, C_REFUSED_DEST, C_CONNECT_FAILED, C_OVERFLOW,
+	/* UDP (the UDP thread's own counters) */
+	U_SESSIONS, U_ACTIVE, U_UP, U_DOWN, U_DUPLICATES, U_BAD, U_REPLAYED, U_REFUSED_DEST, U_OVERFLOW,
 	C_COUNT
 };
 
@@ -25,8 +27,26 @@ static inline void ctr_add(struct counters *c, enum ctr i, int64_t n)
 			      memory_order_relaxed);
 }
 
-/* Writes the JSON stats file if anything changed since the last call (or `force`). */
-void stats_write(const char *path, int server, struct counters *const *per_thread, int n,
-		 uint64_t pending, int force);
+/* A path to the server for UDP, as the stats file shows it (router). */
+struct path_stat {
+	char name[32], source[48];
+	int alive;
+	int64_t rtt_us; /* -1: never answered */
+	uint64_t bytes_up, bytes_down;
+};
+
+#define STATS_MAX 8192 /* the file's text: counters and up to 16 paths fit with room to spare */
+
+struct stats_src {
+	int server, udp; /* udp: write the "udp" object */
+	struct counters *const *ctr;
+	int n; /* counters: one per TCP worker, and the UDP thread's */
+	uint64_t pending;
+	const struct path_stat *paths;
+	int npaths;
+};
+
+/* Writes the JSON stats file if its text changed since the last call (or `force`). */
+void stats_write(const char *path, const struct stats_src *src, int force);
 
 #endif

@@ -2,15 +2,15 @@
  * (its test vector, parser, every bit flip), destination policy, replay cache, addresses. */
 #include "relay.h"
 #include "replay.h"
+#include "test_unit.h"
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures, checks;
-#define CHECK(cond) do { checks++; if (!(cond)) { failures++; fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); } } while (0)
+int failures, checks;
 
-static void hex(const char *s, uint8_t *out, size_t n)
+void hex(const char *s, uint8_t *out, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		sscanf(s + 2 * i, "%2hhx", &out[i]);
@@ -235,6 +235,7 @@ int main(void)
 	test_policy();
 	test_replay();
 	test_addresses();
+	test_udp();
 	printf("mpwan-relay unit tests: %d checks, %d failed\n", checks, failures);
 	return failures != 0;
 }
