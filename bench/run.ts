@@ -13,6 +13,7 @@ import { benchFailover } from './sections/failover.js';
 import { benchDefaultRoute } from './sections/default-route.js';
 import { benchLuci } from './sections/luci.js';
 import { benchRelay } from './relay.js';
+import { benchUdpCalls } from './sections/udp-calls.js';
 import { renderAll } from './render/index.js';
 import type { Results } from './types.js';
 
@@ -23,6 +24,7 @@ const SECTIONS: Record<string, () => unknown> = {
   defaultRoute: benchDefaultRoute,
   luci: benchLuci,
   relay: benchRelay,
+  udpCalls: benchUdpCalls,
 };
 
 const file = join(repoRoot, 'bench/results.json');

@@ -77,6 +77,14 @@ export interface LuciSection {
   views: { view: string; bytes: number; gzip: number; renderMs: Spread }[];
 }
 
+export interface UdpCallsSection {
+  reps: number;
+  /** Per way of carrying LAN UDP: the longest answer gap (s), datagrams lost, runs in which the far end saw its peer change. */
+  modes: Record<'direct' | 'server' | 'duplicate', { gap: Spread; lost: Spread; addressChanged: number }>;
+  /** The relay's bytes per datagram (src/relay/PROTOCOL.md). */
+  overheadBytes: { ipv4: number; ipv6: number };
+}
+
 export interface Results {
   machine: { cores: number; kernel: string };
   sections: {
@@ -86,6 +94,7 @@ export interface Results {
     defaultRoute?: { measured: string; data: DefaultRouteSection };
     luci?: { measured: string; data: LuciSection };
     relay?: { measured: string; data: RelayBench };
+    udpCalls?: { measured: string; data: UdpCallsSection };
     [name: string]: { measured: string; data: unknown } | undefined;
   };
 }

@@ -33,6 +33,13 @@ function summary(r: Results): string[] {
         `answer again after ${s2(x.dns)}, ${s2(x.lanUdp)}, ${s2(x.routerUdp)}`, k === 'silent-drop' ? '< 2 s' : '< 1 s']);
     }
   }
+  const udp = r.sections.udpCalls?.data;
+  if (udp) {
+    const m = udp.modes;
+    rows.push(['a call (LAN UDP, 50 packets/s) while its uplink dies silently: direct / through the server / + duplicate',
+      `longest gap ${s2(m.direct.gap)} / ${s2(m.server.gap)} / ${s2(m.duplicate.gap)}; lost at most ${fmt(m.direct.lost.max, 0)} / ${fmt(m.server.lost.max, 0)} / ${fmt(m.duplicate.lost.max, 0)}; ` +
+      `the far end saw its peer change in ${m.direct.addressChanged} / ${m.server.addressChanged} / ${m.duplicate.addressChanged} of ${udp.reps} runs`, 'server: < 1 s, no change; duplicate: 0 lost']);
+  }
   const relay = r.sections.relay?.data;
   if (relay) {
     const g = relay.goals;

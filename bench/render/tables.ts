@@ -1,5 +1,5 @@
 // bench/results.md, one part per section, from bench/results.json. Pure.
-import type { AggregationSection, CliSection, DefaultRouteSection, FailoverSection, LuciSection, RelayBench, Spread } from '../types.js';
+import type { AggregationSection, CliSection, DefaultRouteSection, FailoverSection, LuciSection, RelayBench, Spread, UdpCallsSection } from '../types.js';
 
 export const fmt = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
 /** Median and max cells, n/a when not every run gave the figure. */
@@ -129,5 +129,22 @@ export function relayTables(d: RelayBench): string[] {
       ['RSS with 1,000 open connections, router / server (MB)', `${fmt(d.rssKb.with1000Open.router / 1024)} / ${fmt(d.rssKb.with1000Open.server / 1024)}`, met('rssMbWith1000Open')],
       ['stripped binary (x86_64, dynamic)', `${fmt(d.binaryBytes.dynamicStripped / 1024)} KB`, met('binaryKB')],
     ]),
+  ];
+}
+
+export function udpCallsTables(d: UdpCallsSection): string[] {
+  const names = { direct: "udp 'direct' (default route, NAT by the uplink)", server: "udp 'server' (through the relay and the server)", duplicate: "udp 'server' + duplicate" };
+  const goals = { direct: '', server: 'gap < 1 s, no address change', duplicate: '0 lost' };
+  const rows = (Object.keys(names) as (keyof typeof names)[]).map((m) => {
+    const r = d.modes[m];
+    return [names[m], ...pair(r.gap, d.reps), fmt(r.lost.median, 0), fmt(r.lost.max, 0), `${r.addressChanged} of ${d.reps}`, goals[m]];
+  });
+  return [
+    '## A call while its uplink dies silently (50 packets/s of LAN UDP, 2 x 20 Mbit/s)', '',
+    `${d.reps} runs per way, alternating; an 8 s call, the uplink carrying it silently dropping everything from 2 s on. Gap: the longest time ` +
+      'between two answers the LAN client got. Lost: datagrams the far end never received. "Address changed": runs in which the far end saw ' +
+      `its peer's address or port change. The relay adds ${d.overheadBytes.ipv4} bytes per datagram over IPv4 and ${d.overheadBytes.ipv6} over IPv6 ` +
+      `(${fmt((d.overheadBytes.ipv4 / 1200) * 100)}% / ${fmt((d.overheadBytes.ipv6 / 1200) * 100)}% of a 1,200-byte payload; goal < 5%).`, '',
+    ...table(['carried by', 'gap median s', 'gap max s', 'lost median', 'lost max', 'address changed', 'goal'], rows),
   ];
 }

@@ -21,7 +21,7 @@ export interface Aggregation {
   serverPid: number;
   engine: Engine;
   setupOutput: string;
-  editConfig(type: string, name: string, options: [string, string][]): void;
+  editConfig(type: string, name: string, options: [string, string | null][]): void;
   cleanup(): void;
 }
 
@@ -61,7 +61,7 @@ export function setupAggregation(topo: Topology, proxyOptions: [string, string][
   const imported = rtr.run(['server', 'import', link]);
   if (imported.status !== 0) throw new Error(`server import failed: ${imported.stderr}`);
   const configPath = join(rtr.dir, 'etc/mpwan');
-  const editConfig = (type: string, name: string, options: [string, string][]) =>
+  const editConfig = (type: string, name: string, options: [string, string | null][]) =>
     writeFileSync(configPath, upsertSection(readFileSync(configPath, 'utf8'), type, name, options));
   editConfig('proxy', 'proxy', [['engine', engine], ['threads', '2'], ...proxyOptions]);
   const agg: Aggregation = {
