@@ -1,7 +1,7 @@
 # mpwan: multipath WAN for OpenWrt.
 #   make            build the qjs bundles and the LuCI views into build/, and build/relay/mpwan-relay
 #   make install    lay out the router files under DESTDIR (make install-luci: the LuCI pages)
-#   make test       install what tests need, then unit, qjs, package, namespace and LuCI browser tests
+#   make test       install what tests need, then unit, relay (C and namespaces), qjs, package, namespace and LuCI browser tests
 #   make bench      measure and write bench/results.md
 #   make demo       a simulated router in network namespaces
 #   make package    dist/: mpwan (this machine's architecture) and luci-app-mpwan .ipk files, and the
@@ -11,7 +11,7 @@ DESTDIR ?= $(CURDIR)/build/root
 NODE_DEPS := node_modules/.package-lock.json
 SOURCES := $(shell find src -name '*.ts') package.json package-lock.json scripts/build.mjs
 
-.PHONY: all build relay kit install install-luci test test-unit test-qjs test-netns typecheck bench demo deps clean package test-package
+.PHONY: test-relay all build relay kit install install-luci test test-unit test-qjs test-netns typecheck bench demo deps clean package test-package
 
 all: build
 
@@ -61,12 +61,21 @@ typecheck: $(NODE_DEPS)
 
 test: deps typecheck build package
 	npx mocha --reporter dot 'test/unit/**/*.test.ts'
+	# The relay: C unit tests under ASan/UBSan, then both builds in namespaces (fuzzed input too).
+	$(MAKE) -s -C src/relay sanitize test
+	npx mocha --reporter spec --timeout 120000 'test/relay/**/*.test.ts'
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 60000 'test/qjs/**/*.test.ts'
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 60000 'test/package/**/*.test.ts'
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 120000 'test/netns/**/*.test.ts'
 	# The core scenario once more, run entirely from the files of the built .ipk.
 	MPWAN_TEST_INSTALL=ipk QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter dot --timeout 120000 test/netns/core.test.ts
+	# And LAN aggregation with the relay engine, from the .ipk's files (mpwan-relay included).
+	MPWAN_TEST_INSTALL=ipk MPWAN_TEST_ENGINES=relay QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter dot --timeout 120000 test/netns/proxy.test.ts
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 90000 'test/luci/**/*.test.ts'
+
+test-relay: deps relay
+	$(MAKE) -s -C src/relay sanitize test
+	npx mocha --reporter spec --timeout 120000 'test/relay/**/*.test.ts'
 
 test-unit: $(NODE_DEPS)
 	npx mocha --reporter dot 'test/unit/**/*.test.ts'

@@ -12,6 +12,8 @@ import { benchAggregation } from './sections/aggregation.js';
 import { benchFailover } from './sections/failover.js';
 import { benchDefaultRoute } from './sections/default-route.js';
 import { benchLuci } from './sections/luci.js';
+import { benchRelay } from './relay.js';
+import { benchUdpCalls } from './sections/udp-calls.js';
 import { renderAll } from './render/index.js';
 import type { Results } from './types.js';
 
@@ -21,6 +23,8 @@ const SECTIONS: Record<string, () => unknown> = {
   failover: benchFailover,
   defaultRoute: benchDefaultRoute,
   luci: benchLuci,
+  relay: benchRelay,
+  udpCalls: benchUdpCalls,
 };
 
 const file = join(repoRoot, 'bench/results.json');

@@ -1,5 +1,8 @@
 // The shape of bench/results.json: what each section measured, as data. bench/render/ turns
 // it into bench/results.md and the figures in README.md; nothing there is typed by hand.
+import type { RelayBench } from './relay.js';
+
+export type { RelayBench };
 
 /** Median, worst and every run of one figure (null when no run gave it). */
 export interface Spread { median: number | null; max: number | null; runs: number[] }
@@ -74,6 +77,14 @@ export interface LuciSection {
   views: { view: string; bytes: number; gzip: number; renderMs: Spread }[];
 }
 
+export interface UdpCallsSection {
+  reps: number;
+  /** Per way of carrying LAN UDP: the longest answer gap (s), datagrams lost, runs in which the far end saw its peer change. */
+  modes: Record<'direct' | 'server' | 'duplicate', { gap: Spread; lost: Spread; addressChanged: number }>;
+  /** The relay's bytes per datagram (src/relay/PROTOCOL.md). */
+  overheadBytes: { ipv4: number; ipv6: number };
+}
+
 export interface Results {
   machine: { cores: number; kernel: string };
   sections: {
@@ -82,6 +93,8 @@ export interface Results {
     failover?: { measured: string; data: FailoverSection };
     defaultRoute?: { measured: string; data: DefaultRouteSection };
     luci?: { measured: string; data: LuciSection };
+    relay?: { measured: string; data: RelayBench };
+    udpCalls?: { measured: string; data: UdpCallsSection };
     [name: string]: { measured: string; data: unknown } | undefined;
   };
 }

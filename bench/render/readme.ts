@@ -33,6 +33,21 @@ function summary(r: Results): string[] {
         `answer again after ${s2(x.dns)}, ${s2(x.lanUdp)}, ${s2(x.routerUdp)}`, k === 'silent-drop' ? '< 2 s' : '< 1 s']);
     }
   }
+  const udp = r.sections.udpCalls?.data;
+  if (udp) {
+    const m = udp.modes;
+    rows.push(['a call (LAN UDP, 50 packets/s) while its uplink dies silently: direct / through the server / + duplicate',
+      `longest gap ${s2(m.direct.gap)} / ${s2(m.server.gap)} / ${s2(m.duplicate.gap)}; lost at most ${fmt(m.direct.lost.max, 0)} / ${fmt(m.server.lost.max, 0)} / ${fmt(m.duplicate.lost.max, 0)}; ` +
+      `the far end saw its peer change in ${m.direct.addressChanged} / ${m.server.addressChanged} / ${m.duplicate.addressChanged} of ${udp.reps} runs`, 'server: < 1 s, no change; duplicate: 0 lost']);
+  }
+  const relay = r.sections.relay?.data;
+  if (relay) {
+    const g = relay.goals;
+    rows.push(['LAN TCP through mpwan-relay, unshaped veths (CPU-bound)', `${fmt(relay.downloadGbit.relay.median, 1)} Gbit/s, ${pct(relay.downloadGbit.relay.median, relay.downloadGbit.rawMptcp.median)} ` +
+      `of the kernel's own MPTCP (${fmt(relay.downloadGbit.rawMptcp.median, 1)}); shadowsocks-libev ${fmt(relay.downloadGbit.ssLibev.median, 1)}`, '>= 95% of the kernel\'s MPTCP']);
+    rows.push(['router CPU per GB, mpwan-relay / shadowsocks-libev', `${fmt(g.routerCpuVsSsLibev?.value, 2)} (${fmt(relay.cpuSecondsPerGB.relay.router.median, 2)} / ${fmt(relay.cpuSecondsPerGB.ssLibev.router.median, 2)} s/GB)`, '<= 0.33']);
+    rows.push(['mpwan-relay with 1,000 open connections / binary', `${fmt(Math.max(relay.rssKb.with1000Open.router, relay.rssKb.with1000Open.server) / 1024)} MB RSS / ${fmt(relay.binaryBytes.dynamicStripped / 1024)} KB`, '< 32 MB / < 100 KB']);
+  }
   const cli = r.sections.cli?.data;
   if (cli) {
     const u = cli.uplinks;

@@ -1,5 +1,5 @@
 // bench/results.md, one part per section, from bench/results.json. Pure.
-import type { AggregationSection, CliSection, DefaultRouteSection, FailoverSection, LuciSection, Spread } from '../types.js';
+import type { AggregationSection, CliSection, DefaultRouteSection, FailoverSection, LuciSection, RelayBench, Spread, UdpCallsSection } from '../types.js';
 
 export const fmt = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
 /** Median and max cells, n/a when not every run gave the figure. */
@@ -104,5 +104,47 @@ export function luciTables(d: LuciSection): string[] {
       'served by the test stand-in for luci.js with `/ubus` calls running the real rpcd plugin under qjs. Real LuCI adds its own boot ' +
       `(luci.js, ui.js, form.js, the theme) before the view starts; that part is not measured. ${d.runs} loads each after a warm-up.`, '',
     ...table(['view', 'size KB', 'gzip -9 KB', 'first full render median ms', 'slowest ms'], d.views.map((v) => [v.view, kb(v.bytes), kb(v.gzip), fmt(v.renderMs.median, 0), fmt(v.renderMs.max, 0)])),
+  ];
+}
+
+export function relayTables(d: RelayBench): string[] {
+  const g = d.downloadGbit, c = d.cpuSecondsPerGB, goals = d.goals;
+  const runsOf = (r: { runs: number[] }) => r.runs.map((x) => fmt(x, 2)).join(', ');
+  const met = (k: string) => (goals[k] ? `${goals[k].goal}: ${goals[k].met ? 'met' : `**not met** (${fmt(goals[k].value, 2)})`}` : '');
+  return [
+    '## The data path: mpwan-relay against shadowsocks-libev and the kernel\'s own MPTCP (2 unshaped veth uplinks)', '',
+    `${d.method}. Unshaped links make every figure CPU-bound on ${d.machine.cores} shared cores: compare rows of this table only. ` +
+      '"kernel MPTCP" is iperf3 under mptcpize from server to router, no proxy, at its best write size (16, 64 or 128 KB); ' +
+      'CPU seconds per GB are the proxy processes\' utime + stime.', '',
+    ...table(['path', 'Gbit/s median', 'runs', 'router CPU s/GB', 'server CPU s/GB'], [
+      ['LAN -> mpwan-relay -> MPTCP -> server', fmt(g.relay.median, 2), runsOf(g.relay), fmt(c.relay.router.median, 2), fmt(c.relay.server.median, 2)],
+      ['LAN -> shadowsocks-libev (AEAD, mptcpize)', fmt(g.ssLibev.median, 2), runsOf(g.ssLibev), fmt(c.ssLibev.router.median, 2), fmt(c.ssLibev.server.median, 2)],
+      ['kernel MPTCP, no proxy', fmt(g.rawMptcp.median, 2), runsOf(g.rawMptcp), '', ''],
+      ['routed, no proxy', fmt(g.routed.median, 2), runsOf(g.routed), '', ''],
+    ]), '',
+    ...table(['figure', 'measured', 'goal'], [
+      ['relay / kernel MPTCP', fmt(goals.relayVsKernelMptcp?.value, 2), met('relayVsKernelMptcp')],
+      ['router CPU per GB, relay / shadowsocks-libev', fmt(goals.routerCpuVsSsLibev?.value, 2), met('routerCpuVsSsLibev')],
+      ['RSS idle, router / server (MB)', `${fmt(d.rssKb.idle.router / 1024)} / ${fmt(d.rssKb.idle.server / 1024)}`, ''],
+      ['RSS with 1,000 open connections, router / server (MB)', `${fmt(d.rssKb.with1000Open.router / 1024)} / ${fmt(d.rssKb.with1000Open.server / 1024)}`, met('rssMbWith1000Open')],
+      ['stripped binary (x86_64, dynamic)', `${fmt(d.binaryBytes.dynamicStripped / 1024)} KB`, met('binaryKB')],
+    ]),
+  ];
+}
+
+export function udpCallsTables(d: UdpCallsSection): string[] {
+  const names = { direct: "udp 'direct' (default route, NAT by the uplink)", server: "udp 'server' (through the relay and the server)", duplicate: "udp 'server' + duplicate" };
+  const goals = { direct: '', server: 'gap < 1 s, no address change', duplicate: '0 lost' };
+  const rows = (Object.keys(names) as (keyof typeof names)[]).map((m) => {
+    const r = d.modes[m];
+    return [names[m], ...pair(r.gap, d.reps), fmt(r.lost.median, 0), fmt(r.lost.max, 0), `${r.addressChanged} of ${d.reps}`, goals[m]];
+  });
+  return [
+    '## A call while its uplink dies silently (50 packets/s of LAN UDP, 2 x 20 Mbit/s)', '',
+    `${d.reps} runs per way, alternating; an 8 s call, the uplink carrying it silently dropping everything from 2 s on. Gap: the longest time ` +
+      'between two answers the LAN client got. Lost: datagrams the far end never received. "Address changed": runs in which the far end saw ' +
+      `its peer's address or port change. The relay adds ${d.overheadBytes.ipv4} bytes per datagram over IPv4 and ${d.overheadBytes.ipv6} over IPv6 ` +
+      `(${fmt((d.overheadBytes.ipv4 / 1200) * 100)}% / ${fmt((d.overheadBytes.ipv6 / 1200) * 100)}% of a 1,200-byte payload; goal < 5%).`, '',
+    ...table(['carried by', 'gap median s', 'gap max s', 'lost median', 'lost max', 'address changed', 'goal'], rows),
   ];
 }

@@ -66,5 +66,5 @@ export function benchAggregation(): AggregationSection {
   // BBR, this machine's default, for comparison on the unequal and the many-link sets.
   const shaped = [...sets.map((r) => compare(r, r.length)), ...sets.slice(1).map((r) => compare(r, r.length, 'bbr'))];
   const unshaped = compare(undefined, 2);
-  return { seconds: SECONDS, warmup: WARMUP, reps: REPS, shaped, unshaped: { routed: unshaped.single, mpwan: unshaped.mpwan, engine: 'shadowsocks-libev (AEAD) under mptcpize' } };
+  return { seconds: SECONDS, warmup: WARMUP, reps: REPS, shaped, unshaped: { routed: unshaped.single, mpwan: unshaped.mpwan, engine: 'mpwan-relay' } };
 }

@@ -20,7 +20,7 @@ const EVERY_MS = 50;
 export function benchDefaultRoute(): DefaultRouteSection {
   sweepStale();
   const topo = new Topology({ wans: 2, rateMbit: 20, lan: true, dst: true, strictRpFilter: true });
-  const agg = setupAggregation(topo);
+  const agg = setupAggregation(topo, [['udp', 'direct']]);
   const stops = [startInternet(topo).stop, startRouterDns(topo).stop];
   const dir = mkdtempSync(join(tmpdir(), 'mpwan-bench-route-'));
   const ready = () => ['wan', 'wan2'].every((u) => agg.rtr.health()[u]?.state === 'up' && agg.rtr.health()[u]?.suspect === false) &&

@@ -34,10 +34,11 @@ const hostPort = (s: ServerConfig) => (familyOf(s.host) === 6 ? `[${s.host}]:${s
 
 /** mpwan-relay: one process, its own threads; the key in a file, never in argv. */
 function relay(proxy: ProxyConfig, server: ServerConfig, paths: EnginePaths, threads: number): ProxyLaunch {
-  const udp = proxy.udp === 'server' ? ['--udp', ...proxy.duplicate.flatMap((d) => ['--duplicate', d])] : [];
+  // The paths file only steers UDP: without it the relay's TCP follows the routing rules.
+  const udp = proxy.udp === 'server' ? ['--udp', '--paths-file', paths.paths, ...proxy.duplicate.flatMap((d) => ['--duplicate', d])] : [];
   return {
     instances: [['mpwan-relay', 'router', '--port', String(proxy.port), '--server', hostPort(server), '--key-file', paths.key,
-      '--threads', String(threads), '--stats', paths.stats, '--paths-file', paths.paths, ...udp]],
+      '--threads', String(threads), '--stats', paths.stats, ...udp]],
     files: [{ path: paths.key, text: `${server.key}\n` }],
     mptcpBy: 'native',
   };

@@ -27,7 +27,7 @@ describe('default route and flows follow uplink health', function () {
   before(() => {
     sweepStale();
     topo = new Topology({ wans: 2, rateMbit: 20, lan: true, dst: true, strictRpFilter: true });
-    agg = setupAggregation(topo, [['check_interval', '1']]);
+    agg = setupAggregation(topo, [['check_interval', '1'], ['udp', 'direct']]);
     topo.ip(topo.dst, 'addr', 'add', `${VIA_WAN2}/24`, 'dev', 'eth0');
     topo.ip(topo.rtr, 'route', 'add', `${VIA_WAN2}/32`, 'via', topo.wans[1].gw, 'dev', topo.wans[1].dev);
     // An echo that answers from VIA_WAN2 itself (a socket bound to the wildcard would answer from the first address).

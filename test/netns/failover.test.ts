@@ -123,11 +123,12 @@ describe('failover: uplinks die and return under a live LAN connection', functio
     assert.equal(run.result.error, undefined, 'the transfer completed');
     assert.ok(rateMbit(run.samples, [0, 1], 4, 7.5) > 0.8 * 2 * RATE, 'at full speed over both uplinks after the restart');
     const log = (seen.daemon.log() as string).slice(seen.logFrom);
-    assert.match(log, /adopted 2 running instance\(s\) from the previous daemon/);
+    const instances = agg.engine === 'relay' ? 1 : 2;
+    assert.match(log, new RegExp(`adopted ${instances} running instance\\(s\\) from the previous daemon`));
     assert.doesNotMatch(log, /delete endpoint|add endpoint/, 'no endpoint was touched');
     assert.deepEqual(ids(), before.ids);
     assert.deepEqual(agg.rtr.daemonState()!.proxy.instances.map((i: Obj) => i.pid), before.proxies, 'the same proxy processes');
-    assert.equal(agg.rtr.proxies().length, 2, 'no proxy leaked');
+    assert.equal(agg.rtr.proxies().length, instances, 'no proxy leaked');
     agg.daemon = seen.daemon;
   });
 });

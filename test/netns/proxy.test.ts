@@ -1,6 +1,8 @@
 // LAN clients get aggregated connections: a plain-TCP LAN client -> router (installed mpwan
-// daemon under qjs, ss-redir under mptcpize) -> 2 x 20 Mbit/s WANs -> server (ss-server under
-// mptcpize, set up by `mpwan server setup` into a temporary root) -> a destination host.
+// daemon under qjs and its proxy engine) -> 2 x 20 Mbit/s WANs -> server (set up by `mpwan
+// server setup` into a temporary root) -> a destination host. Once with the default engine,
+// mpwan-relay on both sides; once with shadowsocks-libev 3.3.5 under mptcpize (optional,
+// where installed). MPWAN_TEST_ENGINES=relay runs one.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,12 +11,43 @@ import { Router } from './lib/mpwan.js';
 import { iperf } from './lib/traffic.js';
 import { sleepMs, waitFor, waitListening } from './lib/wait.js';
 import { qjsPath } from '../lib/qjs.js';
-import { setupAggregation, type Aggregation } from './lib/aggregation.js';
+import { setupAggregation, type Aggregation, type Engine } from './lib/aggregation.js';
 
 const RATE = 20;
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-describe('LAN clients through the MPTCP proxy', function () {
+/** What differs between the engines: where the secret lives, how the server runs, what status says. */
+interface EngineFacts {
+  serverSecretFile: string;
+  routerSecretFile: string;
+  secretOption: 'key' | 'password';
+  wrongSecret: string;
+  wrongLog: RegExp;
+  wrongStatus: RegExp;
+  unit: RegExp;
+  mptcpBy: string;
+  /** Processes of the proxy for `threads` 2 and 1. */
+  instances: (threads: number) => number;
+  secretOf(serverRoot: string): string;
+}
+const FACTS: Record<Engine, EngineFacts> = {
+  relay: {
+    serverSecretFile: 'etc/mpwan-server/relay.key', routerSecretFile: 'run/relay.key', secretOption: 'key', wrongSecret: 'cd'.repeat(32),
+    wrongLog: /answered none of \d+ proxied ones: wrong key\?/, wrongStatus: /answers none through the proxy: check the key/,
+    unit: /ExecStart=\/usr\/local\/sbin\/mpwan-relay server --listen \[::\]:\d+ --key-file \/etc\/mpwan-server\/relay\.key/,
+    mptcpBy: 'native', instances: () => 1, secretOf: (root) => readFileSync(join(root, 'etc/mpwan-server/relay.key'), 'utf8').trim(),
+  },
+  'shadowsocks-libev': {
+    serverSecretFile: 'etc/mpwan-server/ss-server.json', routerSecretFile: 'run/proxy.json', secretOption: 'password', wrongSecret: 'not-the-password',
+    wrongLog: /answered none of \d+ proxied ones: wrong password or cipher\?/, wrongStatus: /answers none through the proxy: check the password and cipher/,
+    unit: /ExecStart=\/usr\/bin\/mptcpize run \/usr\/bin\/ss-server -c/,
+    mptcpBy: 'mptcpize', instances: (t) => t, secretOf: (root) => JSON.parse(readFileSync(join(root, 'etc/mpwan-server/ss-server.json'), 'utf8')).password,
+  },
+};
+const ENGINES = (process.env.MPWAN_TEST_ENGINES?.split(',') ?? ['relay', 'shadowsocks-libev']) as Engine[];
+
+for (const engine of ENGINES) describe(`LAN clients through the MPTCP proxy (${engine})`, function () {
+  const facts = FACTS[engine];
   this.timeout(120000);
   let topo: Topology;
   let agg: Aggregation;
@@ -42,7 +75,7 @@ describe('LAN clients through the MPTCP proxy', function () {
   before(() => {
     sweepStale();
     topo = new Topology({ wans: 2, rateMbit: RATE, lan: true, dst: true, strictRpFilter: true });
-    agg = setupAggregation(topo, [['check_interval', '1']]);
+    agg = setupAggregation(topo, [['check_interval', '1']], engine);
     ({ rtr, serverRoot, link, port, daemon } = agg);
   });
   after(() => {
@@ -50,18 +83,18 @@ describe('LAN clients through the MPTCP proxy', function () {
     topo?.destroy();
   });
 
-  it('server setup writes an MPTCP server config, a systemd unit and a link; a second run changes nothing', () => {
-    const cfg = JSON.parse(readFileSync(join(serverRoot, 'etc/mpwan-server/ss-server.json'), 'utf8'));
-    assert.equal(statSync(join(serverRoot, 'etc/mpwan-server/ss-server.json')).mode & 0o777, 0o600);
-    assert.equal(cfg.server_port, port);
-    assert.match(readFileSync(join(serverRoot, 'etc/systemd/system/mpwan-server.service'), 'utf8'), /ExecStart=\/usr\/bin\/mptcpize run \/usr\/bin\/ss-server -c/);
+  it('server setup writes the secret (0600), a systemd unit and a link; a second run changes nothing', () => {
+    assert.equal(statSync(join(serverRoot, facts.serverSecretFile)).mode & 0o777, 0o600);
+    assert.ok(link.includes(String(port)));
+    assert.match(readFileSync(join(serverRoot, 'etc/systemd/system/mpwan-server.service'), 'utf8'), facts.unit);
     assert.match(topo.ip(topo.vps, 'mptcp', 'limits', 'show'), /subflows 8/);
     assert.equal(topo.readFile(topo.vps, '/proc/sys/net/mptcp/allow_join_initial_addr_port').trim(), '1');
-    const again = mpwanIn(topo.vps, ['server', 'setup', '--root', serverRoot, '--address', topo.server, '--engine', 'shadowsocks-libev']);
+    const engineArgs = engine === 'relay' ? ['--relay', join(rtr.root, 'usr/sbin/mpwan-relay')] : ['--engine', engine];
+    const again = mpwanIn(topo.vps, ['server', 'setup', '--root', serverRoot, '--address', topo.server, '--port', String(port), ...engineArgs]);
     assert.match(again.stdout, /Nothing to change/);
-    assert.ok(again.stdout.includes(link), 'the same link (same password) is printed again');
-    const dry = mpwanIn(topo.vps, ['server', 'setup', '--dry-run', '--root', join(serverRoot, 'fresh'), '--address', topo.server]);
-    assert.match(dry.stdout, /Would change:\n {2}write \/etc\/mpwan-server\/ss-server\.json/);
+    assert.ok(again.stdout.includes(link), 'the same link (same secret) is printed again');
+    const dry = mpwanIn(topo.vps, ['server', 'setup', '--dry-run', '--root', join(serverRoot, 'fresh'), '--address', topo.server, ...engineArgs]);
+    assert.match(dry.stdout, new RegExp(`Would change:\\n( {2}.*\\n)* {2}write /${facts.serverSecretFile.replace(/\./g, '\\.')}`));
     assert.throws(() => statSync(join(serverRoot, 'fresh')), /ENOENT/, 'a dry run writes nothing');
   });
 
@@ -109,7 +142,7 @@ describe('LAN clients through the MPTCP proxy', function () {
       serverConns() > conns && /ESTAB/.test(topo.exec(topo.vps, ['ss', '-MnH']).stdout) && ['10.20.1.2', '10.20.2.2'].every(established), 100, 0.05);
     const status = rtr.json(['status']).json;
     assert.equal(status.proxy.redirect_active, true);
-    assert.equal(status.proxy.mptcp_by, 'mptcpize');
+    assert.equal(status.proxy.mptcp_by, facts.mptcpBy);
     assert.ok(status.proxy.server_connections.mptcp >= 1, JSON.stringify(status.proxy));
     assert.equal(status.proxy.server_connections.tcp, 0, 'no proxy connection fell back to TCP');
     client.kill();
@@ -117,17 +150,17 @@ describe('LAN clients through the MPTCP proxy', function () {
     waitFor('the connection to close', () => topo.exec(topo.dst, ['ss', '-tnH', 'sport = :5999']).stdout.trim() === '');
   });
 
-  it('keeps the password out of argv, status and logs; the proxy config is 0600', () => {
-    const password = /"password": "([^"]+)"/.exec(readFileSync(join(serverRoot, 'etc/mpwan-server/ss-server.json'), 'utf8'))![1];
+  it(`keeps the ${facts.secretOption} out of argv, status and logs; the engine's file holding it is 0600`, () => {
+    const secret = facts.secretOf(serverRoot);
     assert.ok(proxies().length > 0);
-    assert.ok(!cmdlines().some((c) => c.includes(password)));
-    assert.ok(!rtr.run(['status']).stdout.includes(password));
-    assert.ok(!rtr.run(['status', '--json']).stdout.includes(password));
-    assert.ok(!daemon.log().includes(password));
-    assert.equal(statSync(join(rtr.dir, 'run/proxy.json')).mode & 0o777, 0o600);
+    assert.ok(!cmdlines().some((c) => c.includes(secret)));
+    assert.ok(!rtr.run(['status']).stdout.includes(secret));
+    assert.ok(!rtr.run(['status', '--json']).stdout.includes(secret));
+    assert.ok(!daemon.log().includes(secret));
+    assert.equal(statSync(join(rtr.dir, facts.routerSecretFile)).mode & 0o777, 0o600);
   });
 
-  it('does not proxy the router itself, bypassed addresses, UDP or DNS', () => {
+  it('does not proxy the router itself or bypassed addresses; UDP and DNS do not use the TCP proxy', () => {
     const conns = serverConns();
     // The router's own LAN address.
     const local = topo.spawn(topo.rtr, ['iperf3', '-s', '-1', '-p', '5998', '-B', topo.lanRouter]);
@@ -174,9 +207,9 @@ describe('LAN clients through the MPTCP proxy', function () {
     assert.match(daemon.log(), /proxy instance 0 exited .*restarting in 1 s/);
   });
 
-  it('fails open on a wrong password: the server stalls every connection; status and log say why', () => {
-    const right = /option password '([^']+)'/.exec(readFileSync(configPath(), 'utf8'))![1];
-    editConfig('server', 'vps', [['password', 'not-the-password']]);
+  it(`fails open on a wrong ${facts.secretOption}: the server answers no connection; status and log say why`, () => {
+    const right = new RegExp(`option ${facts.secretOption} '([^']+)'`).exec(readFileSync(configPath(), 'utf8'))![1];
+    editConfig('server', 'vps', [[facts.secretOption, facts.wrongSecret]]);
     reload();
     waitFor('the redirect with the new proxies', redirectOn);
     // Two LAN connections send a request and wait for the answer, as a browser does; the
@@ -184,13 +217,13 @@ describe('LAN clients through the MPTCP proxy', function () {
     const clients = [0, 1].map(() => topo.spawn(topo.cli, ['sh', '-c', `(echo hello; sleep 30) | socat - TCP:${topo.destination}:5997`]));
     waitFor('the redirect to be lifted', () => !redirectOn() && !redirectLoaded(), 400);
     for (const c of clients) process.kill(-c.pid!, 'SIGKILL');
-    assert.match(daemon.log(), /accepts connections but answered none of \d+ proxied ones: wrong password or cipher\?/);
-    assert.match(rtr.run(['status']).stdout, /answers none through the proxy: check the password and cipher/);
+    assert.match(daemon.log(), facts.wrongLog);
+    assert.match(rtr.run(['status']).stdout, facts.wrongStatus);
     assert.equal(rtr.json(['status']).json.proxy.server_answers, false);
     const r = iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: 1, mptcp: false });
     assert.ok(r.bytes > 0, 'LAN TCP is not black-holed: it takes the normal route');
-    // The right password again (what importing the link writes): proxied again.
-    editConfig('server', 'vps', [['password', right]]);
+    // The right secret again (what importing the link writes): proxied again.
+    editConfig('server', 'vps', [[facts.secretOption, right]]);
     reload();
     waitFor('the redirect to return', redirectOn);
     const conns = serverConns();
@@ -200,7 +233,8 @@ describe('LAN clients through the MPTCP proxy', function () {
   });
 
   it('fails open when the server is down: LAN traffic takes the normal route, and comes back', () => {
-    topo.exec(topo.vps, ['pkill', '-9', '-x', 'ss-server']);
+    // Namespaces share the pid space: kill this server by pid, not the router's relay by name.
+    topo.exec(topo.vps, ['kill', '-9', String(agg.serverPid)]);
     // No uplink's TCP probe reaching it for two probe spacings (6 s by default), twice in a row.
     waitFor('the redirect to be lifted', () => !redirectOn() && !redirectLoaded(), 400);
     assert.match(daemon.log(), /unreachable .*LAN traffic bypasses the proxy/);
@@ -222,15 +256,17 @@ describe('LAN clients through the MPTCP proxy', function () {
   });
 
   it('a launch change replaces the instances, and they stay as configured', () => {
+    const before = proxies();
     editConfig('proxy', 'proxy', [['threads', '1']]);
     reload();
-    waitFor('one instance', () => proxies().length === 1);
+    waitFor('the new instances', () => proxies().length === facts.instances(1) && !proxies().some((p) => before.includes(p)));
+    const now = proxies();
     sleepMs(2500); // the supervision runs every second: it must not bring the old instances back
-    assert.equal(proxies().length, 1);
-    assert.equal(rtr.daemonState()!.proxy.instances.length, 1);
+    assert.deepEqual(proxies(), now);
+    assert.equal(rtr.daemonState()!.proxy.instances.length, facts.instances(1));
     editConfig('proxy', 'proxy', [['threads', '2']]);
     reload();
-    waitFor('two instances', () => proxies().length === 2);
+    waitFor('the instances for 2 threads', () => proxies().length === facts.instances(2) && !proxies().some((p) => now.includes(p)));
   });
 
   it('disabling the proxy removes the nft table and the proxies for good; LAN traffic still flows', () => {
@@ -246,7 +282,7 @@ describe('LAN clients through the MPTCP proxy', function () {
   });
 
   it('no file in the run dir or the config dir that holds a secret is readable by others', () => {
-    const password = /option password '([^']+)'/.exec(readFileSync(configPath(), 'utf8'))![1];
+    const password = new RegExp(`option ${facts.secretOption} '([^']+)'`).exec(readFileSync(configPath(), 'utf8'))![1];
     for (const dir of [join(rtr.dir, 'run'), join(rtr.dir, 'etc')]) {
       for (const f of readdirSync(dir)) {
         const path = join(dir, f);

@@ -73,7 +73,7 @@ describe('proxy engines', () => {
     const key = 'ab'.repeat(32);
     const p = planProxy({ ...proxy, engine: 'relay', threads: 3 }, { ...server, key }, paths, 4, { libevNativeMptcp: false });
     assert.deepEqual(p.instances, [['mpwan-relay', 'router', '--port', '1100', '--server', '203.0.113.7:8388', '--key-file', paths.key, '--threads', '3',
-      '--stats', paths.stats, '--paths-file', paths.paths]]);
+      '--stats', paths.stats]]);
     assert.deepEqual(p.files, [{ path: paths.key, text: `${key}\n` }]);
     assert.ok(!JSON.stringify(p.instances).includes(key));
     assert.equal(p.mptcpBy, 'native');
@@ -81,7 +81,7 @@ describe('proxy engines', () => {
     assert.equal(v6.instances[0][5], '[2001:db8::7]:8388');
     assert.equal(v6.instances[0][9], '2', 'one thread per CPU by default');
     const udp = planProxy({ ...proxy, engine: 'relay', udp: 'server', duplicate: ['dscp:46', 'port:3478'] }, { ...server, key }, paths, 1, { libevNativeMptcp: false });
-    assert.deepEqual(udp.instances[0].slice(14), ['--udp', '--duplicate', 'dscp:46', '--duplicate', 'port:3478']);
+    assert.deepEqual(udp.instances[0].slice(12), ['--udp', '--paths-file', paths.paths, '--duplicate', 'dscp:46', '--duplicate', 'port:3478']);
   });
 
   it('runs shadowsocks-libev 3.3.5 under mptcpize, one instance per thread, password only in the config', () => {

@@ -16,13 +16,30 @@ export interface Aggregation {
   port: number;
   serverRoot: string;
   daemon: ReturnType<Router['startDaemon']>;
+  /** Starts the server as its unit would; its pid is serverPid. */
   startServer(): number;
+  serverPid: number;
+  engine: Engine;
   setupOutput: string;
-  editConfig(type: string, name: string, options: [string, string][]): void;
+  editConfig(type: string, name: string, options: [string, string | null][]): void;
   cleanup(): void;
 }
 
-export function setupAggregation(topo: Topology, proxyOptions: [string, string][] = []): Aggregation {
+export type Engine = 'relay' | 'shadowsocks-libev';
+
+/** The server as `mpwan server setup` leaves it: the unit's ExecStart with its paths inside the root. */
+function serverCommand(serverRoot: string): string[] {
+  const unit = readFileSync(join(serverRoot, 'etc/systemd/system/mpwan-server.service'), 'utf8');
+  return /^ExecStart=(.*)$/m.exec(unit)![1].split(' ')
+    .map((a) => a.replace(/^\/etc\/mpwan-server\//, `${serverRoot}/etc/mpwan-server/`).replace(/^\/usr\/local\/sbin\//, `${serverRoot}/usr/local/sbin/`));
+}
+
+/**
+ * engine 'relay' (the default): mpwan-relay on both sides, the server's binary installed by
+ * `server setup --relay` from the router's install root. 'shadowsocks-libev': ss-server and
+ * ss-redir 3.3.5 under mptcpize, as this machine has them.
+ */
+export function setupAggregation(topo: Topology, proxyOptions: [string, string][] = [], engine: Engine = 'relay'): Aggregation {
   const rtr = new Router(topo, [
     ...topo.wans.map((w, i) => ({ interface: i === 0 ? 'wan' : `wan${i + 1}`, device: w.dev, metric: 10 * (i + 1) })),
     { interface: 'lan', device: 'lan0' },
@@ -30,32 +47,32 @@ export function setupAggregation(topo: Topology, proxyOptions: [string, string][
   const port = 8300 + (process.pid % 500);
   const serverRoot = mkdtempSync(join(tmpdir(), 'mpwan-vps-'));
   const mpwan = join(rtr.root, 'usr/sbin/mpwan');
-  const setup = topo.exec(topo.vps, [qjsPath(), mpwan, 'server', 'setup', '--root', serverRoot, '--address', topo.server, '--port', String(port), '--engine', 'shadowsocks-libev']);
+  const engineArgs = engine === 'relay' ? ['--relay', join(rtr.root, 'usr/sbin/mpwan-relay')] : ['--engine', engine];
+  const setup = topo.exec(topo.vps, [qjsPath(), mpwan, 'server', 'setup', '--root', serverRoot, '--address', topo.server, '--port', String(port), ...engineArgs]);
   if (setup.status !== 0) throw new Error(`server setup failed: ${setup.stderr}`);
-  const link = /mpwan server import '(ss:\/\/[^']+)'/.exec(setup.stdout)![1];
+  const link = /mpwan server import '((?:ss|mpwan):\/\/[^']+)'/.exec(setup.stdout)![1];
   const startServer = () => {
-    const unit = readFileSync(join(serverRoot, 'etc/systemd/system/mpwan-server.service'), 'utf8');
-    const exec = /^ExecStart=(.*)$/m.exec(unit)![1].replace('/etc/mpwan-server/', join(serverRoot, 'etc/mpwan-server/') + '/').split(' ');
-    const child = topo.spawn(topo.vps, exec);
+    const child = topo.spawn(topo.vps, serverCommand(serverRoot));
     waitListening(topo, topo.vps, port);
+    agg.serverPid = child.pid!;
     return child.pid!;
   };
-  startServer();
   rtr.writeConfig(`config globals 'globals'\n\toption enabled '1'\n\n${rtr.netifd.ifaces.filter((i) => i.interface !== 'lan').map((i) => `config uplink '${i.interface}'\n`).join('\n')}`);
   const imported = rtr.run(['server', 'import', link]);
   if (imported.status !== 0) throw new Error(`server import failed: ${imported.stderr}`);
   const configPath = join(rtr.dir, 'etc/mpwan');
-  const editConfig = (type: string, name: string, options: [string, string][]) =>
+  const editConfig = (type: string, name: string, options: [string, string | null][]) =>
     writeFileSync(configPath, upsertSection(readFileSync(configPath, 'utf8'), type, name, options));
-  // This machine has shadowsocks-libev 3.3.5 (MPTCP through mptcpize); routers default to rust.
-  editConfig('proxy', 'proxy', [['engine', 'shadowsocks-libev'], ['threads', '2'], ...proxyOptions]);
-  const daemon = rtr.startDaemon();
-  waitFor('the LAN redirect', () => rtr.daemonState()?.proxy?.redirect_active === true);
-  return {
-    rtr, link, port, serverRoot, daemon, startServer, setupOutput: setup.stdout, editConfig,
+  editConfig('proxy', 'proxy', [['engine', engine], ['threads', '2'], ...proxyOptions]);
+  const agg: Aggregation = {
+    rtr, link, port, serverRoot, daemon: null!, startServer, serverPid: 0, engine, setupOutput: setup.stdout, editConfig,
     cleanup() {
       rtr.cleanup();
       rmSync(serverRoot, { recursive: true, force: true });
     },
   };
+  startServer();
+  agg.daemon = rtr.startDaemon();
+  waitFor('the LAN redirect', () => rtr.daemonState()?.proxy?.redirect_active === true);
+  return agg;
 }

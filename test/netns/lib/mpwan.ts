@@ -47,7 +47,8 @@ export class Router {
   env(options: RunOptions = {}): Record<string, string> {
     this.ensureUbusOnlyDir();
     return {
-      PATH: `${options.spy || options.failOn ? STUBS : join(this.dir, 'ubus-only')}:${process.env.PATH}`,
+      // The installed root's /usr/sbin: the daemon runs the mpwan-relay installed beside it.
+      PATH: `${options.spy || options.failOn ? STUBS : join(this.dir, 'ubus-only')}:${join(this.root, 'usr/sbin')}:${process.env.PATH}`,
       MPWAN_UCI_DIR: join(this.dir, 'etc'),
       MPWAN_RUN_DIR: join(this.dir, 'run'),
       MPWAN_TEST_NETIFD: this.netifd.dir,
@@ -111,11 +112,12 @@ export class Router {
   }
 
   /** Command lines of this router's proxy processes (they read its run dir's proxy.json). */
+  /** The proxy processes: `<pid> <argv>` of every process whose argv names a file of this router's run dir. */
   proxies(): string[] {
-    const config = join(this.dir, 'run/proxy.json');
+    const run = join(this.dir, 'run/');
     return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => {
-      try { return readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' '); } catch { return ''; }
-    }).filter((c) => c.includes(config));
+      try { return `${d} ${readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ')}`; } catch { return ''; }
+    }).filter((c) => c.includes(run));
   }
 
   /** A PATH entry with only the ubus stand-in (the real `ip` stays in charge). */
