@@ -4,7 +4,7 @@
 import type { Runtime } from '../sys/runtime.js';
 import type { Config } from '../model/config.js';
 import type { HealthFile } from '../model/health.js';
-import type { KernelAddress, KernelLink, Limits, ObservedEndpoint, ObservedRoute, ObservedRule } from '../model/kernel.js';
+import type { Observed } from '../model/kernel.js';
 import type { NetifdInterface } from '../model/netifd.js';
 import type { OwnedState } from '../model/plan.js';
 import { settled } from '../lib/async.js';
@@ -17,20 +17,12 @@ import { readNetifd } from '../sys/ubus.js';
 import { MPTCP_SYSCTL_DIR, readMptcpCaps, readSysctls, type MptcpCaps } from '../sys/procfs.js';
 import { readHealth, readOwned } from '../sys/run-dir.js';
 
-export interface SystemState {
+/** The kernel as observed (routes: in tables mpwan may own, its range now or the one it recorded), and what else planning needs. */
+export interface SystemState extends Observed {
   config: Config;
   /** What the config file has that is valid but probably not meant (none when the caller brought its own config). */
   configWarnings: string[];
   netifd: NetifdInterface[];
-  links: KernelLink[];
-  addresses: KernelAddress[];
-  endpoints: ObservedEndpoint[];
-  limits: Limits;
-  rules: ObservedRule[];
-  /** Routes in tables mpwan may own (its range now, or the one it recorded). */
-  routes: ObservedRoute[];
-  /** Managed MPTCP sysctls and the uplink devices' rp_filter, by path. */
-  sysctls: Record<string, string>;
   caps: MptcpCaps;
   owned: OwnedState;
   /** The running daemon's state.json; null when the caller brings its own health view, or no daemon runs. */

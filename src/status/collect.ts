@@ -12,7 +12,7 @@ import { readLinkBytes, readMptcpCounters, uptimeMs } from '../sys/procfs.js';
 import { readDaemonState, readHealth, readStatusBasis, runPath } from '../sys/run-dir.js';
 import { countServerConnections } from '../sys/ss.js';
 import { parseRelayStats, type RelayStats } from '../observe/relay-stats.js';
-import { buildStatus, KEY_COUNTERS, udpStatus, type StatusReport, type UdpStatus } from './status.js';
+import { buildStatus, daemonProxyFields, KEY_COUNTERS, udpStatus, type StatusReport, type UdpStatus } from './status.js';
 
 async function serverConnections(rt: Runtime, a: Pick<Assessment, 'config'>, daemon: DaemonState | null) {
   const server = a.config.servers.find((s) => s.enabled);
@@ -64,14 +64,7 @@ function refresh(rt: Runtime, basis: StatusReport, daemon: DaemonState | null): 
     daemon: { running: daemon !== null, pid: daemon?.pid ?? null, last_error: daemon?.last_error ?? null },
     proxy: {
       ...basis.proxy,
-      running_instances: p ? p.instances.filter((i) => i.pid !== null).length : 0,
-      instances: p ? p.instances.length : 0,
-      mptcp_by: p?.mptcp_by ?? null,
-      redirect_active: p?.redirect_active ?? false,
-      redirect_off_reason: p?.redirect_off_reason ?? null,
-      server_reachable: p?.server_reachable ?? null,
-      server_answers: p?.server_answers ?? null,
-      error: daemon?.proxy_error ?? null,
+      ...daemonProxyFields(daemon),
       udp: refreshUdp(basis.proxy.udp, p?.redirect_active ?? false, relayStats(rt, daemon)),
     },
     default_route: daemon?.default_route.map((d) => ({ ...d })) ?? basis.default_route,

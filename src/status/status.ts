@@ -124,6 +124,21 @@ export function udpStatus(proxy: Pick<Assessment['config']['proxy'], 'enabled' |
   };
 }
 
+/** What the running daemon says of its proxy (nothing running: zeros and nulls). */
+export function daemonProxyFields(daemon: DaemonState | null) {
+  const p = daemon?.proxy ?? null;
+  return {
+    running_instances: p ? p.instances.filter((i) => i.pid !== null).length : 0,
+    instances: p ? p.instances.length : 0,
+    mptcp_by: p?.mptcp_by ?? null,
+    redirect_active: p?.redirect_active ?? false,
+    redirect_off_reason: p?.redirect_off_reason ?? null,
+    server_reachable: p?.server_reachable ?? null,
+    server_answers: p?.server_answers ?? null,
+    error: daemon?.proxy_error ?? null,
+  };
+}
+
 export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonState | null = null, checked = 0): StatusReport {
   const { counters, bytes, health } = live;
   const server = snap.config.servers.find((s) => s.enabled);
@@ -169,15 +184,8 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
       engine: snap.config.proxy.engine,
       port: snap.config.proxy.port,
       server: server ? `${server.host}:${server.port}` : null,
-      running_instances: p ? p.instances.filter((i) => i.pid !== null).length : 0,
-      instances: p ? p.instances.length : 0,
-      mptcp_by: p?.mptcp_by ?? null,
-      redirect_active: p?.redirect_active ?? false,
-      redirect_off_reason: p?.redirect_off_reason ?? null,
-      server_reachable: p?.server_reachable ?? null,
-      server_answers: p?.server_answers ?? null,
+      ...daemonProxyFields(daemon),
       server_connections: null,
-      error: daemon?.proxy_error ?? null,
       udp: udpStatus({ ...snap.config.proxy, enabled: snap.config.proxy.enabled && server !== undefined }, p?.redirect_active ?? false, live.relay),
     },
     warnings: [...snap.configWarnings, ...snap.desired.warnings, ...snap.diff.warnings],
