@@ -5,8 +5,7 @@ import { isIPv4 } from 'node:net';
 
 export const tcpKey = (keyHex: string) => createHmac('sha256', Buffer.from(keyHex, 'hex')).update('mpwan tcp v1').digest();
 
-/** An address as the wire carries it: 4 or 16 bytes. */
-export function addressBytes(address: string): Buffer {
+function addressBytes(address: string): Buffer {
   if (isIPv4(address)) return Buffer.from(address.split('.').map(Number));
   // Expand "::" and write the eight 16-bit groups.
   const [head, tail] = address.includes('::') ? address.split('::') : [address, ''];
