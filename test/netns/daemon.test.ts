@@ -24,13 +24,14 @@ describe('daemon: hotplug events and reloads', function () {
     rtr.writeDefaultConfig();
     daemon = rtr.startDaemon();
     waitFor('the first apply', () => topo.ipJson<Obj[]>(topo.rtr, 'mptcp', 'endpoint', 'show').length === 2);
+    rtr.settledDaemonState(); // endpoints come before the routes and the proxies; daemon.json after both
   });
   after(() => {
     rtr?.cleanup();
     topo?.destroy();
   });
 
-  const reloads = () => rtr.daemonState()!.reloads as number;
+  const reloads = () => rtr.settledDaemonState().reloads as number;
   const hotplug = (env: Record<string, string>) => {
     // hotplug-call runs each script in a subshell with netifd's variables (see fixtures/netifd/hotplug-env.txt).
     const r = topo.exec(topo.rtr, ['sh', '-c', `( . '${HOTPLUG}' )`], { env: { ...env, MPWAN_RUN_DIR: join(rtr.dir, 'run') } });

@@ -114,7 +114,7 @@ describe('failover: uplinks die and return under a live LAN connection', functio
 
   it('kill -9 of the daemon mid-transfer: the restarted daemon adopts the kernel state and the proxies', () => {
     const ids = () => topo.ipJson<Obj[]>(topo.rtr, 'mptcp', 'endpoint', 'show').map((e) => `${e.id} ${e.address}`);
-    const before = { ids: ids(), proxies: agg.rtr.daemonState()!.proxy.instances.map((i: Obj) => i.pid) };
+    const before = { ids: ids(), proxies: agg.rtr.settledDaemonState().proxy.instances.map((i: Obj) => i.pid) };
     const seen: Obj = {};
     const run = downloadThrough(topo, agg.rtr.dir, 8, [
       [2, () => { seen.logFrom = agg.daemon.log().length; process.kill(agg.daemon.pid, 'SIGKILL'); }],
@@ -127,7 +127,7 @@ describe('failover: uplinks die and return under a live LAN connection', functio
     assert.match(log, new RegExp(`adopted ${instances} running instance\\(s\\) from the previous daemon`));
     assert.doesNotMatch(log, /delete endpoint|add endpoint/, 'no endpoint was touched');
     assert.deepEqual(ids(), before.ids);
-    assert.deepEqual(agg.rtr.daemonState()!.proxy.instances.map((i: Obj) => i.pid), before.proxies, 'the same proxy processes');
+    assert.deepEqual(agg.rtr.settledDaemonState().proxy.instances.map((i: Obj) => i.pid), before.proxies, 'the same proxy processes');
     assert.equal(agg.rtr.proxies().length, instances, 'no proxy leaked');
     agg.daemon = seen.daemon;
   });

@@ -107,9 +107,9 @@ describe('200 random flaps and address changes', function () {
         .filter((r) => Number(r.table) >= 5100 && Number(r.table) < 5164).map((r) => `${r.table} ${r.dst} ${r.gateway} ${r.dev}`).sort(),
     });
     // Settle: one more event (as netifd would send), then the daemon catches up.
-    const reloads = rtr.daemonState()!.reloads;
+    const reloads = rtr.settledDaemonState().reloads;
     hup();
-    waitFor('the last reload', () => rtr.daemonState()!.reloads > reloads);
+    waitFor('the last reload', () => rtr.settledDaemonState().reloads > reloads);
     waitFor('the kernel to match the plan', () => JSON.stringify(kernel()) === JSON.stringify(expected), 200);
     assert.deepEqual(kernel(), expected);
     const dry = rtr.json(['apply', '--dry-run']).json;

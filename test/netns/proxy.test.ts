@@ -197,7 +197,7 @@ for (const engine of ENGINES) describe(`LAN clients through the MPTCP proxy (${e
   });
 
   it('restarts a proxy that dies', () => {
-    const pid = rtr.daemonState()!.proxy.instances[0].pid;
+    const pid = rtr.settledDaemonState().proxy.instances[0].pid;
     topo.exec(topo.rtr, ['kill', '-9', String(pid)]);
     const st = waitFor('a restarted instance', () => {
       const i = rtr.daemonState()?.proxy?.instances[0];
@@ -263,7 +263,7 @@ for (const engine of ENGINES) describe(`LAN clients through the MPTCP proxy (${e
     const now = proxies();
     sleepMs(2500); // the supervision runs every second: it must not bring the old instances back
     assert.deepEqual(proxies(), now);
-    assert.equal(rtr.daemonState()!.proxy.instances.length, facts.instances(1));
+    assert.equal(rtr.settledDaemonState().proxy.instances.length, facts.instances(1));
     editConfig('proxy', 'proxy', [['threads', '2']]);
     reload();
     waitFor('the instances for 2 threads', () => proxies().length === facts.instances(2) && !proxies().some((p) => now.includes(p)));

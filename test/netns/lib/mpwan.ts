@@ -103,12 +103,17 @@ export class Router {
     try { return JSON.parse(readFileSync(join(this.dir, 'run/state.json'), 'utf8')).uplinks; } catch { return {}; }
   }
 
+  /** The daemon's report once its first round is over (daemon.json is written after the routes and the proxies). */
+  settledDaemonState(): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return waitFor('the daemon to write daemon.json', () => this.daemonState());
+  }
+
   /** `mpwan reload`, then until the running daemon has re-planned once. */
   reload() {
-    const before = this.daemonState()!.reloads as number;
+    const before = this.settledDaemonState().reloads as number;
     const r = this.run(['reload']);
     if (r.status !== 0) throw new Error(`mpwan reload: ${r.stderr}`);
-    waitFor('the daemon to reload', () => this.daemonState()!.reloads === before + 1);
+    waitFor('the daemon to reload', () => this.daemonState()?.reloads === before + 1);
   }
 
   /** Command lines of this router's proxy processes (they read its run dir's proxy.json). */
