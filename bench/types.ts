@@ -62,7 +62,7 @@ export interface FailoverSection {
   kinds: Record<'link-down' | 'silent-drop', FailoverKind>;
   /** Seconds after a silent cut from which every new LAN connection was answered. */
   newConnections: Spread;
-  daemon: { idleS: number; selfPerHour: number; childrenPerHour: number; rssMb: number; peakMb: number };
+  daemon: { idleS: number; selfPerHour: number; childrenPerHour: number; probesPerHour?: number; rssMb: number; peakMb: number };
 }
 
 export interface DefaultRouteSection {

@@ -1,7 +1,7 @@
 // The README's figures, as blocks rendered from bench/results.json: the summary table and the
 // sentences that quote a measurement. Pure.
 import type { Results, Spread } from '../types.js';
-import { fmt } from './tables.js';
+import { daemonTotal, fmt } from './tables.js';
 
 const s2 = (x: Spread, unit = 's') => (x.median === null ? 'n/a' : `${fmt(x.median, 2)} ${unit} (at most ${fmt(x.max, 2)})`);
 const pct = (a: number, b: number) => `${fmt((a / b) * 100, 0)}%`;
@@ -23,7 +23,7 @@ function summary(r: Results): string[] {
     rows.push(['back on a restored uplink, same connection', s2(sd.recovery.median! > ld.recovery.median! ? sd.recovery : ld.recovery), '']);
     rows.push(['new LAN connections during a silent drop', `all answered when opened ${s2(fo.newConnections)} after the cut`, '']);
     const c = fo.daemon;
-    rows.push(['daemon and its probes (2 uplinks, default probes)', `${fmt(c.selfPerHour + c.childrenPerHour, 0)} CPU s/hour (daemon ${fmt(c.selfPerHour, 0)}, probes and helpers ${fmt(c.childrenPerHour, 0)}); ${fmt(c.rssMb)} MB RSS`, '< 20 s/hour, < 8 MB']);
+    rows.push(['daemon and its probes (2 uplinks, default probes)', `${fmt(daemonTotal(c), 0)} CPU s/hour (daemon ${fmt(c.selfPerHour, 0)}, streaming probes ${fmt(c.probesPerHour ?? 0, 0)}, commands ${fmt(c.childrenPerHour, 0)}); ${fmt(c.rssMb)} MB RSS`, '< 20 s/hour, < 8 MB']);
   }
   const dr = r.sections.defaultRoute?.data;
   if (dr) {

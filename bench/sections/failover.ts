@@ -1,6 +1,6 @@
 // Failover and recovery times under a live LAN download, and what health tracking costs.
 // Part of `make bench` (bench/run.ts).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topology, sweepStale } from '../../test/netns/lib/topology.js';
@@ -41,16 +41,37 @@ function cpuSeconds(pid: number): { self: number; children: number } {
   return { self: (Number(f[11]) + Number(f[12])) / tick, children: (Number(f[13]) + Number(f[14])) / tick };
 }
 
+/** The daemon's long-running probes (`ping -i`, `mpwan-relay probe`): pid -> CPU seconds so far. */
+function liveProbes(daemon: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      const ppid = Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      const probe = argv[0].endsWith('ping') || (argv[0].endsWith('mpwan-relay') && argv[1] === 'probe');
+      if (ppid === daemon && probe) out.set(Number(d), cpuSeconds(Number(d)).self);
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
 function daemonCost(agg: Aggregation, seconds: number) {
   const pid = agg.daemon.pid;
   const a = cpuSeconds(pid);
+  const probesA = liveProbes(pid);
   sleepMs(seconds * 1000);
   const b = cpuSeconds(pid);
+  const probesB = liveProbes(pid);
+  // A probe that ended meanwhile is in the children's time; one that started counts from zero.
+  const probes = [...probesB].reduce((sum, [p, cpu]) => sum + cpu - (probesA.get(p) ?? 0), 0);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)![1]);
+  const perHour = (s: number) => (s / seconds) * 3600;
   return {
-    selfPerHour: ((b.self - a.self) / seconds) * 3600,
-    childrenPerHour: ((b.children - a.children) / seconds) * 3600,
+    selfPerHour: perHour(b.self - a.self),
+    childrenPerHour: perHour(b.children - a.children),
+    probesPerHour: perHour(probes),
     rssMb: kb('VmRSS') / 1024,
     peakMb: kb('VmHWM') / 1024,
   };
@@ -123,7 +144,7 @@ export function benchFailover(): FailoverSection {
       if (from !== null) fromS.push(from);
       console.error(`new connections after a silent drop #${i + 1}: all answered from ${from?.toFixed(2)} s after the cut`);
     }
-    const idleS = Number(process.env.BENCH_IDLE_S ?? 60);
+    const idleS = Number(process.env.BENCH_IDLE_S ?? 120);
     return { reps: REPS, rate: RATE, cutAt: CUT_AT, restoreAt: RESTORE_AT, kinds, newConnections: spread(fromS), daemon: { idleS, ...daemonCost(agg, idleS) } };
   } finally {
     agg.cleanup();

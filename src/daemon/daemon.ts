@@ -67,14 +67,16 @@ export class Daemon {
     this.rt.onSignal(SIGINT, () => { void this.shutdown(); });
     await this.rt.log('notice', 'daemon started');
     this.loop.request('replan', 'start');
-    this.loop.every('supervise', '', SUPERVISE_EVERY_MS);
+    this.loop.every('supervise', '', SUPERVISE_EVERY_MS, () => this.lan.needsSupervision());
     this.loop.every('replan', 'periodic', REPLAN_EVERY_MS);
     this.loop.every('health', '', HEALTH_WRITE_EVERY_MS);
     this.loop.every('server', '', () => this.lan.checkIntervalMs);
   }
 
+  private ownPid = 0;
   private pid(): number {
-    return Number((this.rt.readFile('/proc/self/stat') ?? '0').split(' ')[0]);
+    this.ownPid ||= Number((this.rt.readFile('/proc/self/stat') ?? '0').split(' ')[0]);
+    return this.ownPid;
   }
 
   private async run(job: JobName, reasons: string[]) {

@@ -117,6 +117,11 @@ export class LanTraffic {
     return true;
   }
 
+  /** Whether a proxy instance exited or is due to start (the supervise job is needed). */
+  needsSupervision(): boolean {
+    return this.runner.check();
+  }
+
   async supervise(): Promise<void> {
     await this.runner.supervise();
     await this.syncRedirect(false);

@@ -27,13 +27,16 @@ export class JobLoop {
     this.running ??= this.drain();
   }
 
-  /** Requests `job` every `ms` (a function: re-read before each wait). */
-  every(job: JobName, reason: string, ms: number | (() => number)) {
+  /**
+   * Requests `job` every `ms` (a function: re-read before each wait); with `when`, only on the
+   * ticks where it says there is work (a cheap check instead of a whole job).
+   */
+  every(job: JobName, reason: string, ms: number | (() => number), when: () => boolean = () => true) {
     const delay = () => (typeof ms === 'number' ? ms : ms());
     const slot = this.timers.length;
     const tick = () => {
       if (this.stopped) return;
-      this.request(job, reason);
+      if (when()) this.request(job, reason);
       this.timers[slot] = this.rt.setTimer(tick, delay());
     };
     this.timers.push(this.rt.setTimer(tick, delay()));

@@ -15,6 +15,8 @@ export interface EngineLaunch extends Launch {
 
 export class ProxyRunner {
   readonly supervisor = new ProxySupervisor();
+  /** Instances seen gone by check(), for the next supervise(). */
+  private exits: { index: number; status: number | 'unknown' }[] = [];
 
   constructor(private readonly rt: Runtime, private readonly log: (level: 'warning' | 'notice', message: string) => Promise<void>) {}
 
@@ -30,6 +32,7 @@ export class ProxyRunner {
     const predecessor = saved && { launch: saved.launch, alive: saved.pids.filter((p) => this.ours(p)) };
     const before = this.supervisor.digest;
     const { stop, adopted } = this.supervisor.configure(launch, predecessor, this.rt.monotonicMs());
+    if (stop.length > 0 || before !== this.supervisor.digest) this.exits = []; // a new list: old indexes mean nothing
     await this.stop(stop);
     if (before === this.supervisor.digest && stop.length === 0) return { changed: false, adopted: 0 };
     if (launch && adopted === 0) for (const f of launch.files) writeSecretFile(this.rt, f.path, f.text);
@@ -38,18 +41,31 @@ export class ProxyRunner {
     return { changed: before !== this.supervisor.digest, adopted };
   }
 
-  /** Reaps exited instances, schedules their restart, starts what is due. */
-  async supervise(): Promise<void> {
-    const now = this.rt.monotonicMs();
+  /**
+   * Reaps exited instances (waitpid, or /proc for adopted ones) and says whether supervise()
+   * has work: an exit to handle or a restart due. Cheap, so it can run every second while the
+   * job itself runs only when needed.
+   */
+  check(): boolean {
     for (const r of this.supervisor.running()) {
+      if (this.exits.some((e) => e.index === r.index)) continue;
       // An adopted proxy is not our child: it cannot be reaped, only seen gone.
       const status = r.adopted ? (this.ours(r.pid) ? null : 'unknown') : this.rt.reap(r.pid);
-      if (status === null) continue;
-      const { restartInS } = this.supervisor.exited(r.index, now);
-      const tail = (this.rt.readFile(runPath.proxyLog(this.rt, r.index)) ?? '').trim().split('\n').slice(-1)[0] ?? '';
-      await this.log('warning', `proxy instance ${r.index} exited (status ${status})${tail ? `: ${tail}` : ''}; restarting in ${restartInS} s`);
+      if (status !== null) this.exits.push({ index: r.index, status });
     }
-    this.supervisor.settle(now);
+    return this.exits.length > 0 || this.supervisor.due(this.rt.monotonicMs()).length > 0;
+  }
+
+  /** Schedules the restart of what exited, starts what is due. */
+  async supervise(): Promise<void> {
+    this.check();
+    const now = this.rt.monotonicMs();
+    this.supervisor.settle(now); // first: an instance that ran long enough exited healthy
+    for (const { index, status } of this.exits.splice(0)) {
+      const { restartInS } = this.supervisor.exited(index, now);
+      const tail = (this.rt.readFile(runPath.proxyLog(this.rt, index)) ?? '').trim().split('\n').slice(-1)[0] ?? '';
+      await this.log('warning', `proxy instance ${index} exited (status ${status})${tail ? `: ${tail}` : ''}; restarting in ${restartInS} s`);
+    }
     this.startDue();
   }
 

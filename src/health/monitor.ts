@@ -1,11 +1,12 @@
 // Runs each uplink's probes and feeds the rounds to its tracker: one long-running `ping -i`
 // per ICMP target (no process per probe), a TCP connect to the server now and then (every
-// round while ICMP goes unanswered), and carrier read from sysfs every round (a static WAN
+// round while ICMP goes unanswered; all through one helper process, sys/tcp-prober.ts), and carrier read from sysfs every round (a static WAN
 // that loses carrier gets no ifdown from netifd).
 import type { Runtime } from '../sys/runtime.js';
 import type { HealthConfig, ServerConfig } from '../model/config.js';
 import type { RoundResult, Transition, UplinkHealth } from '../model/health.js';
-import { ping, startPinger, tcpConnect, type Pinger } from '../sys/probe.js';
+import { ping, startPinger, type Pinger } from '../sys/probe.js';
+import { TcpProber } from '../sys/tcp-prober.js';
 import { readCarrier } from '../sys/procfs.js';
 import { parsePingLine } from '../observe/ping.js';
 import { HealthTracker } from './tracker.js';
@@ -51,13 +52,16 @@ export class HealthMonitor {
   private readonly watches = new Map<string, Watch>();
   private stopped = false;
   readonly server = new ServerEvidence();
+  private readonly tcp: TcpProber;
 
   constructor(
     private readonly rt: Runtime,
     private readonly onChange: (uplink: string, t: Transition) => void,
     /** An up uplink started or stopped missing probe rounds (see HealthTracker.suspect). */
     private readonly onSuspect: (uplink: string, suspect: boolean) => void = () => {},
-  ) {}
+  ) {
+    this.tcp = new TcpProber(rt);
+  }
 
   /** Follows the plan: new uplinks are watched, gone ones dropped, the rest keep their state. */
   update(uplinks: MonitoredUplink[], server: ServerConfig | undefined) {
@@ -166,7 +170,7 @@ export class HealthMonitor {
     const icmpLate = !w.rounds.answeredSince(k - 1);
     if (tcp && (!streaming || icmpLate || now - w.lastTcpAt >= SERVER_PROBE_SPACING_MS)) {
       w.lastTcpAt = now;
-      run(`tcp ${tcp.host}`, tcpConnect(this.rt, tcp.host, tcp.port!, timeoutS, tcp.source), true);
+      run(`tcp ${tcp.host}`, this.tcp.connect(tcp.source, tcp.host, tcp.port!, timeoutS), true);
     }
   }
 
@@ -226,5 +230,6 @@ export class HealthMonitor {
   stop() {
     this.stopped = true;
     for (const [name, w] of this.watches) this.drop(name, w);
+    this.tcp.stop();
   }
 }

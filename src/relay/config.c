@@ -22,6 +22,7 @@ static const char USAGE[] =
 	"                          [--max-skew S] [--max-pending N] [--stats FILE]\n"
 	"  both: [--max-sessions N] [--io-in copy|splice:BYTES] [--io-out copy|splice:BYTES] [--verbose]\n"
 	"  (io-in: how bytes are written into the MPTCP socket; io-out: read from it)\n"
+	"       mpwan-relay probe     (TCP connects for mpwan's health probes: requests on stdin, see probe.c)\n"
 	"       mpwan-relay --version\n";
 
 static int number(const char *s, long min, long max, long *out)

@@ -49,6 +49,10 @@ static void write_stats(const struct config *cfg, struct counters *const *ctrs, 
 int main(int argc, char **argv)
 {
 	static struct config cfg;
+	if (argc == 2 && !strcmp(argv[1], "probe")) {
+		signal(SIGPIPE, SIG_IGN);
+		return probe_main();
+	}
 	int r = parse_config(argc, argv, &cfg);
 	if (r != 0)
 		return r < 0 ? 2 : 0; /* 1: --help or --version was printed */

@@ -115,6 +115,8 @@ extern _Atomic uint64_t g_pending; /* server: handshakes not yet authenticated *
 enum { TAG_LISTEN = 2, TAG_WAKE = 3 }; /* epoll data of the non-connection descriptors */
 
 /* worker.c */
+/* mpwan-relay probe (probe.c): TCP connects on request for the daemon's health probes. */
+int probe_main(void);
 int worker_init(struct worker *w, const struct config *cfg, const struct role *role, int index);
 int accept_next(struct worker *w);
 void worker_cleanup(struct worker *w);

@@ -27,6 +27,12 @@ export interface LineStream {
   stop(): void;
 }
 
+/** A long-running helper that takes requests on stdin and answers line by line. */
+export interface LineChannel extends LineStream {
+  /** Sends text to the helper's stdin; false once it cannot (the helper has gone). */
+  write(text: string): boolean;
+}
+
 export type LogLevel = 'err' | 'warning' | 'notice' | 'info' | 'debug';
 
 export interface Runtime {
@@ -64,6 +70,8 @@ export interface Runtime {
   spawn(argv: string[], options?: { env?: Record<string, string>; logFile?: string }): number;
   /** Starts a program whose stdout and stderr come back line by line (streaming probes). */
   spawnLines(argv: string[], onLine: (line: string) => void, onExit: (status: number) => void): LineStream;
+  /** As spawnLines, with a pipe to the program's stdin. */
+  spawnChannel(argv: string[], onLine: (line: string) => void, onExit: (status: number) => void): LineChannel;
   kill(pid: number, signal: number): void;
   /** The exit status (as in ExecResult) once the child has exited, reaping it; else null. */
   reap(pid: number): number | null;

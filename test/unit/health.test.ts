@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { HealthTracker } from '../../src/health/tracker.js';
 import { probeTargets } from '../../src/health/targets.js';
 import { HealthMonitor, SERVER_PROBE_SPACING_MS } from '../../src/health/monitor.js';
-import { fakeRuntime, missing, ok as answered, refused } from './builders/fake-runtime.js';
+import { fakeRuntime, missing, ok as answered } from './builders/fake-runtime.js';
 import { planDesired } from '../../src/plan/plan.js';
 import { diffState } from '../../src/diff/diff.js';
 import type { ServerConfig } from '../../src/model/config.js';
@@ -187,7 +187,7 @@ describe('health monitor: streaming pings and the server', () => {
     let dead = false;
     const events: string[] = [];
     const fromDead = (s: string) => dead && s.includes('10.20.1.2');
-    const f = fakeRuntime({ echo: (src) => (fromDead(src) ? null : 2), exec: (argv) => (argv.some(fromDead) ? refused : answered()) });
+    const f = fakeRuntime({ echo: (src) => (fromDead(src) ? null : 2), connect: (src) => !fromDead(src) });
     const monitor = new HealthMonitor(f.rt, (u, t) => events.push(`${f.now()} ${u} ${t.to}`), (u, s) => events.push(`${f.now()} ${u} ${s ? 'suspect' : 'steady'}`));
     monitor.update(uplinks, server);
     await f.advance(10000);
@@ -209,7 +209,7 @@ describe('health monitor: streaming pings and the server', () => {
     let deadSource: string | null = null;
     let serverUp = true;
     const f = fakeRuntime({
-      exec: (argv) => (argv.some((a) => deadSource !== null && a.includes(deadSource)) || !serverUp ? refused : answered()),
+      connect: (src) => src !== deadSource && serverUp,
       echo: (src) => (src === deadSource ? null : 1),
     });
     const monitor = new HealthMonitor(f.rt, () => {});
@@ -227,8 +227,8 @@ describe('health monitor: streaming pings and the server', () => {
 
   it('connects to the server every few seconds while ICMP answers, and every round while it does not', async () => {
     let icmp = true;
-    const connects: number[] = [];
-    const f = fakeRuntime({ exec: () => { connects.push(0); return answered(); }, echo: () => (icmp ? 1 : null) });
+    const f = fakeRuntime({ echo: () => (icmp ? 1 : null) });
+    const connects = f.connects;
     const monitor = new HealthMonitor(f.rt, () => {});
     monitor.update([uplinks[0]], server);
     await f.advance(20000);
@@ -255,8 +255,35 @@ describe('health monitor: streaming pings and the server', () => {
     monitor.stop();
   });
 
-  it('cannot tell without socat (TCP probes do not run): the daemon probes the server itself', async () => {
-    const f = fakeRuntime({ exec: (argv) => (argv[0] === 'socat' ? missing : answered()) });
+  it('connects through one helper process for every uplink, never a process per connect', async () => {
+    const spawned: string[][] = [];
+    const f = fakeRuntime({ exec: (argv) => { spawned.push(argv); return answered(); } });
+    const monitor = new HealthMonitor(f.rt, () => {});
+    monitor.update(uplinks, server);
+    await f.advance(30000);
+    assert.equal(f.helpers(), 1, 'one helper');
+    assert.deepEqual(spawned, [], 'no process per probe');
+    assert.deepEqual(new Set(f.connects.map((c) => `${c.source} ${c.host}:${c.port}`)), new Set(['10.20.1.2 10.99.0.1:8388', '10.20.2.2 10.99.0.1:8388']));
+    assert.deepEqual(monitor.serverReachable(0), { ok: true });
+    monitor.stop();
+  });
+
+  it('without the helper, each connect runs socat; it tries the helper again later', async () => {
+    const socats: string[][] = [];
+    const f = fakeRuntime({ noHelper: true, exec: (argv) => { if (argv[0] === 'socat') socats.push(argv); return answered(); } });
+    const monitor = new HealthMonitor(f.rt, () => {});
+    monitor.update([uplinks[0]], server);
+    await f.advance(20000);
+    assert.ok(socats.length >= 3, `${socats.length} socat connects`);
+    assert.equal(f.helpers(), 1, 'one try: a helper that is not installed is not tried again soon');
+    assert.deepEqual(monitor.serverReachable(0), { ok: true });
+    await f.advance(60000);
+    assert.equal(f.helpers(), 2, 'tried again after a minute');
+    monitor.stop();
+  });
+
+  it('cannot tell without the helper and socat (TCP probes do not run): the daemon probes the server itself', async () => {
+    const f = fakeRuntime({ noHelper: true, exec: (argv) => (argv[0] === 'socat' ? missing : answered()) });
     const monitor = new HealthMonitor(f.rt, () => {});
     monitor.update(uplinks, server);
     await f.advance(5000);

@@ -5,7 +5,7 @@ import type { Runtime } from '../runtime.js';
 import { exec } from './exec.js';
 import { fileStat, listDir, makeDir, randomBytes, readFile, removeFile, writeFile, writeFileAtomic } from './files.js';
 import { log } from './log.js';
-import { reap, spawnChild, spawnLines } from './process.js';
+import { reap, spawnChannel, spawnChild, spawnLines } from './process.js';
 
 const SIGPIPE = 13;
 // A child that exits before reading all its input must not kill us with SIGPIPE:
@@ -33,6 +33,7 @@ export const qjsRuntime: Runtime = {
   stderr(text) { std.err.puts(text); std.err.flush(); },
   spawn: spawnChild,
   spawnLines,
+  spawnChannel,
   kill: (pid, sig) => { os.kill(pid, sig); },
   reap,
   onSignal: (sig, fn) => os.signal(sig, fn),

@@ -1,6 +1,7 @@
 // A Runtime with a hand-driven clock for the daemon's units: timers fire as the test moves
 // the clock; exec answers from a function; `ping -i` streams are simulated on the same clock
-// (one echo per interval, a reply line after the round trip when the target answers).
+// (one echo per interval, a reply line after the round trip when the target answers), and so
+// is the TCP probe helper (`mpwan-relay probe`: a request line in, an answer line out).
 import type { ExecResult, Runtime } from '../../../src/sys/runtime.js';
 
 export interface FakePing {
@@ -16,12 +17,23 @@ export interface FakeOptions {
   echo?: (source: string, target: string) => number | null;
   /** Lines a new ping prints before exiting at once (a ping that cannot stream), else null. */
   pingFails?: (argv: string[]) => { lines: string[]; status: number } | null;
+  /**
+   * A TCP connect through the probe helper (`mpwan-relay probe`): true for a handshake, false
+   * for a refusal, null for no answer before the timeout. By default every connect succeeds.
+   */
+  connect?: (source: string, host: string, port: number) => boolean | null;
+  /** The probe helper is not installed (it exits 127 at once, as execvp's child does). */
+  noHelper?: boolean;
 }
+
+export interface FakeConnect { source: string; host: string; port: number; at: number }
 
 export function fakeRuntime(o: FakeOptions = {}) {
   let now = 0;
   let timers: { at: number; fn: () => void }[] = [];
   const pings: FakePing[] = [];
+  const connects: FakeConnect[] = [];
+  let helpers = 0;
   const logs: string[] = [];
   const setTimer = (fn: () => void, ms: number) => { const t = { at: now + Math.max(0, ms), fn }; timers.push(t); return t; };
   const answer = o.exec ?? (() => ok());
@@ -55,6 +67,26 @@ export function fakeRuntime(o: FakeOptions = {}) {
       send();
       return { pid: 1000 + pings.length, stop() { p.stopped = true; setTimer(() => onExit(-15), 1); } };
     },
+    spawnChannel(argv: string[], onLine: (l: string) => void, onExit: (status: number) => void) {
+      helpers++;
+      let gone = false;
+      if (o.noHelper || argv[0] !== 'mpwan-relay') {
+        setTimer(() => onExit(127), 1);
+        return { pid: 2000 + helpers, stop() {}, write: () => false };
+      }
+      return {
+        pid: 2000 + helpers,
+        stop() { gone = true; setTimer(() => onExit(-15), 1); },
+        write(text: string) {
+          if (gone) return false;
+          const [id, source, host, port, timeoutMs] = text.trim().split(' ');
+          connects.push({ source, host, port: Number(port), at: now });
+          const r = (o.connect ?? (() => true))(source, host, Number(port));
+          setTimer(() => { if (!gone) onLine(r === null ? `${id} fail timed out` : r ? `${id} ok 1` : `${id} fail Connection refused`); }, r === null ? Number(timeoutMs) : 1);
+          return true;
+        },
+      };
+    },
   } as unknown as Runtime;
 
   /** Moves the clock on by `ms`, firing due timers in order and letting their promises settle. */
@@ -70,7 +102,7 @@ export function fakeRuntime(o: FakeOptions = {}) {
     }
     now = until;
   };
-  return { rt, advance, pings, logs, now: () => now };
+  return { rt, advance, pings, logs, connects, helpers: () => helpers, now: () => now };
 }
 
 export const ok = (stdout = ''): ExecResult => ({ argv: [], status: 0, stdout, stderr: '', timedOut: false });

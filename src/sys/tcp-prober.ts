@@ -1,0 +1,71 @@
+// The health probes' TCP connects, through one long-running `mpwan-relay probe` (it comes with
+// mpwan): a request line each instead of a socat process each, which was most of the daemon's
+// CPU. While the helper cannot run (not installed, or it keeps exiting) each connect runs
+// socat as before.
+import type { LineChannel, Runtime } from './runtime.js';
+import { tcpConnect, type PingResult } from './probe.js';
+import { parseProbeAnswer, probeRequest } from '../observe/tcp-probe.js';
+
+const HELPER = ['mpwan-relay', 'probe'];
+const RETRY_MAX_MS = 60000;
+
+export class TcpProber {
+  private helper: LineChannel | null = null;
+  private readonly pending = new Map<number, (r: PingResult) => void>();
+  private nextId = 1;
+  private exits = 0;
+  private retryAt = 0;
+  private stopped = false;
+
+  constructor(private readonly rt: Runtime) {}
+
+  /** A TCP handshake from `source` to host:port within `timeoutS`. */
+  connect(source: string, host: string, port: number, timeoutS: number): Promise<PingResult> {
+    const helper = this.running();
+    if (!helper) return tcpConnect(this.rt, host, port, timeoutS, source);
+    const id = this.nextId;
+    this.nextId = this.nextId >= 999999999 ? 1 : this.nextId + 1;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      if (!helper.write(probeRequest(id, source, host, port, timeoutS * 1000))) this.settle(id, { ok: false, missing: true, error: 'the probe helper has gone' });
+    });
+  }
+
+  stop() {
+    this.stopped = true;
+    this.helper?.stop();
+    this.helper = null;
+  }
+
+  private running(): LineChannel | null {
+    if (this.helper || this.stopped || this.rt.monotonicMs() < this.retryAt) return this.helper;
+    try {
+      this.helper = this.rt.spawnChannel(HELPER, (line) => this.answer(line), (status) => this.exited(status));
+    } catch {
+      this.exited(127);
+    }
+    return this.helper;
+  }
+
+  private answer(line: string) {
+    const a = parseProbeAnswer(line);
+    if (!a) return;
+    this.exits = 0;
+    this.settle(a.id, a.ok ? { ok: true, ms: a.ms } : { ok: false, error: a.error });
+  }
+
+  private settle(id: number, r: PingResult) {
+    const resolve = this.pending.get(id);
+    this.pending.delete(id);
+    resolve?.(r);
+  }
+
+  /** Connects still waiting say nothing about their uplink; the next ones use socat until the retry. */
+  private exited(status: number) {
+    this.helper = null;
+    for (const id of [...this.pending.keys()]) this.settle(id, { ok: false, missing: true, error: `the probe helper exited (status ${status})` });
+    this.exits++;
+    // 127: not installed (execvp's child says so); no point in trying again soon.
+    this.retryAt = this.rt.monotonicMs() + (status === 127 ? RETRY_MAX_MS : Math.min(RETRY_MAX_MS, 1000 * 2 ** this.exits));
+  }
+}
