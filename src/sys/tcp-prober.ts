@@ -11,7 +11,7 @@ const RETRY_MAX_MS = 60000;
 
 export class TcpProber {
   private helper: LineChannel | null = null;
-  private readonly pending = new Map<number, (r: PingResult) => void>();
+  private readonly pending = new Map<number, { resolve: (r: PingResult) => void; retry: () => Promise<PingResult> }>();
   private nextId = 1;
   private exits = 0;
   private retryAt = 0;
@@ -22,12 +22,15 @@ export class TcpProber {
   /** A TCP handshake from `source` to host:port within `timeoutS`. */
   connect(source: string, host: string, port: number, timeoutS: number): Promise<PingResult> {
     const helper = this.running();
-    if (!helper) return tcpConnect(this.rt, host, port, timeoutS, source);
+    const bySocat = () => tcpConnect(this.rt, host, port, timeoutS, source);
+    if (!helper) return bySocat();
     const id = this.nextId;
     this.nextId = this.nextId >= 999999999 ? 1 : this.nextId + 1;
     return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      if (!helper.write(probeRequest(id, source, host, port, timeoutS * 1000))) this.settle(id, { ok: false, missing: true, error: 'the probe helper has gone' });
+      this.pending.set(id, { resolve, retry: bySocat });
+      if (helper.write(probeRequest(id, source, host, port, timeoutS * 1000))) return;
+      this.pending.delete(id); // it has gone already
+      void bySocat().then(resolve);
     });
   }
 
@@ -55,15 +58,21 @@ export class TcpProber {
   }
 
   private settle(id: number, r: PingResult) {
-    const resolve = this.pending.get(id);
+    const p = this.pending.get(id);
     this.pending.delete(id);
-    resolve?.(r);
+    p?.resolve(r);
   }
 
-  /** Connects still waiting say nothing about their uplink; the next ones use socat until the retry. */
+  /**
+   * The helper is not installed (127): its connects run by socat now. Otherwise the connects
+   * it took say nothing about their uplink. The next ones use socat until the retry.
+   */
   private exited(status: number) {
     this.helper = null;
-    for (const id of [...this.pending.keys()]) this.settle(id, { ok: false, missing: true, error: `the probe helper exited (status ${status})` });
+    for (const [id, p] of [...this.pending]) {
+      if (status === 127) { this.pending.delete(id); void p.retry().then(p.resolve); }
+      else this.settle(id, { ok: false, missing: true, error: `the probe helper exited (status ${status})` });
+    }
     this.exits++;
     // 127: not installed (execvp's child says so); no point in trying again soon.
     this.retryAt = this.rt.monotonicMs() + (status === 127 ? RETRY_MAX_MS : Math.min(RETRY_MAX_MS, 1000 * 2 ** this.exits));

@@ -1,6 +1,6 @@
 // The runtime layer (src/sys/qjs.ts) under real qjs.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync, symlinkSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,4 +95,46 @@ describe('runtime layer under qjs', function () {
     assert.equal(r.ok, true);
     assert.match(r.probeStderr, /mpwan: notice: hello from test/);
   });
+
+  it('talks to a helper through spawnChannel: lines in, lines out; a write after it ended fails', () => {
+    const r = probe(['channel', 'one', 'two ✓']);
+    assert.deepEqual(r.lines, ['one', 'two ✓']);
+    assert.equal(r.writeAfterExit, false);
+  });
+
+  it('TCP probes go through one mpwan-relay probe: a handshake, a refusal; without it, socat', async () => {
+    execFileSync('make', ['-s', '-C', join(repoRoot, 'src/relay')], { stdio: 'ignore' });
+    const { createServer } = await import('node:net');
+    const server = createServer((s) => s.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const open = (server.address() as { port: number }).port;
+    const closed = await new Promise<number>((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); }); });
+    try {
+      const withHelper = await probeAsync(['tcp-prober', '127.0.0.1', '127.0.0.1', String(open), String(closed)], { PATH: `${join(repoRoot, 'build/relay')}:${process.env.PATH}` });
+      assert.equal(withHelper.results[0].ok, true);
+      assert.deepEqual(withHelper.results[1], { ok: false, error: 'Connection refused' });
+      // No mpwan-relay on PATH: each connect runs socat, with its own wording.
+      const bin = join(dir, 'bin-no-relay');
+      mkdirSync(bin, { recursive: true });
+      symlinkSync(execFileSync('sh', ['-c', 'command -v socat'], { encoding: 'utf8' }).trim(), join(bin, 'socat'));
+      const withoutHelper = await probeAsync(['tcp-prober', '127.0.0.1', '127.0.0.1', String(open), String(closed)], { PATH: bin });
+      assert.equal(withoutHelper.results[0].ok, true);
+      assert.equal(withoutHelper.results[1].ok, false);
+      assert.match(withoutHelper.results[1].error, /refused/i);
+    } finally {
+      server.close();
+    }
+  });
+
+  /** As probe(), without blocking this process (the test's own listener must keep answering). */
+  function probeAsync(args: string[], env: Record<string, string>): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return new Promise((resolve, reject) => {
+      const child = spawn(qjsPath(), [join(repoRoot, 'build/test/runtime-probe.js'), ...args], { env: { ...process.env, ...env } });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => { out += d; });
+      child.stderr.on('data', (d) => { err += d; });
+      child.on('exit', () => { try { resolve(JSON.parse(out)); } catch { reject(new Error(`no answer: ${out} ${err}`)); } });
+    });
+  }
 });

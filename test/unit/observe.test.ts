@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseAddrShow, parseEndpoints, parseLimits, parseNetstat, parseRoutes, parseRules } from '../../src/observe/kernel.js';
 import { parseNetifdDump } from '../../src/observe/netifd.js';
+import { parseProbeAnswer, probeRequest } from '../../src/observe/tcp-probe.js';
 import { fixture, netifdFixture, netifdStatusFixture } from './builders/index.js';
 
 describe('netifd parser (real netifd fixtures)', () => {
@@ -89,5 +90,22 @@ describe('ip -j parsers (captured from iproute2 6.1, kernel 6.18)', () => {
     const c = parseNetstat(fixture('ip/proc-net-netstat.txt'));
     assert.equal(typeof c.MPJoinSynRx, 'number');
     assert.equal(c.MPCapableSYNRX, 0);
+  });
+});
+
+describe('mpwan-relay probe answers', () => {
+  it('reads ok with its time, fail with its reason; "bad" and anything else are no answer', () => {
+    assert.deepEqual(parseProbeAnswer('17 ok 3'), { id: 17, ok: true, ms: 3 });
+    assert.deepEqual(parseProbeAnswer('18 fail Connection refused'), { id: 18, ok: false, error: 'Connection refused' });
+    assert.equal(parseProbeAnswer('0 bad request 4'), null);
+    assert.equal(parseProbeAnswer('19 ok soon'), null);
+    assert.equal(parseProbeAnswer('1234567890 ok 1'), null);
+    assert.equal(parseProbeAnswer(''), null);
+  });
+
+  it('writes requests the helper accepts: a timeout of 1 to 60000 ms, whole', () => {
+    assert.equal(probeRequest(5, '10.20.1.2', '10.99.0.1', 8388, 1000), '5 10.20.1.2 10.99.0.1 8388 1000\n');
+    assert.equal(probeRequest(6, '::1', '::1', 1, 0.2), '6 ::1 ::1 1 1\n');
+    assert.equal(probeRequest(7, '::1', '::1', 1, 1e9), '7 ::1 ::1 1 60000\n');
   });
 });

@@ -2,6 +2,7 @@
 // one JSON result. Built from the same src/sys/qjs.ts the router bundles contain.
 import * as std from 'std';
 import { qjsRuntime as rt } from '../../../src/sys/qjs/runtime.js';
+import { TcpProber } from '../../../src/sys/tcp-prober.js';
 
 declare const scriptArgs: string[];
 const [, which, ...args] = scriptArgs;
@@ -28,6 +29,25 @@ async function probe(): Promise<unknown> {
     case 'listdir': return { names: rt.listDir(args[0]) };
     case 'mkdir': rt.makeDir(args[0]); return { exists: rt.exists(args[0]) };
     case 'log': await rt.log('notice', args[0]); return { ok: true };
+    case 'channel': {
+      // A helper fed through spawnChannel: `cat` answers every line it is sent.
+      const lines: string[] = [];
+      let exit: number | null = null;
+      const c = rt.spawnChannel(['cat'], (l) => lines.push(l), (s) => { exit = s; });
+      for (const a of args) c.write(`${a}\n`);
+      while (lines.length < args.length) await rt.sleep(5);
+      c.stop();
+      while (exit === null) await rt.sleep(5);
+      return { lines, exit, writeAfterExit: c.write('late\n') };
+    }
+    case 'tcp-prober': {
+      // args: source, host, then ports: one connect each, all at once, through one prober.
+      const [source, host, ...ports] = args;
+      const prober = new TcpProber(rt);
+      const results = await Promise.all(ports.map((p) => prober.connect(source, host, Number(p), 2)));
+      prober.stop();
+      return { results };
+    }
     default: throw new Error(`unknown probe ${which}`);
   }
 }
