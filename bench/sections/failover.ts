@@ -145,6 +145,9 @@ export function benchFailover(): FailoverSection {
       console.error(`new connections after a silent drop #${i + 1}: all answered from ${from?.toFixed(2)} s after the cut`);
     }
     const idleS = Number(process.env.BENCH_IDLE_S ?? 120);
+    // Idle means steady state: the last cut's recovery (re-plan, conntrack cleanup) is over.
+    waitFor('both uplinks up', () => health('wan') === 'up' && health('wan2') === 'up' && agg.rtr.health().wan?.suspect === false, 400);
+    sleepMs(10000);
     return { reps: REPS, rate: RATE, cutAt: CUT_AT, restoreAt: RESTORE_AT, kinds, newConnections: spread(fromS), daemon: { idleS, ...daemonCost(agg, idleS) } };
   } finally {
     agg.cleanup();

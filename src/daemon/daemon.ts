@@ -26,7 +26,8 @@ import { cleanUp } from './cleanup.js';
 import { DefaultRouteFollower } from './default-route.js';
 
 const SUPERVISE_EVERY_MS = 1000;
-const REPLAN_EVERY_MS = 30000;
+/** The repair check: kernel state that changed without an event (a deleted endpoint or rule) comes back. */
+const REPLAN_EVERY_MS = 60000;
 /** How often state.json is refreshed with latency and loss (state changes are written at once). */
 const HEALTH_WRITE_EVERY_MS = 5000;
 /** Re-plans for these reasons read the config and the engine afresh (others reuse what they know). */

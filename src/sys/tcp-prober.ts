@@ -2,12 +2,18 @@
 // mpwan): a request line each instead of a socat process each, which was most of the daemon's
 // CPU. While the helper cannot run (not installed, or it keeps exiting) each connect runs
 // socat as before.
-import type { LineChannel, Runtime } from './runtime.js';
+import { SIGKILL, type LineChannel, type Runtime } from './runtime.js';
 import { tcpConnect, type PingResult } from './probe.js';
 import { parseProbeAnswer, probeRequest } from '../observe/tcp-probe.js';
 
 const HELPER = ['mpwan-relay', 'probe'];
 const RETRY_MAX_MS = 60000;
+/**
+ * The helper answers each connect within its timeout. One answer this late means it is stuck
+ * (stopped, or wedged): it is killed, long before its stdin pipe could fill and block the
+ * daemon, and the connects it held say nothing about their uplinks.
+ */
+const GRACE_MS = 1000;
 
 export class TcpProber {
   private helper: LineChannel | null = null;
@@ -27,10 +33,14 @@ export class TcpProber {
     const id = this.nextId;
     this.nextId = this.nextId >= 999999999 ? 1 : this.nextId + 1;
     return new Promise((resolve) => {
-      this.pending.set(id, { resolve, retry: bySocat });
-      if (helper.write(probeRequest(id, source, host, port, timeoutS * 1000))) return;
-      this.pending.delete(id); // it has gone already
-      void bySocat().then(resolve);
+      const overdue = this.rt.setTimer(() => this.stuck(helper), timeoutS * 1000 + GRACE_MS);
+      if (!helper.write(probeRequest(id, source, host, port, timeoutS * 1000))) {
+        this.rt.clearTimer(overdue); // it has gone already
+        void bySocat().then(resolve);
+        return;
+      }
+      // (Its answer comes by the read handler, after this.)
+      this.pending.set(id, { resolve: (r) => { this.rt.clearTimer(overdue); resolve(r); }, retry: bySocat });
     });
   }
 
@@ -38,12 +48,15 @@ export class TcpProber {
     this.stopped = true;
     this.helper?.stop();
     this.helper = null;
+    for (const id of [...this.pending.keys()]) this.settle(id, { ok: false, missing: true, error: 'stopped' });
   }
 
   private running(): LineChannel | null {
     if (this.helper || this.stopped || this.rt.monotonicMs() < this.retryAt) return this.helper;
     try {
-      this.helper = this.rt.spawnChannel(HELPER, (line) => this.answer(line), (status) => this.exited(status));
+      // Only the current helper's exit counts (one killed as stuck has been dealt with).
+      const child: LineChannel = this.rt.spawnChannel(HELPER, (line) => this.answer(line), (status) => { if (this.helper === child) this.exited(status); });
+      this.helper = child;
     } catch {
       this.exited(127);
     }
@@ -61,6 +74,12 @@ export class TcpProber {
     const p = this.pending.get(id);
     this.pending.delete(id);
     p?.resolve(r);
+  }
+
+  private stuck(helper: LineChannel) {
+    if (this.helper !== helper) return;
+    this.rt.kill(helper.pid, SIGKILL);
+    this.exited(-SIGKILL);
   }
 
   /**

@@ -249,7 +249,7 @@ for (const engine of ENGINES) describe(`LAN clients through the MPTCP proxy (${e
   it('loads the LAN redirect again when something else removed the table', () => {
     assert.ok(nftTable());
     assert.equal(topo.exec(topo.rtr, ['nft', 'delete', 'table', 'inet', 'mpwan']).status, 0);
-    // The periodic check (every 30 s) reads the table back like any kernel state; a reload does the same now.
+    // The periodic check (every 60 s) reads the table back like any kernel state; a reload does the same now.
     reload();
     waitFor('the table to return', nftTable);
     assert.match(daemon.log(), /LAN redirect and flow marks \(nft table inet mpwan\) were changed or removed by something else: loaded again/);

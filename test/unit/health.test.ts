@@ -282,6 +282,20 @@ describe('health monitor: streaming pings and the server', () => {
     monitor.stop();
   });
 
+  it('a helper that stops answering is killed at the first late answer; socat carries on, and a new helper is tried', async () => {
+    const socats: string[][] = [];
+    const f = fakeRuntime({ connect: () => 'hang', exec: (argv) => { if (argv[0] === 'socat') socats.push(argv); return answered(); } });
+    const monitor = new HealthMonitor(f.rt, () => {});
+    monitor.update(uplinks, server);
+    await f.advance(2100); // the first connects' timeout (1 s) and the grace (1 s)
+    assert.deepEqual(f.killed, [2001], 'the stuck helper is killed');
+    await f.advance(30000);
+    assert.ok(socats.length > 0, 'socat carries the connects meanwhile');
+    assert.ok(f.helpers() >= 2, 'a new helper after the backoff');
+    assert.equal(monitor.snapshot().wan.state, 'up', 'health goes on meanwhile');
+    monitor.stop();
+  });
+
   it('cannot tell without the helper and socat (TCP probes do not run): the daemon probes the server itself', async () => {
     const f = fakeRuntime({ noHelper: true, exec: (argv) => (argv[0] === 'socat' ? missing : answered()) });
     const monitor = new HealthMonitor(f.rt, () => {});

@@ -26,7 +26,10 @@ export const qjsRuntime: Runtime = {
   monotonicMs: () => os.now(),
   nowSeconds: () => Math.floor(Date.now() / 1000),
   sleep: (ms) => os.sleepAsync(ms),
-  setTimer: (fn, ms) => os.setTimeout(fn, ms),
+  // qjs keeps timers in whole ms of a clock that os.now() reads finer: without the rounding up
+  // (and 1 ms), a timer could fire a fraction of a ms early, and a caller waiting for a
+  // moment would wake twice.
+  setTimer: (fn, ms) => os.setTimeout(fn, Math.ceil(Math.max(0, ms)) + 1),
   clearTimer: (h) => os.clearTimeout(h),
   log,
   stdout(text) { std.out.puts(text); std.out.flush(); },

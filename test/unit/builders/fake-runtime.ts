@@ -21,7 +21,7 @@ export interface FakeOptions {
    * A TCP connect through the probe helper (`mpwan-relay probe`): true for a handshake, false
    * for a refusal, null for no answer before the timeout. By default every connect succeeds.
    */
-  connect?: (source: string, host: string, port: number) => boolean | null;
+  connect?: (source: string, host: string, port: number) => boolean | null | 'hang';
   /** The probe helper is not installed (it exits 127 at once, as execvp's child does). */
   noHelper?: boolean;
 }
@@ -35,6 +35,7 @@ export function fakeRuntime(o: FakeOptions = {}) {
   const connects: FakeConnect[] = [];
   let helpers = 0;
   const logs: string[] = [];
+  const killed: number[] = [];
   const setTimer = (fn: () => void, ms: number) => { const t = { at: now + Math.max(0, ms), fn }; timers.push(t); return t; };
   const answer = o.exec ?? (() => ok());
   const rt = {
@@ -67,6 +68,7 @@ export function fakeRuntime(o: FakeOptions = {}) {
       send();
       return { pid: 1000 + pings.length, stop() { p.stopped = true; setTimer(() => onExit(-15), 1); } };
     },
+    kill: (pid: number) => { killed.push(pid); },
     spawnChannel(argv: string[], onLine: (l: string) => void, onExit: (status: number) => void) {
       helpers++;
       let gone = false;
@@ -82,6 +84,7 @@ export function fakeRuntime(o: FakeOptions = {}) {
           const [id, source, host, port, timeoutMs] = text.trim().split(' ');
           connects.push({ source, host, port: Number(port), at: now });
           const r = (o.connect ?? (() => true))(source, host, Number(port));
+          if (r === 'hang') return true; // a wedged helper: never answers
           setTimer(() => { if (!gone) onLine(r === null ? `${id} fail timed out` : r ? `${id} ok 1` : `${id} fail Connection refused`); }, r === null ? Number(timeoutMs) : 1);
           return true;
         },
@@ -102,7 +105,7 @@ export function fakeRuntime(o: FakeOptions = {}) {
     }
     now = until;
   };
-  return { rt, advance, pings, logs, connects, helpers: () => helpers, now: () => now };
+  return { rt, advance, pings, logs, connects, killed, helpers: () => helpers, now: () => now };
 }
 
 export const ok = (stdout = ''): ExecResult => ({ argv: [], status: 0, stdout, stderr: '', timedOut: false });
