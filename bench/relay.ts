@@ -16,24 +16,14 @@ import { iperf } from '../test/netns/lib/traffic.js';
 import { waitFor, waitListening } from '../test/netns/lib/wait.js';
 import { Relay, cpuSeconds, peerArgv, relayBinary, rssKb } from '../test/relay/lib/relay.js';
 import { median } from './stats.js';
+import type { RelayBench, Runs } from './types.js';
 
 const ROUNDS = Number(process.env.BENCH_RELAY_ROUNDS ?? 3);
 const SECONDS = 8;
 const SS_PORT = 1200;
 const METHOD = 'chacha20-ietf-poly1305'; // what `mpwan server setup` picks by default
 
-interface Runs { median: number; runs: number[] }
 const runs = (xs: number[]): Runs => ({ median: Number(median(xs).toFixed(3)), runs: xs.map((x) => Number(x.toFixed(3))) });
-
-export interface RelayBench {
-  machine: { cores: number; kernel: string };
-  method: string;
-  downloadGbit: { relay: Runs; ssLibev: Runs; rawMptcp: Runs & { byWriteSize: Record<string, number[]> }; routed: Runs };
-  cpuSecondsPerGB: { relay: { router: Runs; server: Runs }; ssLibev: { router: Runs; server: Runs } };
-  rssKb: { idle: { router: number; server: number }; with1000Open: { router: number; server: number } };
-  binaryBytes: { dynamicStripped: number };
-  goals: Record<string, { value: number; goal: string; met: boolean }>;
-}
 
 /** ss-server on the server, two ss-redir on the router (SO_REUSEPORT), all under mptcpize. */
 function startSsLibev(topo: Topology, relay: Relay): { router: number[]; server: number } {

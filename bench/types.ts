@@ -1,8 +1,5 @@
 // The shape of bench/results.json: what each section measured, as data. bench/render/ turns
 // it into bench/results.md and the figures in README.md; nothing there is typed by hand.
-import type { RelayBench } from './relay.js';
-
-export type { RelayBench };
 
 /** Median, worst and every run of one figure (null when no run gave it). */
 export interface Spread { median: number | null; max: number | null; runs: number[] }
@@ -97,4 +94,17 @@ export interface Results {
     udpCalls?: { measured: string; data: UdpCallsSection };
     [name: string]: { measured: string; data: unknown } | undefined;
   };
+}
+
+/** One relay figure: its median and every run. */
+export interface Runs { median: number; runs: number[] }
+
+export interface RelayBench {
+  machine: { cores: number; kernel: string };
+  method: string;
+  downloadGbit: { relay: Runs; ssLibev: Runs; rawMptcp: Runs & { byWriteSize: Record<string, number[]> }; routed: Runs };
+  cpuSecondsPerGB: { relay: { router: Runs; server: Runs }; ssLibev: { router: Runs; server: Runs } };
+  rssKb: { idle: { router: number; server: number }; with1000Open: { router: number; server: number } };
+  binaryBytes: { dynamicStripped: number };
+  goals: Record<string, { value: number; goal: string; met: boolean }>;
 }
