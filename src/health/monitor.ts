@@ -157,7 +157,7 @@ export class HealthMonitor {
       void probe.then((r) => {
         if (tcp && !r.missing) this.server.result(r.ok, this.rt.monotonicMs());
         const result: RoundResult = r.ok ? { ok: true, ...(r.ms !== undefined ? { ms: r.ms } : {}) } : { ok: false, error: `${what}: ${r.error}` };
-        // A probe that cannot run (no socat) says nothing about the uplink.
+        // A probe that cannot run (neither the probe helper nor socat) says nothing about the uplink.
         w.rounds.attachedResult(k, r.missing ? { ok: false } : result);
         if (this.current(w)) this.evaluate(w);
       });

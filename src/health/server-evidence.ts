@@ -2,7 +2,7 @@
 
 export class ServerEvidence {
   private answeredAt: number | null = null;
-  /** Whether a TCP probe ever ran (they need socat). */
+  /** Whether a TCP probe ever ran (mpwan-relay probe, or socat without it). */
   private ran = false;
 
   /** Server probing begins: the silence is counted from now. */
