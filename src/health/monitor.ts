@@ -1,7 +1,9 @@
 // Runs each uplink's probes and feeds the rounds to its tracker: one long-running `ping -i`
 // per ICMP target (no process per probe), a TCP connect to the server now and then (every
-// round while ICMP goes unanswered; all through one helper process, sys/tcp-prober.ts), and carrier read from sysfs every round (a static WAN
-// that loses carrier gets no ifdown from netifd).
+// round while ICMP goes unanswered; all through one helper, sys/tcp-prober.ts), and carrier
+// (a static WAN that loses carrier gets no ifdown from netifd): read from sysfs at once when
+// `ip monitor link` reports its device, and every few rounds as a safety net (every round
+// without the monitor).
 import type { Runtime } from '../sys/runtime.js';
 import type { HealthConfig, ServerConfig } from '../model/config.js';
 import type { RoundResult, Transition, UplinkHealth } from '../model/health.js';
@@ -10,6 +12,7 @@ import { TcpProber } from '../sys/tcp-prober.js';
 import { readCarrier } from '../sys/procfs.js';
 import { parsePingLine } from '../observe/ping.js';
 import { HealthTracker } from './tracker.js';
+import { LinkWatch } from './link-watch.js';
 import { ProbeRounds } from './rounds.js';
 import { probeTargets, type ProbeTarget } from './targets.js';
 import { ServerEvidence } from './server-evidence.js';
@@ -47,12 +50,15 @@ interface Watch {
 /** While ICMP answers, the TCP connect to the server runs this often (while it does not: every round). */
 export const SERVER_PROBE_SPACING_MS = 5000;
 const RESTART_MAX_MS = 30000;
+/** While link events arrive, carrier is also read every this many rounds, in case one was missed. */
+const CARRIER_SAFETY_ROUNDS = 10;
 
 export class HealthMonitor {
   private readonly watches = new Map<string, Watch>();
   private stopped = false;
   readonly server = new ServerEvidence();
   private readonly tcp: TcpProber;
+  private readonly links: LinkWatch;
 
   constructor(
     private readonly rt: Runtime,
@@ -61,6 +67,9 @@ export class HealthMonitor {
     private readonly onSuspect: (uplink: string, suspect: boolean) => void = () => {},
   ) {
     this.tcp = new TcpProber(rt);
+    this.links = new LinkWatch(rt, (dev) => {
+      for (const w of this.watches.values()) if (w.uplink.dev === dev) this.checkCarrier(w);
+    });
   }
 
   /** Follows the plan: new uplinks are watched, gone ones dropped, the rest keep their state. */
@@ -133,14 +142,17 @@ export class HealthMonitor {
     }
   }
 
+  private checkCarrier(w: Watch) {
+    const t = w.tracker.setCarrier(readCarrier(this.rt, w.uplink.dev), this.rt.nowSeconds());
+    if (t) this.onChange(w.uplink.name, t);
+  }
+
   private tick(w: Watch) {
     if (!this.current(w)) return;
     const now = this.rt.monotonicMs();
-    const carrier = readCarrier(this.rt, w.uplink.dev);
-    const t = w.tracker.setCarrier(carrier, this.rt.nowSeconds());
-    if (t) this.onChange(w.uplink.name, t);
-    for (const p of w.pingers) if (!p.oneShot && p.pinger === null && now >= p.restartAt) this.startPinger(w, p);
     const k = w.rounds.roundAt(now);
+    if (!this.links.ensure(now) || k % CARRIER_SAFETY_ROUNDS === 0) this.checkCarrier(w);
+    for (const p of w.pingers) if (!p.oneShot && p.pinger === null && now >= p.restartAt) this.startPinger(w, p);
     if (k > w.lastShotRound && w.targets.length > 0) {
       w.lastShotRound = k;
       this.attachOneShots(w, k, now);
@@ -231,5 +243,6 @@ export class HealthMonitor {
     this.stopped = true;
     for (const [name, w] of this.watches) this.drop(name, w);
     this.tcp.stop();
+    this.links.stop();
   }
 }

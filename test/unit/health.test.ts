@@ -168,6 +168,29 @@ describe('health monitor: streaming pings and the server', () => {
     { name: 'wan2', dev: 'wan1', sources: ['10.20.2.2'], health: HEALTH },
   ];
 
+  it('carrier loss: down when the kernel announces it; carrier read every round only without link events', async () => {
+    for (const events of [true, false]) {
+      let carrier = '1\n';
+      const reads: number[] = [];
+      const f = fakeRuntime({ noLinkEvents: !events, files: (p) => (p === '/sys/class/net/wan0/carrier' ? (reads.push(0), carrier) : undefined) });
+      const changes: string[] = [];
+      const monitor = new HealthMonitor(f.rt, (u, t) => changes.push(`${f.now()} ${u} ${t.to}`));
+      monitor.update(uplinks, server);
+      await f.advance(10000);
+      assert.ok(events ? reads.length <= 4 : reads.length >= 20, `${reads.length} carrier reads in 20 rounds (link events: ${events})`);
+      await f.advance(123);
+      carrier = '0\n';
+      if (events) f.linkEvent('wan0');
+      const cut = f.now();
+      await f.advance(events ? 0 : 600);
+      assert.equal(changes.length, 1, `down (link events: ${events})`);
+      assert.match(changes[0], /^\d+ wan down$/);
+      assert.ok(Number(changes[0].split(' ')[0]) - cut <= (events ? 0 : 501), changes[0]);
+      monitor.stop();
+      if (events) assert.ok(f.linkMonitors.every((m) => m.stopped), 'stop ends ip monitor');
+    }
+  });
+
   it('runs one long-lived ping per target, not a process per probe', async () => {
     const f = fakeRuntime();
     const monitor = new HealthMonitor(f.rt, () => {});

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { parseAddrShow, parseEndpoints, parseLimits, parseNetstat, parseRoutes, parseRules } from '../../src/observe/kernel.js';
 import { parseNetifdDump } from '../../src/observe/netifd.js';
 import { parseProbeAnswer, probeRequest } from '../../src/observe/tcp-probe.js';
+import { linkEventDevice } from '../../src/observe/link-events.js';
 import { fixture, netifdFixture, netifdStatusFixture } from './builders/index.js';
 
 describe('netifd parser (real netifd fixtures)', () => {
@@ -107,5 +108,15 @@ describe('mpwan-relay probe answers', () => {
     assert.equal(probeRequest(5, '10.20.1.2', '10.99.0.1', 8388, 1000), '5 10.20.1.2 10.99.0.1 8388 1000\n');
     assert.equal(probeRequest(6, '::1', '::1', 1, 0.2), '6 ::1 ::1 1 1\n');
     assert.equal(probeRequest(7, '::1', '::1', 1, 1e9), '7 ::1 ::1 1 60000\n');
+  });
+});
+
+describe('ip -o monitor link', () => {
+  it('names the device of each change, deleted ones too (lines as iproute2 prints them)', () => {
+    assert.equal(linkEventDevice('6: mpwtmpa@mpwtmpb: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> mtu 1500 qdisc noqueue state LOWERLAYERDOWN group default \\    link/ether 6e:f8:3d:df:d6:42 brd ff:ff:ff:ff:ff:ff'), 'mpwtmpa');
+    assert.equal(linkEventDevice('3: wan: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000\\    link/ether 02:00:00:00:00:03 brd ff:ff:ff:ff:ff:ff'), 'wan');
+    assert.equal(linkEventDevice('Deleted 5: mpwtmpb@NONE: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN group default \\    link/ether 4a:12:e0:65:ed:e2 brd ff:ff:ff:ff:ff:ff'), 'mpwtmpb');
+    assert.equal(linkEventDevice('Dump was interrupted and may be inconsistent.'), null);
+    assert.equal(linkEventDevice(''), null);
   });
 });

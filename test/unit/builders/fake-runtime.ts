@@ -24,6 +24,10 @@ export interface FakeOptions {
   connect?: (source: string, host: string, port: number) => boolean | null | 'hang';
   /** The probe helper is not installed (it exits 127 at once, as execvp's child does). */
   noHelper?: boolean;
+  /** `ip monitor link` cannot run (carrier is then read every round). */
+  noLinkEvents?: boolean;
+  /** Files the fake serves (carrier files default to "1"). */
+  files?: (path: string) => string | null | undefined;
 }
 
 export interface FakeConnect { source: string; host: string; port: number; at: number }
@@ -34,6 +38,11 @@ export function fakeRuntime(o: FakeOptions = {}) {
   const pings: FakePing[] = [];
   const connects: FakeConnect[] = [];
   let helpers = 0;
+  const linkMonitors: { onLine: (l: string) => void; stopped: boolean }[] = [];
+  /** The kernel announces a change of `dev` (as `ip -o monitor link` prints it). */
+  const linkEvent = (dev: string) => {
+    for (const m of linkMonitors) if (!m.stopped) m.onLine(`7: ${dev}@if6: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state LOWERLAYERDOWN group default \\    link/ether 02:00:00:00:00:07 brd ff:ff:ff:ff:ff:ff`);
+  };
   const logs: string[] = [];
   const killed: number[] = [];
   const setTimer = (fn: () => void, ms: number) => { const t = { at: now + Math.max(0, ms), fn }; timers.push(t); return t; };
@@ -41,12 +50,18 @@ export function fakeRuntime(o: FakeOptions = {}) {
   const rt = {
     monotonicMs: () => now,
     nowSeconds: () => Math.floor(now / 1000),
-    readFile: (p: string) => (p.endsWith('/carrier') ? '1\n' : null),
+    readFile: (p: string) => { const f = o.files?.(p); return f !== undefined ? f : p.endsWith('/carrier') ? '1\n' : null; },
     exec: async (argv: string[]) => answer(argv),
     setTimer,
     clearTimer: (t: unknown) => { timers = timers.filter((x) => x !== t); },
     log: async (level: string, message: string) => { logs.push(`${level}: ${message}`); },
     spawnLines(argv: string[], onLine: (l: string) => void, onExit: (status: number) => void) {
+      if (argv[0] === 'ip') { // `ip -o monitor link`: its lines come from linkEvent()
+        if (o.noLinkEvents) { setTimer(() => onExit(127), 1); return { pid: 3000, stop() {} }; }
+        const m = { onLine, stopped: false };
+        linkMonitors.push(m);
+        return { pid: 3000 + linkMonitors.length, stop() { m.stopped = true; setTimer(() => onExit(-15), 1); } };
+      }
       const target = argv[argv.length - 1];
       const source = argv[argv.indexOf('-I') + 1];
       const intervalMs = Number(argv[argv.indexOf('-i') + 1]) * 1000;
@@ -105,7 +120,7 @@ export function fakeRuntime(o: FakeOptions = {}) {
     }
     now = until;
   };
-  return { rt, advance, pings, logs, connects, killed, helpers: () => helpers, now: () => now };
+  return { rt, advance, pings, logs, connects, killed, linkEvent, linkMonitors, helpers: () => helpers, now: () => now };
 }
 
 export const ok = (stdout = ''): ExecResult => ({ argv: [], status: 0, stdout, stderr: '', timedOut: false });
