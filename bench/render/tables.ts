@@ -72,7 +72,7 @@ export function failoverTables(d: FailoverSection): string[] {
     ...table(['median', 'max', 'goal'], [[...pair(d.newConnections, d.reps), 'new connections after the cut succeed']]), '',
     `## The daemon at default probe settings (2 uplinks; idle ${c.idleS} s from 10 s after the last recovery, scaled to an hour)`, '',
     'One long-lived `ping -i 0.5` per uplink; a TCP connect to the server every 5 s per uplink while ICMP answers, all through one ' +
-      'long-lived `mpwan-relay probe`. "Streaming probes": the CPU time of those long-lived processes. "Commands": what the daemon\'s ' +
+      'long-lived `mpwan-relay probe`; one `ip monitor link` for carrier. "Streaming probes": the CPU time of those long-lived processes. "Commands": what the daemon\'s ' +
       'children that ended used (the periodic `ip`/`ubus`/`nft` reads of the 60 s repair check). The proxy engine is not counted (data path).', '',
     ...table(['daemon CPU s/hour', 'streaming probes CPU s/hour', 'commands CPU s/hour', 'together', 'RSS MB', 'peak RSS MB', 'goal'],
       [[fmt(c.selfPerHour, 0), fmt(c.probesPerHour ?? 0, 0), fmt(c.childrenPerHour, 0), fmt(daemonTotal(c), 0), fmt(c.rssMb), fmt(c.peakMb), 'together < 20 s/hour, RSS < 8 MB']]),
