@@ -56,9 +56,8 @@ export class ProxyRunner {
     return this.exits.length > 0 || this.supervisor.due(this.rt.monotonicMs()).length > 0;
   }
 
-  /** Schedules the restart of what exited, starts what is due. */
+  /** Schedules the restart of what check() saw exit, starts what is due. */
   async supervise(): Promise<void> {
-    this.check();
     const now = this.rt.monotonicMs();
     this.supervisor.settle(now); // first: an instance that ran long enough exited healthy
     for (const { index, status } of this.exits.splice(0)) {

@@ -1,22 +1,11 @@
 // The UDP datagrams of src/relay/PROTOCOL.md, built and checked independently of the C code,
 // so the tests hold the relay to the written protocol rather than to itself.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { isIPv4 } from 'node:net';
+import { addressBytes } from './handshake.js';
 
 export const udpKey = (keyHex: string) => createHmac('sha256', Buffer.from(keyHex, 'hex')).update('mpwan udp v1').digest();
 
 export const TYPE = { toServer: 0x21, toRouter: 0x22, keepalive: 0x23, answer: 0x24 } as const;
-
-export function addressBytes(address: string): Buffer {
-  if (isIPv4(address)) return Buffer.from(address.split('.').map(Number));
-  const [head, tail] = address.includes('::') ? address.split('::') : [address, ''];
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  const b = Buffer.alloc(16);
-  groups.forEach((g, i) => b.writeUInt16BE(parseInt(g, 16), i * 2));
-  return b;
-}
 
 function addressText(b: Buffer): string {
   if (b.length === 4) return [...b].join('.');

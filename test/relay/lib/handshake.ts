@@ -5,7 +5,8 @@ import { isIPv4 } from 'node:net';
 
 export const tcpKey = (keyHex: string) => createHmac('sha256', Buffer.from(keyHex, 'hex')).update('mpwan tcp v1').digest();
 
-function addressBytes(address: string): Buffer {
+/** An address as the protocol carries it: 4 bytes for IPv4, 16 for IPv6. */
+export function addressBytes(address: string): Buffer {
   if (isIPv4(address)) return Buffer.from(address.split('.').map(Number));
   // Expand "::" and write the eight 16-bit groups.
   const [head, tail] = address.includes('::') ? address.split('::') : [address, ''];
