@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../lib/install.js';
 import type { Topology } from '../../netns/lib/topology.js';
-import { waitFor, waitListening } from '../../netns/lib/wait.js';
+import { sleepMs, waitFor, waitListening } from '../../netns/lib/wait.js';
 
 const built = new Map<string, string>();
 
@@ -168,6 +168,19 @@ export class Relay {
 
   udpStats(side: 'router' | 'server'): Record<string, number> {
     return this.statsDoc(side).udp ?? {};
+  }
+
+  /** The stats once they stand still: the relay rewrites the file at most once a second (when
+   *  its text changed), so it may not yet show what just happened; unchanged over 1.2 s is current. */
+  settledStatsDoc(side: 'router' | 'server'): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+    let last = this.statsText(side);
+    return waitFor(`${side} stats to settle`, () => {
+      sleepMs(1200);
+      const now = this.statsText(side);
+      if (now === last) return this.statsDoc(side);
+      last = now;
+      return null;
+    }, 20, 0);
   }
 
   statsText(side: 'router' | 'server'): string | null {
