@@ -11,7 +11,7 @@ import { applyToModel, caps, config, emptyObserved, HEALTH, kernelFromNetifd, up
 
 const ok = (ms = 10) => ({ ok: true, ms });
 const lost = { ok: false, error: 'ping 192.0.2.1: no reply' };
-const server: ServerConfig = { name: 'vps', enabled: true, host: '10.99.0.1', port: 8388, password: 'x', method: 'chacha20-ietf-poly1305', line: 1 };
+const server: ServerConfig = { name: 'vps', enabled: true, priority: 50, host: '10.99.0.1', port: 8388, password: 'x', method: 'chacha20-ietf-poly1305', line: 1 };
 
 const wan = (name: string, dev: string, v4: string): NetifdInterface => ({
   name, up: true, available: true, l3Device: dev, proto: 'static', metric: 0,

@@ -64,7 +64,7 @@ describe('default route follows health', () => {
 
   it("with udp 'server' the relay's UDP takes the same best uplink as new TCP, and TPROXY'd LAN UDP is delivered locally", () => {
     const c = on();
-    c.servers = [{ name: 'vps', enabled: true, host: '198.51.100.7', port: 8388, key: 'ab'.repeat(32), method: 'chacha20-ietf-poly1305', line: 1 }];
+    c.servers = [{ name: 'vps', enabled: true, priority: 50, host: '198.51.100.7', port: 8388, key: 'ab'.repeat(32), method: 'chacha20-ietf-poly1305', line: 1 }];
     c.proxy = { ...c.proxy, enabled: true, engine: 'relay', udp: 'server' };
     assert.deepEqual(plan(c).udpPaths, [{ uplink: 'wan', source: '10.20.1.2' }, { uplink: 'wan2', source: '10.20.2.2' }]);
     assert.deepEqual(plan(c, { suspect: ['wan'] }).udpPaths.map((p) => p.uplink), ['wan2', 'wan'], 'a suspect uplink goes last, as for TCP');
