@@ -3,13 +3,15 @@
 import type { ServerConfig } from '../model/config.js';
 import { sectionLabel, type UciSection } from './uci-syntax.js';
 import { SERVER } from './options.js';
+import { bool } from './value-types.js';
 import { parseOptions, type Collector } from './parse-options.js';
 
 /** Enabled servers the daemon probes and the relay may use (each is probed on every uplink). */
 export const MAX_SERVERS = 8;
 
-const OFF = ['0', 'no', 'off', 'false', 'disabled'];
-const enabledSection = (s: UciSection) => s.type === 'server' && !OFF.includes(s.options.get('enabled')?.values[0] ?? '1');
+/** A section not turned off by `option enabled` (a bad value counts as on: its error says what to fix). */
+export const isEnabled = (s: UciSection) => bool.parse(s.options.get('enabled')?.values[0] ?? '1') !== false;
+const enabledSection = (s: UciSection) => s.type === 'server' && isEnabled(s);
 
 /** Enabled servers, most preferred first: lower priority, then config order. */
 export function serverOrder(servers: ServerConfig[]): ServerConfig[] {
