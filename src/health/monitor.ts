@@ -76,7 +76,7 @@ export class HealthMonitor {
   update(uplinks: MonitoredUplink[], server: ServerConfig | undefined) {
     for (const [name, w] of this.watches) if (!uplinks.some((u) => u.name === name)) this.drop(name, w);
     for (const u of uplinks) {
-      const targets = probeTargets(u.health, server, u.sources);
+      const targets = probeTargets(u.health, server ? [server] : [], u.sources);
       if (targets.some((t) => t.kind === 'tcp')) this.server.probing(this.rt.monotonicMs());
       const w = this.watches.get(u.name);
       const same = (a: HealthConfig, b: HealthConfig) => a.interval === b.interval && a.timeout === b.timeout;

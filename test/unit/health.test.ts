@@ -78,7 +78,7 @@ describe('health tracker', () => {
 
 describe('probe targets', () => {
   it('pings the server when no probe host is set, and TCP-connects to it, from the uplink address of its family', () => {
-    assert.deepEqual(probeTargets(HEALTH, server, ['2001:db8::2', '10.20.1.2']), [
+    assert.deepEqual(probeTargets(HEALTH, [server], ['2001:db8::2', '10.20.1.2']), [
       { kind: 'icmp', source: '10.20.1.2', host: '10.99.0.1' },
       { kind: 'tcp', source: '10.20.1.2', host: '10.99.0.1', port: 8388 },
     ]);
@@ -86,9 +86,22 @@ describe('probe targets', () => {
 
   it('uses the probe hosts of each family, and nothing without a source of that family', () => {
     const h = { ...HEALTH, hosts: ['192.0.2.1', '2001:db8::53'], probeServer: false };
-    assert.deepEqual(probeTargets(h, server, ['10.20.1.2']), [{ kind: 'icmp', source: '10.20.1.2', host: '192.0.2.1' }]);
-    assert.deepEqual(probeTargets(HEALTH, undefined, ['10.20.1.2']), []);
-    assert.deepEqual(probeTargets(HEALTH, { ...server, host: 'vps.example.org' }, ['10.20.1.2']), [], 'a host name is not probed');
+    assert.deepEqual(probeTargets(h, [server], ['10.20.1.2']), [{ kind: 'icmp', source: '10.20.1.2', host: '192.0.2.1' }]);
+    assert.deepEqual(probeTargets(HEALTH, [], ['10.20.1.2']), []);
+    assert.deepEqual(probeTargets(HEALTH, [{ ...server, host: 'vps.example.org' }], ['10.20.1.2']), [], 'a host name is not probed');
+  });
+
+  it('pings and connects to every server, besides the probe hosts: a dead server is told from a dead uplink', () => {
+    const b = { ...server, name: 'b', host: '10.99.1.1' };
+    const c = { ...server, name: 'c', port: 8400 };
+    assert.deepEqual(probeTargets({ ...HEALTH, hosts: ['192.0.2.1'] }, [server, b, c], ['10.20.1.2']), [
+      { kind: 'icmp', source: '10.20.1.2', host: '192.0.2.1' },
+      { kind: 'icmp', source: '10.20.1.2', host: '10.99.0.1' },
+      { kind: 'icmp', source: '10.20.1.2', host: '10.99.1.1' },
+      { kind: 'tcp', source: '10.20.1.2', host: '10.99.0.1', port: 8388 },
+      { kind: 'tcp', source: '10.20.1.2', host: '10.99.1.1', port: 8388 },
+      { kind: 'tcp', source: '10.20.1.2', host: '10.99.0.1', port: 8400 },
+    ]);
   });
 });
 
