@@ -5,3 +5,5 @@ import type { Runtime } from './runtime.js';
 export const configDir = (rt: Runtime) => rt.env('MPWAN_UCI_DIR') || '/etc/config';
 export const configFile = (rt: Runtime) => `${configDir(rt)}/mpwan`;
 export const runDir = (rt: Runtime) => rt.env('MPWAN_RUN_DIR') || '/var/run/mpwan';
+/** What must survive a reboot (quota counts), written to flash at most once an hour. */
+export const stateDir = (rt: Runtime) => rt.env('MPWAN_STATE_DIR') || '/etc/mpwan';
