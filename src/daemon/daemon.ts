@@ -24,6 +24,12 @@ import { JobLoop, type JobName } from './loop.js';
 import { LanTraffic } from './lan-traffic.js';
 import { cleanUp } from './cleanup.js';
 import { DefaultRouteFollower } from './default-route.js';
+import { ServerKeeper } from './server-keeper.js';
+import { QuotaKeeper, type QuotaCrossing } from './quotas.js';
+import type { ChoiceChange } from '../servers/choice.js';
+import type { NetifdInterface } from '../model/netifd.js';
+import { serverOrder } from '../config/servers.js';
+import { decimalBytes } from '../lib/bytes.js';
 
 const SUPERVISE_EVERY_MS = 1000;
 /** The repair check: kernel state that changed without an event (a deleted endpoint or rule) comes back. */
@@ -37,6 +43,9 @@ export class Daemon {
   private readonly loop: JobLoop;
   private readonly monitor: HealthMonitor;
   private readonly lan: LanTraffic;
+  private readonly quotas: QuotaKeeper;
+  /** netifd's interfaces as the last re-plan read them (quotas count their devices). */
+  private netifd: NetifdInterface[] = [];
   /** The last config that validated: an invalid edit never undoes a working setup. */
   private config: Config | null = null;
   private configError: DaemonState['config_error'] = null;
@@ -53,10 +62,12 @@ export class Daemon {
   constructor(private readonly rt: Runtime) {
     this.since = rt.nowSeconds();
     this.loop = new JobLoop(rt, (job, reasons) => this.run(job, reasons), (e) => this.fail(e));
-    this.monitor = new HealthMonitor(rt, (u, t) => this.healthChanged(u, t), (u, suspect) => this.suspectChanged(u, suspect));
+    const servers = new ServerKeeper(rt, (c) => this.serverChanged(c));
+    this.monitor = new HealthMonitor(rt, (u, t) => this.healthChanged(u, t), (u, suspect) => this.suspectChanged(u, suspect), servers);
     this.routes = new DefaultRouteFollower(rt);
     const log = (level: 'warning' | 'notice' | 'err', message: string) => this.rt.log(level, message);
-    this.lan = new LanTraffic(rt, this.monitor, new ProxyRunner(rt, log), new NftTable(rt), log);
+    this.lan = new LanTraffic(rt, servers, new ProxyRunner(rt, log), new NftTable(rt), log);
+    this.quotas = new QuotaKeeper(rt, (c) => this.quotaCrossed(c), log);
   }
 
   async start(): Promise<void> {
@@ -84,7 +95,7 @@ export class Daemon {
     if (job === 'replan') await this.replan(reasons);
     else if (job === 'supervise') await this.lan.supervise();
     else if (job === 'server') await this.lan.checkServer();
-    else writeHealth(this.rt, this.monitor.snapshot());
+    else this.health();
     this.writeState();
   }
 
@@ -129,6 +140,7 @@ export class Daemon {
       const routine = reasons.every((r) => / missed a probe round$| answers again$/.test(r));
       await this.rt.log(routine ? 'info' : 'notice', `${why}: ${report.descriptions.join('; ')}`);
     }
+    this.netifd = report.assessment.netifd;
     await this.routes.follow(report.assessment, this.monitor.suspects());
     await this.lan.follow(config, report.assessment.netifd, report.assessment.desired, explicit);
     writeStatusBasis(this.rt, statusOf(this.rt, report.assessment, this.state()));
@@ -146,7 +158,7 @@ export class Daemon {
       a.desired.uplinks
         .filter((u) => (u.state === 'active' || u.state === 'failed') && u.dev !== undefined)
         .map((u) => ({ name: u.name, dev: u.dev!, sources: u.sources, health: configs.get(u.name)!.health })),
-      a.config.servers.find((s) => s.enabled),
+      serverOrder(a.config.servers),
     );
     writeHealth(this.rt, this.monitor.snapshot());
   }
@@ -166,12 +178,32 @@ export class Daemon {
     this.loop.request('replan', suspect ? `uplink ${uplink} missed a probe round` : `uplink ${uplink} answers again`);
   }
 
+  /** Every few seconds: state.json, and what each uplink carried (a quota reached or a new period: re-plan). */
+  private health() {
+    writeHealth(this.rt, this.monitor.snapshot());
+    if (this.config && this.quotas.count(this.config, this.netifd)) this.loop.request('replan', 'quota');
+  }
+
+  private quotaCrossed(c: QuotaCrossing) {
+    const what = c.percent < 100 ? `${c.percent}% of its quota` : `its quota: it carries traffic ${c.action === 'off' ? 'no more' : 'only when no unmetered uplink is healthy'} until the period ends`;
+    void this.rt.log(c.percent < 100 ? 'notice' : 'warning', `uplink ${c.uplink} has carried ${decimalBytes(c.bytes)} of ${decimalBytes(c.quota)}, ${what}`);
+  }
+
+  /** The server new LAN traffic goes to changed: said once, and the switch made at once. */
+  private serverChanged(c: ChoiceChange) {
+    if (c.kind === 'first' && c.why === 'the most preferred server') return;
+    const to = c.server === null ? 'no server: LAN traffic bypasses the proxy' : `server ${c.server}`;
+    void this.rt.log(c.kind === 'failback' || c.kind === 'back' ? 'notice' : 'warning', `LAN traffic goes to ${to} (${c.why})`);
+    this.loop.request('server', `server ${c.kind}`);
+  }
+
   /** SIGTERM: everything mpwan set up goes (proxies, redirect, endpoints, rules, routes). */
   async shutdown(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.monitor.stop();
     await this.loop.stop();
+    this.quotas.stop();
     const problems = await cleanUp(this.rt, this.config, this.lan);
     for (const p of problems) await this.rt.log('err', `stop: ${p}`);
     removeDaemonFiles(this.rt);

@@ -3,9 +3,9 @@
 // it says when an uplink reaches 80% and 100% of its quota, and whether the plan must change
 // (an uplink reached its quota, or a new period began).
 import type { Runtime } from '../sys/runtime.js';
-import type { Config, QuotaAction, QuotaConfig } from '../model/config.js';
+import type { Config, QuotaAction } from '../model/config.js';
 import type { NetifdInterface } from '../model/netifd.js';
-import { account, overQuota, type Crossing, type Ledger, type Reading } from '../quota/usage.js';
+import { account, overQuota, quotasOf, type Crossing, type Ledger, type Reading } from '../quota/usage.js';
 import { bootId, localOffset, readCounters } from '../sys/counters.js';
 import { readUsage, writeUsageFlash, writeUsageRam } from '../sys/usage-files.js';
 import type { LocalOffset } from '../quota/period.js';
@@ -52,7 +52,7 @@ export class QuotaKeeper {
    */
   count(config: Config, netifd: NetifdInterface[]): boolean {
     this.load();
-    const quotas: Record<string, QuotaConfig | null> = Object.fromEntries(config.uplinks.map((u) => [u.name, u.metered ? u.quota : null]));
+    const quotas = quotasOf(config);
     const readings: Record<string, Reading | null> = {};
     for (const u of config.uplinks) {
       const dev = netifd.find((i) => i.name === u.name)?.l3Device;
@@ -75,7 +75,7 @@ export class QuotaKeeper {
   /** Metered uplinks at their quota, and what quota_action makes of them (for the plan). */
   overQuota(config: Config): Record<string, QuotaAction> {
     this.load();
-    return overQuota(this.ledger, Object.fromEntries(config.uplinks.map((u) => [u.name, u.metered ? u.quota : null])));
+    return overQuota(this.ledger, quotasOf(config));
   }
 
   get usage(): Ledger | null {

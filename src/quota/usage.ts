@@ -2,7 +2,7 @@
 // counters. The ledger survives a daemon restart (the last reading tells what is new) and a
 // reboot (the boot id tells that the counters started again from zero). Pure: readings, the
 // time and the local offset arrive as arguments.
-import type { QuotaConfig } from '../model/config.js';
+import type { Config, QuotaConfig } from '../model/config.js';
 import { periodAt, type LocalOffset, type Period } from './period.js';
 
 /** One reading of an uplink device's counters (/sys/class/net/<dev>/statistics). */
@@ -94,6 +94,10 @@ export function account(ledger: Ledger | null, quotas: Record<string, QuotaConfi
   }
   return { ledger: next, crossings: crossings.filter((c, i) => !crossings.some((d, j) => j > i && d.uplink === c.uplink)) };
 }
+
+/** Each configured uplink's quota (null: unmetered, or metered without one). */
+export const quotasOf = (config: Config): Record<string, QuotaConfig | null> =>
+  Object.fromEntries(config.uplinks.map((u) => [u.name, u.metered ? u.quota : null]));
 
 /** Uplinks at or over their quota, with what to do about it (the planner's input). */
 export function overQuota(ledger: Ledger | null, quotas: Record<string, QuotaConfig | null>): Record<string, QuotaConfig['action']> {

@@ -44,8 +44,8 @@ export class ServerHealth {
     if (this.lastReply !== null && now - this.lastReply > ICMP_GIVEN_UP_MS) this.lastReply = null;
   }
 
-  /** What the proxy's own connections show (it answered none of them): down until a reset. */
-  deaf(why: string) {
+  /** What the proxy's own connections show (it answered none of them): down until a reset (null: tried again). */
+  deaf(why: string | null) {
     this.deafWhy = why;
   }
 

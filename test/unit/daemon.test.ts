@@ -2,7 +2,7 @@
 // redirect decision and the job loop.
 import assert from 'node:assert/strict';
 import { BACKOFF_MAX_S, HEALTHY_AFTER_MS, ProxySupervisor, type Launch } from '../../src/daemon/supervisor.js';
-import { SERVER_DOWN_AFTER, SILENCE_RETRY_MS, ServerWatch } from '../../src/daemon/server-watch.js';
+import { SILENCE_RETRY_MS, ServerWatch } from '../../src/daemon/server-watch.js';
 import { decideRedirect } from '../../src/daemon/redirect.js';
 import { JobLoop, type JobName } from '../../src/daemon/loop.js';
 import { fakeRuntime } from './builders/fake-runtime.js';
@@ -67,18 +67,6 @@ describe('proxy supervisor', () => {
 });
 
 describe('server watch', () => {
-  it('unreachable after SERVER_DOWN_AFTER failed checks in a row, once; reachable again at the first answer', () => {
-    const w = new ServerWatch('10.99.0.1:8388');
-    w.reset(0);
-    assert.equal(w.reachability(true, undefined, 1), null);
-    assert.equal(w.reachable, true);
-    for (let i = 1; i < SERVER_DOWN_AFTER; i++) assert.equal(w.reachability(false, 'refused', 2), null);
-    assert.equal(w.reachability(false, 'refused', 3)?.level, 'err');
-    assert.equal(w.reachable, false);
-    assert.equal(w.reachability(false, 'refused', 4), null, 'said once');
-    assert.match(w.reachability(true, undefined, 5)!.message, /answers again/);
-  });
-
   it('deaf after SILENT_CONNECTIONS silent proxied connections with none answered; tried again after SILENCE_RETRY_MS', () => {
     const w = new ServerWatch('s');
     w.reset(0);

@@ -1,0 +1,117 @@
+// Which server new LAN traffic goes to, kept up to date as the probes hear from the servers:
+// each server's health (servers/health.ts) from ping replies and connects, the choice
+// (servers/choice.ts) re-made at each, and a timer for what changes without a sound (a server
+// falling silent, a hold-down ending). Changes go to onChange at once.
+import type { Runtime } from '../sys/runtime.js';
+import type { ServerConfig } from '../model/config.js';
+import type { ServerListener } from '../health/monitor.js';
+import type { ServerReport } from '../model/daemon-state.js';
+import { ServerHealth, type ConnectOutcome } from '../servers/health.js';
+import { ServerChoice, type ChoiceChange, type ServerView } from '../servers/choice.js';
+
+
+const identity = (s: ServerConfig) => `${s.host} ${s.port} ${s.key ?? ''} ${s.password ?? ''} ${s.method}`;
+
+export class ServerKeeper implements ServerListener {
+  private servers: ServerConfig[] = [];
+  private readonly health = new Map<string, { id: string; h: ServerHealth }>();
+  private readonly choice = new ServerChoice(60000);
+  private intervalMs = 500;
+  private timer: unknown = null;
+
+  constructor(private readonly rt: Runtime, private readonly onChange: (c: ChoiceChange) => void) {}
+
+  /**
+   * The enabled servers, most preferred first, the hold-down and the smallest probe interval
+   * of the uplinks. A server whose address or secret changed starts afresh (unknown).
+   */
+  configure(servers: ServerConfig[], holdDownS: number, intervalMs: number) {
+    this.servers = servers;
+    this.intervalMs = intervalMs;
+    this.choice.setHoldDown(holdDownS * 1000);
+    for (const name of [...this.health.keys()]) if (!servers.some((s) => s.name === name)) this.health.delete(name);
+    for (const s of servers) {
+      const known = this.health.get(s.name);
+      if (!known || known.id !== identity(s)) this.health.set(s.name, { id: identity(s), h: new ServerHealth() });
+    }
+    this.evaluate();
+  }
+
+  /** A reload: what connects and the proxy said of each server is forgotten (a new key may fix it). */
+  reset() {
+    for (const { h } of this.health.values()) h.reset();
+    this.evaluate();
+  }
+
+  reply(host: string, rttMs: number) {
+    const now = this.rt.monotonicMs();
+    let mine = false;
+    for (const s of this.servers) if (s.host === host) { this.health.get(s.name)!.h.reply(rttMs, now); mine = true; }
+    if (mine) this.evaluate();
+  }
+
+  connect(host: string, port: number, uplink: string, outcome: ConnectOutcome) {
+    const s = this.servers.find((x) => x.host === host && x.port === port);
+    if (!s) return;
+    this.health.get(s.name)!.h.connect(uplink, outcome, this.rt.monotonicMs());
+    this.evaluate();
+  }
+
+  /** The proxy's connections to the server in use went unanswered (null: try it again). */
+  deaf(name: string, why: string | null) {
+    this.health.get(name)?.h.deaf(why);
+    this.evaluate();
+  }
+
+  /** The server new traffic goes to (null: none configured or none answers). */
+  get active(): ServerConfig | null {
+    return this.servers.find((s) => s.name === this.choice.choice.server) ?? null;
+  }
+
+  /** Why that one, and since when (epoch seconds). */
+  get why(): { why: string; since: number } {
+    const c = this.choice.choice;
+    return { why: c.why, since: this.rt.nowSeconds() - Math.round((this.rt.monotonicMs() - c.since) / 1000) };
+  }
+
+  /** The more preferred server traffic goes back to when its hold-down ends, and in how many seconds. */
+  failback(): { server: string; in_s: number } | null {
+    const p = this.choice.pendingFailback(this.views(this.rt.monotonicMs()));
+    return p && { server: p.server, in_s: Math.max(0, Math.ceil((p.at - this.rt.monotonicMs()) / 1000)) };
+  }
+
+  /** Whether the probes have heard anything of this server yet. */
+  known(name: string): boolean {
+    return this.health.get(name)?.h.verdict(this.rt.monotonicMs(), this.intervalMs).state !== 'unknown';
+  }
+
+  report(): ServerReport[] {
+    const now = this.rt.monotonicMs();
+    return this.servers.map((s) => ({
+      name: s.name, address: s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`, priority: s.priority,
+      active: s.name === this.choice.choice.server, ...this.health.get(s.name)!.h.verdict(now, this.intervalMs),
+    }));
+  }
+
+  private views(now: number): ServerView[] {
+    return this.servers.map((s) => ({ name: s.name, ...this.health.get(s.name)!.h.verdict(now, this.intervalMs) }));
+  }
+
+  /** The choice re-made now; the timer set for the next moment it could change by itself. */
+  private evaluate() {
+    const now = this.rt.monotonicMs();
+    const views = this.views(now);
+    const change = this.choice.update(views, now);
+    this.rt.clearTimer(this.timer);
+    const times = this.servers.map((s) => this.health.get(s.name)!.h.silentAt(this.intervalMs)).filter((t): t is number => t !== null && t > now);
+    const failback = this.choice.pendingFailback(views);
+    if (failback) times.push(failback.at);
+    this.timer = times.length > 0 ? this.rt.setTimer(() => this.evaluate(), Math.max(1, Math.min(...times) - now)) : null;
+    if (change) this.onChange(change);
+  }
+
+  stop() {
+    this.rt.clearTimer(this.timer);
+    this.timer = null;
+  }
+}
