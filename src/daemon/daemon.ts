@@ -192,8 +192,9 @@ export class Daemon {
   /** The server new LAN traffic goes to changed: said once, and the switch made at once. */
   private serverChanged(c: ChoiceChange) {
     if (c.kind === 'first' && c.why === 'the most preferred server') return;
-    const to = c.server === null ? 'no server: LAN traffic bypasses the proxy' : `server ${c.server}`;
-    void this.rt.log(c.kind === 'failback' || c.kind === 'back' ? 'notice' : 'warning', `LAN traffic goes to ${to} (${c.why})`);
+    const level = c.kind === 'failback' || c.kind === 'back' ? 'notice' : 'warning';
+    void this.rt.log(level, c.server === null ? `${c.why}: LAN traffic bypasses the proxy and uses the normal route until one does`
+      : c.kind === 'back' ? `server ${c.server} answers again: LAN traffic goes through the proxy to it` : `new LAN traffic goes to server ${c.server}: ${c.why}`);
     this.loop.request('server', `server ${c.kind}`);
   }
 

@@ -27,6 +27,10 @@ import { tcpConnect } from '../sys/probe.js';
 
 type Log = (level: 'warning' | 'notice' | 'err', message: string) => Promise<void>;
 
+/** Whether the uplinks' probes ping or connect to the server (health/targets.ts). */
+const probed = (config: Config, server: ServerConfig) => familyOf(server.host) !== null &&
+  config.uplinks.some((u) => u.mode !== 'off' && (u.health.probeServer || u.health.hosts.length === 0));
+
 interface Active {
   engine: Config['proxy']['engine'];
   port: number;
@@ -159,8 +163,8 @@ export class LanTraffic {
     const a = this.active;
     if (!a) return;
     const now = () => this.rt.monotonicMs();
-    // Without probes of it (probe_server off, no server ping), a connect of our own tells whether it answers.
-    if (!this.servers.known(a.server.name)) {
+    // Without probes of it (probe_server off and probe hosts set), a connect of our own tells whether it answers.
+    if (this.followed && !probed(this.followed.config, a.server)) {
       const r = await tcpConnect(this.rt, a.server.host, a.server.port);
       this.servers.connect(a.server.host, a.server.port, 'daemon', r.ok ? { ok: true } : { ok: false, error: r.error ?? 'no answer' });
     }

@@ -80,11 +80,6 @@ export class ServerKeeper implements ServerListener {
     return p && { server: p.server, in_s: Math.max(0, Math.ceil((p.at - this.rt.monotonicMs()) / 1000)) };
   }
 
-  /** Whether the probes have heard anything of this server yet. */
-  known(name: string): boolean {
-    return this.health.get(name)?.h.verdict(this.rt.monotonicMs(), this.intervalMs).state !== 'unknown';
-  }
-
   report(): ServerReport[] {
     const now = this.rt.monotonicMs();
     return this.servers.map((s) => ({

@@ -10,14 +10,18 @@ import { readSystem } from '../reconcile/read-system.js';
 import { assess, type Assessment } from '../reconcile/assess.js';
 import { readLinkBytes, readMptcpCounters, uptimeMs } from '../sys/procfs.js';
 import { readDaemonState, readHealth, readStatusBasis, runPath } from '../sys/run-dir.js';
+import { readUsageRam } from '../sys/usage-files.js';
 import { countServerConnections } from '../sys/ss.js';
 import { parseRelayStats, type RelayStats } from '../observe/relay-stats.js';
 import { buildStatus, daemonProxyFields, KEY_COUNTERS, udpStatus, type StatusReport, type UdpStatus } from './status.js';
+import { refreshUsage } from './usage.js';
 
-async function serverConnections(rt: Runtime, a: Pick<Assessment, 'config'>, daemon: DaemonState | null) {
-  const server = a.config.servers.find((s) => s.enabled);
-  const pids = (daemon?.proxy?.instances ?? []).map((i) => i.pid).filter((p): p is number => p !== null);
-  return server && daemon?.proxy ? countServerConnections(rt, server.host, server.port, pids) : null;
+/** The proxy's connections to the server it uses (the daemon says which). */
+async function serverConnections(rt: Runtime, daemon: DaemonState | null) {
+  const server = daemon?.proxy && /^\[?(.*?)\]?:(\d+)$/.exec(daemon.proxy.server);
+  if (!server) return null;
+  const pids = daemon!.proxy!.instances.map((i) => i.pid).filter((p): p is number => p !== null);
+  return countServerConnections(rt, server[1], Number(server[2]), pids);
 }
 
 /** The relay's counters while it is the running engine. */
@@ -26,7 +30,9 @@ const relayStats = (rt: Runtime, daemon: DaemonState | null) =>
 
 /** The report as the daemon will write it after a re-plan (its counters are refreshed by readers). */
 export function statusOf(rt: Runtime, a: Assessment, daemon: DaemonState | null): StatusReport {
-  const live = { counters: readMptcpCounters(rt), bytes: (dev: string) => readLinkBytes(rt, dev), health: readHealth(rt)?.uplinks ?? {}, relay: relayStats(rt, daemon) };
+  const live = {
+    counters: readMptcpCounters(rt), bytes: (dev: string) => readLinkBytes(rt, dev), health: readHealth(rt)?.uplinks ?? {}, relay: relayStats(rt, daemon), usage: a.usage,
+  };
   const report = buildStatus(a, live, daemon, rt.nowSeconds());
   report.sampled_ms = uptimeMs(rt);
   return report;
@@ -45,7 +51,7 @@ export async function collectStatus(rt: Runtime): Promise<StatusReport> {
     return refresh(rt, basis, daemon);
   }
   const report = statusOf(rt, a, daemon);
-  report.proxy.server_connections = await serverConnections(rt, a, daemon);
+  report.proxy.server_connections = await serverConnections(rt, daemon);
   return report;
 }
 
@@ -53,18 +59,21 @@ export async function collectStatus(rt: Runtime): Promise<StatusReport> {
 function refresh(rt: Runtime, basis: StatusReport, daemon: DaemonState | null): StatusReport {
   const counters = readMptcpCounters(rt);
   const health = readHealth(rt)?.uplinks ?? {};
+  const usage = readUsageRam(rt)?.ledger ?? null;
   const p = daemon?.proxy ?? null;
   return {
     ...basis,
     counters: Object.fromEntries(KEY_COUNTERS.map((k) => [k, counters[k] ?? 0])),
     uplinks: basis.uplinks.map((u) => {
       const b = u.device ? readLinkBytes(rt, u.device) : null;
-      return { ...u, rx_bytes: b ? b.rx : null, tx_bytes: b ? b.tx : null, health: health[u.name] ?? null };
+      return { ...u, rx_bytes: b ? b.rx : null, tx_bytes: b ? b.tx : null, health: health[u.name] ?? null, usage: refreshUsage(u.usage, usage?.uplinks[u.name]) };
     }),
     daemon: { running: daemon !== null, pid: daemon?.pid ?? null, last_error: daemon?.last_error ?? null },
     proxy: {
       ...basis.proxy,
       ...daemonProxyFields(daemon),
+      servers: daemon?.proxy?.servers ?? basis.proxy.servers ?? [],
+      server: daemon?.proxy?.server ?? basis.proxy.server,
       udp: refreshUdp(basis.proxy.udp, p?.redirect_active ?? false, relayStats(rt, daemon)),
     },
     default_route: daemon?.default_route.map((d) => ({ ...d })) ?? basis.default_route,
@@ -86,10 +95,6 @@ export async function quickStatus(rt: Runtime): Promise<StatusReport> {
   const basis = daemon ? readStatusBasis<StatusReport>(rt) : null;
   if (!daemon || !basis) return collectStatus(rt);
   const report = refresh(rt, basis, daemon);
-  const server = daemon.proxy && /^(.*):(\d+)$/.exec(daemon.proxy.server);
-  if (server) {
-    const pids = daemon.proxy!.instances.map((i) => i.pid).filter((x): x is number => x !== null);
-    report.proxy.server_connections = await countServerConnections(rt, server[1], Number(server[2]), pids);
-  }
+  report.proxy.server_connections = await serverConnections(rt, daemon);
   return report;
 }
