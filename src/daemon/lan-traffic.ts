@@ -127,6 +127,9 @@ export class LanTraffic {
     if (changed || !this.active || this.active.server.name !== server.name) {
       const watch = new ServerWatch(`${server.host}:${server.port}`, engine === 'relay' ? 'key' : 'password or cipher');
       watch.reset(this.rt.monotonicMs());
+      // A new relay counts from zero (its predecessor's file is gone); one that stays, from what it has counted so far.
+      const counts = changed ? { answered: 0, rejected: 0 } : readRelayCounts(this.rt);
+      this.relayBaseline = counts && { since: watch.evidenceStart, ...counts };
       this.active = { engine, port: config.proxy.port, mptcpBy: plan.mptcpBy, server, watch };
       await this.log('notice', `proxy: ${engine} x${plan.instances.length} on port ${config.proxy.port} to server ${server.name} (${server.host}:${server.port}, MPTCP by ${plan.mptcpBy})` +
         (adopted > 0 ? `; adopted ${adopted} running instance(s) from the previous daemon` : ''));

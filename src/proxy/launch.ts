@@ -28,6 +28,8 @@ export interface ProxyLaunch {
   files: { path: string; text: string }[];
   /** How the server connection is made MPTCP, for status. */
   mptcpBy: 'native' | 'mptcpize';
+  /** Files the instances write (the relay's counters): removed before new instances start. */
+  outputs?: string[];
 }
 
 const hostPort = (s: ServerConfig) => (familyOf(s.host) === 6 ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`);
@@ -41,6 +43,7 @@ function relay(proxy: ProxyConfig, server: ServerConfig, paths: EnginePaths, thr
       '--threads', String(threads), '--stats', paths.stats, ...udp]],
     files: [{ path: paths.key, text: `${server.key}\n` }],
     mptcpBy: 'native',
+    outputs: [paths.stats],
   };
 }
 
@@ -77,6 +80,6 @@ export function libevHasNativeMptcp(helpText: string): boolean {
 }
 
 /** The launch as the supervisor runs it, with a digest of all of it (argv and file contents). */
-export function engineLaunch(plan: ProxyLaunch): { digest: string; instances: string[][]; files: { path: string; text: string }[] } {
-  return { digest: sha256Hex(JSON.stringify([plan.instances, plan.files])), instances: plan.instances, files: plan.files };
+export function engineLaunch(plan: ProxyLaunch): { digest: string; instances: string[][]; files: { path: string; text: string }[]; outputs: string[] } {
+  return { digest: sha256Hex(JSON.stringify([plan.instances, plan.files])), instances: plan.instances, files: plan.files, outputs: plan.outputs ?? [] };
 }

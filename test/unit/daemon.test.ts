@@ -117,6 +117,23 @@ describe('job loop', () => {
     await loop.stop();
   });
 
+  it('a job that requests another before its first await never runs beside it', async () => {
+    const f = fakeRuntime();
+    const runs: string[] = [];
+    let inside = 0;
+    const loop = new JobLoop(f.rt, async (job: JobName) => {
+      inside++;
+      runs.push(`${job} (${inside} running)`);
+      if (job === 'server' && runs.length === 1) loop.request('supervise', 'asked from inside');
+      await new Promise<void>((r) => setImmediate(r));
+      inside--;
+    }, async () => {});
+    loop.request('server');
+    for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+    assert.deepEqual(runs, ['server (1 running)', 'supervise (1 running)']);
+    await loop.stop();
+  });
+
   it('timers only request jobs; a failing job is reported and the loop goes on', async () => {
     const f = fakeRuntime();
     const runs: string[] = [];

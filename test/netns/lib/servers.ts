@@ -56,7 +56,7 @@ export function setupServers(topo: Topology, proxyOptions: [string, string][] = 
     const host: ServerHost = {
       name: /Server '(\w+)'/.exec(imported.stdout)![1], ns: h.ns, address: h.address, root, link, pid: 0,
       start() {
-        host.pid = topo.spawn(h.ns, serverCommand(root)).pid!;
+        host.pid = topo.spawn(h.ns, [...serverCommand(root), '--verbose', '--stats', join(root, 'stats.json')], {}, join(root, 'server.log')).pid!;
         waitListening(topo, h.ns, port);
       },
       stop() {
@@ -79,3 +79,42 @@ export function setupServers(topo: Topology, proxyOptions: [string, string][] = 
   waitFor('the LAN redirect', () => rtr.daemonState()?.proxy?.redirect_active === true);
   return servers;
 }
+
+const TCP_PROBE = new URL('./tcp-probe.mjs', import.meta.url).pathname;
+
+export interface ConnectionLine { ok: boolean; seq: number; openedMs: number; endMs: number }
+
+/** New LAN TCP connections to `port` on the destination every `everyMs` for `forMs` (tcp-probe.mjs), each given up after `timeoutMs`. */
+export function startConnections(topo: Topology, dir: string, name: string, port: number, forMs: number, everyMs = 100, timeoutMs = 5000) {
+  const out = join(dir, `tcp-${name}.log`);
+  const child = topo.spawn(topo.cli, [process.execPath, TCP_PROBE, '--to', `${topo.destination}:${port}`, '--every', String(everyMs), '--timeout', String(timeoutMs), '--for', String(forMs)], {}, out);
+  return {
+    child,
+    lines(): ConnectionLine[] {
+      let text = '';
+      try { text = readFileSync(out, 'utf8'); } catch { /* not yet */ }
+      return text.split('\n').filter((l) => /^(ok|err) /.test(l)).map((l) => {
+        const [kind, seq, opened, end] = l.split(' ');
+        return { ok: kind === 'ok', seq: Number(seq), openedMs: Number(opened), endMs: Number(end) };
+      }).sort((a, b) => a.seq - b.seq);
+    },
+  };
+}
+
+/** Seconds after `cutMs` from which every new connection was answered (null: not even the last one). */
+export function answeredFrom(lines: ConnectionLine[], cutMs: number): number | null {
+  const after = lines.filter((l) => l.openedMs >= cutMs);
+  const lastFailed = after.map((l) => l.ok).lastIndexOf(false);
+  if (lastFailed === after.length - 1) return null;
+  return (after[lastFailed + 1].openedMs - cutMs) / 1000;
+}
+
+/** A TCP server on the destination that answers every connection at once. */
+export function startAnswering(topo: Topology, port: number) {
+  const child = topo.spawn(topo.dst, ['socat', `TCP-LISTEN:${port},fork,reuseaddr`, 'EXEC:echo hi']);
+  waitListening(topo, topo.dst, port);
+  return { stop: () => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } } };
+}
+
+/** New MPTCP connections each server host has accepted so far. */
+export const accepted = (topo: Topology, s: Servers) => s.hosts.map((h) => topo.mptcpCounters(h.ns).MPCapableSYNRX);

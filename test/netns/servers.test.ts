@@ -1,0 +1,132 @@
+// Several aggregation servers (two server hosts behind the same internet): the primary dies
+// silently during a download and during a call, and new connections and the call go on through
+// the secondary; when the primary answers again, new traffic returns to it only after the
+// hold-down; a server with a wrong key is skipped with a clear status.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Topology, sweepStale } from './lib/topology.js';
+import { accepted, answeredFrom, setupServers, startAnswering, startConnections, type Servers } from './lib/servers.js';
+import { startProbe } from './lib/internet.js';
+import { CALL_PORT, longestGap } from './lib/udp-call.js';
+import { sleepMs, waitFor } from './lib/wait.js';
+
+const HOLD_DOWN_S = 10;
+const TCP_PORT = 7100;
+const PEER = new URL('./lib/udp-peer.mjs', import.meta.url).pathname;
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('several servers: fail-over and fail-back', function () {
+  this.timeout(180000);
+  let topo: Topology;
+  let s: Servers;
+  let dir: string;
+  let answering: { stop(): void };
+
+  const proxy = () => s.rtr.json(['status']).json.proxy as Obj;
+  const active = () => s.rtr.daemonState()?.proxy?.active_server as string | null;
+  /** Which server a new LAN connection reached (by the server hosts' MPTCP counters). */
+  const serverOfNewConnection = () => {
+    waitFor('the relay listening', () => topo.exec(topo.rtr, ['ss', '-Hltn', 'sport = :1100']).stdout.trim() !== '', 100);
+    const before = accepted(topo, s);
+    const r = topo.exec(topo.cli, ['socat', '-T', '5', '-u', `TCP:${topo.destination}:${TCP_PORT}`, '-']);
+    assert.equal(r.stdout.trim(), 'hi', `a new connection is answered: ${r.stderr}`);
+    const grew = accepted(topo, s).map((n, i) => n - before[i]);
+    return s.hosts[grew.findIndex((n) => n > 0)]?.name ?? null;
+  };
+
+  before(() => {
+    sweepStale();
+    topo = new Topology({ wans: 2, rateMbit: 20, lan: true, dst: true, strictRpFilter: true, servers: 2 });
+    s = setupServers(topo, [['check_interval', '1'], ['hold_down', String(HOLD_DOWN_S)]]);
+    dir = mkdtempSync(join(tmpdir(), 'mpwan-servers-'));
+    answering = startAnswering(topo, TCP_PORT);
+    waitFor('both servers answering', () => proxy().servers.every((x: Obj) => x.state === 'up'), 200);
+  });
+  after(() => {
+    answering?.stop();
+    s?.cleanup();
+    topo?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports both servers; new LAN traffic goes to the most preferred one, and status says why', () => {
+    const p = proxy();
+    assert.deepEqual(p.servers.map((x: Obj) => [x.name, x.state, x.active]), [['vps', 'up', true], ['vps2', 'up', false]]);
+    assert.equal(p.active_server, 'vps');
+    assert.equal(p.active_why, 'the most preferred server');
+    assert.match(s.rtr.run(['status']).stdout, /Servers \(most preferred first; \* carries new LAN traffic\):\n {4}\* +vps +10\.99\.1\.1:\d+ +answers\n {5} +vps2 +10\.99\.2\.1:\d+ +answers\n {2}In use: vps, the most preferred server/);
+    assert.equal(serverOfNewConnection(), 'vps');
+  });
+
+  it('the primary dies silently during a download and a call: new connections and the call go on through the secondary', () => {
+    const log = join(dir, 'peer.log');
+    const peer = topo.spawn(topo.dst, [process.execPath, PEER, '--port', String(CALL_PORT), '--log', log]);
+    waitFor('the far end', () => topo.exec(topo.dst, ['ss', '-Hlun', `sport = :${CALL_PORT}`]).stdout.trim() !== '', 100);
+    const download = topo.spawn(topo.dst, ['iperf3', '-s', '-1', '-p', '5301']);
+    try {
+      waitFor('iperf3', () => topo.exec(topo.dst, ['ss', '-Hltn', 'sport = :5301']).stdout.trim() !== '', 100);
+      const client = topo.spawn(topo.cli, ['iperf3', '-c', topo.destination, '-p', '5301', '-R', '-t', '20']);
+      const call = startProbe(topo, topo.cli, dir, 'call', { mode: 'echo', to: `${topo.destination}:${CALL_PORT}`, every: 20, for: 10000 });
+      const conns = startConnections(topo, dir, 'failover', TCP_PORT, 9000, 100, 4000);
+      sleepMs(2500);
+      const cutMs = Date.now();
+      topo.silenceServerHost(0, true);
+      sleepMs(8000);
+      waitFor('the probes to finish', () => conns.lines().length >= 80, 200);
+      const { gapMs, resumed } = longestGap(call.lines(), cutMs);
+      const from = answeredFrom(conns.lines(), cutMs);
+      const peers = new Set(readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ')[1].replace(/:\d+$/, '')));
+      console.log(`      the call's longest gap ${gapMs} ms; every new connection answered from ${from} s after the death; the far end saw ${[...peers].join(', ')}`);
+      assert.ok(resumed, 'the call goes on');
+      assert.ok(gapMs < 2000, `longest gap of the call ${gapMs} ms < 2 s`);
+      assert.ok(from !== null && from < 2, `new connections answered from ${from} s after the death`);
+      assert.deepEqual([...peers].sort(), ['10.98.0.2', '10.98.1.2'], 'one address at the far end per server');
+      const p = proxy();
+      assert.equal(p.active_server, 'vps2');
+      assert.match(p.active_why, /^vps is down \(silent: no answer through any uplink for 1\.\d s\); vps2 answers$/);
+      assert.deepEqual(p.servers.map((x: Obj) => [x.name, x.state]), [['vps', 'down'], ['vps2', 'up']]);
+      assert.match(s.daemon.log(), /new LAN traffic goes to server vps2: vps is down \(silent/);
+      assert.equal(serverOfNewConnection(), 'vps2');
+      client.kill('SIGKILL');
+    } finally {
+      for (const c of [peer, download]) try { process.kill(-c.pid!, 'SIGKILL'); } catch { /* gone */ }
+    }
+  });
+
+  it('the primary answers again: new traffic returns to it after the hold-down, not before', () => {
+    topo.silenceServerHost(0, false);
+    const back = waitFor('vps to answer again', () => proxy().servers[0].state === 'up' && Date.now(), 200);
+    const p = proxy();
+    assert.equal(p.active_server, 'vps2');
+    assert.equal(p.failback?.server, 'vps');
+    assert.ok(p.failback.in_s > HOLD_DOWN_S - 3 && p.failback.in_s <= HOLD_DOWN_S, JSON.stringify(p.failback));
+    assert.match(s.rtr.run(['status']).stdout, /New LAN traffic goes back to vps in \d+ s/);
+    assert.equal(serverOfNewConnection(), 'vps2', 'still the secondary during the hold-down');
+    waitFor('the fail-back', () => active() === 'vps', 400);
+    const after = (Date.now() - back) / 1000;
+    console.log(`      back on vps ${after.toFixed(1)} s after it answered again (hold-down ${HOLD_DOWN_S} s)`);
+    assert.ok(after >= HOLD_DOWN_S - 1, `not before the hold-down: ${after} s`);
+    assert.equal(serverOfNewConnection(), 'vps');
+    assert.match(s.daemon.log(), /new LAN traffic goes to server vps: vps is preferred and has answered for \d+ s/);
+  });
+
+  it('a server with a wrong key is skipped, and status says why', () => {
+    const right = /config server 'vps'\n(?:\t.*\n)*?\toption key '([0-9a-f]{64})'/.exec(readFileSync(join(s.rtr.dir, 'etc/mpwan'), 'utf8'))![1];
+    s.editConfig('server', 'vps', [['key', 'cd'.repeat(32)]]);
+    s.rtr.reload();
+    // LAN clients at work meanwhile (what vps refuses is evidence too).
+    const clients = [0, 1].map(() => topo.spawn(topo.cli, ['timeout', '10', 'socat', '-u', `TCP:${topo.destination}:${TCP_PORT}`, '-']));
+    waitFor('vps to be skipped', () => active() === 'vps2', 400);
+    for (const c of clients) try { process.kill(-c.pid!, 'SIGKILL'); } catch { /* gone */ }
+    const p = proxy();
+    assert.deepEqual(p.servers.map((x: Obj) => [x.name, x.state]), [['vps', 'down'], ['vps2', 'up']]);
+    assert.match(p.servers[0].reason, /wrong key/);
+    assert.match(s.rtr.run(['status']).stdout, /vps +10\.99\.1\.1:\d+ +DOWN: .*wrong key/);
+    assert.equal(serverOfNewConnection(), 'vps2');
+    s.editConfig('server', 'vps', [['key', right]]);
+    s.rtr.reload();
+    waitFor('vps in use again', () => active() === 'vps', 600);
+  });
+});
