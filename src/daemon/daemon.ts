@@ -78,6 +78,7 @@ export class Daemon {
     this.rt.onSignal(SIGTERM, () => { void this.shutdown(); });
     this.rt.onSignal(SIGINT, () => { void this.shutdown(); });
     await this.rt.log('notice', 'daemon started');
+    this.quotas.load();
     this.loop.request('replan', 'start');
     this.loop.every('supervise', '', SUPERVISE_EVERY_MS, () => this.lan.needsSupervision());
     this.loop.every('replan', 'periodic', REPLAN_EVERY_MS);
@@ -141,6 +142,8 @@ export class Daemon {
       await this.rt.log(routine ? 'info' : 'notice', `${why}: ${report.descriptions.join('; ')}`);
     }
     this.netifd = report.assessment.netifd;
+    // Counted at every re-plan too, so a first count (the baseline) is taken at once.
+    if (this.quotas.count(config, this.netifd)) this.loop.request('replan', 'quota');
     await this.routes.follow(report.assessment, this.monitor.suspects());
     await this.lan.follow(config, report.assessment.netifd, report.assessment.desired, explicit);
     writeStatusBasis(this.rt, statusOf(this.rt, report.assessment, this.state()));

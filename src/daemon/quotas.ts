@@ -36,10 +36,12 @@ export class QuotaKeeper {
     private readonly offset: LocalOffset = localOffset,
   ) {}
 
-  private load() {
+  /** Reads the saved ledger (RAM, else flash after a reboot) into the run dir, so the first plan sees it. */
+  load() {
     if (this.loaded) return;
     this.loaded = true;
     const saved = readUsage(this.rt);
+    if (saved) writeUsageRam(this.rt, saved);
     this.ledger = saved?.ledger ?? null;
     // A restart within the hour does not write flash again; after a reboot the flash copy is as old as it says.
     this.flashedAt = saved?.flashedAt ?? 0;
