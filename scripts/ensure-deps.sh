@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(iproute2 nftables mptcpize iperf3 shadowsocks-libev socat dpkg-dev build-essential xz-utils python3 time iputils-ping chromium)
+# qemu-user-static: the router packages' programs under qemu-mipsel/arm/aarch64-static with the
+# routers' CPU models (test/feed); binutils' readelf reads their ELF headers.
+packages=(iproute2 nftables mptcpize iperf3 shadowsocks-libev socat dpkg-dev build-essential xz-utils python3 time iputils-ping chromium
+  qemu-user-static binutils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
