@@ -32,8 +32,8 @@ describe('make feed', function () {
 
   it('builds unsigned only with --unsigned: no Packages.sig, no signature in packages.adb, no keys in the feed', () => {
     const out = buildFeed(['--unsigned']);
-    assert.deepEqual(readdirSync(join(out, '24.10')), ARCHES);
-    assert.deepEqual(readdirSync(join(out, '25.12')), ARCHES);
+    assert.deepEqual(readdirSync(join(out, '24.10')).sort(), [...ARCHES].sort());
+    assert.deepEqual(readdirSync(join(out, '25.12')).sort(), [...ARCHES].sort());
     for (const arch of ARCHES) {
       assert.ok(!existsSync(join(out, '24.10', arch, 'Packages.sig')));
       assert.deepEqual(readAdbFile(readFileSync(join(out, '25.12', arch, 'packages.adb'))).blocks.map((b) => b.type), ['adb']);

@@ -15,7 +15,11 @@ import { ARCHES, buildFeed, feedKeys, fullVersion } from './lib/feed.js';
 import { usignFingerprint, usignVerify } from './lib/usign.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const QJS_VERSION = `${readFileSync(join(repoRoot, '.cache/qjs/src', readdirSync(join(repoRoot, '.cache/qjs/src')).find((d) => d.startsWith('quickjs-'))!, 'VERSION'), 'utf8').trim().replaceAll('-', '.')}-r1`;
+/** The quickjs package's version: the Debian quickjs source's (scripts/ensure-qjs.sh), release 1. */
+const qjsVersion = () => {
+  const src = execFileSync('scripts/ensure-qjs.sh', ['--source'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  return `${readFileSync(join(src, 'VERSION'), 'utf8').trim().replaceAll('-', '.')}-r1`;
+};
 
 /** Packages parsed: stanzas separated by blank lines, "Field: value" lines, continuation lines start with a space. */
 function parsePackages(text: string): Record<string, string>[] {
@@ -38,8 +42,10 @@ for (const arch of ARCHES) {
     this.timeout(900_000);
     let dir: string;
     let ipks: Record<string, Ipk>;
+    let QJS_VERSION: string;
 
     before(() => {
+      QJS_VERSION = qjsVersion();
       dir = join(buildFeed(), '24.10', arch);
       ipks = Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.ipk')).map((f) => [f, readIpk(join(dir, f))]));
       for (const f of Object.keys(ipks)) console.log(`      ${f}: ${statSync(join(dir, f)).size} bytes`);
