@@ -56,10 +56,10 @@ build_relay() {
   # clang ignores sha256_hw.c's GCC target pragma: that file alone gets the ARMv8 crypto
   # extension (its code runs only when HWCAP says the CPU has it); the rest does not.
   if [ "${arch%%_*}" = aarch64 ]; then
-    make -s -C src/relay CC="$cc -mcpu=$cpu+crypto" CFLAGS="$flags" OUT="$PWD/$dir" VERSION="$version" "$PWD/$dir/obj/sha256_hw.o" >/dev/null
+    make -s -j"$(nproc)" -C src/relay CC="$cc -mcpu=$cpu+crypto" CFLAGS="$flags" OUT="$PWD/$dir" VERSION="$version" "$PWD/$dir/obj/sha256_hw.o" >/dev/null
   fi
-  make -s -C src/relay CC="$cc -mcpu=$cpu" CFLAGS="$flags" LDFLAGS="-static" OUT="$PWD/$dir" VERSION="$version" >/dev/null
-  make -s -C src/relay CC="$cc -mcpu=$cpu" CFLAGS="$flags -static" OUT="$PWD/$dir" VERSION="$version" "$PWD/$dir/unit" >/dev/null
+  make -s -j"$(nproc)" -C src/relay CC="$cc -mcpu=$cpu" CFLAGS="$flags" LDFLAGS="-static" OUT="$PWD/$dir" VERSION="$version" >/dev/null
+  make -s -j"$(nproc)" -C src/relay CC="$cc -mcpu=$cpu" CFLAGS="$flags -static" OUT="$PWD/$dir" VERSION="$version" "$PWD/$dir/unit" >/dev/null
   echo "$dir"
 }
 
