@@ -10,10 +10,10 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdbWriter, adbFile, block, SCHEMA } from './adb.mjs';
-import { stagePackage } from './ipk.mjs';
+import { stagePackage } from './files.mjs';
 
 // Field numbers of apk-tools' schemas (src/apk_adb.h).
-const PI = { name: 1, version: 2, hashes: 3, description: 4, arch: 5, license: 6, origin: 7, maintainer: 8, url: 9, installedSize: 12, depends: 15 };
+const PI = { name: 1, version: 2, hashes: 3, description: 4, arch: 5, license: 6, origin: 7, maintainer: 8, url: 9, installedSize: 12, depends: 15, provides: 16 };
 const SCRIPT = { 'pre-install': 2, 'post-install': 3, 'pre-deinstall': 4, 'post-deinstall': 5, 'pre-upgrade': 6, 'post-upgrade': 7 };
 
 const shebangless = (s) => s.split('\n').filter((l) => !/^\s*#!/.test(l)).join('\n');
@@ -97,6 +97,9 @@ function packageAdb(p, root, epoch) {
   // The depends array is sorted by name (apk's schema sorts it and drops duplicates).
   const depends = [...new Set(p.depends)].sort(byteOrder).map((d) => w.object([0, w.blob(d)]));
   info[PI.depends] = w.array(depends);
+  // OpenWrt gives every package the virtual provide @<name>-any (include/package.mk; virtual:
+  // no version), which others may depend on instead of one variant.
+  info[PI.provides] = w.array([w.object([0, w.blob(`${p.name}-any`)])]);
   const scripts = [];
   for (const [name, text] of Object.entries(apkScripts(p))) scripts[SCRIPT[name]] = w.blob(text);
   const root_ = w.object([0, w.object(info), w.array(dirs), w.object(scripts)]);
@@ -115,10 +118,9 @@ function packageAdb(p, root, epoch) {
 /** Builds <out>/<name>-<version>.apk from package p in the scratch folder work; returns its file and ADB block. */
 export function buildApk(p, { work, out, epoch }) {
   const root = join(work, `${p.name}-apk`);
-  const files = stagePackage(p, root);
-  addPackageLists(p, root, files);
+  addPackageLists(p, root, stagePackage(p, root));
   const { adb, dataBlocks, installedSize } = packageAdb(p, root, epoch);
   const file = join(out, `${p.name}-${p.version}.apk`);
   writeFileSync(file, adbFile(SCHEMA.package, adb, null, dataBlocks));
-  return { file, adb, installedSize, files: files.length + 1 + (p.conffiles.length ? 2 : 0) };
+  return { file, adb, installedSize };
 }

@@ -2,7 +2,7 @@
 // ./debian-binary, ./control.tar.gz and ./data.tar.gz, every member owned by 0:0.
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { filesUnder, LEFTOVER, normalizeDirs, pruneEmpty } from './files.mjs';
+import { normalizeDirs, stagePackage } from './files.mjs';
 
 // postinst and prerm exactly as package-pack.mk writes them for every package; the package's own
 // postinst/prerm become postinst-pkg/prerm-pkg, which default_postinst/default_prerm run.
@@ -55,17 +55,6 @@ function writeControl(ctl, p, installedSize) {
     chmodSync(join(ctl, name), 0o755);
   }
   normalizeDirs(ctl);
-}
-
-/** Lays out p's files under root (p.stage), drops empty folders, checks for leftovers; returns the files. */
-export function stagePackage(p, root) {
-  mkdirSync(root, { recursive: true });
-  p.stage(root);
-  pruneEmpty(root);
-  normalizeDirs(root);
-  const files = filesUnder(root);
-  for (const f of files) if (LEFTOVER.test(f)) throw new Error(`${p.name}: build leftover ${f}`);
-  return files;
 }
 
 /**

@@ -106,6 +106,7 @@ for (const arch of ARCHES) {
       assert.match(i.hashes, /^[0-9a-f]{40}$/, 'apk mkpkg\'s 20-byte unique id');
       // apk's dependency arrays are sorted by name.
       assert.deepEqual(i.depends?.map((d) => d.name), ['conntrack', 'ip-full', 'kmod-nft-fib', 'kmod-nft-nat', 'kmod-nft-tproxy', 'libc', 'nftables-json', 'quickjs']);
+      assert.deepEqual(i.provides, [{ name: 'mpwan-any' }], 'the virtual provide OpenWrt gives every package: no version');
       assert.deepEqual(pkg.scripts, openwrtScripts('mpwan', makeDefine('postinst'), makeDefine('postrm')));
       for (const s of Object.values(pkg.scripts!)) execFileSync('sh', ['-n', '-c', s]);
       const files = apkFiles(pkg);
@@ -122,6 +123,7 @@ for (const arch of ARCHES) {
       assert.equal(pkg.info.arch, 'noarch');
       assert.equal(pkg.info.origin, 'feeds/mpwan/luci-app/luci-app-mpwan');
       assert.deepEqual(pkg.info.depends?.map((d) => d.name), ['libc', 'luci-base', 'mpwan']);
+      assert.deepEqual(pkg.info.provides, [{ name: 'luci-app-mpwan-any' }]);
       assert.deepEqual(Object.keys(pkg.scripts!).sort(), ['post-deinstall', 'post-install', 'post-upgrade', 'pre-deinstall']);
       assert.match(pkg.scripts!['post-install'], /\nexport pkgname="luci-app-mpwan"\nadd_group_and_user\ndefault_postinst\n\[ -n "\$\{IPKG_INSTROOT\}" \] \|\|/);
       const contents = extract(`luci-app-mpwan-${fullVersion}.apk`);

@@ -61,6 +61,6 @@ export interface ApkFile { name: string; acl: { mode: number; user: string; grou
 export interface ApkDir { name?: string; acl: { mode: number; user: string; group: string }; files?: ApkFile[] }
 export interface ApkInfo {
   name: string; version: string; hashes: string; description: string; arch: string; license: string; origin: string;
-  maintainer: string; url?: string; 'installed-size': number; 'file-size'?: number; depends?: { name: string }[];
+  maintainer: string; url?: string; 'installed-size': number; 'file-size'?: number; depends?: { name: string }[]; provides?: { name: string; version?: string }[];
 }
 export interface ApkPackage { info: ApkInfo; paths: ApkDir[]; scripts?: Record<string, string> }
