@@ -84,7 +84,8 @@ try {
   const ar = archiver(meta.epoch);
   const files = [];
   for (const r of releases) {
-    rmSync(join(out, r), { recursive: true, force: true });
+    // Only the architectures built now are replaced: `make feed ARCH=...` keeps the others.
+    for (const arch of arches) rmSync(join(out, r, arch), { recursive: true, force: true });
     mkdirSync(join(out, r), { recursive: true });
     if (keys && r === '24.10') copyFileSync(join(dir, KEY_FILES.usignPublic), join(out, r, 'mpwan-feed.pub'));
     if (keys && r === '25.12') copyFileSync(join(dir, KEY_FILES.apkPublic), join(out, r, 'mpwan-feed.pem'));
