@@ -42,6 +42,12 @@ RELAY_WNO="-Wno-sign-compare -Wno-cast-qual -Wno-unknown-pragmas -Wno-atomic-ali
 QJS_SOURCES=(qjs.c repl.c quickjs.c dtoa.c libregexp.c libunicode.c cutils.c quickjs-libc.c)
 
 hash_of() { sha256sum | cut -c1-16; }
+# Runs a build step; its output (zig warns about musl's own sources the first time it builds
+# them) is shown only when the step fails.
+quiet() {
+  local out
+  if ! out=$("$@" 2>&1); then echo "$out" >&2; return 1; fi
+}
 zig_version=$("$ZIG" version)
 
 # .cache/router/relay-<key>/<arch>: mpwan-relay and the unit tests, from this tree's src/relay.
@@ -56,10 +62,10 @@ build_relay() {
   # clang ignores sha256_hw.c's GCC target pragma: that file alone gets the ARMv8 crypto
   # extension (its code runs only when HWCAP says the CPU has it); the rest does not.
   if [ "${arch%%_*}" = aarch64 ]; then
-    make -s -j"$(nproc)" -C src/relay CC="$cc -mcpu=$cpu+crypto" CFLAGS="$flags" OUT="$PWD/$dir" VERSION="$version" "$PWD/$dir/obj/sha256_hw.o" >/dev/null
+    quiet make -s -j"$(nproc)" -C src/relay CC="$cc -mcpu=$cpu+crypto" CFLAGS="$flags" OUT="$PWD/$dir" VERSION="$version" "$PWD/$dir/obj/sha256_hw.o"
   fi
-  make -s -j"$(nproc)" -C src/relay CC="$cc -mcpu=$cpu" CFLAGS="$flags" LDFLAGS="-static" OUT="$PWD/$dir" VERSION="$version" >/dev/null
-  make -s -j"$(nproc)" -C src/relay CC="$cc -mcpu=$cpu" CFLAGS="$flags -static" OUT="$PWD/$dir" VERSION="$version" "$PWD/$dir/unit" >/dev/null
+  quiet make -s -j"$(nproc)" -C src/relay CC="$cc -mcpu=$cpu" CFLAGS="$flags" LDFLAGS="-static" OUT="$PWD/$dir" VERSION="$version"
+  quiet make -s -j"$(nproc)" -C src/relay CC="$cc -mcpu=$cpu" CFLAGS="$flags -static" OUT="$PWD/$dir" VERSION="$version" "$PWD/$dir/unit"
   echo "$dir"
 }
 
@@ -79,7 +85,7 @@ build_qjs() {
   # quickjs.c is most of the time: the files in parallel.
   printf '%s\n' "${QJS_SOURCES[@]}" | xargs -P "$(nproc)" -I{} \
     $cc -mcpu="$cpu" "${flags[@]}" -c -o "$dir/obj/{}.o" "$src/{}"
-  $cc -mcpu="$cpu" -static -s -Wl,--gc-sections -o "$dir/qjs" "$dir"/obj/*.o -lm
+  quiet $cc -mcpu="$cpu" -static -s -Wl,--gc-sections -o "$dir/qjs" "$dir"/obj/*.o -lm
   rm -rf "$dir/obj"
   echo "$dir"
 }
