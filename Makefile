@@ -6,12 +6,16 @@
 #   make demo       a simulated router in network namespaces
 #   make package    dist/: mpwan (this machine's architecture) and luci-app-mpwan .ipk files, and the
 #                   release tarball with the server kit (static qjs and mpwan-relay, x86_64 and aarch64)
+#   make feed       dist/feed/: signed feeds for OpenWrt 24.10 (opkg) and 25.12 (apk), every router
+#                   architecture (ARCH=... for some; UNSIGNED=1 for none; keys from make feed-key)
+#   make feed-key   the feed's signing keys, once, outside the repository (MPWAN_FEED_KEY_DIR)
+#   make test-feed  make feed's checks for every architecture (make test checks one: mipsel_24kc)
 
 DESTDIR ?= $(CURDIR)/build/root
 NODE_DEPS := node_modules/.package-lock.json
 SOURCES := $(shell find src -name '*.ts') package.json package-lock.json scripts/build.mjs
 
-.PHONY: test-relay all build relay kit install install-luci test test-unit test-qjs test-netns typecheck bench demo deps clean package test-package
+.PHONY: test-relay all build relay kit install install-luci test test-unit test-qjs test-netns typecheck bench demo deps clean package test-package feed feed-key test-feed
 
 all: build
 
@@ -66,6 +70,8 @@ test: deps typecheck build package
 	npx mocha --reporter spec --timeout 120000 'test/relay/**/*.test.ts'
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 60000 'test/qjs/**/*.test.ts'
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 60000 'test/package/**/*.test.ts'
+	# The feeds (one architecture: mipsel_24kc, whose 24Kc has no FPU), read as opkg/apk read them; programs under qemu.
+	npx mocha --reporter spec --timeout 900000 'test/feed/**/*.test.ts'
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 120000 'test/netns/**/*.test.ts'
 	# The core scenario once more, run entirely from the files of the built .ipk.
 	MPWAN_TEST_INSTALL=ipk QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter dot --timeout 120000 test/netns/core.test.ts
@@ -88,6 +94,16 @@ demo: deps build
 
 package: build luci kit
 	node scripts/package.mjs
+
+# ARCH: some of mipsel_24kc arm_cortex-a7_neon-vfpv4 aarch64_cortex-a53 aarch64_generic x86_64 (default all).
+feed: deps build luci
+	node scripts/feed.mjs $(foreach a,$(ARCH),--arch $(a)) $(if $(UNSIGNED),--unsigned)
+
+feed-key:
+	node scripts/feed-key.mjs
+
+test-feed: deps build luci
+	MPWAN_FEED_ARCHES=all npx mocha --reporter spec --timeout 900000 'test/feed/**/*.test.ts'
 
 test-package: deps package
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 60000 'test/package/**/*.test.ts'

@@ -82,6 +82,13 @@ export interface UdpCallsSection {
   overheadBytes: { ipv4: number; ipv6: number };
 }
 
+export interface FeedSection {
+  /** Seconds of `make feed`'s script for all architectures and both releases, programs cached (median of 3). */
+  seconds: number;
+  /** Bytes, per architecture: static programs, packages as downloaded, and mpwan + luci-app-mpwan installed on 25.12. */
+  arches: { arch: string; relayBytes: number; qjsBytes: number; mpwanIpk: number; quickjsIpk: number; luciIpk: number; mpwanApk: number; luciApk: number; installed2512: number }[];
+}
+
 export interface Results {
   machine: { cores: number; kernel: string };
   sections: {
@@ -92,6 +99,7 @@ export interface Results {
     luci?: { measured: string; data: LuciSection };
     relay?: { measured: string; data: RelayBench };
     udpCalls?: { measured: string; data: UdpCallsSection };
+    feed?: { measured: string; data: FeedSection };
     [name: string]: { measured: string; data: unknown } | undefined;
   };
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../test/lib/install.js';
 import type { Results } from '../types.js';
 import { aggregationTables, cliTables, defaultRouteTables, failoverTables, luciTables, relayTables, udpCallsTables } from './tables.js';
+import { feedTables } from './feed.js';
 import { readmeBlocks } from './readme.js';
 
 export function renderResults(r: Results): string {
@@ -19,6 +20,7 @@ export function renderResults(r: Results): string {
     ['relay', s.relay ? () => relayTables(s.relay!.data) : null],
     ['udpCalls', s.udpCalls ? () => udpCallsTables(s.udpCalls!.data) : null],
     ['luci', s.luci ? () => luciTables(s.luci!.data) : null],
+    ['feed', s.feed ? () => feedTables(s.feed!.data) : null],
   ];
   return [
     '# mpwan benchmark', '',

@@ -122,6 +122,8 @@ const SPAWN_CALL = new RegExp(`(?<![A-Za-z0-9_$])(${[...SPAWNERS, ...PROGRAM_FIR
 /** A system program named by its absolute path (`/usr/bin/time`, `executablePath: '/usr/bin/chromium'`). */
 const SYSTEM_PROGRAM = /["'`]\/(?:usr\/)?s?bin\/([A-Za-z0-9_.+-]+)["'`]/g;
 
+const ARGV_SHAPED = /[:=]\s*\[\s*"([a-z][a-z0-9_.+-]*)",\s*"-/g;
+
 /** Spawns in TypeScript or JavaScript: esbuild strips types and comments, then each spawning call's arguments are read. */
 function scanScript(text: string, file: string): Spawn[] {
   const js = transformSync(text, { loader: file.endsWith('.ts') ? 'ts' : 'js', format: 'esm' }).code;
@@ -147,6 +149,9 @@ function scanScript(text: string, file: string): Spawn[] {
     for (const program of programsOfArgv(words)) out.push({ program, file });
   }
   for (const m of js.matchAll(SYSTEM_PROGRAM)) out.push({ program: m[1], file });
+  // An argv kept as data for a later spawn (QEMU = { mipsel: ['qemu-mipsel-static', '-cpu', '24Kc'] }):
+  // a literal word followed by a literal option.
+  for (const m of js.matchAll(ARGV_SHAPED)) out.push({ program: m[1], file });
   return out;
 }
 
