@@ -11,6 +11,9 @@ import { configWarnings } from './warnings.js';
 import { Collector, defaults, parseOptions, single, suggest } from './parse-options.js';
 import { checkSecrets, parseServers, serverSecret } from './servers.js';
 
+/** Seconds between a metered uplink's probe rounds when its section sets no probe_interval. */
+export const METERED_PROBE_INTERVAL = 5;
+
 // ---- section parsers ----
 
 function parseGlobals(c: Collector, sections: UciSection[]): Globals {
@@ -63,7 +66,9 @@ function parseUplinks(c: Collector, sections: UciSection[], g: Globals): UplinkC
     if (s.name.length > 64) c.error(s.line, s.name, `interface name is ${s.name.length} characters long: at most 64`);
     const d = g.health;
     const health = {
-      hosts: v.probe_host ?? d.hosts, probeServer: v.probe_server ?? d.probeServer, interval: v.probe_interval ?? d.interval,
+      // Probes cost a metered uplink data: it is probed no more often than every METERED_PROBE_INTERVAL s unless it says otherwise.
+      hosts: v.probe_host ?? d.hosts, probeServer: v.probe_server ?? d.probeServer,
+      interval: v.probe_interval ?? (v.metered ? Math.max(d.interval, METERED_PROBE_INTERVAL) : d.interval),
       timeout: v.probe_timeout ?? d.timeout, downAfter: v.down_after ?? d.downAfter, upAfter: v.up_after ?? d.upAfter, onDown: v.on_down ?? d.onDown,
     };
     uplinks.push({

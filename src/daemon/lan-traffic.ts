@@ -66,8 +66,7 @@ export class LanTraffic {
   async follow(config: Config, netifd: NetifdInterface[], desired: Pick<Desired, 'marks' | 'udpPaths'>, explicit: boolean): Promise<void> {
     this.marks = desired.marks;
     const servers = serverOrder(config.servers);
-    const intervals = config.uplinks.filter((u) => u.mode !== 'off').map((u) => u.health.interval * 1000);
-    this.servers.configure(servers, config.proxy.holdDown, Math.min(...intervals, 3600000));
+    this.servers.configure(servers, config.proxy.holdDown);
     if (explicit) this.servers.reset();
     if (!config.globals.enabled || !config.proxy.enabled || servers.length === 0) {
       this.missing = null;

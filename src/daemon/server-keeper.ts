@@ -2,11 +2,16 @@
 // each server's health (servers/health.ts) from ping replies and connects, the choice
 // (servers/choice.ts) re-made at each, and a timer for what changes without a sound (a server
 // falling silent, a hold-down ending). Changes go to onChange at once.
+//
+// A server falls silent by the pings of the uplinks that judge: those that still hear
+// something (any target) and ping fastest. An uplink that died hears nothing and says nothing
+// of the servers; a slow one (a metered uplink probed every few seconds) judges only when no
+// faster one is alive, so it does not hold back the verdict of a fast one.
 import type { Runtime } from '../sys/runtime.js';
 import type { ServerConfig } from '../model/config.js';
 import type { ServerListener } from '../health/monitor.js';
 import type { ServerReport } from '../model/daemon-state.js';
-import { ServerHealth, type ConnectOutcome } from '../servers/health.js';
+import { SILENT_AFTER_PINGS, SILENT_SLACK_MS, ServerHealth, type ConnectOutcome } from '../servers/health.js';
 import { ServerChoice, type ChoiceChange, type ServerView } from '../servers/choice.js';
 
 
@@ -16,18 +21,15 @@ export class ServerKeeper implements ServerListener {
   private servers: ServerConfig[] = [];
   private readonly health = new Map<string, { id: string; h: ServerHealth }>();
   private readonly choice = new ServerChoice(60000);
-  private intervalMs = 500;
   private timer: unknown = null;
+  /** Per uplink: when it last heard any ping reply, and its pace. */
+  private readonly heard = new Map<string, { at: number; intervalMs: number }>();
 
   constructor(private readonly rt: Runtime, private readonly onChange: (c: ChoiceChange) => void) {}
 
-  /**
-   * The enabled servers, most preferred first, the hold-down and the smallest probe interval
-   * of the uplinks. A server whose address or secret changed starts afresh (unknown).
-   */
-  configure(servers: ServerConfig[], holdDownS: number, intervalMs: number) {
+  /** The enabled servers, most preferred first, and the hold-down. A server whose address or secret changed starts afresh (unknown). */
+  configure(servers: ServerConfig[], holdDownS: number) {
     this.servers = servers;
-    this.intervalMs = intervalMs;
     this.choice.setHoldDown(holdDownS * 1000);
     for (const name of [...this.health.keys()]) if (!servers.some((s) => s.name === name)) this.health.delete(name);
     for (const s of servers) {
@@ -43,10 +45,11 @@ export class ServerKeeper implements ServerListener {
     this.evaluate();
   }
 
-  reply(host: string, rttMs: number) {
+  reply(host: string, rttMs: number, uplink: string, intervalMs: number) {
     const now = this.rt.monotonicMs();
+    this.heard.set(uplink, { at: now, intervalMs });
     let mine = false;
-    for (const s of this.servers) if (s.host === host) { this.health.get(s.name)!.h.reply(rttMs, now); mine = true; }
+    for (const s of this.servers) if (s.host === host) { this.health.get(s.name)!.h.reply(uplink, intervalMs, rttMs, now); mine = true; }
     if (mine) this.evaluate();
   }
 
@@ -84,12 +87,20 @@ export class ServerKeeper implements ServerListener {
     const now = this.rt.monotonicMs();
     return this.servers.map((s) => ({
       name: s.name, address: s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`, priority: s.priority,
-      active: s.name === this.choice.choice.server, ...this.health.get(s.name)!.h.verdict(now, this.intervalMs),
+      active: s.name === this.choice.choice.server, ...this.health.get(s.name)!.h.verdict(now, this.judges(now)),
     }));
   }
 
+  /** The uplinks that still hear something and ping fastest. */
+  private judges(now: number): Set<string> {
+    const alive = [...this.heard].filter(([, h]) => now < h.at + SILENT_AFTER_PINGS * h.intervalMs + SILENT_SLACK_MS);
+    const fastest = Math.min(...alive.map(([, h]) => h.intervalMs));
+    return new Set(alive.filter(([, h]) => h.intervalMs === fastest).map(([u]) => u));
+  }
+
   private views(now: number): ServerView[] {
-    return this.servers.map((s) => ({ name: s.name, ...this.health.get(s.name)!.h.verdict(now, this.intervalMs) }));
+    const judges = this.judges(now);
+    return this.servers.map((s) => ({ name: s.name, ...this.health.get(s.name)!.h.verdict(now, judges) }));
   }
 
   /** The choice re-made now; the timer set for the next moment it could change by itself. */
@@ -98,7 +109,10 @@ export class ServerKeeper implements ServerListener {
     const views = this.views(now);
     const change = this.choice.update(views, now);
     this.rt.clearTimer(this.timer);
-    const times = this.servers.map((s) => this.health.get(s.name)!.h.silentAt(this.intervalMs)).filter((t): t is number => t !== null && t > now);
+    const judges = this.judges(now);
+    const times = this.servers.map((s) => this.health.get(s.name)!.h.silentAt(judges)).filter((t): t is number => t !== null && t > now);
+    // An uplink falling quiet changes who judges.
+    for (const h of this.heard.values()) if (h.at + SILENT_AFTER_PINGS * h.intervalMs + SILENT_SLACK_MS > now) times.push(h.at + SILENT_AFTER_PINGS * h.intervalMs + SILENT_SLACK_MS);
     const failback = this.choice.pendingFailback(views);
     if (failback) times.push(failback.at);
     this.timer = times.length > 0 ? this.rt.setTimer(() => this.evaluate(), Math.max(1, Math.min(...times) - now)) : null;

@@ -19,7 +19,8 @@ import type { ConnectOutcome } from '../servers/health.js';
 
 /** Hears what the probes learn of the servers: ping replies from their addresses and connects to them. */
 export interface ServerListener {
-  reply(host: string, rttMs: number): void;
+  /** A ping reply from `host` through `uplink`, which pings every `intervalMs`. */
+  reply(host: string, rttMs: number, uplink: string, intervalMs: number): void;
   connect(host: string, port: number, uplink: string, outcome: ConnectOutcome): void;
 }
 
@@ -128,7 +129,7 @@ export class HealthMonitor {
         if (!this.current(w)) return;
         const p = parsePingLine(line);
         const t = this.rt.monotonicMs();
-        if (p.kind === 'reply') { replied = true; w.rounds.reply(host, p.seq, p.ms, t); this.servers?.reply(host, p.ms); this.evaluate(w); }
+        if (p.kind === 'reply') { replied = true; w.rounds.reply(host, p.seq, p.ms, t); this.servers?.reply(host, p.ms, w.uplink.name, w.uplink.health.interval * 1000); this.evaluate(w); }
         else if (p.kind === 'error') w.rounds.error(host, p.text);
       }, (status) => {
         slot.pinger = null;
@@ -182,7 +183,10 @@ export class HealthMonitor {
     for (const p of w.pingers) {
       if (!p.oneShot) continue;
       const host = p.target.host;
-      run(`ping ${host}`, ping(this.rt, p.target.source, host, timeoutS).then((r) => { if (r.ok) this.servers?.reply(host, r.ms ?? 0); return r; }));
+      run(`ping ${host}`, ping(this.rt, p.target.source, host, timeoutS).then((r) => {
+        if (r.ok) this.servers?.reply(host, r.ms ?? 0, w.uplink.name, w.uplink.health.interval * 1000);
+        return r;
+      }));
     }
     const tcp = w.targets.filter((t) => t.kind === 'tcp');
     // ICMP is late when the round before this one has no reply yet (a reply takes a round trip,

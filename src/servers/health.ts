@@ -1,6 +1,6 @@
 // One aggregation server's health, from what the uplinks' probes hear of it: ping replies
-// from its address (through any uplink) and TCP connects (which, through the relay's probe
-// helper, also say whether it takes our key). Pure: the clock arrives as an argument.
+// from its address (each uplink at its own pace) and TCP connects (which, through the relay's
+// probe helper, also say whether it takes our key). Pure: the clock arrives as an argument.
 
 export type ServerState = 'up' | 'down' | 'unknown';
 
@@ -12,10 +12,10 @@ export interface ServerVerdict {
 
 export type ConnectOutcome = { ok: true } | { ok: false; error: string; wrongKey?: boolean };
 
-/** Pings in a row, through every uplink at once, that a server which answers pings must miss to count as silent. */
+/** Pings in a row, through every judging uplink, that a server which answers pings must miss to count as silent. */
 export const SILENT_AFTER_PINGS = 2;
 /** On top of that many probe intervals: timers, scheduling, a round trip's jitter. */
-const SILENT_SLACK_MS = 200;
+export const SILENT_SLACK_MS = 200;
 /** Connects that failed in a row (through whatever uplink) before a server counts as refusing. */
 export const REFUSED_AFTER = 2;
 /** A connect result older than this says nothing about an uplink any more. */
@@ -24,24 +24,31 @@ const CONNECT_FRESH_MS = 30000;
 const ICMP_GIVEN_UP_MS = 5000;
 
 export class ServerHealth {
-  private lastReply: number | null = null;
+  /** Per uplink: its last reply from the server, and its pace. */
+  private readonly replies = new Map<string, { at: number; intervalMs: number }>();
   private rttMs = 0;
   /** The latest connect through each uplink. */
   private readonly connects = new Map<string, { at: number; outcome: ConnectOutcome }>();
   private failedInRow = 0;
   private deafWhy: string | null = null;
 
-  /** A ping reply from the server's address, through any uplink. */
-  reply(rttMs: number, now: number) {
-    this.lastReply = now;
+  /** A ping reply from the server's address through `uplink`, which pings every `intervalMs`. */
+  reply(uplink: string, intervalMs: number, rttMs: number, now: number) {
+    this.replies.set(uplink, { at: now, intervalMs });
     this.rttMs = this.rttMs === 0 ? rttMs : 0.8 * this.rttMs + 0.2 * rttMs;
+  }
+
+  /** The latest reply through any uplink (null: none, or it filters pings). */
+  private get lastReply(): number | null {
+    return this.replies.size === 0 ? null : Math.max(...[...this.replies.values()].map((r) => r.at));
   }
 
   connect(uplink: string, outcome: ConnectOutcome, now: number) {
     this.connects.set(uplink, { at: now, outcome });
     if (!outcome.ok) { this.failedInRow++; return; }
     this.failedInRow = 0;
-    if (this.lastReply !== null && now - this.lastReply > ICMP_GIVEN_UP_MS) this.lastReply = null;
+    const last = this.lastReply;
+    if (last !== null && now - last > ICMP_GIVEN_UP_MS) this.replies.clear();
   }
 
   /** What the proxy's own connections show (it answered none of them): down until a reset (null: tried again). */
@@ -56,22 +63,23 @@ export class ServerHealth {
     this.deafWhy = null;
   }
 
-  /** How long without a reply makes a ping-answering server silent, for the smallest probe interval of the uplinks pinging it. */
-  silenceMs(intervalMs: number): number {
-    return SILENT_AFTER_PINGS * intervalMs + 2 * this.rttMs + SILENT_SLACK_MS;
+  /**
+   * When the verdict turns to silent if nothing more is heard: once every judging uplink that
+   * heard it has missed SILENT_AFTER_PINGS of its own pings. `judges`: the uplinks whose pings
+   * decide (null: all); null when none of them ever heard it (pings say nothing of it).
+   */
+  silentAt(judges: ReadonlySet<string> | null = null): number | null {
+    const by = [...this.replies].filter(([u]) => judges === null || judges.has(u)).map(([, r]) => r);
+    if (by.length === 0) return null;
+    return Math.max(...by.map((r) => r.at + SILENT_AFTER_PINGS * r.intervalMs + 2 * this.rttMs + SILENT_SLACK_MS));
   }
 
-  /** When the verdict turns to silent if nothing more is heard (null: pings say nothing of it). */
-  silentAt(intervalMs: number): number | null {
-    return this.lastReply === null ? null : this.lastReply + this.silenceMs(intervalMs);
-  }
-
-  verdict(now: number, intervalMs: number): ServerVerdict {
+  verdict(now: number, judges: ReadonlySet<string> | null = null): ServerVerdict {
     if (this.deafWhy) return { state: 'down', reason: this.deafWhy };
     const fresh = [...this.connects.values()].filter((c) => now - c.at <= CONNECT_FRESH_MS);
     const wrongKey = fresh.find((c) => !c.outcome.ok && c.outcome.wrongKey);
     if (wrongKey && !wrongKey.outcome.ok) return { state: 'down', reason: wrongKey.outcome.error };
-    const silentAt = this.silentAt(intervalMs);
+    const silentAt = this.silentAt(judges);
     if (silentAt !== null && now >= silentAt) {
       return { state: 'down', reason: `silent: no answer through any uplink for ${((now - this.lastReply!) / 1000).toFixed(1)} s` };
     }

@@ -426,8 +426,10 @@ describe('config validation', () => {
   it('reads metered uplinks: backup endpoints unless mode says otherwise, a quota with K/M/G/T, its period and action', () => {
     const lte = (...lines: string[]) => validate(["config uplink 'lte'", ...lines.map((l) => `\toption ${l}`)].join('\n') + '\n');
     assert.deepEqual(lte("metered '1'").config!.uplinks[0], {
-      name: 'lte', mode: 'backup', priority: 50, ula: false, fullmesh: false, health: DEFAULT_HEALTH, metered: true, quota: null, table: 5100, line: 1,
+      name: 'lte', mode: 'backup', priority: 50, ula: false, fullmesh: false, health: { ...DEFAULT_HEALTH, interval: 5 }, metered: true, quota: null, table: 5100, line: 1,
     });
+    assert.equal(lte("metered '1'", "probe_interval '0.5'").config!.uplinks[0].health.interval, 0.5, 'probed as often as it says');
+    assert.equal(validate("config globals 'globals'\n\toption probe_interval '10'\nconfig uplink 'lte'\n\toption metered '1'\n").config!.uplinks[0].health.interval, 10, 'never more often than the globals say');
     assert.equal(lte("metered '1'", "mode 'on'").config!.uplinks[0].mode, 'on', 'an explicit mode wins');
     assert.equal(lte("metered '0'").config!.uplinks[0].mode, 'on');
     assert.deepEqual(lte("metered '1'", "quota '20G'").config!.uplinks[0].quota, { bytes: 20e9, period: 'month', resetDay: 1, action: 'backup' });

@@ -252,7 +252,7 @@ describe('health monitor: streaming pings and the server', () => {
     const changes: string[] = [];
     const keeper = new ServerKeeper(f.rt, (c) => changes.push(`${f.now()} ${c.kind} ${c.server}`));
     const monitor = new HealthMonitor(f.rt, () => {}, () => {}, keeper);
-    keeper.configure([server, b], 60, 500);
+    keeper.configure([server, b], 60);
     monitor.update(uplinks, [server, b]);
     await f.advance(3000);
     assert.deepEqual(keeper.report().map((s) => [s.name, s.state, s.active]), [['vps', 'up', true], ['vps2', 'up', false]]);
@@ -281,12 +281,36 @@ describe('health monitor: streaming pings and the server', () => {
     keeper.stop();
   });
 
+  it('a slow (metered) uplink does not hold back the fast one\'s verdict, and judges alone once the fast one is gone', async () => {
+    const b = { ...server, name: 'vps2', host: '10.99.1.1' };
+    const dead = new Set<string>();
+    const f = fakeRuntime({ connect: (src, host) => !dead.has(src) && !dead.has(host), echo: (src, host) => (dead.has(src) || dead.has(host) ? null : 2) });
+    const changes: string[] = [];
+    const keeper = new ServerKeeper(f.rt, (c) => changes.push(`${f.now()} ${c.kind} ${c.server}`));
+    const monitor = new HealthMonitor(f.rt, () => {}, () => {}, keeper);
+    keeper.configure([server, b], 60);
+    monitor.update([uplinks[0], { ...uplinks[1], health: { ...HEALTH, interval: 5 } }], [server, b]);
+    await f.advance(12000);
+    dead.add('10.20.1.2'); // the fast uplink dies: the slow one still hears both servers
+    await f.advance(20000);
+    assert.equal(keeper.active?.name, 'vps');
+    dead.delete('10.20.1.2');
+    await f.advance(3000);
+    dead.add('10.99.0.1');
+    const cut = f.now();
+    await f.advance(3000);
+    const over = changes.find((c) => c.includes('failover'));
+    assert.ok(over && Number(over.split(' ')[0]) - cut <= 1300, `failover within 1.3 s of the death, not the slow uplink's 10 s: ${changes}`);
+    monitor.stop();
+    keeper.stop();
+  });
+
   it('a server that refuses connections (its relay is gone, the host answers pings) is down once every uplink has been refused twice', async () => {
     let refusing = false;
     const f = fakeRuntime({ connect: () => !refusing });
     const keeper = new ServerKeeper(f.rt, () => {});
     const monitor = new HealthMonitor(f.rt, () => {}, () => {}, keeper);
-    keeper.configure([server], 60, 500);
+    keeper.configure([server], 60);
     monitor.update(uplinks, [server]);
     await f.advance(6000);
     refusing = true;

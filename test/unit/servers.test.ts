@@ -7,62 +7,73 @@ const INTERVAL = 500;
 describe('server health', () => {
   it('is unknown until heard from, up while it answers pings, silent after two intervals without any', () => {
     const h = new ServerHealth();
-    assert.deepEqual(h.verdict(0, INTERVAL), { state: 'unknown', reason: 'not heard from yet' });
-    assert.equal(h.silentAt(INTERVAL), null, 'nothing to wait for');
-    h.reply(0, 1000);
-    assert.deepEqual(h.verdict(1000, INTERVAL), { state: 'up', reason: null });
+    assert.deepEqual(h.verdict(0), { state: 'unknown', reason: 'not heard from yet' });
+    assert.equal(h.silentAt(), null, 'nothing to wait for');
+    h.reply('wan', INTERVAL, 0, 1000);
+    assert.deepEqual(h.verdict(1000), { state: 'up', reason: null });
     // Replies through two uplinks, 0.5 s apart each: one lost ping (a 1 s gap) is no silence.
-    h.reply(0, 2000);
-    assert.equal(h.verdict(3100, INTERVAL).state, 'up');
-    assert.equal(h.silentAt(INTERVAL), 3200);
-    assert.deepEqual(h.verdict(3200, INTERVAL), { state: 'down', reason: 'silent: no answer through any uplink for 1.2 s' });
-    h.reply(0, 3300);
-    assert.equal(h.verdict(3300, INTERVAL).state, 'up', 'a reply ends the silence at once (the choice holds traffic back)');
+    h.reply('wan', INTERVAL, 0, 2000);
+    assert.equal(h.verdict(3100).state, 'up');
+    assert.equal(h.silentAt(), 3200);
+    assert.deepEqual(h.verdict(3200), { state: 'down', reason: 'silent: no answer through any uplink for 1.2 s' });
+    h.reply('wan', INTERVAL, 0, 3300);
+    assert.equal(h.verdict(3300).state, 'up', 'a reply ends the silence at once (the choice holds traffic back)');
+  });
+
+  it('silent only once every uplink that heard it has missed two of its own pings: a slow (metered) uplink waits longer', () => {
+    const h = new ServerHealth();
+    h.reply('fibre', 500, 0, 1000);
+    h.reply('lte', 5000, 0, 1000);
+    assert.equal(h.silentAt(), 1000 + 10000 + 200, 'the LTE uplink pings every 5 s: its silence takes two of them');
+    assert.equal(h.verdict(5000).state, 'up', 'fibre went quiet (it may be the one that died), LTE has not missed two yet');
+    h.reply('lte', 5000, 0, 6000);
+    assert.equal(h.verdict(16199).state, 'up');
+    assert.equal(h.verdict(16200).state, 'down');
   });
 
   it('waits longer for a server far away: twice its round trip on top', () => {
     const h = new ServerHealth();
-    h.reply(300, 1000);
-    assert.equal(h.silentAt(INTERVAL), 1000 + 1000 + 600 + 200);
+    h.reply('wan', INTERVAL, 300, 1000);
+    assert.equal(h.silentAt(), 1000 + 1000 + 600 + 200);
   });
 
   it('refuses connections: down once the latest connect through every uplink failed, at least twice in a row', () => {
     const h = new ServerHealth();
-    h.reply(0, 0);
+    h.reply('wan', INTERVAL, 0, 0);
     h.connect('wan', { ok: false, error: 'Connection refused' }, 100);
-    assert.equal(h.verdict(100, INTERVAL).state, 'up', 'one failed connect is no verdict');
+    assert.equal(h.verdict(100).state, 'up', 'one failed connect is no verdict');
     h.connect('lte', { ok: true }, 200);
     h.connect('wan', { ok: false, error: 'Connection refused' }, 300);
-    assert.equal(h.verdict(300, INTERVAL).state, 'up', 'it took a connect through lte: wan is the problem, not the server');
+    assert.equal(h.verdict(300).state, 'up', 'it took a connect through lte: wan is the problem, not the server');
     h.connect('lte', { ok: false, error: 'Connection refused' }, 400);
-    assert.deepEqual(h.verdict(400, INTERVAL), { state: 'down', reason: 'takes no connection (Connection refused)' });
+    assert.deepEqual(h.verdict(400), { state: 'down', reason: 'takes no connection (Connection refused)' });
     h.connect('wan', { ok: true }, 500);
-    assert.equal(h.verdict(500, INTERVAL).state, 'up');
+    assert.equal(h.verdict(500).state, 'up');
   });
 
   it('a wrong key is down at once, until a reload forgets it; the proxy finding it deaf too', () => {
     const h = new ServerHealth();
-    h.reply(0, 0);
+    h.reply('wan', INTERVAL, 0, 0);
     h.connect('wan', { ok: false, error: 'wrong key: it closed the authenticated probe unanswered', wrongKey: true }, 100);
-    assert.deepEqual(h.verdict(100, INTERVAL), { state: 'down', reason: 'wrong key: it closed the authenticated probe unanswered' });
+    assert.deepEqual(h.verdict(100), { state: 'down', reason: 'wrong key: it closed the authenticated probe unanswered' });
     h.reset();
-    assert.equal(h.verdict(150, INTERVAL).state, 'up');
+    assert.equal(h.verdict(150).state, 'up');
     h.deaf('answered none of 2 proxied connections: wrong key?');
-    assert.deepEqual(h.verdict(200, INTERVAL), { state: 'down', reason: 'answered none of 2 proxied connections: wrong key?' });
+    assert.deepEqual(h.verdict(200), { state: 'down', reason: 'answered none of 2 proxied connections: wrong key?' });
     h.reset();
-    assert.equal(h.verdict(200, INTERVAL).state, 'up');
+    assert.equal(h.verdict(200).state, 'up');
   });
 
   it('a server that filters pings is judged by its connects alone', () => {
     const h = new ServerHealth();
     h.connect('wan', { ok: true }, 0);
-    assert.equal(h.verdict(20000, INTERVAL).state, 'up', 'no ping ever answered: silence means nothing');
-    assert.equal(h.verdict(40000, INTERVAL).state, 'unknown', 'a connect half a minute old says nothing');
+    assert.equal(h.verdict(20000).state, 'up', 'no ping ever answered: silence means nothing');
+    assert.equal(h.verdict(40000).state, 'unknown', 'a connect half a minute old says nothing');
     const f = new ServerHealth();
-    f.reply(0, 0);
+    f.reply('wan', INTERVAL, 0, 0);
     f.connect('wan', { ok: true }, 6000);
-    assert.equal(f.verdict(6000, INTERVAL).state, 'up', 'pings stopped but it takes connects: ICMP is filtered now');
-    assert.equal(f.silentAt(INTERVAL), null);
+    assert.equal(f.verdict(6000).state, 'up', 'pings stopped but it takes connects: ICMP is filtered now');
+    assert.equal(f.silentAt(), null);
   });
 });
 
