@@ -107,6 +107,8 @@ export interface MeteredSection {
   /** LTE's share of both together. */
   lteShare: number;
   downloadMbit: number;
+  /** Idle (health probes only), scaled to bytes per day: fibre at the default probe interval, LTE at a metered uplink's. */
+  idle?: { seconds: number; fibrePerDay: number; ltePerDay: number };
 }
 
 export interface Results {

@@ -28,6 +28,8 @@ export function meteredTables(d: MeteredSection): string[] {
       ['fibre', mb(d.fibreBytes), `${fmt((1 - d.lteShare) * 100, 2)}%`, ''],
       ['LTE (metered, backup)', mb(d.lteBytes), `${fmt(d.lteShare * 100, 3)}%`, '< 1%'],
     ]),
+    ...(d.idle ? ['', `Idle for ${d.idle.seconds} s before (one server; the health probes, both ways), scaled to a day: fibre (probed every 0.5 s) ` +
+      `${fmt(d.idle.fibrePerDay / 1e6)} MB, LTE (metered: probed every 5 s) ${fmt(d.idle.ltePerDay / 1e6)} MB.`] : []),
   ];
 }
 

@@ -56,6 +56,8 @@ interface Watch {
 
 /** While ICMP answers, the TCP connect to the server runs this often (while it does not: every round). */
 export const SERVER_PROBE_SPACING_MS = 5000;
+/** ... and no more often than every this many probe rounds (a slowly probed, metered uplink connects rarely too). */
+const SERVER_PROBE_ROUNDS = 6;
 const RESTART_MAX_MS = 30000;
 /** While link events arrive, carrier is also read every this many rounds, in case one was missed. */
 const CARRIER_SAFETY_ROUNDS = 10;
@@ -193,7 +195,8 @@ export class HealthMonitor {
     // far less than a round): from then on every round connects too, so filtered ICMP alone
     // never takes the uplink down.
     const icmpLate = !w.rounds.answeredSince(k - 1);
-    if (tcp.length > 0 && (!streaming || icmpLate || now - w.lastTcpAt >= SERVER_PROBE_SPACING_MS)) {
+    const spacing = Math.max(SERVER_PROBE_SPACING_MS, SERVER_PROBE_ROUNDS * w.uplink.health.interval * 1000);
+    if (tcp.length > 0 && (!streaming || icmpLate || now - w.lastTcpAt >= spacing)) {
       w.lastTcpAt = now;
       for (const t of tcp) run(`tcp ${t.host}`, this.tcp.connect(t.source, t.host, t.port!, timeoutS), t);
     }
