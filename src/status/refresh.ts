@@ -52,7 +52,8 @@ export async function daemonStatus(rt: Runtime): Promise<StatusReport | null> {
   const basis = daemon ? readStatusBasis<StatusReport>(rt) : null;
   if (!daemon || !basis) return null;
   const report = refresh(rt, basis, daemon);
-  const server = daemon.proxy && /^(.*):(\d+)$/.exec(daemon.proxy.server);
+  // `host:port`, `[v6]:port` (hostPort); the brackets are not part of the address ss prints.
+  const server = daemon.proxy && /^\[?(.*?)\]?:(\d+)$/.exec(daemon.proxy.server);
   if (server) {
     const pids = daemon.proxy!.instances.map((i) => i.pid).filter((x): x is number => x !== null);
     report.proxy.server_connections = await countServerConnections(rt, server[1], Number(server[2]), pids);
