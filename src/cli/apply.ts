@@ -5,6 +5,7 @@ import { settled } from '../lib/async.js';
 import { reconcile, type ApplyReport } from '../reconcile/reconcile.js';
 import { loadConfig, stopConfig } from '../reconcile/config-file.js';
 import { signalDaemon } from '../sys/daemon-control.js';
+import { removeDaemonFiles } from '../sys/run-dir.js';
 import { readNftTable, removeNftTable } from '../sys/nft.js';
 import { MpwanError } from '../model/errors.js';
 
@@ -76,7 +77,10 @@ export async function runStop(rt: Runtime, opts: { dryRun: boolean; json: boolea
     const again = await signalDaemon(rt, 0);
     if (again !== null) throw new MpwanError('internal', `the daemon (pid ${again}) did not exit within ${STOP_WAIT_MS / 1000} s; try again, or kill it`);
   }
-  return runApply(rt, { ...opts, stop: true });
+  const status = await runApply(rt, { ...opts, stop: true });
+  // The daemon removes its files as it exits; these are a killed one's (or none ran).
+  if (status === EXIT_OK && !opts.dryRun) removeDaemonFiles(rt);
+  return status;
 }
 
 export async function runReload(rt: Runtime): Promise<number> {

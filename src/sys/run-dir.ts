@@ -55,8 +55,16 @@ export function writeDaemonPid(rt: Runtime, pid: number) {
   rt.writeFileAtomic(path(rt, 'daemon.pid'), `${pid}\n`);
 }
 
+/**
+ * On stop, what only the running service needs: its own files, the engine's (the relay key, the
+ * config that may hold the password) and the proxies' logs. What stays: owned.json, and
+ * daemon.json (how the daemon ended).
+ */
 export function removeDaemonFiles(rt: Runtime) {
-  for (const name of ['daemon.pid', 'state.json', 'status.json']) rt.removeFile(path(rt, name));
+  const e = runPath.engine(rt);
+  for (const name of ['daemon.pid', 'state.json', 'status.json', 'proxies.json']) rt.removeFile(path(rt, name));
+  for (const file of [e.config, e.key, e.stats, e.paths]) rt.removeFile(file);
+  for (const name of rt.listDir(runDir(rt)) ?? []) if (/^proxy-\d+\.log$/.test(name)) rt.removeFile(path(rt, name));
 }
 
 /** The daemon's pid if one runs (the pid file may be stale after a kill -9). */

@@ -56,6 +56,8 @@ for (const engine of ENGINES) describe(`LAN clients through the MPTCP proxy (${e
   let link: string;
   let port: number;
   let daemon: Aggregation['daemon'];
+  /** The router's MPTCP limits before mpwan ran. */
+  let limitsFound: string;
 
   const mpwanIn = (ns: string, args: string[]) => topo.exec(ns, [qjsPath(), join(rtr.root, 'usr/sbin/mpwan'), ...args]);
   const configPath = () => join(rtr.dir, 'etc/mpwan');
@@ -75,6 +77,7 @@ for (const engine of ENGINES) describe(`LAN clients through the MPTCP proxy (${e
   before(() => {
     sweepStale();
     topo = new Topology({ wans: 2, rateMbit: RATE, lan: true, dst: true, strictRpFilter: true });
+    limitsFound = topo.ip(topo.rtr, 'mptcp', 'limits', 'show');
     agg = setupAggregation(topo, [['check_interval', '1']], engine);
     ({ rtr, serverRoot, link, port, daemon } = agg);
   });
@@ -293,10 +296,11 @@ for (const engine of ENGINES) describe(`LAN clients through the MPTCP proxy (${e
     assert.doesNotMatch(readFileSync(join(rtr.dir, 'run/proxies.json'), 'utf8'), new RegExp(password), 'the adoption record keeps a digest, not the launch');
   });
 
-  it('mpwan stop stops the daemon and removes everything', () => {
+  it('mpwan stop stops the daemon and removes everything: limits as found, no key, only the records left', () => {
     editConfig('proxy', 'proxy', [['enabled', '1']]);
     reload();
     waitFor('the LAN redirect', redirectOn);
+    assert.notEqual(topo.ip(topo.rtr, 'mptcp', 'limits', 'show'), limitsFound, 'mpwan raised the limits');
     const r = rtr.run(['stop']);
     assert.equal(r.status, 0, r.stderr);
     waitFor('the daemon to exit', () => !daemon.alive());
@@ -304,5 +308,7 @@ for (const engine of ENGINES) describe(`LAN clients through the MPTCP proxy (${e
     assert.deepEqual(topo.ipJson<Obj[]>(topo.rtr, 'mptcp', 'endpoint', 'show'), []);
     assert.deepEqual(proxies(), []);
     assert.match(daemon.log(), /daemon stopped/);
+    assert.equal(topo.ip(topo.rtr, 'mptcp', 'limits', 'show'), limitsFound);
+    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['daemon.json', 'owned.json']);
   });
 });

@@ -116,6 +116,24 @@ describe('diffState', () => {
     assert.deepEqual(adopted.changes, []);
   });
 
+  it('records the MPTCP limits it found at its first change, and puts them back once disabled', () => {
+    const first = run(twoWans, staticNetifd, base());
+    assert.deepEqual(first.owned.limitsFound, { subflows: 2, addAddrAccepted: 0 });
+    const three = run(config(['wan', 'wan2', 'wan3'], { sysctls: { stale_loss_cnt: '2' } }), staticNetifd, first.after, first.owned);
+    assert.deepEqual(three.owned.limitsFound, { subflows: 2, addAddrAccepted: 0 }, 'the first record stays');
+    const stopped = run({ ...twoWans, globals: { ...twoWans.globals, enabled: false } }, staticNetifd, first.after, first.owned);
+    assert.deepEqual(stopped.changes.filter((c) => c.kind === 'limits').map(describeChange),
+      ['set MPTCP limits subflows 2 add_addr_accepted 0 (was 2/2)']);
+    assert.equal(stopped.owned.limitsFound, undefined);
+    assert.deepEqual(run({ ...twoWans, globals: { ...twoWans.globals, enabled: false } }, staticNetifd, stopped.after, stopped.owned).changes, []);
+    // Limits that already matched the plan were not mpwan's doing: nothing to record or put back.
+    const raised = { ...base(), limits: { subflows: 2, addAddrAccepted: 2 } };
+    const kept = run(twoWans, staticNetifd, raised);
+    assert.equal(kept.owned.limitsFound, undefined);
+    assert.deepEqual(run({ ...twoWans, globals: { ...twoWans.globals, enabled: false } }, staticNetifd, kept.after, kept.owned)
+      .changes.filter((c) => c.kind === 'limits'), []);
+  });
+
   it('renders argv arrays and exact undo actions', () => {
     const { changes } = run(twoWans, staticNetifd, base());
     const add = changes.find((c) => c.kind === 'endpoint-add')!;
