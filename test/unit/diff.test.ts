@@ -29,10 +29,10 @@ describe('diffState', () => {
       'set net.mptcp.stale_loss_cnt = 2 (was 4)',
       'set net.ipv4.conf.wan0.rp_filter = 2 (was 1)',
       'set MPTCP limits subflows 2 add_addr_accepted 2 (was 2/0)',
-      'add route default via 10.0.1.1 dev wan0 table 5100',
-      'add route default via 10.0.2.1 dev wan1 table 5101',
-      'add rule pref 5000 from 10.0.1.2 lookup 5100',
-      'add rule pref 5000 from 10.0.2.2 lookup 5101',
+      'add IPv4 route default via 10.0.1.1 dev wan0 table 5100',
+      'add IPv4 route default via 10.0.2.1 dev wan1 table 5101',
+      'add IPv4 rule pref 5000 from 10.0.1.2 lookup 5100',
+      'add IPv4 rule pref 5000 from 10.0.2.2 lookup 5101',
       'add endpoint id 1 10.0.1.2 dev wan0 subflow (wan)',
       'add endpoint id 2 10.0.2.2 dev wan1 subflow (wan2)',
     ]);
@@ -79,10 +79,10 @@ describe('diffState', () => {
     const first = run(cfg, before, emptyObserved(kernelFromNetifd(before)));
     const next = run(cfg, after, { ...first.after, addresses: kernelFromNetifd(after) }, first.owned);
     assert.deepEqual(next.changes.map(describeChange), [
-      'add rule pref 5000 from 10.0.3.170 lookup 5100',
+      'add IPv4 rule pref 5000 from 10.0.3.170 lookup 5100',
       'delete endpoint id 1 10.0.3.100 dev wan2 (no longer in the plan)',
       'add endpoint id 2 10.0.3.170 dev wan2 subflow (wan3)',
-      'delete rule pref 5000 from 10.0.3.100 lookup 5100',
+      'delete IPv4 rule pref 5000 from 10.0.3.100 lookup 5100',
     ]);
   });
 
