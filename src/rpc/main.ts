@@ -1,10 +1,10 @@
 // Entry point of the rpcd plugin (/usr/libexec/rpcd/mpwan, run by qjs). qjs parses the whole
 // file at every call, so this one is small: `list` is built in (scripts/build.mjs computes it
-// from the method table), `status` is answered from the running daemon's report (quick.ts),
-// and the method table (dispatch.ts, installed as /usr/share/mpwan/rpcd-methods.js) is
-// loaded only for everything else.
+// from the method table), `status` is answered from the running daemon's report with the
+// reading part of the runtime (quick.ts), and the method table with the whole runtime
+// (full.ts, installed as /usr/share/mpwan/rpcd-methods.js) is loaded only for everything else.
 import * as std from 'std';
-import { qjsRuntime } from '../sys/qjs/runtime.js';
+import { qjsReader } from '../sys/qjs/reader.js';
 import { MAX_REQUEST_BYTES } from './args.js';
 import { quickCall } from './quick.js';
 
@@ -14,7 +14,7 @@ declare const __MPWAN_RPC_LIST__: string;
 
 /** Relative to this file, as installed (qjs resolves it against the script's own path). */
 const METHODS_MODULE = '../../share/mpwan/rpcd-methods.js';
-const methods = () => import(METHODS_MODULE) as Promise<typeof import('./dispatch.js')>;
+const methods = () => import(METHODS_MODULE) as Promise<typeof import('./full.js')>;
 
 function reply(obj: object | string): never {
   std.out.puts(typeof obj === 'string' ? obj : JSON.stringify(obj));
@@ -26,10 +26,9 @@ function reply(obj: object | string): never {
 const internalError = (e: unknown) => ({ error: { code: 'internal', message: `internal error: ${String((e as Error)?.message ?? e)}` } });
 
 async function call(method: string, input: string): Promise<object> {
-  const quick = await quickCall(qjsRuntime, method, input);
+  const quick = await quickCall(qjsReader, method, input);
   if (quick) return quick;
-  const { rpcCall } = await methods();
-  return rpcCall(qjsRuntime, method, input);
+  return (await methods()).call(method, input);
 }
 
 const [, verb, method] = scriptArgs;

@@ -2,7 +2,7 @@
 // changes between re-plans read again (counters, bytes, health, the daemon's own state). Kept
 // light on purpose: the rpcd plugin loads only this module's imports to answer `status`, the
 // call LuCI polls (rpc/quick.ts).
-import type { Runtime } from '../sys/runtime.js';
+import type { Reader } from '../sys/runtime.js';
 import type { DaemonState } from '../model/daemon-state.js';
 import { settled } from '../lib/async.js';
 import { readLinkBytes, readMptcpCounters, uptimeMs } from '../sys/procfs.js';
@@ -12,11 +12,11 @@ import { parseRelayStats, type RelayStats } from '../observe/relay-stats.js';
 import { daemonProxyFields, KEY_COUNTERS, udpStatus, type StatusReport, type UdpStatus } from './status.js';
 
 /** The relay's counters while it is the running engine. */
-export const relayStats = (rt: Runtime, daemon: DaemonState | null) =>
+export const relayStats = (rt: Reader, daemon: DaemonState | null) =>
   (daemon?.proxy?.engine === 'relay' ? parseRelayStats(rt.readFile(runPath.engine(rt).stats)) : null);
 
 /** What changes between re-plans, read again into a report the daemon wrote. */
-export function refresh(rt: Runtime, basis: StatusReport, daemon: DaemonState | null): StatusReport {
+export function refresh(rt: Reader, basis: StatusReport, daemon: DaemonState | null): StatusReport {
   const counters = readMptcpCounters(rt);
   const health = readHealth(rt)?.uplinks ?? {};
   const p = daemon?.proxy ?? null;
@@ -46,7 +46,7 @@ function refreshUdp(basis: UdpStatus | undefined, redirectActive: boolean, relay
 }
 
 /** The running daemon's last report refreshed; null when no daemon runs or it has written none yet. */
-export async function daemonStatus(rt: Runtime): Promise<StatusReport | null> {
+export async function daemonStatus(rt: Reader): Promise<StatusReport | null> {
   await settled();
   const daemon = readDaemonState(rt);
   const basis = daemon ? readStatusBasis<StatusReport>(rt) : null;
