@@ -1,6 +1,6 @@
 // The one call answered without loading the method table: `status` while the daemon runs,
 // which LuCI polls every few seconds. Everything else, and a status without a running daemon,
-// goes to the full table (dispatch.ts, a bundle of its own): rpc/main.ts.
+// goes to the method table (full.ts, a module of its own): rpc/main.ts.
 import type { Reader } from '../sys/runtime.js';
 import { parseRequest, validateArgs } from './args.js';
 import { daemonStatus } from '../status/refresh.js';
