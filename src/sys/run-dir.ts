@@ -124,3 +124,9 @@ export function readProxyRecord(rt: Reader): ProxyRecord | null {
 }
 
 export const writeProxyRecord = (rt: Runtime, r: ProxyRecord) => writeJson(rt, 'proxies.json', r);
+
+/** The recorded proxies still running: those whose argv names a file of this run dir (pids are reused). */
+export function runningRecordedProxies(rt: Reader): number[] {
+  const dir = `${runDir(rt)}/`;
+  return (readProxyRecord(rt)?.pids ?? []).filter((pid) => (rt.readFile(`/proc/${pid}/cmdline`) ?? '').split('\0').some((a) => a.startsWith(dir)));
+}
