@@ -20,6 +20,7 @@ import type { NftTable } from './nft-table.js';
 import { ServerWatch, type Evidence, type ServerTransition } from './server-watch.js';
 import { decideRedirect } from './redirect.js';
 import { checkReachable, readEvidence, readRelayCounts } from './server-check.js';
+import { hostPort } from '../lib/inet.js';
 
 type Log = (level: 'warning' | 'notice' | 'err', message: string) => Promise<void>;
 
@@ -91,10 +92,10 @@ export class LanTraffic {
     const { changed, adopted } = await this.runner.configure(engineLaunch(plan));
     if (pathsChanged && !changed) for (const pid of this.runner.supervisor.runningPids()) this.rt.kill(pid, SIGHUP);
     if (changed || !this.active) {
-      const watch = new ServerWatch(`${server.host}:${server.port}`, engine === 'relay' ? 'key' : 'password or cipher');
+      const watch = new ServerWatch(hostPort(server.host, server.port), engine === 'relay' ? 'key' : 'password or cipher');
       watch.reset(this.rt.monotonicMs());
       this.active = { engine, port: config.proxy.port, mptcpBy: plan.mptcpBy, server, watch };
-      await this.log('notice', `proxy: ${engine} x${plan.instances.length} on port ${config.proxy.port} to ${server.host}:${server.port} (MPTCP by ${plan.mptcpBy})` +
+      await this.log('notice', `proxy: ${engine} x${plan.instances.length} on port ${config.proxy.port} to ${hostPort(server.host, server.port)} (MPTCP by ${plan.mptcpBy})` +
         (adopted > 0 ? `; adopted ${adopted} running instance(s) from the previous daemon` : ''));
     }
     const lanDevices = config.proxy.lan.map((n) => netifd.find((i) => i.name === n)?.l3Device).filter((d): d is string => !!d);
@@ -179,7 +180,7 @@ export class LanTraffic {
       instances: this.runner.supervisor.instances.map((i) => ({ pid: i.pid, restarts: i.failures })),
       redirect_active: this.redirectOn,
       redirect_off_reason: this.redirectOn ? null : this.offReason,
-      server: `${a.server.host}:${a.server.port}`,
+      server: hostPort(a.server.host, a.server.port),
       server_reachable: a.watch.reachable,
       server_answers: a.watch.answers,
     };
