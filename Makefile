@@ -40,9 +40,10 @@ build/bundle/mpwan.js: $(NODE_DEPS) $(SOURCES) $(wildcard test/qjs/entries/*.ts)
 
 install: build
 	install -d $(DESTDIR)/usr/sbin $(DESTDIR)/etc/config $(DESTDIR)/etc/init.d $(DESTDIR)/etc/hotplug.d/iface \
-		$(DESTDIR)/usr/libexec/rpcd $(DESTDIR)/usr/share/rpcd/acl.d
+		$(DESTDIR)/usr/libexec/rpcd $(DESTDIR)/usr/share/rpcd/acl.d $(DESTDIR)/usr/share/mpwan
 	install -m 0755 build/bundle/mpwan.js $(DESTDIR)/usr/sbin/mpwan
 	install -m 0755 build/bundle/rpcd-mpwan.js $(DESTDIR)/usr/libexec/rpcd/mpwan
+	install -m 0644 build/bundle/rpcd-methods.js $(DESTDIR)/usr/share/mpwan/rpcd-methods.js
 	install -m 0755 build/relay/mpwan-relay $(DESTDIR)/usr/sbin/mpwan-relay
 	install -m 0600 files/etc/config/mpwan $(DESTDIR)/etc/config/mpwan
 	install -m 0755 files/etc/init.d/mpwan $(DESTDIR)/etc/init.d/mpwan

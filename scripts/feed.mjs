@@ -72,7 +72,7 @@ function apkFeed(arch, prog, work) {
   const folder = join(out, '25.12', arch);
   mkdirSync(folder, { recursive: true });
   const pkgs = mpwanPackages(repo, meta, { arch, relay: prog.relay });
-  const built = pkgs.map((p) => ({ name: p.name, ...buildApk(p, { work: join(work, 'apk', arch), out: folder, epoch: meta.epoch }) }));
+  const built = pkgs.map((p) => ({ name: p.name, ...buildApk(p, { work: join(work, 'apk', arch), out: folder, epoch: meta.epoch, key: keys?.apk ?? null }) }));
   const description = `mpwan ${meta.fullVersion} for OpenWrt 25.12, ${arch}`;
   writeFileSync(join(folder, 'packages.adb'), apkIndex(built, { description, key: keys?.apk ?? null }));
   return built.map((b) => b.file);

@@ -101,13 +101,20 @@ export function keyId(publicKeyPem) {
  * A SIG block (signature version 0) over the ADB block: the key signs, with SHA-512, the schema,
  * the signature header and the SHA-512 of the ADB block's payload.
  */
+const ECDSA_P256_DER_MAX = 72;
+
 export function signatureBlock(schema, adb, key) {
   const head = Buffer.concat([Buffer.from([0, DIGEST_SHA512]), keyId(key.publicKeyPem)]);
   const schemaLe = Buffer.alloc(4);
   schemaLe.writeUInt32LE(schema);
   const md = createHash('sha512').update(adb).digest();
-  const sig = sign('sha512', Buffer.concat([schemaLe, head, md]), key.privateKeyPem);
-  return block('sig', Buffer.concat([head, sig]));
+  // An ECDSA signature (DER) is 70 to 72 bytes long, by chance. Signing until it is 72 keeps every
+  // file's size the same from build to build, so the index (which lists sizes) is reproducible.
+  for (let tries = 0; tries < 256; tries++) {
+    const sig = sign('sha512', Buffer.concat([schemaLe, head, md]), key.privateKeyPem);
+    if (sig.length === ECDSA_P256_DER_MAX) return block('sig', Buffer.concat([head, sig]));
+  }
+  throw new Error('no full-length ECDSA signature in 256 tries');
 }
 
 /** A whole ADB file: header, the ADB block, a SIG block when key is given, then extra blocks; deflated. */

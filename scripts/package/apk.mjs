@@ -4,8 +4,10 @@
 // with name, version, description, arch, license, origin, url, maintainer and depends. This
 // module writes what `apk mkpkg` writes for that (app_mkpkg.c): the package's metadata in the
 // ADB block (every folder, every file with mode, owner, mtime, size and SHA-256), the file
-// contents in DATA blocks. Like OpenWrt's packages it is not signed itself: the signed index
-// holds the SHA-256 of its ADB block (scripts/package/apk-index.mjs).
+// contents in DATA blocks. The feed signs each package with its ECDSA key (`apk mkpkg --sign`),
+// so a package downloaded on its own installs without --allow-untrusted once the key is there;
+// from the feed apk trusts it through the signed index, which holds the SHA-256 of its ADB block
+// (scripts/package/apk-index.mjs).
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -115,12 +117,15 @@ function packageAdb(p, root, epoch) {
   return { adb, dataBlocks, installedSize };
 }
 
-/** Builds <out>/<name>-<version>.apk from package p in the scratch folder work; returns its file and ADB block. */
-export function buildApk(p, { work, out, epoch }) {
+/**
+ * Builds <out>/<name>-<version>.apk from package p in the scratch folder work, signed with key
+ * ({ privateKeyPem, publicKeyPem }) unless it is null; returns its file and ADB block.
+ */
+export function buildApk(p, { work, out, epoch, key }) {
   const root = join(work, `${p.name}-apk`);
   addPackageLists(p, root, stagePackage(p, root));
   const { adb, dataBlocks, installedSize } = packageAdb(p, root, epoch);
   const file = join(out, `${p.name}-${p.version}.apk`);
-  writeFileSync(file, adbFile(SCHEMA.package, adb, null, dataBlocks));
+  writeFileSync(file, adbFile(SCHEMA.package, adb, key, dataBlocks));
   return { file, adb, installedSize };
 }

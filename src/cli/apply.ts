@@ -1,10 +1,11 @@
 // `mpwan apply`, `stop` and `reload`: the kernel plan from the command line.
 import type { Runtime } from '../sys/runtime.js';
-import { SIGHUP, SIGTERM } from '../sys/runtime.js';
+import { SIGHUP, SIGKILL, SIGTERM } from '../sys/runtime.js';
 import { settled } from '../lib/async.js';
 import { reconcile, type ApplyReport } from '../reconcile/reconcile.js';
 import { loadConfig, stopConfig } from '../reconcile/config-file.js';
 import { signalDaemon } from '../sys/daemon-control.js';
+import { removeDaemonFiles, runningRecordedProxies } from '../sys/run-dir.js';
 import { readNftTable, removeNftTable } from '../sys/nft.js';
 import { MpwanError } from '../model/errors.js';
 
@@ -76,7 +77,23 @@ export async function runStop(rt: Runtime, opts: { dryRun: boolean; json: boolea
     const again = await signalDaemon(rt, 0);
     if (again !== null) throw new MpwanError('internal', `the daemon (pid ${again}) did not exit within ${STOP_WAIT_MS / 1000} s; try again, or kill it`);
   }
-  return runApply(rt, { ...opts, stop: true });
+  const status = await runApply(rt, { ...opts, stop: true });
+  // The daemon stops its proxies and removes its files as it exits; these are a killed one's
+  // (or none ran). Its proxies go first: without their record no later daemon could adopt them.
+  if (status === EXIT_OK && !opts.dryRun) {
+    await stopLeftoverProxies(rt);
+    removeDaemonFiles(rt);
+  }
+  return status;
+}
+
+/** SIGTERM to the proxies a killed daemon left running, SIGKILL to those still there after 2 s. */
+async function stopLeftoverProxies(rt: Runtime) {
+  const pids = runningRecordedProxies(rt);
+  for (const pid of pids) rt.kill(pid, SIGTERM);
+  for (let waited = 0; waited < 2000 && runningRecordedProxies(rt).length > 0; waited += 50) await rt.sleep(50);
+  for (const pid of runningRecordedProxies(rt)) rt.kill(pid, SIGKILL);
+  if (pids.length > 0) await rt.log('notice', `stop: stopped ${pids.length} proxy instance(s) a killed daemon left running`);
 }
 
 export async function runReload(rt: Runtime): Promise<number> {

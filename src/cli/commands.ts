@@ -20,6 +20,8 @@ export interface Command {
   /** The arguments after the name, as the usage line shows them. */
   args: string;
   summary: string;
+  /** More than the summary, for `--help` only. */
+  details?: string;
   flags: Record<string, FlagSpec>;
   positional: { min: number; max: number };
   run(rt: Runtime, p: Parsed): Promise<number>;
@@ -37,6 +39,9 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'stop', args: '[--dry-run] [--json]', summary: 'Stop the daemon and remove everything mpwan set up (endpoints, rules, routes, nft table, proxies).',
+    details: 'The MPTCP limits go back to what mpwan found. From the run directory (/var/run/mpwan) go the service\'s\n' +
+      'files: the relay key, the proxy\'s config, the status and health files, the proxies\' logs. /etc/config/mpwan stays,\n' +
+      'and so does owned.json (what mpwan added, so that it only ever deletes its own).',
     flags: { ...DRY_RUN, ...JSON_FLAG }, positional: none,
     run: (rt, p) => runStop(rt, { dryRun: flag(p, '--dry-run'), json: flag(p, '--json') }),
   },

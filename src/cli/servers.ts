@@ -11,7 +11,8 @@ import { configFile } from '../sys/paths.js';
 import { signalDaemon } from '../sys/daemon-control.js';
 import { settled } from '../lib/async.js';
 import { intValue, value, type Parsed } from './args.js';
-import { parseRelayLink, parseSsLink, type RelayLink, type SsLink } from '../server/uri.js';
+import { parseServerLink, type RelayLink, type SsLink } from '../server/uri.js';
+import { hostPort } from '../lib/inet.js';
 
 const SECTION_NAME = /^[A-Za-z0-9_]{1,32}$/;
 
@@ -28,7 +29,7 @@ async function commit(rt: Runtime, text: string, said: string) {
   }
   rt.writeFileAtomic(file, text, 0o600);
   const order = serverOrder(check.config.servers);
-  rt.stdout(`${said}\n${order.length > 0 ? `Servers, most preferred first: ${order.map((s) => `${s.name} (${s.host}:${s.port})`).join(', ')}.\n` : 'No server is enabled: LAN traffic takes the normal route.\n'}`);
+  rt.stdout(`${said}\n${order.length > 0 ? `Servers, most preferred first: ${order.map((s) => `${s.name} (${hostPort(s.host, s.port)})`).join(', ')}.\n` : 'No server is enabled: LAN traffic takes the normal route.\n'}`);
   const pid = await signalDaemon(rt, SIGHUP);
   rt.stdout(pid ? `The daemon (pid ${pid}) is reloading.\n` : "Start mpwan with '/etc/init.d/mpwan start' (or 'mpwan daemon').\n");
 }
@@ -42,7 +43,7 @@ export async function serverImportCommand(rt: Runtime, p: Parsed): Promise<numbe
   const raw = p.positional[0];
   let link: RelayLink | SsLink;
   try {
-    link = raw.trim().startsWith('mpwan://') ? parseRelayLink(raw) : parseSsLink(raw);
+    link = parseServerLink(raw);
   } catch (e) {
     throw new MpwanError('invalid_argument', `cannot import the link: ${(e as Error).message}; paste the line 'mpwan server setup' printed`);
   }
@@ -61,7 +62,7 @@ export async function serverImportCommand(rt: Runtime, p: Parsed): Promise<numbe
     throw new MpwanError('invalid_argument', (e as Error).message);
   }
   const what = r.action === 'added' ? 'added to' : `updated (${'key' in link ? 'its key' : 'its password and cipher'}) in`;
-  await commit(rt, r.text, `Server '${r.name}' (${link.host}:${link.port}, engine ${engine}${'method' in link ? `, ${link.method}` : ''}) ${what} ${configFile(rt)}.`);
+  await commit(rt, r.text, `Server '${r.name}' (${hostPort(link.host, link.port)}, engine ${engine}${'method' in link ? `, ${link.method}` : ''}) ${what} ${configFile(rt)}.`);
   return 0;
 }
 

@@ -22,7 +22,7 @@ import { decideRedirect } from './redirect.js';
 import { readEvidence, readRelayCounts } from './server-check.js';
 import type { ServerKeeper } from './server-keeper.js';
 import { serverOrder } from '../config/servers.js';
-import { familyOf } from '../lib/inet.js';
+import { familyOf, hostPort } from '../lib/inet.js';
 import { tcpConnect } from '../sys/probe.js';
 
 type Log = (level: 'warning' | 'notice' | 'err', message: string) => Promise<void>;
@@ -124,13 +124,13 @@ export class LanTraffic {
     const { changed, adopted } = await this.runner.configure(engineLaunch(plan));
     if (pathsChanged && !changed) for (const pid of this.runner.supervisor.runningPids()) this.rt.kill(pid, SIGHUP);
     if (changed || !this.active || this.active.server.name !== server.name) {
-      const watch = new ServerWatch(`${server.host}:${server.port}`, engine === 'relay' ? 'key' : 'password or cipher');
+      const watch = new ServerWatch(hostPort(server.host, server.port), engine === 'relay' ? 'key' : 'password or cipher');
       watch.reset(this.rt.monotonicMs());
       // A new relay counts from zero (its predecessor's file is gone); one that stays, from what it has counted so far.
       const counts = changed ? { answered: 0, rejected: 0 } : readRelayCounts(this.rt);
       this.relayBaseline = counts && { since: watch.evidenceStart, ...counts };
       this.active = { engine, port: config.proxy.port, mptcpBy: plan.mptcpBy, server, watch };
-      await this.log('notice', `proxy: ${engine} x${plan.instances.length} on port ${config.proxy.port} to server ${server.name} (${server.host}:${server.port}, MPTCP by ${plan.mptcpBy})` +
+      await this.log('notice', `proxy: ${engine} x${plan.instances.length} on port ${config.proxy.port} to server ${server.name} (${hostPort(server.host, server.port)}, MPTCP by ${plan.mptcpBy})` +
         (adopted > 0 ? `; adopted ${adopted} running instance(s) from the previous daemon` : ''));
     }
   }
@@ -220,7 +220,7 @@ export class LanTraffic {
       instances: this.runner.supervisor.instances.map((i) => ({ pid: i.pid, restarts: i.failures })),
       redirect_active: this.redirectOn,
       redirect_off_reason: this.redirectOn ? null : this.offReason,
-      server: `${a.server.host}:${a.server.port}`,
+      server: hostPort(a.server.host, a.server.port),
       server_reachable: this.servers.active !== null,
       server_answers: a.watch.answers,
       active_server: this.servers.active?.name ?? null,

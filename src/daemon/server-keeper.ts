@@ -11,6 +11,7 @@ import type { Runtime } from '../sys/runtime.js';
 import type { ServerConfig } from '../model/config.js';
 import type { ServerListener } from '../health/monitor.js';
 import type { ServerReport } from '../model/daemon-state.js';
+import { hostPort } from '../lib/inet.js';
 import { SILENT_AFTER_PINGS, SILENT_SLACK_MS, ServerHealth, type ConnectOutcome } from '../servers/health.js';
 import { ServerChoice, type ChoiceChange, type ServerView } from '../servers/choice.js';
 
@@ -86,7 +87,7 @@ export class ServerKeeper implements ServerListener {
   report(): ServerReport[] {
     const now = this.rt.monotonicMs();
     return this.servers.map((s) => ({
-      name: s.name, address: s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`, priority: s.priority,
+      name: s.name, address: hostPort(s.host, s.port), priority: s.priority,
       active: s.name === this.choice.choice.server, ...this.health.get(s.name)!.h.verdict(now, this.judges(now)),
     }));
   }

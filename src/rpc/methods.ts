@@ -12,6 +12,7 @@ import { diagnose } from '../diagnose/diagnose.js';
 import type { UplinkMode } from '../model/config.js';
 import { signalDaemon } from '../sys/daemon-control.js';
 import { SIGHUP } from '../sys/runtime.js';
+import { hostPort } from '../lib/inet.js';
 
 const UPLINK_NAME = /^[A-Za-z0-9_]{1,64}$/;
 
@@ -63,11 +64,11 @@ export const METHODS: Record<string, Method> = {
         available: true,
         connections: [...byToken.entries()].map(([token, sfs]) => ({
           token,
-          remote: `${sfs[0].remote}:${sfs[0].remotePort}`,
+          remote: hostPort(sfs[0].remote, sfs[0].remotePort),
           bytes_sent: sfs.reduce((n, x) => n + x.bytesSent, 0),
           bytes_received: sfs.reduce((n, x) => n + x.bytesReceived, 0),
           subflows: sfs.map((x) => ({
-            uplink: uplinkOf(x.local), local: `${x.local}:${x.localPort}`, device: x.dev ?? null,
+            uplink: uplinkOf(x.local), local: hostPort(x.local, x.localPort), device: x.dev ?? null,
             bytes_sent: x.bytesSent, bytes_acked: x.bytesAcked, bytes_received: x.bytesReceived,
           })),
         })),

@@ -11,6 +11,7 @@ import type { UplinkHealth } from '../model/health.js';
 import type { RelayStats } from '../observe/relay-stats.js';
 import { describeChange } from '../apply/render.js';
 import { VERSION } from '../version.js';
+import { hostPort } from '../lib/inet.js';
 
 /** Counters worth showing: joins, fallbacks to TCP, rejections. */
 export const KEY_COUNTERS = [
@@ -203,7 +204,7 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
       enabled: snap.config.proxy.enabled && server !== undefined,
       engine: snap.config.proxy.engine,
       port: snap.config.proxy.port,
-      server: p?.server ?? (server ? `${server.host}:${server.port}` : null),
+      server: p?.server ?? (server ? hostPort(server.host, server.port) : null),
       ...daemonProxyFields(daemon),
       servers: serverReports(snap.config, daemon),
       server_connections: null,

@@ -80,6 +80,9 @@ export interface Runtime {
   exit(code: number): never;
 }
 
+/** What reading mpwan's state takes: the rpcd plugin answers a status with this alone (sys/qjs/reader.ts). */
+export type Reader = Pick<Runtime, 'readFile' | 'env' | 'exec'>;
+
 export const SIGHUP = 1;
 export const SIGINT = 2;
 export const SIGKILL = 9;

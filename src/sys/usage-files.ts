@@ -1,7 +1,7 @@
 // Where the quota ledger is kept: in the run dir (RAM) at every count, so a restarted daemon
 // goes on where it stopped, and in the state dir (flash) at most once an hour, so a reboot
 // loses at most the last hour.
-import type { Runtime } from './runtime.js';
+import type { Reader, Runtime } from './runtime.js';
 import type { Ledger } from '../quota/usage.js';
 import { runDir, stateDir } from './paths.js';
 
@@ -11,13 +11,13 @@ export interface UsageFile {
   flashedAt: number;
 }
 
-const ramPath = (rt: Runtime) => `${runDir(rt)}/usage.json`;
-const flashPath = (rt: Runtime) => `${stateDir(rt)}/usage.json`;
+const ramPath = (rt: Reader) => `${runDir(rt)}/usage.json`;
+const flashPath = (rt: Reader) => `${stateDir(rt)}/usage.json`;
 
 const isLedger = (v: unknown): v is Ledger =>
   typeof v === 'object' && v !== null && typeof (v as Ledger).boot === 'string' && typeof (v as Ledger).uplinks === 'object' && (v as Ledger).uplinks !== null;
 
-function read(rt: Runtime, path: string): UsageFile | null {
+function read(rt: Reader, path: string): UsageFile | null {
   try {
     const v = JSON.parse(rt.readFile(path) ?? 'null') as Partial<UsageFile> | null;
     return v && isLedger(v.ledger) ? { ledger: v.ledger, flashedAt: Number(v.flashedAt) || 0 } : null;
@@ -27,12 +27,12 @@ function read(rt: Runtime, path: string): UsageFile | null {
 }
 
 /** The run dir's copy (this boot), else flash's (from before a reboot), else nothing. */
-export function readUsage(rt: Runtime): UsageFile | null {
+export function readUsage(rt: Reader): UsageFile | null {
   return read(rt, ramPath(rt)) ?? read(rt, flashPath(rt));
 }
 
 /** The run dir's copy only: what status shows. */
-export const readUsageRam = (rt: Runtime) => read(rt, ramPath(rt));
+export const readUsageRam = (rt: Reader) => read(rt, ramPath(rt));
 
 export function writeUsageRam(rt: Runtime, u: UsageFile) {
   try { rt.writeFileAtomic(ramPath(rt), JSON.stringify(u) + '\n', 0o644); } catch { /* a stop racing the write */ }

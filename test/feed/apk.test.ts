@@ -62,8 +62,18 @@ for (const arch of ARCHES) {
       for (const a of Object.values(apks)) {
         assert.equal(a.compression, 'deflate');
         assert.equal(a.schema, 'pckg');
-        // Like OpenWrt's own packages (apk mkpkg without a key): trusted through the signed index.
-        assert.deepEqual(a.blocks.filter((b) => b.type === 'sig'), []);
+      }
+    });
+
+    it('each package is signed by the feed key too (it installs on its own, without --allow-untrusted)', () => {
+      const pub = readFileSync(join(feedKeys(), 'apk.pub.pem'), 'utf8');
+      for (const [file, a] of Object.entries(apks)) {
+        const sigs = a.blocks.filter((b) => b.type === 'sig');
+        assert.equal(sigs.length, 1, file);
+        assert.ok(verifySignature(a, sigs[0].payload, pub), `${file}: ECDSA P-256 / SHA-512 over its ADB block`);
+        const tampered = { ...a, adb: Buffer.from(a.adb) };
+        tampered.adb[tampered.adb.length - 1] ^= 1;
+        assert.ok(!verifySignature(tampered, sigs[0].payload, pub), file);
       }
     });
 

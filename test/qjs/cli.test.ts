@@ -80,6 +80,11 @@ describe('mpwan CLI bundle under qjs', function () {
     const gone = mpwan(['server', 'remove', 'nope']);
     assert.equal(gone.status, 2);
     assert.match(gone.stderr, /no server 'nope' in the config \(servers: vps\)/);
+    assert.equal(mpwan(['server', 'remove', 'vps']).status, 0);
+    const v6 = mpwan(['server', 'import', `mpwan://${keyA}@[2001:db8::1]:8388`]);
+    assert.equal(v6.status, 0, v6.stderr);
+    assert.match(v6.stdout, /Server 'vps' \(\[2001:db8::1\]:8388, engine relay\) added/);
+    assert.match(readFileSync(join(work, 'etc/mpwan'), 'utf8'), /option host '2001:db8::1'/);
   });
 
   it('exits 2 on usage errors', () => {
@@ -152,6 +157,8 @@ describe('mpwan CLI bundle under qjs', function () {
       [['server', 'setup', '--frobnicate'], /unknown option '--frobnicate' \(see 'mpwan server setup --help'\)/],
       [['server', 'setup', '--method', 'rc4'], /--method takes one of/],
       [['server', 'import', 'ss://garbage'], /cannot import the link: .*paste the line 'mpwan server setup' printed/],
+      [['server', 'import', 'http://198.51.100.7:8388'], /cannot import the link: not a server link: expected mpwan:\/\/<key>@<host>:<port> \(or ss:/],
+      [['server', 'import', ''], /cannot import the link: the link is empty: expected mpwan:\/\//],
       [['server', 'import'], /missing argument \(see 'mpwan server import --help'\)/],
       [['server', 'import', 'ss://x', 'extra'], /unexpected argument 'extra'/],
       [['server', 'import', 'ss://x', '--priority', '1001'], /--priority takes a number from 0 to 1000 \(got '1001'\)/],

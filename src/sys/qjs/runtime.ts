@@ -2,8 +2,8 @@
 import * as std from 'std';
 import * as os from 'os';
 import type { Runtime } from '../runtime.js';
-import { exec } from './exec.js';
-import { fileStat, listDir, makeDir, randomBytes, readFile, removeFile, writeFile, writeFileAtomic } from './files.js';
+import { fileStat, listDir, makeDir, randomBytes, removeFile, writeFile, writeFileAtomic } from './files.js';
+import { qjsReader } from './reader.js';
 import { log } from './log.js';
 import { reap, spawnChannel, spawnChild, spawnLines } from './process.js';
 
@@ -13,8 +13,7 @@ const SIGPIPE = 13;
 os.signal(SIGPIPE, undefined);
 
 export const qjsRuntime: Runtime = {
-  exec,
-  readFile,
+  ...qjsReader,
   writeFileAtomic,
   writeFile,
   removeFile,
@@ -22,7 +21,6 @@ export const qjsRuntime: Runtime = {
   exists: (path) => os.stat(path)[1] === 0,
   fileStat,
   makeDir,
-  env: (name) => std.getenv(name),
   monotonicMs: () => os.now(),
   nowSeconds: () => Math.floor(Date.now() / 1000),
   sleep: (ms) => os.sleepAsync(ms),
