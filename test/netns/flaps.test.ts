@@ -124,7 +124,7 @@ describe('200 random flaps and address changes', function () {
     const watch = 'ip -o monitor link ';
     waitFor(`no child processes but the carrier watch (have: ${children().join('; ')})`, () => children().every((c) => c === watch), 100);
     assert.ok(children().filter((c) => c === watch).length <= 1, 'one carrier watch at most');
-    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['daemon.json', 'daemon.pid', 'owned.json', 'state.json', 'status.json']);
+    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['daemon.json', 'daemon.pid', 'owned.json', 'state.json', 'status.json', 'usage.json']);
     // Health follows at once (the carrier watch) or within ten probe rounds (the safety read).
     const wantHealth = Object.fromEntries(live.map((k) => [rtr.netifd.ifaces[k].interface, carrier[k] ? 'up' : 'down']).sort());
     const haveHealth = () => Object.fromEntries(Object.entries(rtr.health()).map(([name, h]) => [name, h.state]).sort());

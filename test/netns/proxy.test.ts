@@ -319,6 +319,7 @@ for (const engine of ENGINES) describe(`LAN clients through the MPTCP proxy (${e
     assert.deepEqual(proxies(), []);
     assert.match(daemon.log(), /daemon stopped/);
     assert.equal(topo.ip(topo.rtr, 'mptcp', 'limits', 'show'), limitsFound);
-    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['daemon.json', 'owned.json']);
+    // The quota counts stay too: a stop and start must not lose them (the next daemon goes on from them).
+    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['daemon.json', 'owned.json', 'usage.json']);
   });
 });
