@@ -108,7 +108,7 @@ export function formatStatus(s: StatusReport): string {
     out.push('', `Proxy: ${p.engine} on port ${p.port} -> ${p.server}: ` + (!s.daemon.running ? 'not running (start the mpwan service)'
       : `${p.running_instances}/${p.instances} instance(s) running, MPTCP by ${p.mptcp_by}, LAN redirect ${p.redirect_active ? 'on' : 'OFF (LAN traffic uses the normal route)'}`));
     out.push(...serverLines(p));
-    if (p.server_reachable === false) out.push(`  ${p.servers.length > 1 ? 'No server answers' : `The server ${p.server} does not answer`}: LAN traffic bypasses the proxy until ${p.servers.length > 1 ? 'one does' : 'it does'}.`);
+    if (p.server_reachable === false) out.push(`  ${p.active_why ?? 'no server answers'}: LAN traffic bypasses the proxy until one answers.`);
     if (p.server_answers === false) {
       out.push(`  The server ${p.server} accepts connections but answers none through the proxy: check the ${p.engine === 'relay' ? 'key' : 'password and cipher'}`,
         "  (import the link 'mpwan server setup' prints). LAN traffic bypasses the proxy meanwhile.");

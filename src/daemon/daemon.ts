@@ -24,12 +24,12 @@ import { JobLoop, type JobName } from './loop.js';
 import { LanTraffic } from './lan-traffic.js';
 import { cleanUp } from './cleanup.js';
 import { DefaultRouteFollower } from './default-route.js';
-import { ServerKeeper } from './server-keeper.js';
+import { ServerKeeper, probeKeyFiles } from './server-keeper.js';
 import { QuotaKeeper, type QuotaCrossing } from './quotas.js';
 import type { ChoiceChange } from '../servers/choice.js';
 import type { NetifdInterface } from '../model/netifd.js';
 import { serverOrder } from '../config/servers.js';
-import { decimalBytes } from '../lib/bytes.js';
+import { choiceLine, quotaLine } from './lines.js';
 
 const SUPERVISE_EVERY_MS = 1000;
 /** The repair check: kernel state that changed without an event (a deleted endpoint or rule) comes back. */
@@ -135,6 +135,7 @@ export class Daemon {
     const config = explicit || !this.config ? await this.readConfig() : this.config;
     const report = await reconcile(this.rt, { dryRun: false, config, health: { unhealthy: this.monitor.unhealthy(), suspect: this.monitor.suspects() } });
     this.watch(report.assessment);
+    if (explicit) this.monitor.connectSoon();
     if (report.failure) throw new MpwanError('apply_failed', `${reasons.join(', ')}: apply failed: ${report.failure.error.message}; previous state restored`);
     if (report.changes.length > 0) {
       const why = reasons.filter((r) => r !== 'periodic').join(', ') || 'repaired';
@@ -162,6 +163,7 @@ export class Daemon {
         .filter((u) => (u.state === 'active' || u.state === 'failed') && u.dev !== undefined)
         .map((u) => ({ name: u.name, dev: u.dev!, sources: u.sources, health: configs.get(u.name)!.health })),
       serverOrder(a.config.servers),
+      probeKeyFiles(this.rt, a.config),
     );
     writeHealth(this.rt, this.monitor.snapshot());
   }
@@ -188,16 +190,14 @@ export class Daemon {
   }
 
   private quotaCrossed(c: QuotaCrossing) {
-    const what = c.percent < 100 ? `${c.percent}% of its quota` : `its quota: it carries traffic ${c.action === 'off' ? 'no more' : 'only when no unmetered uplink is healthy'} until the period ends`;
-    void this.rt.log(c.percent < 100 ? 'notice' : 'warning', `uplink ${c.uplink} has carried ${decimalBytes(c.bytes)} of ${decimalBytes(c.quota)}, ${what}`);
+    const line = quotaLine(c);
+    void this.rt.log(line.level, line.message);
   }
 
   /** The server new LAN traffic goes to changed: said once, and the switch made at once. */
   private serverChanged(c: ChoiceChange) {
-    if (c.kind === 'first' && c.why === 'the most preferred server') return;
-    const level = c.kind === 'failback' || c.kind === 'back' ? 'notice' : 'warning';
-    void this.rt.log(level, c.server === null ? `${c.why}: LAN traffic bypasses the proxy and uses the normal route until one does`
-      : c.kind === 'back' ? `server ${c.server} answers again: LAN traffic goes through the proxy to it` : `new LAN traffic goes to server ${c.server}: ${c.why}`);
+    const line = choiceLine(c);
+    if (line) void this.rt.log(line.level, line.message);
     this.loop.request('server', `server ${c.kind}`);
   }
 

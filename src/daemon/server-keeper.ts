@@ -8,8 +8,10 @@
 // of the servers; a slow one (a metered uplink probed every few seconds) judges only when no
 // faster one is alive, so it does not hold back the verdict of a fast one.
 import type { Runtime } from '../sys/runtime.js';
-import type { ServerConfig } from '../model/config.js';
-import type { ServerListener } from '../health/monitor.js';
+import type { Config, ServerConfig } from '../model/config.js';
+import { writeServerKeys } from '../sys/run-dir.js';
+import { serverOrder } from '../config/servers.js';
+import type { ServerListener } from '../model/health.js';
 import type { ServerReport } from '../model/daemon-state.js';
 import { hostPort } from '../lib/inet.js';
 import { SILENT_AFTER_PINGS, SILENT_SLACK_MS, ServerHealth, type ConnectOutcome } from '../servers/health.js';
@@ -124,4 +126,12 @@ export class ServerKeeper implements ServerListener {
     this.rt.clearTimer(this.timer);
     this.timer = null;
   }
+}
+
+/** The relay servers' key files, for the probes' signed handshakes (a wrong key is found before any LAN traffic goes there). */
+export function probeKeyFiles(rt: Runtime, config: Config): (s: ServerConfig) => string | null {
+  const relay = config.proxy.enabled && config.proxy.engine === 'relay';
+  const keys = relay ? Object.fromEntries(serverOrder(config.servers).filter((s) => s.key).map((s) => [s.name, s.key!])) : {};
+  const files = writeServerKeys(rt, keys);
+  return (s) => files[s.name] ?? null;
 }

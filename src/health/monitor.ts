@@ -6,7 +6,7 @@
 // without the monitor). What the probes hear of each server goes to the server listener too.
 import type { Runtime } from '../sys/runtime.js';
 import type { HealthConfig, ServerConfig } from '../model/config.js';
-import type { RoundResult, Transition, UplinkHealth } from '../model/health.js';
+import type { RoundResult, ServerListener, Transition, UplinkHealth } from '../model/health.js';
 import { ping, startPinger, type Pinger } from '../sys/probe.js';
 import { TcpProber } from '../sys/tcp-prober.js';
 import { readCarrier } from '../sys/procfs.js';
@@ -15,15 +15,6 @@ import { HealthTracker } from './tracker.js';
 import { LinkWatch } from './link-watch.js';
 import { ProbeRounds } from './rounds.js';
 import { probeTargets, type ProbeTarget } from './targets.js';
-import type { ConnectOutcome } from '../servers/health.js';
-
-/** Hears what the probes learn of the servers: ping replies from their addresses and connects to them. */
-export interface ServerListener {
-  /** A ping reply from `host` through `uplink`, which pings every `intervalMs`. */
-  reply(host: string, rttMs: number, uplink: string, intervalMs: number): void;
-  connect(host: string, port: number, uplink: string, outcome: ConnectOutcome): void;
-}
-
 export interface MonitoredUplink {
   name: string;
   dev: string;
@@ -82,10 +73,10 @@ export class HealthMonitor {
   }
 
   /** Follows the plan: new uplinks are watched, gone ones dropped, the rest keep their state. */
-  update(uplinks: MonitoredUplink[], servers: ServerConfig[]) {
+  update(uplinks: MonitoredUplink[], servers: ServerConfig[], keyFile?: (s: ServerConfig) => string | null) {
     for (const [name, w] of this.watches) if (!uplinks.some((u) => u.name === name)) this.drop(name, w);
     for (const u of uplinks) {
-      const targets = probeTargets(u.health, servers, u.sources);
+      const targets = probeTargets(u.health, servers, u.sources, keyFile);
       const w = this.watches.get(u.name);
       const same = (a: HealthConfig, b: HealthConfig) => a.interval === b.interval && a.timeout === b.timeout;
       if (w && (w.targets.length > 0) === (targets.length > 0) && same(w.uplink.health, u.health)) {
@@ -105,6 +96,11 @@ export class HealthMonitor {
       this.restartPingers(fresh);
       this.tick(fresh);
     }
+  }
+
+  /** The next round of every uplink connects to the servers (after a reload: a new key is checked at once). */
+  connectSoon() {
+    for (const w of this.watches.values()) w.lastTcpAt = -Infinity;
   }
 
   private drop(name: string, w: Watch) {
@@ -172,10 +168,14 @@ export class HealthMonitor {
   private attachOneShots(w: Watch, k: number, now: number) {
     const timeoutS = w.uplink.health.timeout;
     const streaming = w.pingers.some((p) => !p.oneShot);
-    const run = (what: string, probe: Promise<{ ok: boolean; ms?: number; error?: string; missing?: boolean }>, tcp?: ProbeTarget) => {
+    const run = (what: string, probe: Promise<{ ok: boolean; ms?: number; error?: string; missing?: boolean; wrongKey?: boolean }>, tcp?: ProbeTarget) => {
       w.rounds.attach(k);
       void probe.then((r) => {
-        if (tcp && !r.missing) this.servers?.connect(tcp.host, tcp.port!, w.uplink.name, r.ok ? { ok: true } : { ok: false, error: r.error ?? 'no answer' });
+        if (tcp && !r.missing) {
+          this.servers?.connect(tcp.host, tcp.port!, w.uplink.name, r.ok ? { ok: true } : { ok: false, error: r.error ?? 'no answer', ...(r.wrongKey ? { wrongKey: true } : {}) });
+        }
+        // A wrong key says nothing of the uplink: it reached the server.
+        if (r.wrongKey) r = { ok: true };
         const result: RoundResult = r.ok ? { ok: true, ...(r.ms !== undefined ? { ms: r.ms } : {}) } : { ok: false, error: `${what}: ${r.error}` };
         // A probe that cannot run (neither the probe helper nor socat) says nothing about the uplink.
         w.rounds.attachedResult(k, r.missing ? { ok: false } : result);
@@ -198,7 +198,7 @@ export class HealthMonitor {
     const spacing = Math.max(SERVER_PROBE_SPACING_MS, SERVER_PROBE_ROUNDS * w.uplink.health.interval * 1000);
     if (tcp.length > 0 && (!streaming || icmpLate || now - w.lastTcpAt >= spacing)) {
       w.lastTcpAt = now;
-      for (const t of tcp) run(`tcp ${t.host}`, this.tcp.connect(t.source, t.host, t.port!, timeoutS), t);
+      for (const t of tcp) run(`tcp ${t.host}`, this.tcp.connect(t.source, t.host, t.port!, timeoutS, t.keyFile), t);
     }
   }
 

@@ -9,6 +9,8 @@ export interface ProbeTarget {
   source: string;
   host: string;
   port?: number;
+  /** TCP to a relay server: its key file, for the signed handshake that tells a wrong key. */
+  keyFile?: string;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface ProbeTarget {
  * is what tells a dead server from a dead uplink. A target of a family the uplink has no
  * address in is skipped; a server named by a host name is not probed.
  */
-export function probeTargets(health: HealthConfig, servers: ServerConfig[], sources: string[]): ProbeTarget[] {
+export function probeTargets(health: HealthConfig, servers: ServerConfig[], sources: string[], keyFile: (s: ServerConfig) => string | null = () => null): ProbeTarget[] {
   const from = (host: string) => sources.find((a) => familyOf(a) === familyOf(host));
   const probed = health.probeServer || health.hosts.length === 0 ? servers.filter((s) => familyOf(s.host) !== null) : [];
   const hosts = [...new Set([...health.hosts, ...probed.map((s) => s.host)])];
@@ -30,7 +32,8 @@ export function probeTargets(health: HealthConfig, servers: ServerConfig[], sour
   if (!health.probeServer) return out;
   for (const s of probed) {
     const source = from(s.host);
-    if (source && !out.some((t) => t.kind === 'tcp' && t.host === s.host && t.port === s.port)) out.push({ kind: 'tcp', source, host: s.host, port: s.port });
+    const key = keyFile(s);
+    if (source && !out.some((t) => t.kind === 'tcp' && t.host === s.host && t.port === s.port)) out.push({ kind: 'tcp', source, host: s.host, port: s.port, ...(key ? { keyFile: key } : {}) });
   }
   return out;
 }

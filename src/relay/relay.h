@@ -117,6 +117,8 @@ enum { TAG_LISTEN = 2, TAG_WAKE = 3 }; /* epoll data of the non-connection descr
 /* worker.c */
 /* mpwan-relay probe (probe.c): TCP connects on request for the daemon's health probes. */
 int probe_main(void);
+/* probe_key.c: the signed handshake of a key check; NULL, or why there is none. */
+const char *probe_handshake(const char *key_path, uint8_t out[HS_MAX], size_t *len);
 int worker_init(struct worker *w, const struct config *cfg, const struct role *role, int index);
 int accept_next(struct worker *w);
 void worker_cleanup(struct worker *w);

@@ -236,6 +236,7 @@ int main(void)
 	test_replay();
 	test_addresses();
 	test_udp();
+	test_probe();
 	printf("mpwan-relay unit tests: %d checks, %d failed\n", checks, failures);
 	return failures != 0;
 }

@@ -10,5 +10,6 @@ extern int failures, checks;
 
 void hex(const char *s, uint8_t *out, size_t n);
 void test_udp(void);
+void test_probe(void);
 
 #endif

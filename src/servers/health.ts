@@ -1,6 +1,7 @@
 // One aggregation server's health, from what the uplinks' probes hear of it: ping replies
 // from its address (each uplink at its own pace) and TCP connects (which, through the relay's
 // probe helper, also say whether it takes our key). Pure: the clock arrives as an argument.
+import type { ConnectOutcome } from '../model/health.js';
 
 export type ServerState = 'up' | 'down' | 'unknown';
 
@@ -10,7 +11,7 @@ export interface ServerVerdict {
   reason: string | null;
 }
 
-export type ConnectOutcome = { ok: true } | { ok: false; error: string; wrongKey?: boolean };
+export type { ConnectOutcome };
 
 /** Pings in a row, through every judging uplink, that a server which answers pings must miss to count as silent. */
 export const SILENT_AFTER_PINGS = 2;

@@ -64,7 +64,25 @@ export function removeDaemonFiles(rt: Runtime) {
   const e = runPath.engine(rt);
   for (const name of ['daemon.pid', 'state.json', 'status.json', 'proxies.json']) rt.removeFile(path(rt, name));
   for (const file of [e.config, e.key, e.stats, e.paths]) rt.removeFile(file);
-  for (const name of rt.listDir(runDir(rt)) ?? []) if (/^proxy-\d+\.log$/.test(name)) rt.removeFile(path(rt, name));
+  for (const name of rt.listDir(runDir(rt)) ?? []) if (/^proxy-\d+\.log$/.test(name) || SERVER_KEY.test(name)) rt.removeFile(path(rt, name));
+}
+
+const SERVER_KEY = /^server-[A-Za-z0-9_]{1,32}\.key$/;
+
+/**
+ * Each server's key in a file of its own (0600: the probes' signed handshakes read it), written
+ * when it differs, and those of servers no longer given removed. Returns each one's path.
+ */
+export function writeServerKeys(rt: Runtime, keys: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, key] of Object.entries(keys)) {
+    const file = path(rt, `server-${name}.key`);
+    if (!SERVER_KEY.test(`server-${name}.key`)) continue;
+    if (rt.readFile(file) !== `${key}\n`) writeSecretFile(rt, file, `${key}\n`);
+    out[name] = file;
+  }
+  for (const name of rt.listDir(runDir(rt)) ?? []) if (SERVER_KEY.test(name) && !Object.values(out).includes(path(rt, name))) rt.removeFile(path(rt, name));
+  return out;
 }
 
 /** The daemon's pid if one runs (the pid file may be stale after a kill -9). */
