@@ -54,7 +54,7 @@ zig_version=$("$ZIG" version)
 build_relay() {
   local arch=$1 cc=$2 cpu=$3 key dir version
   version=$(sed -n 's/^  "version": "\([^"]*\)".*/\1/p' package.json)
-  key=$( { echo "$zig_version $cc $OPT $RELAY_WNO $version"; cat src/relay/Makefile src/relay/*.c src/relay/*.h; } | hash_of)
+  key=$( { echo "$zig_version $cc $OPT $RELAY_WNO $version"; find src/relay -name Makefile -o -name '*.[ch]' | LC_ALL=C sort | xargs cat; } | hash_of)
   dir=.cache/router/relay-$key/$arch
   if [ -x "$dir/mpwan-relay" ] && [ -x "$dir/unit" ]; then echo "$dir"; return; fi
   rm -rf "$dir"
@@ -62,7 +62,7 @@ build_relay() {
   # clang ignores sha256_hw.c's GCC target pragma: that file alone gets the ARMv8 crypto
   # extension (its code runs only when HWCAP says the CPU has it); the rest does not.
   if [ "${arch%%_*}" = aarch64 ]; then
-    quiet make -s -j"$(nproc)" -C src/relay CC="$cc -mcpu=$cpu+crypto" CFLAGS="$flags" OUT="$PWD/$dir" VERSION="$version" "$PWD/$dir/obj/sha256_hw.o"
+    quiet make -s -j"$(nproc)" -C src/relay CC="$cc -mcpu=$cpu+crypto" CFLAGS="$flags" OUT="$PWD/$dir" VERSION="$version" "$PWD/$dir/obj/shared/sha256_hw.o"
   fi
   quiet make -s -j"$(nproc)" -C src/relay CC="$cc -mcpu=$cpu" CFLAGS="$flags" LDFLAGS="-static" OUT="$PWD/$dir" VERSION="$version"
   quiet make -s -j"$(nproc)" -C src/relay CC="$cc -mcpu=$cpu" CFLAGS="$flags -static" OUT="$PWD/$dir" VERSION="$version" "$PWD/$dir/unit"

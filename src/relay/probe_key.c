@@ -1,7 +1,9 @@
 /* mpwan-relay probe's signed handshake (probe.c): with the server's key, a handshake for
  * 127.0.0.1 port 9, which a server refuses with status 4 after a good MAC and never connects
  * to, so that its answer tells a right key from a wrong one. */
-#include "relay.h"
+#include "probe.h"
+#include "shared/keys.h"
+#include "shared/sha256.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
