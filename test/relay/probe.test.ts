@@ -102,7 +102,7 @@ for (const build of ['release', 'asan'] as const) {
           '21 ok',
           '22 fail key: the server closed the signed handshake unanswered',
           '23 fail key: the server closed the signed handshake unanswered', // not mpwan-relay: it never answers a status byte
-          '24 fail key file: not a regular file of mode 0600',
+          '24 fail key file: must be a regular file of mode 0600 or stricter',
           '25 fail key file: No such file or directory',
           '26 fail Connection refused',
         ]);

@@ -240,6 +240,7 @@ int main(void)
 	test_addresses();
 	test_udp();
 	test_probe();
+	test_upstream();
 	printf("mpwan-relay unit tests: %d checks, %d failed\n", checks, failures);
 	return failures != 0;
 }
