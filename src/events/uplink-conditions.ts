@@ -15,12 +15,16 @@ const NOT_USED: Record<UplinkPlan['state'], string> = {
   unknown: 'netifd does not know it',
 };
 
-/** What the plan and the probes say of an uplink now. */
+/**
+ * What the plan and the probes say of an uplink now. For an uplink the probes watch, they say
+ * (they are newer than a plan whose reads began before their last decision).
+ */
 export function conditionOf(u: UplinkPlan, health: UplinkHealth | undefined): { state: UplinkCondition; why: string } {
   const watched = (u.state === 'active' || u.state === 'failed') && u.dev !== undefined;
   if (!watched) return { state: 'down', why: NOT_USED[u.state] };
-  if (health?.state === 'down' || u.state === 'failed') return { state: 'down', why: health?.reason ?? u.failure ?? NOT_USED.failed };
-  if (health?.suspect) return { state: 'degraded', why: 'missed a probe round' };
+  if (!health) return u.state === 'failed' ? { state: 'down', why: u.failure ?? NOT_USED.failed } : { state: 'up', why: 'in use' };
+  if (health.state === 'down') return { state: 'down', why: health.reason ?? NOT_USED.failed };
+  if (health.suspect) return { state: 'degraded', why: 'missed a probe round' };
   return { state: 'up', why: 'in use' };
 }
 
