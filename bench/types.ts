@@ -82,6 +82,14 @@ export interface UdpCallsSection {
   overheadBytes: { ipv4: number; ipv6: number };
 }
 
+export interface EventsSection {
+  reps: number;
+  /** Seconds from an uplink's link going down until `ubus listen mpwan.uplink` prints it. */
+  uplinkDownHeard: Spread;
+  /** Seconds from `nft delete table inet mpwan` until the daemon has loaded it again. */
+  tableBack: Spread;
+}
+
 export interface Results {
   machine: { cores: number; kernel: string };
   sections: {
@@ -92,6 +100,7 @@ export interface Results {
     luci?: { measured: string; data: LuciSection };
     relay?: { measured: string; data: RelayBench };
     udpCalls?: { measured: string; data: UdpCallsSection };
+    events?: { measured: string; data: EventsSection };
     [name: string]: { measured: string; data: unknown } | undefined;
   };
 }

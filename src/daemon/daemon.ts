@@ -68,7 +68,11 @@ export class Daemon {
     this.monitor = new HealthMonitor(rt, (u, t) => this.healthChanged(u, t), (u, suspect) => this.suspectChanged(u, suspect));
     this.routes = new DefaultRouteFollower(rt, publish);
     this.lan = new LanTraffic(rt, this.monitor, new ProxyRunner(rt, log), new NftTable(rt), log, publish);
-    this.tableWatch = new KeptStream(rt, (onExit) => startNftEvents(rt, () => this.loop.request('table'), onExit));
+    this.tableWatch = new KeptStream(rt, (onExit) => {
+      const stream = startNftEvents(rt, () => this.loop.request('table'), onExit);
+      this.loop.request('table'); // (re)started: what changed while none watched is checked now
+      return stream;
+    });
   }
 
   async start(): Promise<void> {

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { SIGHUP, SIGTERM } from '../../src/sys/runtime.js';
 import { CONFIG, DAEMON_PID, RUN, fakeRouter } from './builders/fake-router.js';
+import { NftTable } from '../../src/daemon/nft-table.js';
+import { fakeRuntime, ok } from './builders/fake-runtime.js';
 
 const KEY = 'ab'.repeat(32);
 const CONFIG_TEXT = `config globals 'globals'
@@ -155,5 +157,25 @@ describe('the daemon, wired (fake runtime, fake router)', () => {
     assert.equal(r.table, null);
     assert.equal(r.fs.get(`${RUN}/daemon.pid`), undefined);
     assert.notEqual(r.programs('mpwan-relay')[0].exited, null, 'the relay is stopped');
+  });
+
+  it('the nft table is repaired even when it vanished right after the last load', async () => {
+    // What `nft -j list table inet mpwan` finds, read by read: nothing at first, nothing right
+    // after the load (someone deleted it at once), nothing at the next check, then the repair.
+    const listings = [null, null, null, '{"nftables":[{"table":{"name":"mpwan"}}]}'];
+    let reads = 0;
+    let loads = 0;
+    const f = fakeRuntime({
+      exec: (argv) => {
+        if (argv.includes('list')) { const l = listings[Math.min(reads++, listings.length - 1)]; return l ? ok(l) : { ...ok(), status: 1, stderr: 'Error: No such file or directory' }; }
+        if (!argv.includes('-c')) loads++;
+        return ok();
+      },
+    });
+    const t = new NftTable(f.rt);
+    const text = 'table inet mpwan {}\ndelete table inet mpwan\ntable inet mpwan {\n}\n';
+    assert.equal(await t.sync(text, true), 'loaded');
+    assert.equal(await t.sync(text, true), 'repaired', 'gone, though the read after the load also found nothing');
+    assert.equal(loads, 2);
   });
 });
