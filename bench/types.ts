@@ -86,6 +86,8 @@ export interface EventsSection {
   reps: number;
   /** Seconds from an uplink's link going down until `ubus listen mpwan.uplink` prints it. */
   uplinkDownHeard: Spread;
+  /** Seconds from the daemon deciding it (its log line) until `ubus listen` prints it. */
+  heardAfterDecision: Spread;
   /** Seconds from `nft delete table inet mpwan` until the daemon has loaded it again. */
   tableBack: Spread;
 }

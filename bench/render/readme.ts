@@ -27,7 +27,7 @@ function summary(r: Results): string[] {
   }
   const ev = r.sections.events?.data;
   if (ev) {
-    rows.push(['`ubus listen mpwan.uplink` shows an uplink down, after its link went down', s2(ev.uplinkDownHeard), '< 1 s after the daemon decides']);
+    rows.push(['`ubus listen mpwan.uplink` shows an uplink down, after the daemon decided it / after its link went down', `${s2(ev.heardAfterDecision)} / ${s2(ev.uplinkDownHeard)}`, '< 1 s after the daemon decides']);
     rows.push(['table `inet mpwan` deleted by hand (or another package) is back after', s2(ev.tableBack), '< 2 s']);
   }
   const dr = r.sections.defaultRoute?.data;
