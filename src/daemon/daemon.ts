@@ -1,9 +1,7 @@
-// `mpwan daemon`: the one way mpwan runs as a service (procd runs exactly this command), and
-// while it runs, the one writer of kernel state (writer/). It wires the parts together: the job
-// loop (loop.ts), health probes (health/), the kernel plan (reconcile/), requests from the CLI
-// and ubus (requests.ts), the LAN side (lan-traffic.ts), the default route (default-route.ts)
-// and events for scripts (events/). Every decision lives in those; this file only says when
-// each runs and writes what the others report.
+// `mpwan daemon`: how mpwan runs as a service (procd runs exactly this command), and while it
+// runs the one writer of kernel state (writer/). It wires the parts: the job loop, health probes,
+// the kernel plan, requests from the CLI and ubus, the LAN side, the default route, events for
+// scripts. Every decision lives in those; this file says when each runs and writes what they report.
 import type { Runtime } from '../sys/runtime.js';
 import { SIGHUP, SIGINT, SIGTERM } from '../sys/runtime.js';
 import type { DaemonState } from '../model/daemon-state.js';
@@ -19,7 +17,6 @@ import { startNftEvents } from '../sys/nft.js';
 import { KeptStream } from '../sys/kept-stream.js';
 import { statusOf } from '../status/collect.js';
 import { registerDaemon } from '../writer/write.js';
-import { errorOutcome, outcomeOf, type Outcome } from '../writer/work.js';
 import { EventPublisher } from '../events/publisher.js';
 import { UplinkConditions } from '../events/uplink-conditions.js';
 import { ProxyRunner } from './proxies.js';
@@ -29,7 +26,7 @@ import { LanTraffic } from './lan-traffic.js';
 import { cleanUp } from './cleanup.js';
 import { DefaultRouteFollower } from './default-route.js';
 import { ConfigKeeper } from './config-keeper.js';
-import { RequestBatch } from './requests.js';
+import { serveRequests } from './requests.js';
 import { describeReason, isExplicit, isRoutine, whyChanged, type ReplanReason } from './reasons.js';
 
 const SUPERVISE_EVERY_MS = 1000;
@@ -123,34 +120,14 @@ export class Daemon {
     this.writeState();
   }
 
-  /**
-   * A re-plan, and the answer to every request that waited for it. A request's config edit
-   * whose apply fails is put back (and the old config applied again).
-   */
+  /** A re-plan; an explicit one answers every request that waited for it. */
   private async replan(reasons: ReplanReason[]) {
-    const explicit = reasons.some(isExplicit);
-    const batch = explicit ? RequestBatch.take(this.rt, this.pid()) : null;
-    try {
-      const report = await this.plan(reasons, explicit);
-      if (report.failure && batch?.edited) {
-        batch.undoEdits();
-        await this.plan([{ kind: 'restore' }], true);
-      }
-      batch?.answer(this.outcome(report));
-      if (report.failure) {
-        throw new MpwanError('apply_failed', `${reasons.map(describeReason).join(', ')}: apply failed: ${report.failure.error.message}; previous state restored`);
-      }
-    } catch (e) {
-      batch?.answer(errorOutcome(e, this.pid())); // (once: answer() empties the batch)
-      throw e;
+    const report = reasons.some(isExplicit)
+      ? await serveRequests(this.rt, this.pid(), this.configs, () => this.plan(reasons, true), () => this.plan([{ kind: 'restore' }], true))
+      : await this.plan(reasons, false);
+    if (report.failure) {
+      throw new MpwanError('apply_failed', `${reasons.map(describeReason).join(', ')}: apply failed: ${report.failure.error.message}; previous state restored`);
     }
-  }
-
-  /** A re-plan's outcome for requests: an invalid config file is their error, though the last good one was applied. */
-  private outcome(report: ApplyReport): Outcome {
-    const o = outcomeOf(report, this.pid(), this.configs.warnings);
-    const bad = this.configs.error;
-    return bad ? { ...o, error: { code: 'invalid_config', message: bad.message, details: { errors: bad.errors } } } : o;
   }
 
   /** Re-reads what the reasons call for, applies the kernel plan, and brings everything else in step. */

@@ -5,7 +5,33 @@ import type { Runtime } from '../sys/runtime.js';
 import { MpwanError } from '../model/errors.js';
 import { postAnswer, takeRequests, type Request } from '../sys/requests.js';
 import { editUplinkMode, type UplinkEdit } from '../reconcile/set-uplink.js';
-import { errorOutcome, isWork, type Outcome } from '../writer/work.js';
+import type { ApplyReport } from '../reconcile/reconcile.js';
+import { errorOutcome, isWork, outcomeOf, type Outcome } from '../writer/work.js';
+import type { ConfigKeeper } from './config-keeper.js';
+
+/**
+ * An explicit re-plan (`plan`) for the requests waiting now, each answered with its outcome. A
+ * request's config edit whose apply fails is put back, and the old config applied (`restore`).
+ */
+export async function serveRequests(rt: Runtime, daemon: number, configs: ConfigKeeper,
+  plan: () => Promise<ApplyReport>, restore: () => Promise<unknown>): Promise<ApplyReport> {
+  const batch = RequestBatch.take(rt, daemon);
+  try {
+    const report = await plan();
+    if (report.failure && batch.edited) {
+      batch.undoEdits();
+      await restore();
+    }
+    // An invalid config file is the callers' error, though the daemon applied the last good one.
+    const bad = configs.error;
+    const o = outcomeOf(report, daemon, configs.warnings);
+    batch.answer(bad ? { ...o, error: { code: 'invalid_config', message: bad.message, details: { errors: bad.errors } } } : o);
+    return report;
+  } catch (e) {
+    batch.answer(errorOutcome(e, daemon)); // (once: answer() empties the batch)
+    throw e;
+  }
+}
 
 export class RequestBatch {
   private constructor(private readonly rt: Runtime, private readonly pending: { request: Request; edit: UplinkEdit | null }[]) {}

@@ -59,8 +59,7 @@ export class HealthMonitor {
   private stopped = false;
   readonly server = new ServerEvidence();
   private readonly tcp: TcpProber;
-  /** One `ip monitor link`, kept running. */
-  private readonly links: KeptStream;
+  private readonly links: KeptStream; // one `ip monitor link`
 
   constructor(
     private readonly rt: Runtime,

@@ -8,20 +8,9 @@ import { join } from 'node:path';
 import { Topology, sweepStale } from './lib/topology.js';
 import { Router } from './lib/mpwan.js';
 import { waitFor } from './lib/wait.js';
+import { prng } from './lib/prng.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** mulberry32: a seeded PRNG, so a failing sequence can be replayed with MPWAN_FLAP_SEED. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('200 random flaps and address changes', function () {
   this.timeout(180000);

@@ -9,22 +9,12 @@ import { Topology, sweepStale } from './lib/topology.js';
 import { Router } from './lib/mpwan.js';
 import { Rpcd } from './lib/rpcd.js';
 import { waitFor } from './lib/wait.js';
+import { prng } from './lib/prng.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const CALLS = 20;
 const FLAPS = 12;
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** mulberry32: a seeded PRNG, so a failing storm can be replayed with MPWAN_WRITER_SEED. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('one writer: concurrent apply, ubus reload and set_uplink while uplinks flap', function () {
   this.timeout(120000);
