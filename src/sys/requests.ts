@@ -41,7 +41,7 @@ export function withdrawRequest(rt: Runtime, id: string): boolean {
   return true;
 }
 
-/** Every waiting request, oldest name first, removed from the run dir. */
+/** Every waiting request (in name order), removed from the run dir. */
 export function takeRequests(rt: Runtime): Request[] {
   const out: Request[] = [];
   for (const name of rt.listDir(runDir(rt)) ?? []) {
