@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime.js';
 import { exec } from './exec.js';
 import { fileStat, listDir, makeDir, randomBytes, readFile, removeFile, writeFile, writeFileAtomic } from './files.js';
 import { log } from './log.js';
+import { lockFile } from './lock.js';
 import { reap, spawnChannel, spawnChild, spawnLines } from './process.js';
 
 const SIGPIPE = 13;
@@ -18,6 +19,7 @@ export const qjsRuntime: Runtime = {
   writeFileAtomic,
   writeFile,
   removeFile,
+  lockFile,
   listDir,
   exists: (path) => os.stat(path)[1] === 0,
   fileStat,

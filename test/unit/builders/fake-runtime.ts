@@ -2,8 +2,8 @@
 // the clock; exec answers from a function; `ping -i` streams are simulated on the same clock
 // (one echo per interval, a reply line after the round trip when the target answers), and so
 // is the TCP probe helper (`mpwan-relay probe`: a request line in, an answer line out). Files
-// written live in memory; `flock` holds the lock at once; `nft monitor` prints what the test
-// says; spawned programs run until the test ends them.
+// written live in memory; a lock is had at once; `nft monitor` prints what the test says;
+// spawned programs run until the test ends them.
 import type { ExecOptions, ExecResult, Runtime } from '../../../src/sys/runtime.js';
 
 export interface FakePing {
@@ -56,6 +56,8 @@ export function fakeRuntime(o: FakeOptions = {}) {
   const spawned = new Map<number, { argv: string[]; env?: Record<string, string>; exited: number | null }>();
   let nextPid = 5000;
   const signals = new Map<number, () => void>();
+  /** Locks held (no one else contends here). */
+  const locks: string[] = [];
   const nftMonitors: { onLine: (l: string) => void; stopped: boolean }[] = [];
   const children = (dir: string) => [...new Set([...fs.keys()].filter((k) => k.startsWith(`${dir}/`)).map((k) => k.slice(dir.length + 1).split('/')[0]))].sort();
   const setTimer = (fn: () => void, ms: number) => { const t = { at: now + Math.max(0, ms), fn }; timers.push(t); return t; };
@@ -76,6 +78,7 @@ export function fakeRuntime(o: FakeOptions = {}) {
     spawn: (argv: string[], options: { env?: Record<string, string> } = {}) => { const pid = ++nextPid; spawned.set(pid, { argv, env: options.env, exited: o.exitsAtOnce?.(argv) ?? null }); return pid; },
     reap: (pid: number) => spawned.get(pid)?.exited ?? null,
     onSignal: (sig: number, fn: () => void) => { signals.set(sig, fn); },
+    lockFile: async (path: string) => { locks.push(path); return () => { locks.splice(locks.indexOf(path), 1); }; },
     randomBytes: (n: number) => Uint8Array.from({ length: n }, (_, i) => (nextPid + i) & 0xff),
     exec: async (argv: string[], options?: ExecOptions) => answer(argv, options),
     setTimer,
@@ -116,10 +119,6 @@ export function fakeRuntime(o: FakeOptions = {}) {
       if (p && p.exited === null && sig !== 1 && sig !== 0) p.exited = -sig;
     },
     spawnChannel(argv: string[], onLine: (l: string) => void, onExit: (status: number) => void) {
-      if (argv[0] === 'flock') { // the lock is free: cat echoes at once
-        let held = true;
-        return { pid: 2900, stop() { if (held) { held = false; setTimer(() => onExit(-15), 1); } }, write(text: string) { setTimer(() => onLine(text.trim()), 1); return held; } };
-      }
       helpers++;
       let gone = false;
       if (o.noHelper || argv[0] !== 'mpwan-relay') {
@@ -159,7 +158,7 @@ export function fakeRuntime(o: FakeOptions = {}) {
   const nftEvent = (line: string) => { for (const m of nftMonitors) if (!m.stopped) m.onLine(line); };
   /** The signal handler for `sig` runs (as when a process sends it). */
   const signal = (sig: number) => signals.get(sig)?.();
-  return { rt, advance, pings, logs, connects, killed, linkEvent, linkMonitors, nftEvent, nftMonitors, fs, spawned, signal, helpers: () => helpers, now: () => now };
+  return { rt, advance, pings, logs, connects, killed, linkEvent, linkMonitors, nftEvent, nftMonitors, fs, spawned, signal, locks, helpers: () => helpers, now: () => now };
 }
 
 export const ok = (stdout = ''): ExecResult => ({ argv: [], status: 0, stdout, stderr: '', timedOut: false });
