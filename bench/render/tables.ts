@@ -157,8 +157,9 @@ export const daemonTotal = (c: { selfPerHour: number; childrenPerHour: number; p
 export function eventsTables(d: EventsSection): string[] {
   return [
     '## Events for scripts, and the nft table kept (2 uplinks, no server)', '',
-    `${d.reps} runs each. Uplink down: its link goes down (its far end; the router sees carrier loss, netifd says nothing); the daemon ` +
-      'decides on the kernel\'s link event (which the kernel may send up to a second late) and logs it as it publishes the event; ' +
+    `${d.reps} runs each. Uplink down: its link goes down (its far end; the router sees carrier loss, netifd says nothing), over a ` +
+      'second after the last link change (the kernel announces link changes at most once a second); the daemon decides on the ' +
+      'kernel\'s link event and logs it as it publishes the event; ' +
       '`ubus listen mpwan.uplink` prints it. Table back: from `nft delete table inet mpwan` until `nft list table inet mpwan` shows it ' +
       'again (the daemon watches `nft monitor`).', '',
     ...table(['what', 'median s', 'max s', 'goal'], [

@@ -1,15 +1,16 @@
 // How fast the daemon tells scripts and repairs its nft table. Part of `make bench` (bench/run.ts).
 // - An uplink's link goes down (its far end: the router sees carrier loss, netifd says nothing):
 //   seconds until the daemon decides it is down (its log line, written as it publishes the
-//   event; the kernel announces carrier changes up to a second late) and until `ubus listen
-//   mpwan.uplink` prints it.
+//   event) and until `ubus listen mpwan.uplink` prints it. The kernel announces link changes in
+//   batches at most once a second (linkwatch), so each cut comes over a second after the last
+//   restore.
 // - `nft delete table inet mpwan` by hand: seconds until the table is back (nft monitor).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Topology, sweepStale } from '../../test/netns/lib/topology.js';
 import { Router } from '../../test/netns/lib/mpwan.js';
-import { waitFor } from '../../test/netns/lib/wait.js';
+import { sleepMs, waitFor } from '../../test/netns/lib/wait.js';
 import { spread } from '../stats.js';
 import type { EventsSection } from '../types.js';
 
@@ -34,6 +35,7 @@ export function benchEvents(): EventsSection {
     const afterDecision: number[] = [];
     const w = topo.wans[0];
     for (let i = 0; i < REPS; i++) {
+      sleepMs(1200); // linkwatch's pause since the last link change
       const [before, decisions] = [heard('down'), decided()];
       const cutAt = performance.now();
       topo.ip(topo.vps, 'link', 'set', w.peer, 'down');
