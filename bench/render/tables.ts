@@ -158,9 +158,10 @@ export function eventsTables(d: EventsSection): string[] {
   return [
     '## Events for scripts, and the nft table kept (2 uplinks, no server)', '',
     `${d.reps} runs each. Uplink down: its link goes down (its far end; the router sees carrier loss, netifd says nothing), over a ` +
-      'second after the last link change (the kernel announces link changes at most once a second); the daemon decides on the ' +
-      'kernel\'s link event and logs it as it publishes the event; ' +
-      '`ubus listen mpwan.uplink` prints it. Table back: from `nft delete table inet mpwan` until `nft list table inet mpwan` shows it ' +
+      'second after the last link change; the daemon decides on the kernel\'s link event and logs it as it publishes the event; ' +
+      '`ubus listen mpwan.uplink` prints it. The kernel announces link changes in batches at most once a second for all namespaces ' +
+      'together (linkwatch), so on this shared machine other tests\' link changes delay the event the daemon decides on; ' +
+      'from the decision on, the event is the daemon\'s. Table back: from `nft delete table inet mpwan` until `nft list table inet mpwan` shows it ' +
       'again (the daemon watches `nft monitor`).', '',
     ...table(['what', 'median s', 'max s', 'goal'], [
       ['`ubus listen` prints the uplink down, after the daemon decided it', ...pair(d.heardAfterDecision, d.reps, 3), '< 1 s'],
