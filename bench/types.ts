@@ -89,6 +89,16 @@ export interface FeedSection {
   arches: { arch: string; relayBytes: number; qjsBytes: number; mpwanIpk: number; quickjsIpk: number; luciIpk: number; mpwanApk: number; luciApk: number; installed2512: number }[];
 }
 
+export interface EventsSection {
+  reps: number;
+  /** Seconds from an uplink's link going down until `ubus listen mpwan.uplink` prints it. */
+  uplinkDownHeard: Spread;
+  /** Seconds from the daemon deciding it (its log line) until `ubus listen` prints it. */
+  heardAfterDecision: Spread;
+  /** Seconds from `nft delete table inet mpwan` until the daemon has loaded it again. */
+  tableBack: Spread;
+}
+
 export interface Results {
   machine: { cores: number; kernel: string };
   sections: {
@@ -100,6 +110,7 @@ export interface Results {
     relay?: { measured: string; data: RelayBench };
     udpCalls?: { measured: string; data: UdpCallsSection };
     feed?: { measured: string; data: FeedSection };
+    events?: { measured: string; data: EventsSection };
     [name: string]: { measured: string; data: unknown } | undefined;
   };
 }

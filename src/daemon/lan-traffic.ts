@@ -21,6 +21,7 @@ import { ServerWatch, type Evidence, type ServerTransition } from './server-watc
 import { decideRedirect } from './redirect.js';
 import { checkReachable, readEvidence, readRelayCounts } from './server-check.js';
 import { hostPort } from '../lib/inet.js';
+import type { MpwanEvent } from '../events/events.js';
 
 type Log = (level: 'warning' | 'notice' | 'err', message: string) => Promise<void>;
 
@@ -43,6 +44,8 @@ export class LanTraffic {
   missing: string | null = null;
   /** The relay's counters when the current evidence window began. */
   private relayBaseline: { since: number; answered: number; rejected: number } | null = null;
+  /** The relay's uplinks for LAN UDP, best first, as scripts were last told. */
+  private udpUplinks: string | null = null;
   checkIntervalMs = 10000;
 
   constructor(
@@ -51,6 +54,7 @@ export class LanTraffic {
     readonly runner: ProxyRunner,
     readonly table: NftTable,
     private readonly log: Log,
+    private readonly publish: (e: MpwanEvent) => void,
   ) {}
 
   /** Follows the config: starts, replaces or stops the proxy; re-renders and checks the redirect. */
@@ -60,10 +64,7 @@ export class LanTraffic {
     if (!config.globals.enabled || !config.proxy.enabled || !server) {
       this.missing = null;
       if (this.active) await this.log('notice', 'proxy disabled');
-      this.active = null;
-      this.redirect = null;
-      await this.runner.configure(null);
-      await this.syncRedirect(true);
+      await this.turnOff();
       return;
     }
     this.checkIntervalMs = config.proxy.checkInterval * 1000;
@@ -78,10 +79,7 @@ export class LanTraffic {
         if (message !== this.missing) await this.log('err', message);
         this.missing = message;
         this.caps = null;
-        this.active = null;
-        this.redirect = null;
-        await this.runner.configure(null);
-        await this.syncRedirect(true);
+        await this.turnOff();
         return;
       }
     }
@@ -109,8 +107,21 @@ export class LanTraffic {
     await this.syncRedirect(true);
   }
 
+  /** No proxy, no redirect: LAN traffic takes the normal route. */
+  private async turnOff() {
+    this.active = null;
+    this.redirect = null;
+    await this.runner.configure(null);
+    await this.syncRedirect(true);
+  }
+
   /** The relay's ways to the server, best first (`<uplink> <source address>` lines); whether the file changed. */
   private writeUdpPaths(paths: Desired['udpPaths']): boolean {
+    const uplinks = [...new Set(paths.map((p) => p.uplink))];
+    if (uplinks.join(' ') !== this.udpUplinks) {
+      this.udpUplinks = uplinks.join(' ');
+      this.publish({ type: 'mpwan.udp', uplink: uplinks[0] ?? null, paths: uplinks });
+    }
     const text = paths.map((p) => `${p.uplink} ${p.source}\n`).join('');
     const file = runPath.engine(this.rt).paths;
     if (this.rt.readFile(file) === text) return false;
@@ -153,7 +164,14 @@ export class LanTraffic {
   }
 
   private async say(t: ServerTransition | null) {
-    if (t) await this.log(t.level, t.message);
+    if (!t || !this.active) return;
+    this.publish({ type: 'mpwan.server', server: `${this.active.server.host}:${this.active.server.port}`, reachable: t.reachable, why: t.why });
+    await this.log(t.level, t.message);
+  }
+
+  /** The nft table changed (nft monitor): read it back and load it again if it is not ours any more. */
+  async repairTable(): Promise<void> {
+    await this.syncRedirect(true);
   }
 
   /** Loads or removes the redirect as decideRedirect says; `observe` also repairs a changed table. */
