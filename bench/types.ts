@@ -111,6 +111,16 @@ export interface MeteredSection {
   idle?: { seconds: number; fibrePerDay: number; ltePerDay: number };
 }
 
+export interface EventsSection {
+  reps: number;
+  /** Seconds from an uplink's link going down until `ubus listen mpwan.uplink` prints it. */
+  uplinkDownHeard: Spread;
+  /** Seconds from the daemon deciding it (its log line) until `ubus listen` prints it. */
+  heardAfterDecision: Spread;
+  /** Seconds from `nft delete table inet mpwan` until the daemon has loaded it again. */
+  tableBack: Spread;
+}
+
 export interface Results {
   machine: { cores: number; kernel: string };
   sections: {
@@ -124,6 +134,7 @@ export interface Results {
     serverFailover?: { measured: string; data: ServerFailoverSection };
     metered?: { measured: string; data: MeteredSection };
     feed?: { measured: string; data: FeedSection };
+    events?: { measured: string; data: EventsSection };
     [name: string]: { measured: string; data: unknown } | undefined;
   };
 }

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../test/lib/install.js';
 import type { Results } from '../types.js';
-import { aggregationTables, cliTables, defaultRouteTables, failoverTables, luciTables, relayTables, udpCallsTables } from './tables.js';
+import { aggregationTables, cliTables, defaultRouteTables, eventsTables, failoverTables, luciTables, relayTables, udpCallsTables } from './tables.js';
 import { feedTables } from './feed.js';
 import { meteredTables, serverFailoverTables } from './servers.js';
 import { readmeBlocks } from './readme.js';
@@ -22,6 +22,7 @@ export function renderResults(r: Results): string {
     ['udpCalls', s.udpCalls ? () => udpCallsTables(s.udpCalls!.data) : null],
     ['serverFailover', s.serverFailover ? () => serverFailoverTables(s.serverFailover!.data) : null],
     ['metered', s.metered ? () => meteredTables(s.metered!.data) : null],
+    ['events', s.events ? () => eventsTables(s.events!.data) : null],
     ['luci', s.luci ? () => luciTables(s.luci!.data) : null],
     ['feed', s.feed ? () => feedTables(s.feed!.data) : null],
   ];

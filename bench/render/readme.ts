@@ -27,6 +27,11 @@ function summary(r: Results): string[] {
     const c = fo.daemon;
     rows.push(['daemon and its probes (2 uplinks, default probes)', `${fmt(daemonTotal(c), 0)} CPU s/hour (daemon ${fmt(c.selfPerHour, 0)}, streaming probes ${fmt(c.probesPerHour ?? 0, 0)}, commands ${fmt(c.childrenPerHour, 0)}); ${fmt(c.rssMb)} MB RSS`, '< 20 s/hour, < 8 MB']);
   }
+  const ev = r.sections.events?.data;
+  if (ev) {
+    rows.push(['`ubus listen mpwan.uplink` shows an uplink down, after the daemon decided it / after its link went down', `${s2(ev.heardAfterDecision)} / ${s2(ev.uplinkDownHeard)}`, '< 1 s after the daemon decides']);
+    rows.push(['table `inet mpwan` deleted by hand (or another package) is back after', s2(ev.tableBack), '< 2 s']);
+  }
   const dr = r.sections.defaultRoute?.data;
   if (dr) {
     for (const k of ['silent-drop', 'link-down'] as const) {

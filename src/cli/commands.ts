@@ -35,7 +35,7 @@ export const COMMANDS: Command[] = [
   {
     name: 'apply', args: '[--dry-run] [--json]', summary: 'Make the kernel match /etc/config/mpwan and netifd (endpoints, rules, routes, limits, sysctls).',
     flags: { ...DRY_RUN, ...JSON_FLAG }, positional: none,
-    run: (rt, p) => runApply(rt, { dryRun: flag(p, '--dry-run'), json: flag(p, '--json'), stop: false }),
+    run: (rt, p) => runApply(rt, { dryRun: flag(p, '--dry-run'), json: flag(p, '--json') }),
   },
   {
     name: 'stop', args: '[--dry-run] [--json]', summary: 'Stop the daemon and remove everything mpwan set up (endpoints, rules, routes, nft table, proxies).',

@@ -19,17 +19,14 @@ import type { ProxyRunner } from './proxies.js';
 import type { NftTable } from './nft-table.js';
 import { ServerWatch, type Evidence, type ServerTransition } from './server-watch.js';
 import { decideRedirect } from './redirect.js';
-import { readEvidence, readRelayCounts } from './server-check.js';
+import { connectUnlessProbed, readEvidence, readRelayCounts } from './server-check.js';
 import type { ServerKeeper } from './server-keeper.js';
 import { serverOrder } from '../config/servers.js';
 import { familyOf, hostPort } from '../lib/inet.js';
-import { tcpConnect } from '../sys/probe.js';
+import type { MpwanEvent } from '../events/events.js';
+import { RelayFiles } from './relay-files.js';
 
 type Log = (level: 'warning' | 'notice' | 'err', message: string) => Promise<void>;
-
-/** Whether the uplinks' probes ping or connect to the server (health/targets.ts). */
-const probed = (config: Config, server: ServerConfig) => familyOf(server.host) !== null &&
-  config.uplinks.some((u) => u.mode !== 'off' && (u.health.probeServer || u.health.hosts.length === 0));
 
 interface Active {
   engine: Config['proxy']['engine'];
@@ -51,6 +48,7 @@ export class LanTraffic {
   /** The relay's counters when the current evidence window began. */
   private relayBaseline: { since: number; answered: number; rejected: number } | null = null;
   checkIntervalMs = 10000;
+  private readonly files: RelayFiles;
   /** What the last follow() was given: a server switch launches with it. */
   private followed: { config: Config; udpPaths: Desired['udpPaths'] } | null = null;
 
@@ -60,7 +58,10 @@ export class LanTraffic {
     readonly runner: ProxyRunner,
     readonly table: NftTable,
     private readonly log: Log,
-  ) {}
+    publish: (e: MpwanEvent) => void,
+  ) {
+    this.files = new RelayFiles(rt, publish);
+  }
 
   /** Follows the config: starts, replaces or stops the proxy; re-renders and checks the redirect. */
   async follow(config: Config, netifd: NetifdInterface[], desired: Pick<Desired, 'marks' | 'udpPaths'>, explicit: boolean): Promise<void> {
@@ -71,11 +72,7 @@ export class LanTraffic {
     if (!config.globals.enabled || !config.proxy.enabled || servers.length === 0) {
       this.missing = null;
       if (this.active) await this.log('notice', 'proxy disabled');
-      this.active = null;
-      this.followed = null;
-      this.redirect = null;
-      await this.runner.configure(null);
-      await this.syncRedirect(true);
+      await this.turnOff();
       return;
     }
     this.checkIntervalMs = config.proxy.checkInterval * 1000;
@@ -90,10 +87,7 @@ export class LanTraffic {
         if (message !== this.missing) await this.log('err', message);
         this.missing = message;
         this.caps = null;
-        this.active = null;
-        this.redirect = null;
-        await this.runner.configure(null);
-        await this.syncRedirect(true);
+        await this.turnOff();
         return;
       }
     }
@@ -120,7 +114,7 @@ export class LanTraffic {
     const plan = planProxy(config.proxy, server, runPath.engine(this.rt), cpuCount(this.rt), this.caps!.caps);
     // Written before the relay starts, which reads it then; it is told of later changes by SIGHUP.
     const family = familyOf(server.host);
-    const pathsChanged = engine === 'relay' && this.writeUdpPaths(udpPaths.filter((p) => family === null || familyOf(p.source) === family));
+    const pathsChanged = engine === 'relay' && this.files.paths(udpPaths.filter((p) => family === null || familyOf(p.source) === family));
     const { changed, adopted } = await this.runner.configure(engineLaunch(plan));
     if (pathsChanged && !changed) for (const pid of this.runner.supervisor.runningPids()) this.rt.kill(pid, SIGHUP);
     if (changed || !this.active || this.active.server.name !== server.name) {
@@ -135,13 +129,13 @@ export class LanTraffic {
     }
   }
 
-  /** The relay's ways to the server, best first (`<uplink> <source address>` lines); whether the file changed. */
-  private writeUdpPaths(paths: Desired['udpPaths']): boolean {
-    const text = paths.map((p) => `${p.uplink} ${p.source}\n`).join('');
-    const file = runPath.engine(this.rt).paths;
-    if (this.rt.readFile(file) === text) return false;
-    this.rt.writeFileAtomic(file, text, 0o644);
-    return true;
+  /** No proxy, no redirect: LAN traffic takes the normal route. */
+  private async turnOff() {
+    this.active = null;
+    this.followed = null;
+    this.redirect = null;
+    await this.runner.configure(null);
+    await this.syncRedirect(true);
   }
 
   /** Whether a proxy instance exited or is due to start (the supervise job is needed). */
@@ -166,10 +160,8 @@ export class LanTraffic {
     if (!a) return;
     const now = () => this.rt.monotonicMs();
     // Without probes of it (probe_server off and probe hosts set), a connect of our own tells whether it answers.
-    if (this.followed && !probed(this.followed.config, a.server)) {
-      const r = await tcpConnect(this.rt, a.server.host, a.server.port);
-      this.servers.connect(a.server.host, a.server.port, 'daemon', r.ok ? { ok: true } : { ok: false, error: r.error ?? 'no answer' });
-    }
+    const own = this.followed && await connectUnlessProbed(this.rt, this.followed.config, a.server);
+    if (own) this.servers.connect(a.server.host, a.server.port, 'daemon', own);
     const retried = a.watch.retry(now());
     if (retried) { this.servers.deaf(a.server.name, null); await this.say(retried); }
     if (a.watch.wantsEvidence) {
@@ -192,8 +184,14 @@ export class LanTraffic {
     return { answered: now.answered - this.relayBaseline.answered, silent: now.rejected - this.relayBaseline.rejected };
   }
 
+  /** The log's sentence (scripts hear of a server's turn from the server keeper). */
   private async say(t: ServerTransition | null) {
     if (t) await this.log(t.level, t.message);
+  }
+
+  /** The nft table changed (nft monitor): read it back and load it again if it is not ours any more. */
+  async repairTable(): Promise<void> {
+    await this.syncRedirect(true);
   }
 
   /** Loads or removes the redirect as decideRedirect says; `observe` also repairs a changed table. */

@@ -1,6 +1,7 @@
-// What the daemon says in the log when the server in use changes or an uplink nears its
-// quota: one sentence each, with its level. Pure.
+// What the daemon says when the server in use changes or an uplink nears its quota: one
+// sentence each for the log, with its level, and the event for scripts. Pure.
 import type { ChoiceChange } from '../servers/choice.js';
+import type { MpwanEvent } from '../events/events.js';
 import type { QuotaCrossing } from './quotas.js';
 import { decimalBytes } from '../lib/bytes.js';
 
@@ -17,6 +18,14 @@ export function choiceLine(c: ChoiceChange): Line | null {
   if (c.kind === 'back') return { level, message: `server ${c.server} answers again: LAN traffic goes through the proxy to it` };
   return { level, message: `new LAN traffic goes to server ${c.server}: ${c.why}` };
 }
+
+/** `address`: the chosen server's host:port. */
+export function choiceEvent(c: ChoiceChange, address: string | null): MpwanEvent {
+  return { type: 'mpwan.active_server', name: c.server, server: address, from: c.from, kind: c.kind, why: c.why };
+}
+
+export const quotaEvent = (c: QuotaCrossing): MpwanEvent =>
+  ({ type: 'mpwan.quota', uplink: c.uplink, percent: c.percent, used: c.bytes, quota: c.quota, action: c.action });
 
 export function quotaLine(c: QuotaCrossing): Line {
   const what = c.percent < 100 ? `${c.percent}% of its quota`

@@ -28,6 +28,8 @@ export class QuotaKeeper {
   private over = '{}';
   private loaded = false;
   private flashProblem = false;
+  /** What the last count was given, for recount(). */
+  private last: { config: Config; netifd: NetifdInterface[] } | null = null;
 
   constructor(
     private readonly rt: Runtime,
@@ -54,6 +56,7 @@ export class QuotaKeeper {
    */
   count(config: Config, netifd: NetifdInterface[]): boolean {
     this.load();
+    this.last = { config, netifd };
     const quotas = quotasOf(config);
     const readings: Record<string, Reading | null> = {};
     for (const u of config.uplinks) {
@@ -72,6 +75,11 @@ export class QuotaKeeper {
     const changed = over !== this.over;
     this.over = over;
     return changed;
+  }
+
+  /** Counts again with what the last count was given (the config and netifd as the last re-plan read them). */
+  recount(): boolean {
+    return this.last !== null && this.count(this.last.config, this.last.netifd);
   }
 
   /** Metered uplinks at their quota, and what quota_action makes of them (for the plan). */

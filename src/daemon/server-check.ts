@@ -1,5 +1,10 @@
-// The server job's reads: does the server in use answer what the proxies send it?
+// The server job's reads: does the server in use answer what the proxies send it (and at all,
+// when no probe asks it)?
 import type { Runtime } from '../sys/runtime.js';
+import type { Config, ServerConfig } from '../model/config.js';
+import type { ConnectOutcome } from '../servers/health.js';
+import { familyOf } from '../lib/inet.js';
+import { tcpConnect } from '../sys/probe.js';
 import { readSilentServerConnections } from '../sys/ss.js';
 import { parseRelayStats } from '../observe/relay-stats.js';
 import { runPath } from '../sys/run-dir.js';
@@ -17,4 +22,15 @@ export async function readEvidence(rt: Runtime, host: string, port: number, wind
 export function readRelayCounts(rt: Runtime): { answered: number; rejected: number } | null {
   const s = parseRelayStats(rt.readFile(runPath.relayStats(rt)));
   return s && { answered: s.tcp.answered, rejected: s.tcp.rejected };
+}
+
+/** Whether the uplinks' probes ping or connect to the server (health/targets.ts). */
+const probed = (config: Config, server: ServerConfig) => familyOf(server.host) !== null &&
+  config.uplinks.some((u) => u.mode !== 'off' && (u.health.probeServer || u.health.hosts.length === 0));
+
+/** Without probes of the server (probe_server off and probe hosts set), a connect of our own tells whether it answers (null: probes do). */
+export async function connectUnlessProbed(rt: Runtime, config: Config, server: ServerConfig): Promise<ConnectOutcome | null> {
+  if (probed(config, server)) return null;
+  const r = await tcpConnect(rt, server.host, server.port);
+  return r.ok ? { ok: true } : { ok: false, error: r.error ?? 'no answer' };
 }

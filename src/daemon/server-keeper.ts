@@ -1,7 +1,8 @@
 // Which server new LAN traffic goes to, kept up to date as the probes hear from the servers:
 // each server's health (servers/health.ts) from ping replies and connects, the choice
 // (servers/choice.ts) re-made at each, and a timer for what changes without a sound (a server
-// falling silent, a hold-down ending). Changes go to onChange at once.
+// falling silent, a hold-down ending). Changes go to onChange at once, and each server's
+// turn from answering to not (and back) to scripts as an event.
 //
 // A server falls silent by the pings of the uplinks that judge: those that still hear
 // something (any target) and ping fastest. An uplink that died hears nothing and says nothing
@@ -16,7 +17,7 @@ import type { ServerReport } from '../model/daemon-state.js';
 import { hostPort } from '../lib/inet.js';
 import { SILENT_AFTER_PINGS, SILENT_SLACK_MS, ServerHealth, type ConnectOutcome } from '../servers/health.js';
 import { ServerChoice, type ChoiceChange, type ServerView } from '../servers/choice.js';
-
+import type { MpwanEvent } from '../events/events.js';
 
 const identity = (s: ServerConfig) => `${s.host} ${s.port} ${s.key ?? ''} ${s.password ?? ''} ${s.method}`;
 
@@ -27,14 +28,20 @@ export class ServerKeeper implements ServerListener {
   private timer: unknown = null;
   /** Per uplink: when it last heard any ping reply, and its pace. */
   private readonly heard = new Map<string, { at: number; intervalMs: number }>();
+  /** Per server: whether scripts were last told it answers. */
+  private readonly told = new Map<string, boolean>();
 
-  constructor(private readonly rt: Runtime, private readonly onChange: (c: ChoiceChange) => void) {}
+  constructor(
+    private readonly rt: Runtime,
+    private readonly onChange: (c: ChoiceChange) => void,
+    private readonly publish: (e: MpwanEvent) => void = () => {},
+  ) {}
 
   /** The enabled servers, most preferred first, and the hold-down. A server whose address or secret changed starts afresh (unknown). */
   configure(servers: ServerConfig[], holdDownS: number) {
     this.servers = servers;
     this.choice.setHoldDown(holdDownS * 1000);
-    for (const name of [...this.health.keys()]) if (!servers.some((s) => s.name === name)) this.health.delete(name);
+    for (const name of [...this.health.keys()]) if (!servers.some((s) => s.name === name)) { this.health.delete(name); this.told.delete(name); }
     for (const s of servers) {
       const known = this.health.get(s.name);
       if (!known || known.id !== identity(s)) this.health.set(s.name, { id: identity(s), h: new ServerHealth() });
@@ -74,6 +81,12 @@ export class ServerKeeper implements ServerListener {
     return this.servers.find((s) => s.name === this.choice.choice.server) ?? null;
   }
 
+  /** A configured server's host:port. */
+  address(name: string | null): string | null {
+    const s = this.servers.find((x) => x.name === name);
+    return s ? hostPort(s.host, s.port) : null;
+  }
+
   /** Why that one, and since when (epoch seconds). */
   get why(): { why: string; since: number } {
     const c = this.choice.choice;
@@ -111,6 +124,7 @@ export class ServerKeeper implements ServerListener {
     const now = this.rt.monotonicMs();
     const views = this.views(now);
     const change = this.choice.update(views, now);
+    this.tell(views);
     this.rt.clearTimer(this.timer);
     const judges = this.judges(now);
     const times = this.servers.map((s) => this.health.get(s.name)!.h.silentAt(judges)).filter((t): t is number => t !== null && t > now);
@@ -120,6 +134,17 @@ export class ServerKeeper implements ServerListener {
     if (failback) times.push(failback.at);
     this.timer = times.length > 0 ? this.rt.setTimer(() => this.evaluate(), Math.max(1, Math.min(...times) - now)) : null;
     if (change) this.onChange(change);
+  }
+
+  /** Scripts hear when a server starts or stops answering (not knowing yet is no news). */
+  private tell(views: ServerView[]) {
+    for (const v of views) {
+      if (v.state === 'unknown' || this.told.get(v.name) === (v.state === 'up')) continue;
+      const was = this.told.get(v.name);
+      this.told.set(v.name, v.state === 'up');
+      const s = this.servers.find((x) => x.name === v.name)!;
+      this.publish({ type: 'mpwan.server', server: hostPort(s.host, s.port), name: s.name, reachable: v.state === 'up', why: v.reason ?? (was === false ? 'answers again' : 'answers') });
+    }
   }
 
   stop() {

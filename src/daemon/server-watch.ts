@@ -1,6 +1,7 @@
 // Whether the server in use answers what the proxy sends it (a server that accepts but never
 // answers has the wrong password or key; whether it answers at all is the server keeper's).
-// Pure: the clock arrives as an argument, and transitions come back as sentences for the log.
+// Pure: the clock arrives as an argument, and transitions come back as sentences for the log
+// (and a few words for scripts).
 
 /** Silent proxied connections, with none answered, that mean the server cannot read what the proxy sends. */
 export const SILENT_CONNECTIONS = 2;
@@ -16,6 +17,9 @@ export interface Evidence {
 export interface ServerTransition {
   level: 'err' | 'notice';
   message: string;
+  /** Whether the server is worth LAN traffic again (false: found deaf), and why, in a few words. */
+  reachable: boolean;
+  why: string;
 }
 
 export class ServerWatch {
@@ -48,7 +52,7 @@ export class ServerWatch {
     if (this.answers !== false || now - this.silentSince < SILENCE_RETRY_MS) return null;
     this.answers = null;
     this.evidenceSince = now;
-    return { level: 'notice', message: `trying the proxy to ${this.server} again` };
+    return { level: 'notice', message: `trying the proxy to ${this.server} again`, reachable: true, why: 'trying the proxy again' };
   }
 
   /** Whether evidence is wanted now: the server is not already found deaf. */
@@ -68,6 +72,8 @@ export class ServerWatch {
       level: 'err',
       message: `server ${this.server} accepts connections but answered none of ${e.silent} proxied ones: ` +
         `wrong ${this.secret}? (tried again in 5 min or on reload)`,
+      reachable: false,
+      why: `answered none of ${e.silent} proxied connections: wrong ${this.secret}?`,
     };
   }
 }

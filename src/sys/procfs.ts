@@ -72,3 +72,8 @@ export function readCarrier(rt: Runtime, dev: string): boolean {
 export function uptimeMs(rt: Reader): number {
   return Math.round(Number((rt.readFile('/proc/uptime') ?? '0').split(' ')[0]) * 1000);
 }
+
+/** This process's pid, as /proc says it. */
+export function ownPid(rt: Runtime): number {
+  return Number((rt.readFile('/proc/self/stat') ?? '0').split(' ')[0]);
+}

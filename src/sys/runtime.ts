@@ -45,6 +45,11 @@ export interface Runtime {
   /** Write in place (for /proc/sys files, which cannot be renamed over). */
   writeFile(path: string, data: string): void;
   removeFile(path: string): void;
+  /**
+   * An exclusive lock on `path` (created if missing), held until the returned function is
+   * called or this process dies; null when it was not had within `timeoutMs`.
+   */
+  lockFile(path: string, timeoutMs: number): Promise<(() => void) | null>;
   /** Names in a directory (without . and ..), or null when it cannot be read. */
   listDir(path: string): string[] | null;
   exists(path: string): boolean;

@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime.js';
 import { fileStat, listDir, makeDir, randomBytes, removeFile, writeFile, writeFileAtomic } from './files.js';
 import { qjsReader } from './reader.js';
 import { log } from './log.js';
+import { lockFile } from './lock.js';
 import { reap, spawnChannel, spawnChild, spawnLines } from './process.js';
 
 const SIGPIPE = 13;
@@ -17,6 +18,7 @@ export const qjsRuntime: Runtime = {
   writeFileAtomic,
   writeFile,
   removeFile,
+  lockFile,
   listDir,
   exists: (path) => os.stat(path)[1] === 0,
   fileStat,
