@@ -112,11 +112,13 @@ export class LanTraffic {
     const { config, udpPaths } = this.followed!;
     const engine = config.proxy.engine;
     const plan = planProxy(config.proxy, server, runPath.engine(this.rt), cpuCount(this.rt), this.caps!.caps);
-    // Written before the relay starts, which reads it then; it is told of later changes by SIGHUP.
+    // Written before the relay starts, which reads them then; it is told of later changes by
+    // SIGHUP (a new server: new connections go there, open ones stay where they are).
     const family = familyOf(server.host);
-    const pathsChanged = engine === 'relay' && this.files.paths(udpPaths.filter((p) => family === null || familyOf(p.source) === family));
+    const filesChanged = engine === 'relay' &&
+      [this.files.server(server), this.files.paths(udpPaths.filter((p) => family === null || familyOf(p.source) === family))].some(Boolean);
     const { changed, adopted } = await this.runner.configure(engineLaunch(plan));
-    if (pathsChanged && !changed) for (const pid of this.runner.supervisor.runningPids()) this.rt.kill(pid, SIGHUP);
+    if (filesChanged && !changed) for (const pid of this.runner.supervisor.runningPids()) this.rt.kill(pid, SIGHUP);
     if (changed || !this.active || this.active.server.name !== server.name) {
       const watch = new ServerWatch(hostPort(server.host, server.port), engine === 'relay' ? 'key' : 'password or cipher');
       watch.reset(this.rt.monotonicMs());

@@ -94,9 +94,9 @@ export class ServerKeeper implements ServerListener {
   }
 
   /** The more preferred server traffic goes back to when its hold-down ends, and in how many seconds. */
-  failback(): { server: string; in_s: number } | null {
+  failback(): { server: string; at: number } | null {
     const p = this.choice.pendingFailback(this.views(this.rt.monotonicMs()));
-    return p && { server: p.server, in_s: Math.max(0, Math.ceil((p.at - this.rt.monotonicMs()) / 1000)) };
+    return p && { server: p.server, at: this.rt.nowSeconds() + Math.max(0, Math.ceil((p.at - this.rt.monotonicMs()) / 1000)) };
   }
 
   report(): ServerReport[] {

@@ -18,8 +18,8 @@ export interface ProxyState {
   active_server: string | null;
   active_why: string;
   active_since: number;
-  /** A more preferred server that answers again: new traffic goes back to it in in_s seconds. */
-  failback: { server: string; in_s: number } | null;
+  /** A more preferred server that answers again: new traffic goes back to it at `at` (epoch seconds). */
+  failback: { server: string; at: number } | null;
   /** Every enabled server, most preferred first. */
   servers: ServerReport[];
 }

@@ -33,7 +33,7 @@ export function refresh(rt: Reader, basis: StatusReport, daemon: DaemonState | n
     daemon: { running: daemon !== null, pid: daemon?.pid ?? null, last_error: daemon?.last_error ?? null },
     proxy: {
       ...basis.proxy,
-      ...daemonProxyFields(daemon),
+      ...daemonProxyFields(daemon, rt.nowSeconds()),
       servers: p?.servers ?? basis.proxy.servers ?? [],
       server: p?.server ?? basis.proxy.server,
       udp: refreshUdp(basis.proxy.udp, p?.redirect_active ?? false, relayStats(rt, daemon)),

@@ -97,8 +97,8 @@ export interface StatusReport {
     active_server: string | null;
     active_why: string | null;
     active_since: number | null;
-    /** A more preferred server answers again: new traffic goes back to it in in_s seconds. */
-    failback: { server: string; in_s: number } | null;
+    /** A more preferred server answers again: new traffic goes back to it at `at` (epoch seconds), in in_s seconds. */
+    failback: { server: string; at: number; in_s: number } | null;
     /** Every enabled server, most preferred first, with what the probes say of it. */
     servers: ServerReport[];
     /** The configured engine cannot run (not installed): what to do. */
@@ -140,14 +140,14 @@ export function udpStatus(proxy: Pick<Assessment['config']['proxy'], 'enabled' |
   };
 }
 
-/** What the running daemon says of its proxy (nothing running: zeros and nulls). */
-export function daemonProxyFields(daemon: DaemonState | null) {
+/** What the running daemon says of its proxy (nothing running: zeros and nulls); `now`: epoch seconds. */
+export function daemonProxyFields(daemon: DaemonState | null, now: number) {
   const p = daemon?.proxy ?? null;
   return {
     active_server: p?.active_server ?? null,
     active_why: p?.active_why ?? null,
     active_since: p?.active_since ?? null,
-    failback: p?.failback ?? null,
+    failback: p?.failback ? { ...p.failback, in_s: Math.max(0, p.failback.at - now) } : null,
     running_instances: p ? p.instances.filter((i) => i.pid !== null).length : 0,
     instances: p ? p.instances.length : 0,
     mptcp_by: p?.mptcp_by ?? null,
@@ -205,7 +205,7 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
       engine: snap.config.proxy.engine,
       port: snap.config.proxy.port,
       server: p?.server ?? (server ? hostPort(server.host, server.port) : null),
-      ...daemonProxyFields(daemon),
+      ...daemonProxyFields(daemon, checked),
       servers: serverReports(snap.config, daemon),
       server_connections: null,
       udp: udpStatus({ ...snap.config.proxy, enabled: snap.config.proxy.enabled && server !== undefined }, p?.redirect_active ?? false, live.relay),

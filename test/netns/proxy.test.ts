@@ -34,7 +34,7 @@ interface EngineFacts {
 }
 const FACTS: Record<Engine, EngineFacts> = {
   relay: {
-    serverSecretFile: 'etc/mpwan-server/relay.key', routerSecretFile: 'run/relay.key', secretOption: 'key', wrongSecret: 'cd'.repeat(32),
+    serverSecretFile: 'etc/mpwan-server/relay.key', routerSecretFile: 'run/server-vps.key', secretOption: 'key', wrongSecret: 'cd'.repeat(32),
     wrongLog: /no server answers: vps is down \(wrong key\? the server closed the signed handshake unanswered/, wrongStatus: /vps +10\.99\.0\.1:\d+ +DOWN: wrong key\?/,
     probesTellWrongSecret: true,
     unit: /ExecStart=\/usr\/local\/sbin\/mpwan-relay server --listen \[::\]:\d+ --key-file \/etc\/mpwan-server\/relay\.key/,

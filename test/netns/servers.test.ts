@@ -1,7 +1,8 @@
 // Several aggregation servers (two server hosts behind the same internet): the primary dies
 // silently during a download and during a call, and new connections and the call go on through
 // the secondary; when the primary answers again, new traffic returns to it only after the
-// hold-down; a server with a wrong key is skipped with a clear status.
+// hold-down, while a download open on the secondary goes on there (the relay is told by SIGHUP,
+// not restarted); a server with a wrong key is skipped with a clear status.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -95,9 +96,14 @@ describe('several servers: fail-over and fail-back', function () {
     }
   });
 
-  it('the primary answers again: new traffic returns to it after the hold-down, not before', () => {
+  it('the primary answers again: new traffic returns to it after the hold-down, not before; a download open on the secondary goes on', () => {
+    const relayPid = s.rtr.daemonState()?.proxy?.instances[0].pid;
     topo.silenceServerHost(0, false);
     const back = waitFor('vps to answer again', () => proxy().servers[0].state === 'up' && Date.now(), 200);
+    const download = topo.spawn(topo.dst, ['iperf3', '-s', '-1', '-p', '5302']);
+    waitFor('iperf3', () => topo.exec(topo.dst, ['ss', '-Hltn', 'sport = :5302']).stdout.trim() !== '', 100);
+    const out = join(dir, 'download.json');
+    topo.spawn(topo.cli, ['iperf3', '-c', topo.destination, '-p', '5302', '-R', '-t', String(HOLD_DOWN_S + 6), '-J', '--logfile', out]);
     const p = proxy();
     assert.equal(p.active_server, 'vps2');
     assert.equal(p.failback?.server, 'vps');
@@ -110,6 +116,14 @@ describe('several servers: fail-over and fail-back', function () {
     assert.ok(after >= HOLD_DOWN_S - 1, `not before the hold-down: ${after} s`);
     assert.equal(serverOfNewConnection(), 'vps');
     assert.match(s.daemon.log(), /new LAN traffic goes to server vps: vps is preferred and has answered for \d+ s/);
+    assert.equal(s.rtr.daemonState()?.proxy?.instances[0].pid, relayPid, 'the relay was not restarted');
+    // The download opened on vps2 during the hold-down runs to its end there.
+    const r = waitFor('the download to end', () => { try { return JSON.parse(readFileSync(out, 'utf8')); } catch { return null; } }, 400);
+    try { process.kill(-download.pid!, 'SIGKILL'); } catch { /* gone */ }
+    assert.equal(r.error, undefined, r.error);
+    const tail = (r.intervals as Obj[]).slice(-3).map((i) => i.sum.bytes as number);
+    console.log(`      the download opened on vps2 during the hold-down: ${(r.end.sum_received.bytes / 1e6).toFixed(1)} MB, its last 3 s after the fail-back ${tail.map((b) => (b / 1e6).toFixed(1)).join(', ')} MB`);
+    assert.ok(tail.every((b) => b > 100000), `it kept going after the fail-back: ${tail.join(', ')} bytes a second`);
   });
 
   it('a server with a wrong key is skipped, and status says why', () => {

@@ -17,6 +17,7 @@ function runtime(files: Record<string, string>): Runtime {
   return {
     env: (name: string) => (name === 'MPWAN_RUN_DIR' ? RUN : undefined),
     readFile: (path: string) => files[path] ?? null,
+    nowSeconds: () => 1000,
   } as unknown as Runtime;
 }
 
