@@ -121,7 +121,7 @@ describe('core: endpoints, routing and reconcile on the real kernel', function (
     const stop = rtr.run(['stop']);
     assert.equal(stop.status, 0, stop.stderr);
     assert.equal(topo.ip(topo.rtr, 'mptcp', 'limits', 'show'), limitsFound, 'the limits as mpwan found them');
-    assert.deepEqual(readdirSync(join(rtr.dir, 'run')), ['owned.json']);
+    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['lock', 'owned.json'], 'the records and the lock (never removed) stay');
     // Stopped: it may still be finishing its exit (a zombie once done: this process reaps it later).
     const exited = () => { try { return /^State:\s+Z/m.test(readFileSync(`/proc/${proxy.pid}/status`, 'utf8')); } catch { return true; } };
     try {
