@@ -43,7 +43,7 @@ static void write_stats(const struct config *cfg, struct udp *udp, struct counte
 	if (!cfg->stats)
 		return;
 	struct stats_src src = { .server = cfg->server, .udp = cfg->udp, .ctr = ctrs, .n = n,
-				 .pending = atomic_load(&g_pending), .paths = paths };
+				 .pending = atomic_load(&g_pending), .refused_at = (uint64_t)atomic_load(&g_refused_at), .paths = paths };
 	if (udp)
 		src.npaths = udp_path_stats(udp, paths, MAX_PATHS);
 	stats_write(cfg->stats, &src, force);
@@ -115,6 +115,7 @@ int main(int argc, char **argv)
 			break;
 		if (sig == SIGHUP && udp)
 			udp_reload(udp);
+		refusals_tick(mono_ms());
 		write_stats(&cfg, udp, ctrs, nctr, 0);
 	}
 	atomic_store(&g_stop, 1);
