@@ -14,6 +14,7 @@ import { benchDefaultRoute } from './sections/default-route.js';
 import { benchLuci } from './sections/luci.js';
 import { benchRelay } from './relay.js';
 import { benchUdpCalls } from './sections/udp-calls.js';
+import { benchConnections } from './sections/connections.js';
 import { renderAll } from './render/index.js';
 import type { Results } from './types.js';
 
@@ -25,6 +26,7 @@ const SECTIONS: Record<string, () => unknown> = {
   luci: benchLuci,
   relay: benchRelay,
   udpCalls: benchUdpCalls,
+  connections: benchConnections,
 };
 
 const file = join(repoRoot, 'bench/results.json');

@@ -1,5 +1,5 @@
 // bench/results.md, one part per section, from bench/results.json. Pure.
-import type { AggregationSection, CliSection, DefaultRouteSection, FailoverSection, LuciSection, RelayBench, Spread, UdpCallsSection } from '../types.js';
+import type { AggregationSection, CliSection, ConnectionsSection, DefaultRouteSection, FailoverSection, LuciSection, RateRun, RelayBench, Spread, UdpCallsSection } from '../types.js';
 
 export const fmt = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
 /** Median and max cells, n/a when not every run gave the figure. */
@@ -153,3 +153,30 @@ export function udpCallsTables(d: UdpCallsSection): string[] {
 
 /** The daemon, its streaming probes and the commands it ran, CPU s/hour (older results have no probe column). */
 export const daemonTotal = (c: { selfPerHour: number; childrenPerHour: number; probesPerHour?: number }) => c.selfPerHour + c.childrenPerHour + (c.probesPerHour ?? 0);
+
+export function connectionsTables(d: ConnectionsSection): string[] {
+  const counted = (r: RateRun) => [
+    r.relayCounted.serverOverflow ? `${r.relayCounted.serverOverflow} handshakes refused by the server's full replay cache` : '',
+    r.relayCounted.routerRefused || r.relayCounted.serverRefused ? `${r.relayCounted.routerRefused} / ${r.relayCounted.serverRefused} refused for want of ports or memory (router / server)` : '',
+  ].filter(Boolean);
+  const failures = (r: RateRun) => (r.failed ? ` (${[Object.entries(r.failures).map(([k, n]) => `${k} ${n}`).join(', '), ...counted(r)].join('; ')})` : '');
+  const row = (r: RateRun, what: string) => [what, `${r.rate}/s for ${r.seconds} s`, `${r.ok} / ${r.failed}${failures(r)}`, String(r.achievedRate),
+    `${fmt(r.p50Ms, 0)} / ${fmt(r.p99Ms, 0)}`, `${fmt(r.cpuPer1000.router, 2)} / ${fmt(r.cpuPer1000.server, 2)}`, `${r.timeWaitMax.router} / ${r.timeWaitMax.server}`];
+  const o = d.openAtOnce, mb = (kb: number) => fmt(kb / 1024);
+  return [
+    '## Many short LAN connections through mpwan-relay (2 unshaped veth uplinks)', '',
+    `${d.method}. The LAN clients, the echo server and both relay sides share the machine's cores. CPU: utime + stime of each relay ` +
+      'process per 1,000 connections. TIME_WAIT: the most sockets in that state seen in the router\'s and the server\'s namespace.', '',
+    ...table(['run', 'offered', 'echoed / failed', 'echoed a second', 'latency ms median / p99', 'CPU s per 1,000, router / server', 'TIME_WAIT router / server'],
+      [row(d.sustained, 'sustained'), ...d.steps.map((r) => row(r, 'step'))]), '',
+    ...table(['figure', 'measured', 'goal'], [
+      ['1,000 a second for 3 minutes', `${d.sustained.ok} echoed, ${d.sustained.failed} failed`, 'none failed'],
+      ['highest rate without a failure (of those tried)', `${d.highestWithoutFailure} a second`, ''],
+      [`${o.n.toLocaleString('en-US')} open at once, then all echoing`, `${o.ok} echoed, ${o.failed} failed` + (o.n < o.wanted
+        ? ` (${o.wanted.toLocaleString('en-US')} wanted: each relay holds two descriptors a connection, and the hard limit here is ${o.fdLimit.toLocaleString('en-US')})` : ''), 'none failed'],
+      ['RSS idle / with them open, router; server (MB)', `${mb(o.rssKb.idle.router)} / ${mb(o.rssKb.open.router)}; ${mb(o.rssKb.idle.server)} / ${mb(o.rssKb.open.server)}`, 'router < 32'],
+      ['file descriptors with them open, router / server', `${o.fds.router} / ${o.fds.server}`, ''],
+      ['connections refused for want of ports or memory, router / server', `${d.refused.router} / ${d.refused.server}`, '0'],
+    ]),
+  ];
+}

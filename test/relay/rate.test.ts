@@ -3,11 +3,12 @@
 // when ports do run out anyway, a refusal at once that is counted, logged once and readable by
 // `mpwan status`. Real kernel, real binaries, 2 WANs, an echo server behind the server side.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRelayStats } from '../../src/observe/relay-stats.js';
 import { Topology, sweepStale } from '../netns/lib/topology.js';
 import { waitFor, waitListening } from '../netns/lib/wait.js';
+import { startLoad, timeWaits } from './lib/load-run.js';
 import { Relay, loadArgv } from './lib/relay.js';
 
 const ECHO = 7001;
@@ -17,17 +18,7 @@ describe('mpwan-relay: many short LAN connections', function () {
   let topo: Topology;
   let relay: Relay;
 
-  const timeWaits = (ns: string) => topo.exec(ns, ['ss', '-Htan', 'state', 'time-wait']).stdout.split('\n').filter(Boolean).length;
-  /** load.ts in the LAN client's namespace; `text()` is what it printed so far. */
-  const load = (mode: string, o: Record<string, unknown>) => {
-    const out = join(relay.dir, `load-${mode}-${Date.now()}.out`);
-    writeFileSync(out, '');
-    topo.spawn(topo.cli, loadArgv(mode, { host: topo.destination, port: ECHO, ...o }), {}, out);
-    return { text: () => readFileSync(out, 'utf8') };
-  };
-  /** Its summary line, once printed. */
-  const summary = (run: { text: () => string }, tries = 400, stepS = 0.05) =>
-    JSON.parse(waitFor('the load summary', () => run.text().split('\n').find((l) => l.startsWith('{"started"')), tries, stepS)!);
+  const load = (mode: string, o: Record<string, unknown>) => startLoad(topo, relay.dir, mode, { host: topo.destination, port: ECHO, ...o });
 
   before(() => {
     sweepStale();
@@ -36,6 +27,8 @@ describe('mpwan-relay: many short LAN connections', function () {
     // theirs, spread over many addresses in a real LAN.
     topo.sysctl(topo.cli, 'net.ipv4.ip_local_port_range', '1024 65535');
     topo.sysctl(topo.cli, 'net.ipv4.tcp_tw_reuse', '1');
+    // As `mpwan server setup` sets it: the server's own connections to the one destination.
+    topo.sysctl(topo.vps, 'net.ipv4.tcp_tw_reuse', '1');
     relay = new Relay(topo).start();
     topo.spawn(topo.dst, loadArgv('echo', { ports: [ECHO] }), {}, join(relay.dir, 'echo.log'));
     waitListening(topo, topo.dst, ECHO);
@@ -48,15 +41,13 @@ describe('mpwan-relay: many short LAN connections', function () {
   it('700 new connections a second for 90 s, 200 open at a time: every one echoed byte for byte, no TIME_WAIT on the router', () => {
     const before = relay.stats('router');
     let most = 0;
-    const run = load('rate', { rate: 700, seconds: 90, open: 200 });
-    const r = summary({ text: () => { most = Math.max(most, timeWaits(topo.rtr)); return run.text(); } }, 200, 1);
+    const r = load('rate', { rate: 700, seconds: 90, open: 200 }).summary(200, 1, () => { most = Math.max(most, timeWaits(topo, topo.rtr)); });
     console.log(`      ${r.ok} echoed in ${r.seconds} s (${r.achievedRate}/s), latency median ${r.p50Ms} ms, p99 ${r.p99Ms} ms; ` +
-      `at most ${most} sockets in TIME_WAIT on the router, ${timeWaits(topo.vps)} on the server at the end`);
+      `at most ${most} sockets in TIME_WAIT on the router, ${timeWaits(topo, topo.vps)} on the server at the end`);
     assert.deepEqual([r.ok, r.failed], [63000, 0], JSON.stringify(r));
     assert.ok(most < 100, `the router held ${most} sockets in TIME_WAIT`);
-    const after = relay.stats('router');
-    assert.equal(after.refused, before.refused, 'nothing refused');
-    assert.equal(after.answered - before.answered, 63000);
+    waitFor('the router to count them (its stats file is rewritten every second)', () => relay.stats('router').answered - before.answered === 63000);
+    assert.equal(relay.stats('router').refused, before.refused, 'nothing refused');
   });
 
   it('out of ports anyway: the LAN client is reset at once, and the router counts it, logs it once and status reads it', () => {
@@ -72,7 +63,7 @@ describe('mpwan-relay: many short LAN connections', function () {
       waitFor('the router to count the refusals', () => refused() === 30 - opened);
       assert.ok(opened >= 1 && opened <= 8, `${opened} connections got ports`);
       // A second burst within the minute: counted, not logged again.
-      const again = summary(load('open', { n: 10, go: join(relay.dir, 'never'), timeoutMs: 3000 }));
+      const again = load('open', { n: 10, go: join(relay.dir, 'never'), timeoutMs: 3000 }).summary(400);
       assert.equal(again.connected, 0, JSON.stringify(again));
       assert.ok(again.failMaxMs < 1000, `a refused connection took ${again.failMaxMs} ms to be reset`);
       waitFor('the second burst counted', () => refused() === 40 - opened);
@@ -86,7 +77,7 @@ describe('mpwan-relay: many short LAN connections', function () {
       assert.ok(s.tcp.refused_at >= t0 && s.tcp.refused_at <= Math.ceil(Date.now() / 1000), JSON.stringify(s.tcp));
       // The connections that got ports still work.
       writeFileSync(go, '');
-      const r = summary(held);
+      const r = held.summary(400);
       assert.equal(r.ok, opened, JSON.stringify(r));
     } finally {
       topo.sysctl(topo.rtr, 'net.ipv4.ip_local_port_range', range);

@@ -92,6 +92,7 @@ for (const build of ['release', 'asan'] as const) {
     });
 
     it('a router with the wrong key: its LAN client is reset, the destination sees nothing', () => {
+      const authFailed = relay.stats('server').auth_failed;
       relay.stop(relay.routerPid, 'router');
       const wrong = new Relay(topo, { binary: relay.binary, env: relay.o.env, sharing: relay, routerKeyHex: randomBytes(32).toString('hex') });
       try {
@@ -99,6 +100,8 @@ for (const build of ['release', 'asan'] as const) {
         const r = noConnection(() => peer(topo, topo.cli, 'expect', { host: topo.destination, port: ECHO, send: 'x' }));
         assert.equal(r.outcome, 'reset', JSON.stringify(r));
         waitFor('the wrong router to count a rejection', () => wrong.stats('router').rejected === 1);
+        // And the server its wrong MAC, before the next test reads the server's counters.
+        waitFor('the server to count the wrong MAC', () => relay.stats('server').auth_failed === authFailed + 1);
         assert.equal(sanitizerReport(wrong.log('router')), null);
       } finally {
         wrong.stop(wrong.routerPid, 'router');

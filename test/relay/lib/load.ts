@@ -6,8 +6,9 @@
 //          a random payload of `bytes` ([min, max]), half-closes, reads the echo to the end and
 //          compares it byte for byte. With `serverCloses`: the payload starts with its length
 //          (4 bytes), the client does not half-close, the destination ends after echoing it.
-//   open   `n` connections opened and held idle; once the file `go` exists, each sends its
-//          payload, half-closes and checks its echo (prints "open" when all are connected)
+//   open   `n` connections opened (at most `connecting` at a time) and held idle; once the
+//          file `go` exists, each sends its payload, half-closes and checks its echo (prints
+//          "open <count>" when each connected or failed)
 // Prints one JSON line at the end: counts of ok and of each failure, per second and in all.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -53,8 +54,9 @@ function connection(host: string, port: number, sendAtOnce: boolean, onOpen: (c:
 function summary(extra: Record<string, unknown>) {
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? null;
-  const failed = Object.entries(counts).filter(([k]) => k !== 'started' && k !== 'ok').reduce((s, [, v]) => s + v, 0);
-  process.stdout.write(JSON.stringify({ ...counts, failed, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: latencies.at(-1) ?? null, failMaxMs, ...extra }) + '\n');
+  const failures = Object.fromEntries(Object.entries(counts).filter(([k]) => k !== 'started' && k !== 'ok'));
+  const failed = Object.values(failures).reduce((s, v) => s + v, 0);
+  process.stdout.write(JSON.stringify({ ...counts, failed, failures, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: latencies.at(-1) ?? null, failMaxMs, ...extra }) + '\n');
   process.exit(0);
 }
 
@@ -100,13 +102,19 @@ function open() {
       for (const w of waiting) w.send();
     }, 50);
   };
-  for (let i = 0; i < o.n; i++) {
-    let opened = false;
-    connection(o.host, o.port, false, (c) => { opened = true; waiting.push(c); settled(); }, () => {
-      if (!opened) { failedEarly++; settled(); }
-      if (++closed === o.n) summary({ ms: now() - t0, connected: waiting.length });
-    });
-  }
+  // At most `connecting` handshakes at a time (all at once by default).
+  let started = 0, pending = 0;
+  const more = () => {
+    while (started < o.n && pending < (o.connecting ?? o.n)) {
+      started++, pending++;
+      let opened = false;
+      connection(o.host, o.port, false, (c) => { opened = true; pending--; waiting.push(c); settled(); more(); }, () => {
+        if (!opened) { failedEarly++; pending--; settled(); more(); }
+        if (++closed === o.n) summary({ ms: now() - t0, connected: waiting.length });
+      });
+    }
+  };
+  more();
   setTimeout(() => summary({ gaveUp: true, connected: waiting.length }), o.timeoutMs ?? 300_000);
 }
 
