@@ -51,11 +51,12 @@ function summary(r: Results): string[] {
   const conn = r.sections.connections?.data;
   if (conn) {
     const s = conn.sustained, o = conn.openAtOnce;
-    rows.push([`new LAN connections through mpwan-relay, ${s.rate} a second for ${fmt(s.seconds / 60, 0)} minutes (request, half-close, echo checked)`,
-      `${s.ok} echoed, ${s.failed} failed; highest rate without a failure ${conn.highestWithoutFailure}/s; CPU per 1,000 ${fmt(s.cpuPer1000.router, 2)} s router, ${fmt(s.cpuPer1000.server, 2)} s server`, 'none failed']);
-    const cut = o.n < o.wanted ? ` (not ${o.wanted.toLocaleString('en-US')}: this machine's hard limit of ${o.fdLimit.toLocaleString('en-US')} descriptors, two a connection)` : '';
-    rows.push([`${o.n.toLocaleString('en-US')} LAN connections open at once through mpwan-relay${cut}`,
-      `${o.ok} echoed, ${o.failed} failed; RSS router ${fmt(o.rssKb.open.router / 1024)} MB, server ${fmt(o.rssKb.open.server / 1024)} MB; ${o.fds.router} / ${o.fds.server} descriptors`, 'none failed, router < 32 MB']);
+    const n = (x: number) => x.toLocaleString('en-US');
+    rows.push([`new LAN connections through mpwan-relay, ${n(s.rate)} a second for ${fmt(s.seconds / 60, 0)} minutes (request, half-close, echo checked)`,
+      `${n(s.ok)} echoed, ${n(s.failed)} failed; highest rate without a failure ${n(conn.highestWithoutFailure)}/s; CPU per 1,000 ${fmt(s.cpuPer1000.router, 2)} s router, ${fmt(s.cpuPer1000.server, 2)} s server`, 'none failed']);
+    const cut = o.n < o.wanted ? ` (not ${n(o.wanted)}: this machine's hard limit of ${n(o.fdLimit)} descriptors, two a connection)` : '';
+    rows.push([`${n(o.n)} LAN connections open at once through mpwan-relay${cut}`,
+      `${n(o.ok)} echoed, ${n(o.failed)} failed; RSS router ${fmt(o.rssKb.open.router / 1024)} MB, server ${fmt(o.rssKb.open.server / 1024)} MB; ${n(o.fds.router)} / ${n(o.fds.server)} descriptors`, 'none failed, router < 32 MB']);
   }
   const cli = r.sections.cli?.data;
   if (cli) {

@@ -154,14 +154,16 @@ export function udpCallsTables(d: UdpCallsSection): string[] {
 /** The daemon, its streaming probes and the commands it ran, CPU s/hour (older results have no probe column). */
 export const daemonTotal = (c: { selfPerHour: number; childrenPerHour: number; probesPerHour?: number }) => c.selfPerHour + c.childrenPerHour + (c.probesPerHour ?? 0);
 
+const n = (x: number) => x.toLocaleString('en-US');
+
 export function connectionsTables(d: ConnectionsSection): string[] {
   const counted = (r: RateRun) => [
     r.relayCounted.serverOverflow ? `${r.relayCounted.serverOverflow} handshakes refused by the server's full replay cache` : '',
     r.relayCounted.routerRefused || r.relayCounted.serverRefused ? `${r.relayCounted.routerRefused} / ${r.relayCounted.serverRefused} refused for want of ports or memory (router / server)` : '',
   ].filter(Boolean);
   const failures = (r: RateRun) => (r.failed ? ` (${[Object.entries(r.failures).map(([k, n]) => `${k} ${n}`).join(', '), ...counted(r)].join('; ')})` : '');
-  const row = (r: RateRun, what: string) => [what, `${r.rate}/s for ${r.seconds} s`, `${r.ok} / ${r.failed}${failures(r)}`, String(r.achievedRate),
-    `${fmt(r.p50Ms, 0)} / ${fmt(r.p99Ms, 0)}`, `${fmt(r.cpuPer1000.router, 2)} / ${fmt(r.cpuPer1000.server, 2)}`, `${r.timeWaitMax.router} / ${r.timeWaitMax.server}`];
+  const row = (r: RateRun, what: string) => [what, `${n(r.rate)}/s for ${r.seconds} s`, `${n(r.ok)} / ${n(r.failed)}${failures(r)}`, n(r.achievedRate),
+    `${fmt(r.p50Ms, 0)} / ${fmt(r.p99Ms, 0)}`, `${fmt(r.cpuPer1000.router, 2)} / ${fmt(r.cpuPer1000.server, 2)}`, `${n(r.timeWaitMax.router)} / ${n(r.timeWaitMax.server)}`];
   const o = d.openAtOnce, mb = (kb: number) => fmt(kb / 1024);
   return [
     '## Many short LAN connections through mpwan-relay (2 unshaped veth uplinks)', '',
@@ -170,12 +172,12 @@ export function connectionsTables(d: ConnectionsSection): string[] {
     ...table(['run', 'offered', 'echoed / failed', 'echoed a second', 'latency ms median / p99', 'CPU s per 1,000, router / server', 'TIME_WAIT router / server'],
       [row(d.sustained, 'sustained'), ...d.steps.map((r) => row(r, 'step'))]), '',
     ...table(['figure', 'measured', 'goal'], [
-      ['1,000 a second for 3 minutes', `${d.sustained.ok} echoed, ${d.sustained.failed} failed`, 'none failed'],
-      ['highest rate without a failure (of those tried)', `${d.highestWithoutFailure} a second`, ''],
-      [`${o.n.toLocaleString('en-US')} open at once, then all echoing`, `${o.ok} echoed, ${o.failed} failed` + (o.n < o.wanted
+      [`${n(d.sustained.rate)} a second for ${d.sustained.seconds / 60} minutes`, `${n(d.sustained.ok)} echoed, ${n(d.sustained.failed)} failed`, 'none failed'],
+      ['highest rate without a failure (of those tried)', `${n(d.highestWithoutFailure)} a second`, ''],
+      [`${n(o.n)} open at once, then all echoing`, `${n(o.ok)} echoed, ${n(o.failed)} failed` + (o.n < o.wanted
         ? ` (${o.wanted.toLocaleString('en-US')} wanted: each relay holds two descriptors a connection, and the hard limit here is ${o.fdLimit.toLocaleString('en-US')})` : ''), 'none failed'],
       ['RSS idle / with them open, router; server (MB)', `${mb(o.rssKb.idle.router)} / ${mb(o.rssKb.open.router)}; ${mb(o.rssKb.idle.server)} / ${mb(o.rssKb.open.server)}`, 'router < 32'],
-      ['file descriptors with them open, router / server', `${o.fds.router} / ${o.fds.server}`, ''],
+      ['file descriptors with them open, router / server', `${n(o.fds.router)} / ${n(o.fds.server)}`, ''],
       ['connections refused for want of ports or memory, router / server', `${d.refused.router} / ${d.refused.server}`, '0'],
     ]),
   ];
