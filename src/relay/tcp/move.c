@@ -37,10 +37,11 @@ static void pipe_put(struct worker *w, struct pipe_pair p)
 		close(p.r), close(p.w);
 }
 
-/* Writes what the half holds. 1: all written; 0: the destination is full; -1: error. */
+/* Writes what the half holds: h->buf first (a record header in front of a pipe's bytes is
+ * there), then the pipe. 1: all written; 0: the destination is full; -1: error. */
 int half_flush(struct worker *w, struct half *h, struct side *dst)
 {
-	for (;;) {
+	while (h->buf || h->inpipe) {
 		ssize_t k;
 		if (h->buf)
 			k = send(dst->fd, h->buf + h->off, h->len, MSG_NOSIGNAL);
@@ -64,7 +65,7 @@ int half_flush(struct worker *w, struct half *h, struct side *dst)
 			}
 			free(h->buf);
 			h->buf = NULL, h->off = 0;
-			return 1;
+			continue;
 		}
 		h->inpipe -= (uint32_t)k;
 		if (h->inpipe && dst->eagain_only)
@@ -75,8 +76,8 @@ int half_flush(struct worker *w, struct half *h, struct side *dst)
 		}
 		pipe_put(w, (struct pipe_pair){ h->pipe_r, h->pipe_w });
 		h->pipe_r = h->pipe_w = -1;
-		return 1;
 	}
+	return 1;
 }
 
 /* Writes `n` bytes of the scratch buffer from `from` on; keeps what the destination did not take.
