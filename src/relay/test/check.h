@@ -1,4 +1,4 @@
-/* The C unit tests' shared checks (unit.c, udp.c). */
+/* The C unit tests' shared checks (unit.c, udp.c, record.c). */
 #ifndef MPWAN_TEST_CHECK_H
 #define MPWAN_TEST_CHECK_H
 #include <stddef.h>
@@ -10,5 +10,6 @@ extern int failures, checks;
 
 void hex(const char *s, uint8_t *out, size_t n);
 void test_udp(void);
+void test_records(void);
 
 #endif
