@@ -57,10 +57,14 @@ describe('mpwan-relay: many short LAN connections', function () {
     try {
       const t0 = Math.floor(Date.now() / 1000);
       // 30 idle connections: the first few take the 8 ports (a subflow each), the rest are refused.
+      const base = relay.stats('router').refused;
+      const refused = () => relay.stats('router').refused - base;
       const held = load('open', { n: 30, go, timeoutMs: 60000 });
-      const opened = Number(waitFor('30 connections open or refused', () => /^open (\d+)/.exec(held.text()))[1]);
-      const refused = () => relay.stats('router').refused;
-      waitFor('the router to count the refusals', () => refused() === 30 - opened);
+      waitFor('30 connections open or refused', () => /^open (\d+)/.test(held.text()));
+      // The LAN handshake completes before the relay asks for a port upstream, so the client may
+      // see a refused connection open for a moment: the router's settled count says which held.
+      waitFor('the router to count the refusals', () => refused() >= 30 - 8);
+      const opened = 30 - (relay.settledStatsDoc('router').tcp.refused - base);
       assert.ok(opened >= 1 && opened <= 8, `${opened} connections got ports`);
       // A second burst within the minute: counted, not logged again.
       const again = load('open', { n: 10, go: join(relay.dir, 'never'), timeoutMs: 3000 }).summary(400);
@@ -73,7 +77,7 @@ describe('mpwan-relay: many short LAN connections', function () {
       assert.match(lines[0], /\d+ connections? refused in the last minute \(the last: Cannot assign requested address\)/);
       // What `mpwan status` reads: the stats file through src/observe/relay-stats.ts.
       const s = parseRelayStats(relay.statsText('router'))!;
-      assert.equal(s.tcp.refused, 40 - opened);
+      assert.equal(s.tcp.refused - base, 40 - opened);
       assert.ok(s.tcp.refused_at >= t0 && s.tcp.refused_at <= Math.ceil(Date.now() / 1000), JSON.stringify(s.tcp));
       // The connections that got ports still work.
       writeFileSync(go, '');
