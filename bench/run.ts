@@ -1,5 +1,5 @@
 // `make bench`: measures mpwan on this machine into bench/results.json, then renders
-// bench/results.md and the figures in README.md from it (bench/render/). `--render`: only that.
+// bench/results.md and the figures in README.md from it (bench/render/; `npx tsx bench/render/index.ts` renders only).
 //   BENCH_ONLY=cli,failover make bench   measures only those sections, keeping the others
 // Medians of repeated runs side by side in one session; the machine is noisy, so compare rows
 // of the same table, not numbers across runs.
@@ -18,6 +18,7 @@ import { benchServerFailover } from './sections/servers.js';
 import { benchMetered } from './sections/metered.js';
 import { benchFeed } from './sections/feed.js';
 import { benchEvents } from './sections/events.js';
+import { benchConnections } from './sections/connections.js';
 import { renderAll } from './render/index.js';
 import type { Results } from './types.js';
 
@@ -33,14 +34,10 @@ const SECTIONS: Record<string, () => unknown> = {
   serverFailover: benchServerFailover,
   metered: benchMetered,
   events: benchEvents,
+  connections: benchConnections,
 };
 
 const file = join(repoRoot, 'bench/results.json');
-// `npx tsx bench/run.ts --render`: renders bench/results.md and README.md from results.json, measures nothing.
-if (process.argv.includes('--render')) {
-  renderAll(JSON.parse(readFileSync(file, 'utf8')));
-  process.exit(0);
-}
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 for (const name of only ?? []) if (!(name in SECTIONS)) throw new Error(`BENCH_ONLY: no section '${name}' (have: ${Object.keys(SECTIONS).join(', ')})`);
 const results: Results = only && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { machine: { cores: 0, kernel: '' }, sections: {} };

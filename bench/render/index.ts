@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../test/lib/install.js';
 import type { Results } from '../types.js';
-import { aggregationTables, cliTables, defaultRouteTables, eventsTables, failoverTables, luciTables, relayTables, udpCallsTables } from './tables.js';
+import { aggregationTables, cliTables, connectionsTables, defaultRouteTables, eventsTables, failoverTables, luciTables, relayTables, udpCallsTables } from './tables.js';
 import { feedTables } from './feed.js';
 import { meteredTables, serverFailoverTables } from './servers.js';
 import { readmeBlocks } from './readme.js';
@@ -19,6 +19,7 @@ export function renderResults(r: Results): string {
     ['failover', s.failover ? () => failoverTables(s.failover!.data) : null],
     ['defaultRoute', s.defaultRoute ? () => defaultRouteTables(s.defaultRoute!.data) : null],
     ['relay', s.relay ? () => relayTables(s.relay!.data) : null],
+    ['connections', s.connections ? () => connectionsTables(s.connections!.data) : null],
     ['udpCalls', s.udpCalls ? () => udpCallsTables(s.udpCalls!.data) : null],
     ['serverFailover', s.serverFailover ? () => serverFailoverTables(s.serverFailover!.data) : null],
     ['metered', s.metered ? () => meteredTables(s.metered!.data) : null],

@@ -56,6 +56,16 @@ function summary(r: Results): string[] {
     rows.push(['router CPU per GB, mpwan-relay / shadowsocks-libev', `${fmt(g.routerCpuVsSsLibev?.value, 2)} (${fmt(relay.cpuSecondsPerGB.relay.router.median, 2)} / ${fmt(relay.cpuSecondsPerGB.ssLibev.router.median, 2)} s/GB)`, '<= 0.33']);
     rows.push(['mpwan-relay with 1,000 open connections / binary', `${fmt(Math.max(relay.rssKb.with1000Open.router, relay.rssKb.with1000Open.server) / 1024)} MB RSS / ${fmt(relay.binaryBytes.dynamicStripped / 1024)} KB`, '< 32 MB / < 100 KB']);
   }
+  const conn = r.sections.connections?.data;
+  if (conn) {
+    const s = conn.sustained, o = conn.openAtOnce;
+    const n = (x: number) => x.toLocaleString('en-US');
+    rows.push([`new LAN connections through mpwan-relay, ${n(s.rate)} a second for ${fmt(s.seconds / 60, 0)} minutes (request, half-close, echo checked)`,
+      `${n(s.ok)} echoed, ${n(s.failed)} failed; highest rate without a failure ${n(conn.highestWithoutFailure)}/s; CPU per 1,000 ${fmt(s.cpuPer1000.router, 2)} s router, ${fmt(s.cpuPer1000.server, 2)} s server`, 'none failed']);
+    const cut = o.n < o.wanted ? ` (not ${n(o.wanted)}: this machine's hard limit of ${n(o.fdLimit)} descriptors, two a connection)` : '';
+    rows.push([`${n(o.n)} LAN connections open at once through mpwan-relay${cut}`,
+      `${n(o.ok)} echoed, ${n(o.failed)} failed; RSS router ${fmt(o.rssKb.open.router / 1024)} MB, server ${fmt(o.rssKb.open.server / 1024)} MB; ${n(o.fds.router)} / ${n(o.fds.server)} descriptors`, 'none failed, router < 32 MB']);
+  }
   const cli = r.sections.cli?.data;
   if (cli) {
     const u = cli.uplinks;

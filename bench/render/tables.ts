@@ -1,5 +1,5 @@
 // bench/results.md, one part per section, from bench/results.json. Pure.
-import type { AggregationSection, CliSection, DefaultRouteSection, EventsSection, FailoverSection, LuciSection, RelayBench, Spread, UdpCallsSection } from '../types.js';
+import type { AggregationSection, CliSection, ConnectionsSection, DefaultRouteSection, EventsSection, FailoverSection, LuciSection, RateRun, RelayBench, Spread, UdpCallsSection } from '../types.js';
 
 export const fmt = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
 /** Median and max cells, n/a when not every run gave the figure. */
@@ -167,6 +167,35 @@ export function eventsTables(d: EventsSection): string[] {
       ['`ubus listen` prints the uplink down, after the daemon decided it', ...pair(d.heardAfterDecision, d.reps, 3), '< 1 s'],
       ['`ubus listen` prints the uplink down, after its link went down', ...pair(d.uplinkDownHeard, d.reps, 3), ''],
       ['table inet mpwan back after a deletion', ...pair(d.tableBack, d.reps, 3), '< 2 s'],
+    ]),
+  ];
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+export function connectionsTables(d: ConnectionsSection): string[] {
+  const counted = (r: RateRun) => [
+    r.relayCounted.serverOverflow ? `${r.relayCounted.serverOverflow} handshakes refused by the server's full replay cache` : '',
+    r.relayCounted.routerRefused || r.relayCounted.serverRefused ? `${r.relayCounted.routerRefused} / ${r.relayCounted.serverRefused} refused for want of ports or memory (router / server)` : '',
+  ].filter(Boolean);
+  const failures = (r: RateRun) => (r.failed ? ` (${[Object.entries(r.failures).map(([k, n]) => `${k} ${n}`).join(', '), ...counted(r)].join('; ')})` : '');
+  const row = (r: RateRun, what: string) => [what, `${n(r.rate)}/s for ${r.seconds} s`, `${n(r.ok)} / ${n(r.failed)}${failures(r)}`, n(r.achievedRate),
+    `${fmt(r.p50Ms, 0)} / ${fmt(r.p99Ms, 0)}`, `${fmt(r.cpuPer1000.router, 2)} / ${fmt(r.cpuPer1000.server, 2)}`, `${n(r.timeWaitMax.router)} / ${n(r.timeWaitMax.server)}`];
+  const o = d.openAtOnce, mb = (kb: number) => fmt(kb / 1024);
+  return [
+    '## Many short LAN connections through mpwan-relay (2 unshaped veth uplinks)', '',
+    `${d.method}. The LAN clients, the echo server and both relay sides share the machine's cores. CPU: utime + stime of each relay ` +
+      'process per 1,000 connections. TIME_WAIT: the most sockets in that state seen in the router\'s and the server\'s namespace.', '',
+    ...table(['run', 'offered', 'echoed / failed', 'echoed a second', 'latency ms median / p99', 'CPU s per 1,000, router / server', 'TIME_WAIT router / server'],
+      [row(d.sustained, 'sustained'), ...d.steps.map((r) => row(r, 'step'))]), '',
+    ...table(['figure', 'measured', 'goal'], [
+      [`${n(d.sustained.rate)} a second for ${d.sustained.seconds / 60} minutes`, `${n(d.sustained.ok)} echoed, ${n(d.sustained.failed)} failed`, 'none failed'],
+      ['highest rate without a failure (of those tried)', `${n(d.highestWithoutFailure)} a second`, ''],
+      [`${n(o.n)} open at once, then all echoing`, `${n(o.ok)} echoed, ${n(o.failed)} failed` + (o.n < o.wanted
+        ? ` (${o.wanted.toLocaleString('en-US')} wanted: each relay holds two descriptors a connection, and the hard limit here is ${o.fdLimit.toLocaleString('en-US')})` : ''), 'none failed'],
+      ['RSS idle / with them open, router; server (MB)', `${mb(o.rssKb.idle.router)} / ${mb(o.rssKb.open.router)}; ${mb(o.rssKb.idle.server)} / ${mb(o.rssKb.open.server)}`, 'router < 32'],
+      ['file descriptors with them open, router / server', `${n(o.fds.router)} / ${n(o.fds.server)}`, ''],
+      ['connections refused for want of ports or memory, router / server', `${d.refused.router} / ${d.refused.server}`, '0'],
     ]),
   ];
 }

@@ -13,7 +13,7 @@ static size_t signed_probe(uint8_t out[HS_MAX], const struct hmac_key *tcp)
 	uint8_t nonce[NONCE_LEN];
 	if (getrandom(nonce, sizeof nonce, 0) != sizeof nonce)
 		return 0;
-	return hs_build(out, tcp, &d, (uint64_t)time(NULL), nonce);
+	return hs_build(out, HS_TYPE_CONNECT, tcp, &d, (uint64_t)time(NULL), nonce);
 }
 
 /* The handshake to send after connecting, signed with the key in `key_path`; NULL, or why not. */

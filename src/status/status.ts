@@ -105,6 +105,8 @@ export interface StatusReport {
     error: string | null;
     /** Proxy connections to the server right now: MPTCP, or fallen back to plain TCP. */
     server_connections: { mptcp: number; tcp: number } | null;
+    /** LAN connections the relay refused at once for want of ports, descriptors or memory, and when the last was (epoch seconds). */
+    refused: { count: number; last: number | null };
     udp: UdpStatus;
   };
   warnings: string[];
@@ -208,6 +210,7 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
       ...daemonProxyFields(daemon, checked),
       servers: serverReports(snap.config, daemon),
       server_connections: null,
+      refused: { count: live.relay?.tcp.refused ?? 0, last: live.relay?.tcp.refused_at || null },
       udp: udpStatus({ ...snap.config.proxy, enabled: snap.config.proxy.enabled && server !== undefined }, p?.redirect_active ?? false, live.relay),
     },
     warnings: [...snap.configWarnings, ...snap.desired.warnings, ...snap.diff.warnings],

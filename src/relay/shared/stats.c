@@ -5,21 +5,25 @@
 #include <stdio.h>
 #include <string.h>
 
+enum { PENDING = C_COUNT, REFUSED_AT, FIELDS }; /* the gauges, after the counters */
+
 struct field {
 	const char *name;
-	int ctr; /* -1: the global pending gauge */
+	int ctr;
 };
 
 static const struct field ROUTER[] = {
 	{ "accepted", C_ACCEPTED }, { "active", C_ACTIVE }, { "answered", C_ANSWERED },
 	{ "rejected", C_REJECTED }, { "failed", C_FAILED }, { "bytes_up", C_BYTES_UP },
-	{ "bytes_down", C_BYTES_DOWN }, { "tcp_fallback", C_FALLBACK }, { NULL, 0 },
+	{ "bytes_down", C_BYTES_DOWN }, { "tcp_fallback", C_FALLBACK }, { "refused", C_REFUSED }, { "refused_at", REFUSED_AT },
+	{ NULL, 0 },
 };
 static const struct field SERVER[] = {
 	{ "accepted", C_ACCEPTED }, { "active", C_ACTIVE }, { "auth_failed", C_AUTH_FAILED },
 	{ "replayed", C_REPLAYED }, { "stale", C_STALE }, { "timed_out", C_TIMED_OUT },
-	{ "refused_destination", C_REFUSED_DEST }, { "pending", -1 }, { "connect_failed", C_CONNECT_FAILED },
-	{ "overflow", C_OVERFLOW }, { "bytes_up", C_BYTES_UP }, { "bytes_down", C_BYTES_DOWN }, { NULL, 0 },
+	{ "refused_destination", C_REFUSED_DEST }, { "pending", PENDING }, { "connect_failed", C_CONNECT_FAILED },
+	{ "overflow", C_OVERFLOW }, { "bytes_up", C_BYTES_UP }, { "bytes_down", C_BYTES_DOWN }, { "refused", C_REFUSED },
+	{ "refused_at", REFUSED_AT }, { NULL, 0 },
 };
 static const struct field ROUTER_UDP[] = {
 	{ "sessions", U_SESSIONS }, { "active", U_ACTIVE }, { "datagrams_up", U_UP }, { "datagrams_down", U_DOWN },
@@ -51,18 +55,18 @@ static void object(struct text *t, const struct field *f, const uint64_t *sum)
 {
 	put(t, "{");
 	for (const struct field *x = f; x->name; x++)
-		put(t, "%s\"%s\": %llu", x == f ? "" : ", ", x->name, (unsigned long long)sum[x->ctr < 0 ? C_COUNT : x->ctr]);
+		put(t, "%s\"%s\": %llu", x == f ? "" : ", ", x->name, (unsigned long long)sum[x->ctr]);
 }
 
 void stats_write(const char *path, const struct stats_src *src, int force)
 {
 	static struct text last, now;
 	static int written;
-	uint64_t sum[C_COUNT + 1] = { 0 };
+	uint64_t sum[FIELDS] = { 0 };
 	for (int t = 0; t < src->n; t++)
 		for (int i = 0; i < C_COUNT; i++)
 			sum[i] += atomic_load_explicit(&src->ctr[t]->v[i], memory_order_relaxed);
-	sum[C_COUNT] = src->pending;
+	sum[PENDING] = src->pending, sum[REFUSED_AT] = src->refused_at;
 	now.n = 0;
 	put(&now, "{\"tcp\": ");
 	object(&now, src->server ? SERVER : ROUTER, sum);

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 enum ctr {
-	C_ACCEPTED, C_ACTIVE, C_BYTES_UP, C_BYTES_DOWN,
+	C_ACCEPTED, C_ACTIVE, C_BYTES_UP, C_BYTES_DOWN, C_REFUSED,
 	/* router */
 	C_ANSWERED, C_REJECTED, C_FAILED, C_FALLBACK,
 	/* server */
@@ -41,7 +41,7 @@ struct stats_src {
 	int server, udp; /* udp: write the "udp" object */
 	struct counters *const *ctr;
 	int n; /* counters: one per TCP worker, and the UDP thread's */
-	uint64_t pending;
+	uint64_t pending, refused_at; /* gauges from outside the counters */
 	const struct path_stat *paths;
 	int npaths;
 };

@@ -7,12 +7,12 @@ static size_t addr_len(uint8_t family)
 	return family == 4 ? 4 : family == 6 ? 16 : 0;
 }
 
-size_t hs_build(uint8_t out[HS_MAX], const struct hmac_key *k, const struct dest *d, uint64_t now,
+size_t hs_build(uint8_t out[HS_MAX], uint8_t type, const struct hmac_key *k, const struct dest *d, uint64_t now,
 		const uint8_t nonce[NONCE_LEN])
 {
 	size_t al = addr_len(d->family), p = 8 + al;
 	memcpy(out, "MPW1", 4);
-	out[4] = HS_TYPE_CONNECT;
+	out[4] = type;
 	out[5] = d->family;
 	out[6] = (uint8_t)(d->port >> 8);
 	out[7] = (uint8_t)d->port;
@@ -26,10 +26,12 @@ size_t hs_build(uint8_t out[HS_MAX], const struct hmac_key *k, const struct dest
 
 size_t hs_need(const uint8_t *buf, size_t have)
 {
-	static const uint8_t head[5] = { 'M', 'P', 'W', '1', HS_TYPE_CONNECT };
-	for (size_t i = 0; i < have && i < sizeof head; i++)
-		if (buf[i] != head[i])
+	static const uint8_t magic[4] = { 'M', 'P', 'W', '1' };
+	for (size_t i = 0; i < have && i < sizeof magic; i++)
+		if (buf[i] != magic[i])
 			return 0;
+	if (have > 4 && buf[4] != HS_TYPE_CONNECT && buf[4] != HS_TYPE_RECORDS)
+		return 0;
 	if (have < 6)
 		return HS_LEN4;
 	return buf[5] == 4 ? HS_LEN4 : buf[5] == 6 ? HS_LEN6 : 0;

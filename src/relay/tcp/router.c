@@ -75,17 +75,26 @@ static void router_accept(struct worker *w)
 		struct dest d;
 		uint8_t nonce[NONCE_LEN];
 		struct conn *c;
-		if (original_dest(fd, &d) < 0 || getrandom(nonce, sizeof nonce, 0) != sizeof nonce ||
-		    !(c = conn_new(w, fd))) {
+		if (original_dest(fd, &d) < 0 || getrandom(nonce, sizeof nonce, 0) != sizeof nonce) {
 			ctr_add(&w->ctr, C_FAILED, 1);
 			close_reset(fd);
 			continue;
 		}
+		if (!(c = conn_new(w, fd))) {
+			refusal_note(w, ENOMEM);
+			close_reset(fd);
+			continue;
+		}
 		set_nodelay(fd);
-		c->hs_len = (uint8_t)hs_build(c->hs, &w->up.tcp, &d, (uint64_t)time(NULL), nonce);
+		c->hs_len = (uint8_t)hs_build(c->hs, HS_TYPE_RECORDS, &w->up.tcp, &d, (uint64_t)time(NULL), nonce);
+		c->h[0].rec_out = 1;
 		c->phase = PH_CONNECTING;
 		if (conn_watch(w, c, 0) < 0 || open_upstream(w, c) < 0) {
-			ctr_add(&w->ctr, C_FAILED, 1);
+			/* No port left to the server (EADDRNOTAVAIL), no descriptor or memory: refused. */
+			if (out_of_resources(errno))
+				refusal_note(w, errno);
+			else
+				ctr_add(&w->ctr, C_FAILED, 1);
 			conn_close(w, c, 1);
 			continue;
 		}
@@ -93,16 +102,17 @@ static void router_accept(struct worker *w)
 	}
 }
 
-/* The handshake, with whatever the LAN client already sent behind it, in one write. */
+/* The handshake, with whatever the LAN client already sent behind it (a record), in one write. */
 static int send_handshake(struct worker *w, struct conn *c)
 {
 	struct side *lan = &c->s[0];
 	size_t n = c->hs_len, chunk = w->cfg->io_in.chunk;
 	memcpy(w->scratch, c->hs, n);
 	if (lan->rd) {
-		ssize_t r = recv(lan->fd, w->scratch + n, chunk, 0);
+		ssize_t r = recv(lan->fd, w->scratch + n + REC_HEAD, chunk, 0);
 		if (r > 0) {
-			n += (size_t)r;
+			rec_head((uint8_t *)w->scratch + n, (uint32_t)r);
+			n += REC_HEAD + (size_t)r;
 			ctr_add(&w->ctr, C_BYTES_UP, r);
 			if ((size_t)r < chunk && !lan->rdhup)
 				lan->rd = 0;

@@ -85,19 +85,15 @@ static void connect_dest(struct worker *w, struct conn *c, const struct dest *d)
 	socklen_t len;
 	dest_to_sockaddr(d, &ss, &len);
 	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		answer_error(w, c, 5);
-		return;
+	if (fd >= 0) {
+		set_nodelay(fd);
+		c->s[1].fd = fd;
 	}
-	set_nodelay(fd);
-	c->s[1].fd = fd;
 	/* Watched only once connecting: an unconnected socket polls as hung up. */
-	if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) {
-		answer_error(w, c, status_of(errno));
-		return;
-	}
-	if (conn_watch(w, c, 1) < 0) {
-		answer_error(w, c, 5);
+	if (fd < 0 || (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) || conn_watch(w, c, 1) < 0) {
+		if (out_of_resources(errno)) /* no port left to the destination, no descriptor or memory */
+			refusal_note(w, errno);
+		answer_error(w, c, fd < 0 ? 5 : status_of(errno));
 		return;
 	}
 	c->phase = PH_CONNECTING; /* the connect's EPOLLOUT edge (or an error) steps us on */
@@ -124,6 +120,7 @@ static void check(struct worker *w, struct conn *c)
 	case REPLAY_FULL: fail(w, c, C_OVERFLOW); return;
 	case REPLAY_FRESH: break;
 	}
+	c->h[0].rec_in = c->hs[4] == HS_TYPE_RECORDS;
 	own_refresh(&w->own, w->now_ms, 2000);
 	if (!policy_allowed(&d, cfg->allow, cfg->nallow, &w->own)) {
 		if (cfg->verbose)
@@ -177,6 +174,7 @@ static void server_accept(struct worker *w)
 		struct conn *c = conn_new(w, fd);
 		if (!c) {
 			atomic_fetch_sub(&g_pending, 1);
+			refusal_note(w, ENOMEM);
 			close(fd);
 			continue;
 		}

@@ -6,6 +6,7 @@
 #define MPWAN_TCP_H
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "shared/config.h"
 #include "shared/policy.h"
 #include "shared/stats.h"
@@ -28,6 +29,12 @@ struct half {
 	int pipe_r, pipe_w; /* splice: a pipe still holding `inpipe` bytes, else -1 */
 	uint32_t inpipe;
 	uint8_t eof, shut;
+	/* Records (record.c): the router writes its LAN client's bytes as records (rec_out) and
+	 * the end record instead of a DATA_FIN (end_sent); the server reads them (rec_in): what
+	 * is left of the current record, and the next header as far as it came. */
+	uint8_t rec_out, rec_in, end_sent, rec_have;
+	uint8_t rec_hd[4];
+	uint32_t rec_left;
 };
 
 enum phase {
@@ -107,6 +114,30 @@ void conn_close(struct worker *w, struct conn *c, int reset_mask);
 void timer_arm(struct worker *w, struct conn *c, enum timer_kind k);
 void timer_disarm(struct conn *c);
 void ready_push(struct worker *w, struct conn *c);
+
+/* refusal.c: connections refused at once for want of ports, descriptors or memory */
+extern _Atomic int64_t g_refused_at; /* Unix seconds of the last, 0: none */
+int out_of_resources(int err);
+void refusal_note(struct worker *w, int err);
+/* Main thread, every second: logs the count refused since the last line, once a minute. */
+void refusals_tick(int64_t now_ms);
+
+/* record.c: the router's bytes as records (PROTOCOL.md, "Records") */
+#define REC_HEAD 4
+#define REC_MAX (1u << 20)
+void rec_head(uint8_t *p, uint32_t len);
+/* How much the reader may read now: at most the rest of the record and the next header. */
+size_t rec_want(const struct half *h, size_t chunk);
+/* Takes `n` bytes read (as rec_want allowed): the payload among them (at the start of `buf`),
+ * or -1 for a record too long. The end record sets h->eof. */
+ssize_t rec_take(struct half *h, const uint8_t *buf, size_t n);
+
+/* move.c: one chunk of a direction; half_flush writes what a partial write left: 1 all
+ * written, 0 the destination is full, -1 error. The movers return bytes read (of them
+ * *moved are payload), 0 at EOF, -1 with errno. */
+int half_flush(struct worker *w, struct half *h, struct side *dst);
+ssize_t move_copy(struct worker *w, struct half *h, struct side *src, struct side *dst, uint32_t chunk, size_t *moved);
+ssize_t move_splice(struct worker *w, struct half *h, struct side *src, struct side *dst, uint32_t chunk, size_t *moved);
 
 /* pump.c: the data path */
 enum pump_result { PUMP_IDLE, PUMP_MORE, PUMP_ABORT };

@@ -48,7 +48,7 @@ int worker_init(struct worker *w, const struct config *cfg, const struct role *r
 	for (int k = 0; k < T_KINDS; k++)
 		w->timers[k].prev = w->timers[k].next = &w->timers[k];
 	uint32_t chunk = cfg->io_in.chunk > cfg->io_out.chunk ? cfg->io_in.chunk : cfg->io_out.chunk;
-	w->scratch_len = chunk + HS_MAX; /* room for the router's handshake before its first read */
+	w->scratch_len = HS_MAX + REC_HEAD + chunk; /* the router's handshake and first record in one write */
 	w->scratch = malloc(w->scratch_len);
 	w->ep = epoll_create1(EPOLL_CLOEXEC);
 	w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -65,7 +65,6 @@ int worker_init(struct worker *w, const struct config *cfg, const struct role *r
 
 int accept_next(struct worker *w)
 {
-	static _Atomic int64_t logged_ms;
 	for (;;) {
 		int fd = accept4(w->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0 || errno == EAGAIN || errno == EWOULDBLOCK)
@@ -76,14 +75,14 @@ int accept_next(struct worker *w)
 			return -1;
 		/* Out of descriptors: the level-triggered listener would spin on the same connection.
 		 * A spare descriptor makes room to take it and refuse it. */
+		int err = errno;
 		close(w->reserve_fd);
 		fd = accept4(w->lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd >= 0)
+		if (fd >= 0) {
 			close_reset(fd);
+			refusal_note(w, err);
+		}
 		w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		int64_t last = atomic_load(&logged_ms);
-		if (w->now_ms - last >= 10000 && atomic_compare_exchange_strong(&logged_ms, &last, w->now_ms))
-			logmsg("out of file descriptors: refusing connections");
 	}
 }
 

@@ -104,7 +104,7 @@ static void test_handshake(void)
 	for (int i = 0; i < NONCE_LEN; i++)
 		nonce[i] = (uint8_t)(0xa0 + i);
 	hex(VECTOR, want, sizeof want);
-	size_t n = hs_build(hs, &tcp, &d, 1700000000, nonce);
+	size_t n = hs_build(hs, HS_TYPE_CONNECT, &tcp, &d, 1700000000, nonce);
 	CHECK(n == HS_LEN4 && memcmp(hs, want, n) == 0);
 
 	uint64_t t;
@@ -126,15 +126,15 @@ static void test_handshake(void)
 
 	struct dest d6 = { .family = 6, .port = 80 };
 	inet_pton(AF_INET6, "2001:db8::10", d6.addr);
-	n = hs_build(hs, &tcp, &d6, 1700000000, nonce);
+	n = hs_build(hs, HS_TYPE_RECORDS, &tcp, &d6, 1700000000, nonce);
 	CHECK(n == HS_LEN6 && hs_verify(hs, n, &tcp, 1700000000, 60, &got, &t, &noff) == HS_OK && got.family == 6);
 	CHECK(hs_need(hs, 0) == HS_LEN4 && hs_need(hs, 5) == HS_LEN4 && hs_need(hs, 6) == HS_LEN6);
-	CHECK(hs_need((const uint8_t *)"MPX", 3) == 0 && hs_need((const uint8_t *)"MPW1\x02", 5) == 0);
+	CHECK(hs_need((const uint8_t *)"MPX", 3) == 0 && hs_need((const uint8_t *)"MPW1\x03", 5) == 0);
 	CHECK(hs_need((const uint8_t *)"MPW1\x01\x05", 6) == 0);
 	uint8_t huge[8] = { 'M', 'P', 'W', '1', 1, 4, 0, 80 };
 	CHECK(hs_need(huge, 8) == HS_LEN4);
 	/* A time past INT64_MAX, validly signed, is stale, not a wrap-around. */
-	n = hs_build(hs, &tcp, &d, UINT64_MAX, nonce);
+	n = hs_build(hs, HS_TYPE_CONNECT, &tcp, &d, UINT64_MAX, nonce);
 	CHECK(hs_verify(hs, n, &tcp, 1700000000, 60, &got, &t, &noff) == HS_STALE);
 }
 
@@ -241,6 +241,7 @@ int main(void)
 	test_udp();
 	test_probe();
 	test_upstream();
+	test_records();
 	printf("mpwan-relay unit tests: %d checks, %d failed\n", checks, failures);
 	return failures != 0;
 }

@@ -32,6 +32,8 @@ export const ASAN_ENV = { ASAN_OPTIONS: 'abort_on_error=1:detect_leaks=1', UBSAN
 export const PEER = join(repoRoot, 'test/relay/lib/peer.ts');
 export const peerArgv = (mode: string, options: unknown) => [process.execPath, '--import', 'tsx', PEER, mode, JSON.stringify(options)];
 export const UDP_PEER = join(repoRoot, 'test/relay/lib/udp-peer.ts');
+export const LOAD = join(repoRoot, 'test/relay/lib/load.ts');
+export const loadArgv = (mode: string, options: unknown) => [process.execPath, '--import', 'tsx', LOAD, mode, JSON.stringify(options)];
 export const udpPeerArgv = (mode: string, options: unknown) => [process.execPath, '--import', 'tsx', UDP_PEER, mode, JSON.stringify(options)];
 
 /** Runs the UDP peer tool in a namespace and returns its JSON answer. */
