@@ -14,6 +14,8 @@ import { benchDefaultRoute } from './sections/default-route.js';
 import { benchLuci } from './sections/luci.js';
 import { benchRelay } from './relay.js';
 import { benchUdpCalls } from './sections/udp-calls.js';
+import { benchServerFailover } from './sections/servers.js';
+import { benchMetered } from './sections/metered.js';
 import { benchFeed } from './sections/feed.js';
 import { benchEvents } from './sections/events.js';
 import { benchConnections } from './sections/connections.js';
@@ -29,6 +31,8 @@ const SECTIONS: Record<string, () => unknown> = {
   relay: benchRelay,
   udpCalls: benchUdpCalls,
   feed: benchFeed,
+  serverFailover: benchServerFailover,
+  metered: benchMetered,
   events: benchEvents,
   connections: benchConnections,
 };

@@ -89,6 +89,28 @@ export interface FeedSection {
   arches: { arch: string; relayBytes: number; qjsBytes: number; mpwanIpk: number; quickjsIpk: number; luciIpk: number; mpwanApk: number; luciApk: number; installed2512: number }[];
 }
 
+export interface ServerFailoverSection {
+  reps: number;
+  holdDownS: number;
+  /** Seconds from the primary's silent death until every new LAN connection opened after it was answered. */
+  newConnections: Spread;
+  /** The longest gap (s) in the answers of a 50 packets/s call through the server. */
+  callGap: Spread;
+}
+
+export interface MeteredSection {
+  seconds: number;
+  rates: number[];
+  /** Bytes each uplink carried (received + sent on the router's WAN device) during the download. */
+  fibreBytes: number;
+  lteBytes: number;
+  /** LTE's share of both together. */
+  lteShare: number;
+  downloadMbit: number;
+  /** Idle (health probes only), scaled to bytes per day: fibre at the default probe interval, LTE at a metered uplink's. */
+  idle?: { seconds: number; fibrePerDay: number; ltePerDay: number };
+}
+
 export interface EventsSection {
   reps: number;
   /** Seconds from an uplink's link going down until `ubus listen mpwan.uplink` prints it. */
@@ -144,6 +166,8 @@ export interface Results {
     luci?: { measured: string; data: LuciSection };
     relay?: { measured: string; data: RelayBench };
     udpCalls?: { measured: string; data: UdpCallsSection };
+    serverFailover?: { measured: string; data: ServerFailoverSection };
+    metered?: { measured: string; data: MeteredSection };
     feed?: { measured: string; data: FeedSection };
     events?: { measured: string; data: EventsSection };
     connections?: { measured: string; data: ConnectionsSection };

@@ -7,6 +7,7 @@ import { repoRoot } from '../../test/lib/install.js';
 import type { Results } from '../types.js';
 import { aggregationTables, cliTables, connectionsTables, defaultRouteTables, eventsTables, failoverTables, luciTables, relayTables, udpCallsTables } from './tables.js';
 import { feedTables } from './feed.js';
+import { meteredTables, serverFailoverTables } from './servers.js';
 import { readmeBlocks } from './readme.js';
 
 export function renderResults(r: Results): string {
@@ -20,6 +21,8 @@ export function renderResults(r: Results): string {
     ['relay', s.relay ? () => relayTables(s.relay!.data) : null],
     ['connections', s.connections ? () => connectionsTables(s.connections!.data) : null],
     ['udpCalls', s.udpCalls ? () => udpCallsTables(s.udpCalls!.data) : null],
+    ['serverFailover', s.serverFailover ? () => serverFailoverTables(s.serverFailover!.data) : null],
+    ['metered', s.metered ? () => meteredTables(s.metered!.data) : null],
     ['events', s.events ? () => eventsTables(s.events!.data) : null],
     ['luci', s.luci ? () => luciTables(s.luci!.data) : null],
     ['feed', s.feed ? () => feedTables(s.feed!.data) : null],

@@ -3,6 +3,7 @@
 import type { Results, Spread } from '../types.js';
 import { daemonTotal, fmt } from './tables.js';
 import { feedSizeRows } from './feed.js';
+import { serverSummaryRows } from './servers.js';
 
 const s2 = (x: Spread, unit = 's') => (x.median === null ? 'n/a' : `${fmt(x.median, 2)} ${unit} (at most ${fmt(x.max, 2)})`);
 const pct = (a: number, b: number) => `${fmt((a / b) * 100, 0)}%`;
@@ -46,6 +47,7 @@ function summary(r: Results): string[] {
       `longest gap ${s2(m.direct.gap)} / ${s2(m.server.gap)} / ${s2(m.duplicate.gap)}; lost at most ${fmt(m.direct.lost.max, 0)} / ${fmt(m.server.lost.max, 0)} / ${fmt(m.duplicate.lost.max, 0)}; ` +
       `the far end saw its peer change in ${m.direct.addressChanged} / ${m.server.addressChanged} / ${m.duplicate.addressChanged} of ${udp.reps} runs`, 'server: < 1 s, no change; duplicate: 0 lost']);
   }
+  rows.push(...serverSummaryRows(r.sections.serverFailover?.data, r.sections.metered?.data));
   const relay = r.sections.relay?.data;
   if (relay) {
     const g = relay.goals;

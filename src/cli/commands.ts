@@ -9,7 +9,8 @@ import { collectStatus } from '../status/collect.js';
 import { formatStatus } from './format.js';
 import { VERSION } from '../version.js';
 import { runDaemon } from '../daemon/daemon.js';
-import { serverImportCommand, serverSetupCommand } from './server.js';
+import { serverSetupCommand } from './server.js';
+import { serverImportCommand, serverRemoveCommand } from './servers.js';
 import { flag, type FlagSpec, type Parsed } from './args.js';
 import { EXIT_OK, runApply, runReload, runStop } from './apply.js';
 
@@ -89,9 +90,17 @@ export const COMMANDS: Command[] = [
     positional: none, run: serverSetupCommand,
   },
   {
-    name: 'server import', args: "'<link>' [--name NAME]", summary: "Write the server printed by 'mpwan server setup' (an mpwan:// or ss:// link) into /etc/config/mpwan and reload.",
-    flags: { '--name': { value: 'NAME', help: "the server section's name (default vps)" } },
+    name: 'server import', args: "'<link>' [--name NAME] [--priority N]",
+    summary: "Add the server printed by 'mpwan server setup' (an mpwan:// or ss:// link) to /etc/config/mpwan (the one at the same host and port gets the link's key) and reload.",
+    flags: {
+      '--name': { value: 'NAME', help: "a new server section's name (default vps, then vps2, vps3...)" },
+      '--priority': { value: 'N', help: 'lower is preferred, 0 to 1000 (default 50; ties: config order)' },
+    },
     positional: { min: 1, max: 1 }, run: serverImportCommand,
+  },
+  {
+    name: 'server remove', args: 'NAME', summary: 'Remove a server section from /etc/config/mpwan and reload (without a server left, the proxy is turned off).',
+    flags: {}, positional: { min: 1, max: 1 }, run: serverRemoveCommand,
   },
   {
     name: 'version', args: '', summary: 'Print the version.', flags: {}, positional: none,

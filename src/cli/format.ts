@@ -1,5 +1,6 @@
 // Human output for an SSH session: aligned columns, no colour, sizes people read.
 import type { StatusReport } from '../status/status.js';
+import { decimalBytes } from '../lib/bytes.js';
 
 export function humanBytes(n: number | null): string {
   if (n === null) return '-';
@@ -27,6 +28,29 @@ function udpLines(u: StatusReport['proxy']['udp']): string[] {
     out.push(`    via ${p.uplink} from ${p.source}: ${p.alive ? `answers${p.rtt_ms !== null ? ` in ${p.rtt_ms} ms` : ''}` : 'NO ANSWER (skipped)'}, ` +
       `${humanBytes(p.bytes_up)} up / ${humanBytes(p.bytes_down)} down`);
   }
+  return out;
+}
+
+const day = (epoch: number) => new Date(epoch * 1000).toISOString().slice(0, 10);
+
+/** Metered uplinks: what each carried in its period against its quota. */
+function usageLines(s: StatusReport): string[] {
+  return s.uplinks.filter((u) => u.usage).map((u) => {
+    const q = u.usage!;
+    const used = `${decimalBytes(q.bytes)}${q.quota !== null ? ` of ${decimalBytes(q.quota)} (${q.percent}%)` : ''}`;
+    const period = q.period_end ? ` from ${day(q.period_start)} to ${day(q.period_end)}` : '';
+    const at = q.quota === null ? ' (no quota)' : q.over ? `: OVER ITS QUOTA, ${q.action === 'off' ? 'off' : 'backup only'} until the period ends` : `; at the quota: ${q.action}`;
+    return `  ${u.name}: ${used}${period}${at}`;
+  });
+}
+
+/** The servers, most preferred first: which one new LAN traffic goes to and why, what the probes say of the others. */
+function serverLines(p: StatusReport['proxy']): string[] {
+  if (p.servers.length === 0) return [];
+  const rows = p.servers.map((x) => [x.active ? '*' : ' ', x.name, x.address, x.state === 'up' ? 'answers' : x.state === 'down' ? `DOWN: ${x.reason}` : x.reason ?? 'unknown']);
+  const out = ['  Servers (most preferred first; * carries new LAN traffic):', ...table(rows).split('\n').map((l) => `    ${l}`)];
+  if (p.active_server && p.active_why) out.push(`  In use: ${p.active_server}, ${p.active_why}${p.active_since ? ` (since ${time(p.active_since)})` : ''}`);
+  if (p.failback) out.push(`  New LAN traffic goes back to ${p.failback.server} in ${p.failback.in_s} s (it must answer for the whole hold-down first).`);
   return out;
 }
 
@@ -60,6 +84,8 @@ export function formatStatus(s: StatusReport): string {
       ? `  IPv${d.family}: ${d.uplink}${d.since ? ` since ${time(d.since)}` : ''}`
       : `  IPv${d.family}: netifd's main table (${d.reason})`));
   }
+  const usage = usageLines(s);
+  if (usage.length > 0) out.push('', 'Metered uplinks (bytes both ways in the quota period):', ...usage);
   const skipped = s.uplinks.flatMap((u) => u.skipped.map((k) => `  ${u.name}: ${k.address}: ${k.reason}`));
   if (skipped.length > 0) out.push('', 'Addresses not used:', ...skipped);
   if (s.foreign_endpoints.length > 0) {
@@ -81,7 +107,8 @@ export function formatStatus(s: StatusReport): string {
     const conns = p.server_connections;
     out.push('', `Proxy: ${p.engine} on port ${p.port} -> ${p.server}: ` + (!s.daemon.running ? 'not running (start the mpwan service)'
       : `${p.running_instances}/${p.instances} instance(s) running, MPTCP by ${p.mptcp_by}, LAN redirect ${p.redirect_active ? 'on' : 'OFF (LAN traffic uses the normal route)'}`));
-    if (p.server_reachable === false) out.push(`  The server ${p.server} does not answer: LAN traffic bypasses the proxy until it does.`);
+    out.push(...serverLines(p));
+    if (p.server_reachable === false) out.push(`  ${p.active_why ?? 'no server answers'}: LAN traffic bypasses the proxy until one answers.`);
     if (p.server_answers === false) {
       out.push(`  The server ${p.server} accepts connections but answers none through the proxy: check the ${p.engine === 'relay' ? 'key' : 'password and cipher'}`,
         "  (import the link 'mpwan server setup' prints). LAN traffic bypasses the proxy meanwhile.");

@@ -1,20 +1,10 @@
-// `mpwan server setup` (on the VPS) and `mpwan server import` (on the router): the command-line side.
+// `mpwan server setup` (on the VPS): the command-line side (import and remove: servers.ts).
 import type { Runtime } from '../sys/runtime.js';
-import { SIGHUP } from '../sys/runtime.js';
 import { PROXY_ENGINES, SS_METHODS, type SsMethod } from '../model/config.js';
 import { MpwanError } from '../model/errors.js';
-import { validateConfig } from '../config/validate.js';
-import { parseUci } from '../config/uci-read.js';
-import { upsertSection } from '../config/uci-edit.js';
-import { configFile } from '../sys/paths.js';
-import { signalDaemon } from '../sys/daemon-control.js';
 import { settled } from '../lib/async.js';
 import { flag, intValue, value, values, type Parsed } from './args.js';
 import { serverSetup, type ServerEngine, type SetupOptions } from '../server/setup.js';
-import { parseServerLink, type RelayLink, type SsLink } from '../server/uri.js';
-import { hostPort } from '../lib/inet.js';
-
-const SECTION_NAME = /^[A-Za-z0-9_]{1,32}$/;
 
 /** `mpwan server setup`: options as parsed against SETUP_FLAGS (cli/commands.ts). */
 export async function serverSetupCommand(rt: Runtime, p: Parsed): Promise<number> {
@@ -51,47 +41,3 @@ export async function serverSetupCommand(rt: Runtime, p: Parsed): Promise<number
   return 0;
 }
 
-/** `mpwan server import LINK`: options as parsed against IMPORT_FLAGS (cli/commands.ts). */
-export async function serverImportCommand(rt: Runtime, p: Parsed): Promise<number> {
-  await settled();
-  const name = value(p, '--name') ?? 'vps';
-  if (!SECTION_NAME.test(name)) throw new MpwanError('invalid_argument', `--name takes 1 to 32 letters, digits and _ (got '${name.slice(0, 40)}')`);
-  const raw = p.positional[0];
-  let link: RelayLink | SsLink;
-  try {
-    link = parseServerLink(raw);
-  } catch (e) {
-    throw new MpwanError('invalid_argument', `cannot import the link: ${(e as Error).message}; paste the line 'mpwan server setup' printed`);
-  }
-  const file = configFile(rt);
-  const before = rt.readFile(file) ?? '';
-  const sections = parseUci(before).sections;
-  // Only one server may be enabled: turn the others off.
-  let text = before;
-  for (const s of sections) if (s.type === 'server' && s.name && s.name !== name) text = upsertSection(text, 'server', s.name, [['enabled', '0']]);
-  const server: [string, string | null][] = 'key' in link
-    ? [['host', link.host], ['port', String(link.port)], ['key', link.key], ['password', null], ['method', null], ['enabled', '1']]
-    : [['host', link.host], ['port', String(link.port)], ['password', link.password], ['method', link.method], ['key', null], ['enabled', '1']];
-  text = upsertSection(text, 'server', name, server);
-  // The engine that reads this link: the relay, or the shadowsocks engine that is installed.
-  const engine = 'key' in link ? 'relay' : await installedShadowsocks(rt);
-  // The shadowsocks engines carry TCP only: LAN UDP then takes the normal route.
-  text = upsertSection(text, 'proxy', 'proxy', [
-    ...(sections.some((s) => s.type === 'proxy') ? [] : [['enabled', '1'] as [string, string]]), ['engine', engine],
-    ...(engine === 'relay' ? [] : [['udp', null] as [string, null]]),
-  ]);
-  const check = validateConfig(text, file);
-  if (!check.config) {
-    throw new MpwanError('invalid_config', `the config would not be valid after the import:\n  ${check.errors.map((e) => `${e.line}: ${e.option}: ${e.message}`).join('\n  ')}`);
-  }
-  rt.writeFileAtomic(file, text, 0o600);
-  rt.stdout(`Server '${name}' (${hostPort(link.host, link.port)}, engine ${engine}${'method' in link ? `, ${link.method}` : ''}) written to ${file}.\n`);
-  const pid = await signalDaemon(rt, SIGHUP);
-  rt.stdout(pid ? `The daemon (pid ${pid}) is reloading.\n` : "Start mpwan with '/etc/init.d/mpwan start' (or 'mpwan daemon').\n");
-  return 0;
-}
-
-/** sslocal where it is installed, else ss-redir (the engine an ss:// link needs). */
-async function installedShadowsocks(rt: Runtime): Promise<'shadowsocks-rust' | 'shadowsocks-libev'> {
-  return (await rt.exec(['sslocal', '--version'], { timeoutMs: 5000 })).status !== 127 ? 'shadowsocks-rust' : 'shadowsocks-libev';
-}

@@ -1,8 +1,8 @@
 // The option-spec table of each UCI section type (fw4's parse_options specs): type, default,
 // required, list. One table drives the validator and the LuCI forms' datatypes. Pure.
-import { PROXY_ENGINES, SS_METHODS, type SysctlName, type UplinkMode } from '../model/config.js';
+import { PROXY_ENGINES, QUOTA_ACTIONS, SS_METHODS, type SysctlName, type UplinkMode } from '../model/config.js';
 import {
-  JIFFIES_SECONDS_MAX, INT_MAX, UINT_MAX, asSysctl, bool, duplicateMatch, host, int, ipAddress, netifdName, oneOf, password, prefix, relayKey,
+  JIFFIES_SECONDS_MAX, INT_MAX, UINT_MAX, asSysctl, bool, byteSize, duplicateMatch, host, int, ipAddress, netifdName, oneOf, password, prefix, relayKey,
   schedulerName, seconds, type Type,
 } from './value-types.js';
 import { anyOf, decimalInts } from './luci-datatype.js';
@@ -69,10 +69,16 @@ export const SYSCTL_OF = {
 } as const satisfies Partial<Record<keyof typeof GLOBALS, SysctlName>>;
 
 export const UPLINK = {
-  mode: option(oneOf<UplinkMode>(['on', 'backup', 'off']), 'on'),
+  // Absent: 'backup' on a metered uplink, else 'on'.
+  mode: optional(oneOf<UplinkMode>(['on', 'backup', 'off'])),
   priority: option(int(0, 1000), 50),
   ula: option(bool, false),
   fullmesh: option(bool, false),
+  metered: option(bool, false),
+  quota: optional(byteSize),
+  quota_period: option(oneOf(['month', 'day'] as const), 'month' as 'month' | 'day'),
+  quota_reset_day: option(int(1, 31), 1),
+  quota_action: option(oneOf(QUOTA_ACTIONS), 'backup' as (typeof QUOTA_ACTIONS)[number]),
   // Absent: the globals value applies.
   ...Object.fromEntries(Object.entries(HEALTH).map(([k, o]) => [k, { ...o, default: undefined }])) as
     { [K in keyof typeof HEALTH]: OptionSpec<(typeof HEALTH)[K]['default'] | undefined> },
@@ -90,12 +96,14 @@ export const PROXY = {
   // Absent: 'server' with the relay engine (the shadowsocks engines carry TCP only).
   udp: optional(oneOf(['server', 'direct'] as const)),
   duplicate: list(duplicateMatch, []),
+  hold_down: option(int(0, 86400), 60),
   lan: list(netifdName, ['lan']),
   bypass: list(prefix, []),
 };
 
 export const SERVER = {
   enabled: option(bool, true),
+  priority: option(int(0, 1000), 50),
   host: required(host),
   port: option(int(1, 65535), 8388),
   // The relay engine needs the key, the shadowsocks engines the password (checked with the proxy).

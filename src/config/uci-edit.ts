@@ -121,3 +121,26 @@ export function upsertSection(text: string, type: string, name: string, options:
   for (const [option, value] of options) out = setOption(out, name, option, value);
   return out.endsWith('\n') ? out : out + '\n';
 }
+
+/**
+ * Removes a named section: its `config` line(s) (libuci merges repeated ones) and every
+ * statement in it, each with its whole line (or just it, where `;` shares the line). Comments
+ * and blank lines around stay.
+ */
+export function removeSection(text: string, name: string): string {
+  let out = text;
+  // One statement at a time, last first: its `config` line goes last, so what is left still belongs to it.
+  for (;;) {
+    const doc = readDocument(out);
+    if (doc.errors.length > 0) throw new Error(`cannot edit a file with errors: line ${doc.errors[0].line}: ${doc.errors[0].message}`);
+    const target = doc.sections.find((s) => s.name === name);
+    if (!target) {
+      if (out === text) throw new Error(`no section '${name}'`);
+      return out;
+    }
+    const last = doc.parts.filter((p) => p.section === target).pop()!;
+    const next = applyEdits(out, [removal(out, last.stmt, doc.parts.map((p) => p.stmt))]);
+    if (next === out) throw new Error(`cannot remove line ${last.stmt.line} of section '${name}'`);
+    out = next;
+  }
+}

@@ -158,3 +158,21 @@ export const duplicateMatch: Type<string> = {
   // LuCI has no pattern datatype: the form checks the spelling itself (duplicateMatch.parse).
   datatype: 'rangelength(6,10)',
 };
+
+const BYTE_SUFFIX: Record<string, number> = { '': 1, K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+
+/**
+ * An amount of data as carriers bill it: bytes, or with K, M, G or T (powers of 1000; either
+ * case), fractions allowed with a suffix (1.5G). At least 1 byte, at most 1,000 T.
+ */
+export const byteSize: Type<number> = {
+  expect: 'a number of bytes, with K, M, G or T for thousands, millions... (500M, 20G, 1.5T)',
+  parse: (v) => {
+    const m = /^(0|[1-9][0-9]{0,15})(?:\.([0-9]{1,3}))?([KMGTkmgt]?)$/.exec(v);
+    if (!m || (m[2] !== undefined && m[3] === '')) return null;
+    const n = Math.round(Number(`${m[1]}.${m[2] ?? '0'}`) * BYTE_SUFFIX[m[3].toUpperCase()]);
+    return n >= 1 && n <= 1e15 ? n : null;
+  },
+  // LuCI has no pattern datatype: the form checks the spelling itself (byteSize.parse).
+  datatype: 'rangelength(1,20)',
+};

@@ -15,9 +15,10 @@ export interface Warning {
  */
 function unprobed(config: Config): Warning[] {
   if (!config.globals.enabled) return [];
-  const server = config.servers.find((s) => s.enabled);
-  if (server && familyOf(server.host) !== null) return [];
-  const why = server ? `the server's host ${show(server.host)} is a name, not an address` : 'there is no server to ping';
+  const servers = config.servers.filter((s) => s.enabled);
+  if (servers.some((s) => familyOf(s.host) !== null)) return [];
+  const why = servers.length === 1 ? `the server's host ${show(servers[0].host)} is a name, not an address`
+    : servers.length > 1 ? "the servers' hosts are names, not addresses" : 'there is no server to ping';
   return config.uplinks
     .filter((u) => u.mode !== 'off' && u.health.hosts.length === 0)
     .map((u) => ({

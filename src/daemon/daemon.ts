@@ -1,7 +1,7 @@
 // `mpwan daemon`: how mpwan runs as a service (procd runs exactly this command), and while it
 // runs the one writer of kernel state (writer/). It wires the parts: the job loop, health probes,
-// the kernel plan, requests from the CLI and ubus, the LAN side, the default route, events for
-// scripts. Every decision lives in those; this file says when each runs and writes what they report.
+// the kernel plan, requests from the CLI and ubus, the LAN side and its servers, quotas, the
+// default route, events for scripts. Every decision lives in those; this file says when each runs and writes what they report.
 import type { Runtime } from '../sys/runtime.js';
 import { SIGHUP, SIGINT, SIGTERM } from '../sys/runtime.js';
 import type { DaemonState } from '../model/daemon-state.js';
@@ -18,6 +18,7 @@ import { KeptStream } from '../sys/kept-stream.js';
 import { statusOf } from '../status/collect.js';
 import { registerDaemon } from '../writer/write.js';
 import { EventPublisher } from '../events/publisher.js';
+import type { MpwanEvent } from '../events/events.js';
 import { UplinkConditions } from '../events/uplink-conditions.js';
 import { ProxyRunner } from './proxies.js';
 import { NftTable } from './nft-table.js';
@@ -28,6 +29,10 @@ import { DefaultRouteFollower } from './default-route.js';
 import { ConfigKeeper } from './config-keeper.js';
 import { serveRequests } from './requests.js';
 import { describeReason, isExplicit, isRoutine, whyChanged, type ReplanReason } from './reasons.js';
+import { ServerKeeper, probeKeyFiles } from './server-keeper.js';
+import { QuotaKeeper } from './quotas.js';
+import { serverOrder } from '../config/servers.js';
+import { choiceEvent, choiceLine, quotaEvent, quotaLine, type Line } from './lines.js';
 
 const SUPERVISE_EVERY_MS = 1000;
 /** The repair check: kernel state that changed without an event (a deleted endpoint or rule) comes back. */
@@ -39,6 +44,7 @@ export class Daemon {
   private readonly loop: JobLoop<ReplanReason>;
   private readonly monitor: HealthMonitor;
   private readonly lan: LanTraffic;
+  private readonly quotas: QuotaKeeper;
   private readonly routes: DefaultRouteFollower;
   private readonly configs: ConfigKeeper;
   private readonly events: EventPublisher;
@@ -62,9 +68,13 @@ export class Daemon {
     const publish = this.events.publish.bind(this.events);
     this.configs = new ConfigKeeper(rt);
     this.loop = new JobLoop<ReplanReason>(rt, (job, reasons) => this.run(job, reasons), (e) => this.fail(e));
-    this.monitor = new HealthMonitor(rt, (u, t) => this.healthChanged(u, t), (u, suspect) => this.suspectChanged(u, suspect));
+    const announce = (line: Line | null, e: MpwanEvent) => { if (line) void log(line.level, line.message); publish(e); };
+    // A new server for new LAN traffic: said, and the switch made at once.
+    const servers: ServerKeeper = new ServerKeeper(rt, (c) => { announce(choiceLine(c), choiceEvent(c, servers.address(c.server))); this.loop.request('server'); }, publish);
+    this.monitor = new HealthMonitor(rt, (u, t) => this.healthChanged(u, t), (u, suspect) => this.suspectChanged(u, suspect), servers);
     this.routes = new DefaultRouteFollower(rt, publish);
-    this.lan = new LanTraffic(rt, this.monitor, new ProxyRunner(rt, log), new NftTable(rt), log, publish);
+    this.lan = new LanTraffic(rt, servers, new ProxyRunner(rt, log), new NftTable(rt), log, publish);
+    this.quotas = new QuotaKeeper(rt, (c) => announce(quotaLine(c), quotaEvent(c)), log);
     this.tableWatch = new KeptStream(rt, (onExit) => {
       const stream = startNftEvents(rt, () => this.loop.request('table'), onExit);
       this.loop.request('table'); // (re)started: what changed while none watched is checked now
@@ -90,6 +100,7 @@ export class Daemon {
     // SIGTERM while it waited to register: it set nothing up (`mpwan stop` cleans what others left).
     if (this.stopping) { removeDaemonFiles(this.rt); this.resolveExit(0); return; }
     await this.rt.log('notice', 'daemon started');
+    this.quotas.load();
     this.loop.request('replan', { kind: 'start' });
     this.loop.every('supervise', undefined, SUPERVISE_EVERY_MS, () => this.lan.needsSupervision());
     this.loop.every('replan', { kind: 'periodic' }, REPLAN_EVERY_MS);
@@ -109,7 +120,10 @@ export class Daemon {
     else if (job === 'table') await this.lan.repairTable();
     else if (job === 'supervise') await this.lan.supervise();
     else if (job === 'server') await this.lan.checkServer();
-    else writeHealth(this.rt, this.monitor.snapshot());
+    else {
+      writeHealth(this.rt, this.monitor.snapshot());
+      if (this.quotas.recount()) this.loop.request('replan', { kind: 'quota' });
+    }
     this.writeState();
   }
 
@@ -135,10 +149,13 @@ export class Daemon {
     const config = explicit || !this.configs.config ? await this.configs.read() : this.configs.config;
     const report = await reconcile(this.rt, { dryRun: false, config, health: { unhealthy: this.monitor.unhealthy(), suspect: this.monitor.suspects() } });
     this.watch(report.assessment);
+    if (explicit) this.monitor.connectSoon();
     if (report.failure) return report;
     if (report.changes.length > 0) {
       await this.rt.log(reasons.every(isRoutine) ? 'info' : 'notice', `${whyChanged(reasons)}: ${report.descriptions.join('; ')}`);
     }
+    // Counted at every re-plan too, so a first count (the baseline) is taken at once.
+    if (this.quotas.count(config, report.assessment.netifd)) this.loop.request('replan', { kind: 'quota' });
     await this.routes.follow(report.assessment, this.monitor.suspects());
     await this.lan.follow(config, report.assessment.netifd, report.assessment.desired, explicit);
     for (const e of this.uplinks.follow(report.assessment.desired.uplinks, this.monitor.snapshot(), this.rt.nowSeconds())) this.events.publish(e);
@@ -158,7 +175,8 @@ export class Daemon {
       a.desired.uplinks
         .filter((u) => (u.state === 'active' || u.state === 'failed') && u.dev !== undefined)
         .map((u) => ({ name: u.name, dev: u.dev!, sources: u.sources, health: configs.get(u.name)!.health })),
-      a.config.servers.find((s) => s.enabled),
+      serverOrder(a.config.servers),
+      probeKeyFiles(this.rt, a.config),
     );
     writeHealth(this.rt, this.monitor.snapshot());
   }
@@ -188,6 +206,7 @@ export class Daemon {
     this.monitor.stop();
     this.tableWatch.stop();
     await this.loop.stop();
+    this.quotas.stop();
     const problems = await cleanUp(this.rt, this.configs.config, this.lan);
     for (const p of problems) await this.rt.log('err', `stop: ${p}`);
     removeDaemonFiles(this.rt);

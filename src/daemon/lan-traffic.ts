@@ -1,12 +1,12 @@
-// The LAN side of the daemon: which proxy runs (from the config), whether the server is
-// worth sending LAN traffic to, and the nft table: the flow marks of the plan, and the LAN
-// redirect (with the QUIC reject) that follows from the proxy and the server.
+// The LAN side of the daemon: which proxy runs (from the config) and to which server (the
+// server keeper's choice), whether that server answers what the proxy sends it, and the nft
+// table: the flow marks of the plan, and the LAN redirect (with the QUIC reject) that follows
+// from the proxy and the servers.
 import type { Runtime } from '../sys/runtime.js';
 import type { Config, ServerConfig } from '../model/config.js';
 import type { NetifdInterface } from '../model/netifd.js';
 import type { Desired, UplinkMark } from '../model/plan.js';
 import type { ProxyState } from '../model/daemon-state.js';
-import type { HealthMonitor } from '../health/monitor.js';
 import { engineLaunch, planProxy, type EngineCaps } from '../proxy/launch.js';
 import { renderTable, type RedirectPlan } from '../nft/table.js';
 import { udpThroughServer } from '../plan/routing.js';
@@ -19,9 +19,12 @@ import type { ProxyRunner } from './proxies.js';
 import type { NftTable } from './nft-table.js';
 import { ServerWatch, type Evidence, type ServerTransition } from './server-watch.js';
 import { decideRedirect } from './redirect.js';
-import { checkReachable, readEvidence, readRelayCounts } from './server-check.js';
-import { hostPort } from '../lib/inet.js';
+import { connectUnlessProbed, readEvidence, readRelayCounts } from './server-check.js';
+import type { ServerKeeper } from './server-keeper.js';
+import { serverOrder } from '../config/servers.js';
+import { familyOf, hostPort } from '../lib/inet.js';
 import type { MpwanEvent } from '../events/events.js';
+import { RelayFiles } from './relay-files.js';
 
 type Log = (level: 'warning' | 'notice' | 'err', message: string) => Promise<void>;
 
@@ -44,24 +47,29 @@ export class LanTraffic {
   missing: string | null = null;
   /** The relay's counters when the current evidence window began. */
   private relayBaseline: { since: number; answered: number; rejected: number } | null = null;
-  /** The relay's uplinks for LAN UDP, best first, as scripts were last told. */
-  private udpUplinks: string | null = null;
   checkIntervalMs = 10000;
+  private readonly files: RelayFiles;
+  /** What the last follow() was given: a server switch launches with it. */
+  private followed: { config: Config; udpPaths: Desired['udpPaths'] } | null = null;
 
   constructor(
     private readonly rt: Runtime,
-    private readonly monitor: HealthMonitor,
+    readonly servers: ServerKeeper,
     readonly runner: ProxyRunner,
     readonly table: NftTable,
     private readonly log: Log,
-    private readonly publish: (e: MpwanEvent) => void,
-  ) {}
+    publish: (e: MpwanEvent) => void,
+  ) {
+    this.files = new RelayFiles(rt, publish);
+  }
 
   /** Follows the config: starts, replaces or stops the proxy; re-renders and checks the redirect. */
   async follow(config: Config, netifd: NetifdInterface[], desired: Pick<Desired, 'marks' | 'udpPaths'>, explicit: boolean): Promise<void> {
     this.marks = desired.marks;
-    const server = config.servers.find((s) => s.enabled);
-    if (!config.globals.enabled || !config.proxy.enabled || !server) {
+    const servers = serverOrder(config.servers);
+    this.servers.configure(servers, config.proxy.holdDown);
+    if (explicit) this.servers.reset();
+    if (!config.globals.enabled || !config.proxy.enabled || servers.length === 0) {
       this.missing = null;
       if (this.active) await this.log('notice', 'proxy disabled');
       await this.turnOff();
@@ -84,49 +92,52 @@ export class LanTraffic {
       }
     }
     if (!this.caps) return;
-    const plan = planProxy(config.proxy, server, runPath.engine(this.rt), cpuCount(this.rt), this.caps.caps);
-    // Written before the relay starts, which reads it then; it is told of later changes by SIGHUP.
-    const pathsChanged = engine === 'relay' && this.writeUdpPaths(desired.udpPaths);
-    const { changed, adopted } = await this.runner.configure(engineLaunch(plan));
-    if (pathsChanged && !changed) for (const pid of this.runner.supervisor.runningPids()) this.rt.kill(pid, SIGHUP);
-    if (changed || !this.active) {
-      const watch = new ServerWatch(hostPort(server.host, server.port), engine === 'relay' ? 'key' : 'password or cipher');
-      watch.reset(this.rt.monotonicMs());
-      this.active = { engine, port: config.proxy.port, mptcpBy: plan.mptcpBy, server, watch };
-      await this.log('notice', `proxy: ${engine} x${plan.instances.length} on port ${config.proxy.port} to ${hostPort(server.host, server.port)} (MPTCP by ${plan.mptcpBy})` +
-        (adopted > 0 ? `; adopted ${adopted} running instance(s) from the previous daemon` : ''));
-    }
+    this.followed = { config, udpPaths: desired.udpPaths };
+    // While no server answers, the proxy stays with the one it has (the redirect is off meanwhile).
+    const inUse = this.active && servers.find((x) => x.name === this.active!.server.name);
+    await this.launch(this.servers.active ?? inUse ?? servers[0]);
     const lanDevices = config.proxy.lan.map((n) => netifd.find((i) => i.name === n)?.l3Device).filter((d): d is string => !!d);
     if (lanDevices.length === 0 && (explicit || this.redirect !== null)) {
       await this.log('warning', `proxy: none of the lan interfaces (${config.proxy.lan.join(', ')}) is up; nothing is redirected`);
     }
-    const bypass = [server.host, ...config.proxy.bypass].filter((b) => /^[0-9a-f:.]+(\/\d+)?$/i.test(b));
+    const bypass = [...servers.map((x) => x.host), ...config.proxy.bypass].filter((b) => /^[0-9a-f:.]+(\/\d+)?$/i.test(b));
     this.redirect = lanDevices.length > 0 ? {
       lanDevices, port: config.proxy.port, bypass, rejectQuic: config.proxy.quic === 'tcp', udpPort: udpThroughServer(config) ? config.proxy.port : null,
     } : null;
     await this.syncRedirect(true);
   }
 
+  /** Runs the proxy to `server` (a new launch when that differs from the running one's). */
+  private async launch(server: ServerConfig) {
+    const { config, udpPaths } = this.followed!;
+    const engine = config.proxy.engine;
+    const plan = planProxy(config.proxy, server, runPath.engine(this.rt), cpuCount(this.rt), this.caps!.caps);
+    // Written before the relay starts, which reads them then; it is told of later changes by
+    // SIGHUP (a new server: new connections go there, open ones stay where they are).
+    const family = familyOf(server.host);
+    const filesChanged = engine === 'relay' &&
+      [this.files.server(server), this.files.paths(udpPaths.filter((p) => family === null || familyOf(p.source) === family))].some(Boolean);
+    const { changed, adopted } = await this.runner.configure(engineLaunch(plan));
+    if (filesChanged && !changed) for (const pid of this.runner.supervisor.runningPids()) this.rt.kill(pid, SIGHUP);
+    if (changed || !this.active || this.active.server.name !== server.name) {
+      const watch = new ServerWatch(hostPort(server.host, server.port), engine === 'relay' ? 'key' : 'password or cipher');
+      watch.reset(this.rt.monotonicMs());
+      // A new relay counts from zero (its predecessor's file is gone); one that stays, from what it has counted so far.
+      const counts = changed ? { answered: 0, rejected: 0 } : readRelayCounts(this.rt);
+      this.relayBaseline = counts && { since: watch.evidenceStart, ...counts };
+      this.active = { engine, port: config.proxy.port, mptcpBy: plan.mptcpBy, server, watch };
+      await this.log('notice', `proxy: ${engine} x${plan.instances.length} on port ${config.proxy.port} to server ${server.name} (${hostPort(server.host, server.port)}, MPTCP by ${plan.mptcpBy})` +
+        (adopted > 0 ? `; adopted ${adopted} running instance(s) from the previous daemon` : ''));
+    }
+  }
+
   /** No proxy, no redirect: LAN traffic takes the normal route. */
   private async turnOff() {
     this.active = null;
+    this.followed = null;
     this.redirect = null;
     await this.runner.configure(null);
     await this.syncRedirect(true);
-  }
-
-  /** The relay's ways to the server, best first (`<uplink> <source address>` lines); whether the file changed. */
-  private writeUdpPaths(paths: Desired['udpPaths']): boolean {
-    const uplinks = [...new Set(paths.map((p) => p.uplink))];
-    if (uplinks.join(' ') !== this.udpUplinks) {
-      this.udpUplinks = uplinks.join(' ');
-      this.publish({ type: 'mpwan.udp', uplink: uplinks[0] ?? null, paths: uplinks });
-    }
-    const text = paths.map((p) => `${p.uplink} ${p.source}\n`).join('');
-    const file = runPath.engine(this.rt).paths;
-    if (this.rt.readFile(file) === text) return false;
-    this.rt.writeFileAtomic(file, text, 0o644);
-    return true;
   }
 
   /** Whether a proxy instance exited or is due to start (the supervise job is needed). */
@@ -139,18 +150,30 @@ export class LanTraffic {
     await this.syncRedirect(false);
   }
 
-  /** Reachability through the uplinks' probes, and whether the server answers what the proxies send. */
+  /**
+   * The server keeper's choice taken up (a switch, at once when it asks), and whether the
+   * server in use answers what the proxies send it: a server that takes connections but
+   * answers none (a wrong key) is reported to the keeper, which moves on from it.
+   */
   async checkServer(): Promise<void> {
+    const chosen = this.servers.active;
+    if (this.followed && this.active && chosen && chosen.name !== this.active.server.name) await this.launch(chosen);
     const a = this.active;
     if (!a) return;
     const now = () => this.rt.monotonicMs();
-    const r = await checkReachable(this.rt, this.monitor, a.server.host, a.server.port, this.checkIntervalMs);
-    await this.say(a.watch.reachability(r.ok, r.error, now()));
-    if (r.ok) await this.say(a.watch.retry(now()));
-    if (r.ok && a.watch.wantsEvidence) {
+    // Without probes of it (probe_server off and probe hosts set), a connect of our own tells whether it answers.
+    const own = this.followed && await connectUnlessProbed(this.rt, this.followed.config, a.server);
+    if (own) this.servers.connect(a.server.host, a.server.port, 'daemon', own);
+    const retried = a.watch.retry(now());
+    if (retried) { this.servers.deaf(a.server.name, null); await this.say(retried); }
+    if (a.watch.wantsEvidence) {
       const e = a.engine === 'relay' ? this.relayEvidence(a.watch.evidenceStart)
         : await readEvidence(this.rt, a.server.host, a.server.port, a.watch.evidenceWindowMs(now()), this.runner.supervisor.runningPids());
-      if (e) await this.say(a.watch.evidence(e, now()));
+      const deaf = e && a.watch.evidence(e, now());
+      if (deaf) {
+        this.servers.deaf(a.server.name, `answered none of ${e.silent} proxied connections: wrong ${a.engine === 'relay' ? 'key' : 'password or cipher'}?`);
+        await this.say(deaf);
+      }
     }
     await this.syncRedirect(false);
   }
@@ -163,10 +186,9 @@ export class LanTraffic {
     return { answered: now.answered - this.relayBaseline.answered, silent: now.rejected - this.relayBaseline.rejected };
   }
 
+  /** The log's sentence (scripts hear of a server's turn from the server keeper). */
   private async say(t: ServerTransition | null) {
-    if (!t || !this.active) return;
-    this.publish({ type: 'mpwan.server', server: `${this.active.server.host}:${this.active.server.port}`, reachable: t.reachable, why: t.why });
-    await this.log(t.level, t.message);
+    if (t) await this.log(t.level, t.message);
   }
 
   /** The nft table changed (nft monitor): read it back and load it again if it is not ours any more. */
@@ -179,7 +201,7 @@ export class LanTraffic {
     const d = decideRedirect({
       wanted: this.active !== null,
       proxyRunning: this.runner.running,
-      serverReachable: this.active?.watch.reachable ?? null,
+      serverReachable: this.servers.active !== null,
       serverAnswers: this.active?.watch.answers ?? null,
       lanDevices: this.redirect?.lanDevices.length ?? 0,
     });
@@ -199,8 +221,13 @@ export class LanTraffic {
       redirect_active: this.redirectOn,
       redirect_off_reason: this.redirectOn ? null : this.offReason,
       server: hostPort(a.server.host, a.server.port),
-      server_reachable: a.watch.reachable,
+      server_reachable: this.servers.active !== null,
       server_answers: a.watch.answers,
+      active_server: this.servers.active?.name ?? null,
+      active_why: this.servers.why.why,
+      active_since: this.servers.why.since,
+      failback: this.servers.failback(),
+      servers: this.servers.report(),
     };
   }
 
@@ -215,6 +242,7 @@ export class LanTraffic {
     await this.table.remove().catch((e: unknown) => problems.push(e instanceof MpwanError ? e.message : String(e)));
     this.active = null;
     this.marks = [];
+    this.servers.stop();
     return problems;
   }
 }

@@ -45,6 +45,9 @@ export class JobLoop<R = string> {
   }
 
   private async drain(): Promise<void> {
+    // Jobs start after `running` is set: a job that requests another before its first await
+    // (a server switch decided inside the server job) must queue it, not start a second drain.
+    await null;
     for (;;) {
       const job = ORDER.find((j) => this.pending.has(j));
       if (job === undefined || this.stopped) break;

@@ -11,6 +11,8 @@ import { ProxySupervisor, type Launch } from './supervisor.js';
 export interface EngineLaunch extends Launch {
   /** Files to write, mode 0600, before the instances start. */
   files: { path: string; text: string }[];
+  /** Files the instances write (their counters), removed before new ones start: what is there then is theirs. */
+  outputs?: string[];
 }
 
 export class ProxyRunner {
@@ -35,7 +37,10 @@ export class ProxyRunner {
     if (stop.length > 0 || before !== this.supervisor.digest) this.exits = []; // a new list: old indexes mean nothing
     await this.stop(stop);
     if (before === this.supervisor.digest && stop.length === 0) return { changed: false, adopted: 0 };
-    if (launch && adopted === 0) for (const f of launch.files) writeSecretFile(this.rt, f.path, f.text);
+    if (launch && adopted === 0) {
+      for (const f of launch.files) writeSecretFile(this.rt, f.path, f.text);
+      for (const path of launch.outputs ?? []) this.rt.removeFile(path);
+    }
     this.startDue();
     this.record();
     return { changed: before !== this.supervisor.digest, adopted };

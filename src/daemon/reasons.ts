@@ -11,7 +11,9 @@ export type ReplanReason =
   | { kind: 'restore' }
   | { kind: 'health'; uplink: string; to: 'up' | 'down' }
   /** An uplink missed a probe round (or answers steadily again): only where new connections start may change. */
-  | { kind: 'suspect'; uplink: string; suspect: boolean };
+  | { kind: 'suspect'; uplink: string; suspect: boolean }
+  /** An uplink reached its quota, or a new quota period began. */
+  | { kind: 'quota' };
 
 /** Reasons that read the config and the proxy engine afresh (others reuse what the daemon knows). */
 export const isExplicit = (r: ReplanReason) => r.kind === 'start' || r.kind === 'reload' || r.kind === 'restore';
@@ -27,6 +29,7 @@ export function describeReason(r: ReplanReason): string {
     case 'restore': return 'config restored';
     case 'health': return `uplink ${r.uplink} ${r.to}`;
     case 'suspect': return `uplink ${r.uplink} ${r.suspect ? 'missed a probe round' : 'answers again'}`;
+    case 'quota': return 'quota';
   }
 }
 

@@ -1,7 +1,9 @@
-// The server job's reads: is the server reachable (the uplinks' probes, or a connect of our
-// own when they cannot tell), and does it answer what the proxies send it?
+// The server job's reads: does the server in use answer what the proxies send it (and at all,
+// when no probe asks it)?
 import type { Runtime } from '../sys/runtime.js';
-import type { HealthMonitor } from '../health/monitor.js';
+import type { Config, ServerConfig } from '../model/config.js';
+import type { ConnectOutcome } from '../servers/health.js';
+import { familyOf } from '../lib/inet.js';
 import { tcpConnect } from '../sys/probe.js';
 import { readSilentServerConnections } from '../sys/ss.js';
 import { parseRelayStats } from '../observe/relay-stats.js';
@@ -10,15 +12,6 @@ import type { Evidence } from './server-watch.js';
 
 /** A proxied connection whose data the server acknowledged this long ago, without a byte back, is silent. */
 const SILENT_AFTER_MS = 5000;
-
-/**
- * Whether the server accepts connections, as the uplinks' health probes see it. A probe of
- * our own (only without them) follows the route to the server, which points at a silently
- * dead uplink until that uplink's health checks fail, and would blame the server for it.
- */
-export async function checkReachable(rt: Runtime, monitor: HealthMonitor, host: string, port: number, minSilenceMs: number) {
-  return monitor.serverReachable(minSilenceMs) ?? tcpConnect(rt, host, port);
-}
 
 /** What the running proxies' connections to the server show (null: ss cannot tell). */
 export async function readEvidence(rt: Runtime, host: string, port: number, windowMs: number, pids: number[]): Promise<Evidence | null> {
@@ -29,4 +22,15 @@ export async function readEvidence(rt: Runtime, host: string, port: number, wind
 export function readRelayCounts(rt: Runtime): { answered: number; rejected: number } | null {
   const s = parseRelayStats(rt.readFile(runPath.relayStats(rt)));
   return s && { answered: s.tcp.answered, rejected: s.tcp.rejected };
+}
+
+/** Whether the uplinks' probes ping or connect to the server (health/targets.ts). */
+const probed = (config: Config, server: ServerConfig) => familyOf(server.host) !== null &&
+  config.uplinks.some((u) => u.mode !== 'off' && (u.health.probeServer || u.health.hosts.length === 0));
+
+/** Without probes of the server (probe_server off and probe hosts set), a connect of our own tells whether it answers (null: probes do). */
+export async function connectUnlessProbed(rt: Runtime, config: Config, server: ServerConfig): Promise<ConnectOutcome | null> {
+  if (probed(config, server)) return null;
+  const r = await tcpConnect(rt, server.host, server.port);
+  return r.ok ? { ok: true } : { ok: false, error: r.error ?? 'no answer' };
 }

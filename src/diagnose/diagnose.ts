@@ -7,6 +7,7 @@ import { readSystem } from '../reconcile/read-system.js';
 import { mptcpHandshake, ping } from '../sys/probe.js';
 import { MpwanError } from '../model/errors.js';
 import { hostPort } from '../lib/inet.js';
+import { serverOrder } from '../config/servers.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 export interface Check { check: string; status: CheckStatus; message: string; latency_ms?: number }
@@ -64,7 +65,8 @@ async function activeChecks(rt: Runtime, snap: Assessment, u: UplinkPlan): Promi
       : p.missing ? { check: 'gateway', status: 'skip', message: `gateway ${r.gateway} not tested: ${p.error}` }
       : { check: 'gateway', status: 'warn', message: `gateway ${r.gateway} does not answer pings from ${source} (${p.error}); some ISPs drop them` });
   }
-  const server = snap.config.servers.find((s) => s.enabled);
+  // The most preferred server (the others are probed by the daemon and shown in status).
+  const server = serverOrder(snap.config.servers)[0];
   if (!server) {
     checks.push({ check: 'mptcp', status: 'skip', message: "no aggregation server is configured (config server), so the MPTCP handshake was not tested" });
     return checks;

@@ -8,7 +8,12 @@ export type UplinkCondition = 'up' | 'degraded' | 'down';
 
 export type MpwanEvent =
   | { type: 'mpwan.uplink'; name: string; state: UplinkCondition; why: string; since: number; device: string | null }
-  | { type: 'mpwan.server'; server: string; reachable: boolean; why: string }
+  /** One server (`server`: host:port) answers, or stops answering (or answers none of the proxied connections: a wrong key). */
+  | { type: 'mpwan.server'; server: string; name: string; reachable: boolean; why: string }
+  /** The server new LAN traffic goes to changed (`name` null: none answers). */
+  | { type: 'mpwan.active_server'; name: string | null; server: string | null; from: string | null; kind: string; why: string }
+  /** A metered uplink carried `percent` (80 or 100) of its quota in this period. */
+  | { type: 'mpwan.quota'; uplink: string; percent: number; used: number; quota: number; action: 'backup' | 'off' }
   | { type: 'mpwan.default_route'; family: 4 | 6; uplink: string | null; device: string | null; why: string | null }
   | { type: 'mpwan.udp'; uplink: string | null; paths: string[] };
 
@@ -20,7 +25,11 @@ export function ubusData(e: MpwanEvent): Record<string, unknown> {
     case 'mpwan.uplink':
       return { name: e.name, state: e.state, why: e.why, since: e.since, ...(e.device ? { device: e.device } : {}) };
     case 'mpwan.server':
-      return { server: e.server, reachable: e.reachable, why: e.why };
+      return { server: e.server, name: e.name, reachable: e.reachable, why: e.why };
+    case 'mpwan.active_server':
+      return { name: e.name, server: e.server, from: e.from, kind: e.kind, why: e.why };
+    case 'mpwan.quota':
+      return { uplink: e.uplink, percent: e.percent, used: e.used, quota: e.quota, action: e.action };
     case 'mpwan.default_route':
       return { family: e.family, uplink: e.uplink, ...(e.device ? { device: e.device } : {}), ...(e.why ? { why: e.why } : {}) };
     case 'mpwan.udp':
@@ -39,7 +48,11 @@ export function hotplugEnv(e: MpwanEvent): Record<string, string> {
     case 'mpwan.uplink':
       return env(e.state, e.name, e.device, e.why);
     case 'mpwan.server':
-      return env(e.reachable ? 'server-reachable' : 'server-unreachable', null, null, e.why, { SERVER: e.server });
+      return env(e.reachable ? 'server-reachable' : 'server-unreachable', null, null, e.why, { SERVER: e.server, SERVER_NAME: e.name });
+    case 'mpwan.active_server':
+      return env('server-active', null, null, e.why, { SERVER: e.server ?? '', SERVER_NAME: e.name ?? '', FROM: e.from ?? '', KIND: e.kind });
+    case 'mpwan.quota':
+      return env('quota', e.uplink, null, null, { PERCENT: String(e.percent), USED: String(e.used), QUOTA: String(e.quota), QUOTA_ACTION: e.action });
     case 'mpwan.default_route':
       return env('default-route', e.uplink, e.device, e.why, { FAMILY: String(e.family) });
     case 'mpwan.udp':

@@ -1,12 +1,12 @@
 // Runs each uplink's probes and feeds the rounds to its tracker: one long-running `ping -i`
-// per ICMP target (no process per probe), a TCP connect to the server now and then (every
+// per ICMP target (no process per probe), a TCP connect to each server now and then (every
 // round while ICMP goes unanswered; all through one helper, sys/tcp-prober.ts), and carrier
 // (a static WAN that loses carrier gets no ifdown from netifd): read from sysfs at once when
 // `ip monitor link` reports its device, and every few rounds as a safety net (every round
-// without the monitor).
+// without the monitor). What the probes hear of each server goes to the server listener too.
 import type { Runtime } from '../sys/runtime.js';
 import type { HealthConfig, ServerConfig } from '../model/config.js';
-import type { RoundResult, Transition, UplinkHealth } from '../model/health.js';
+import type { RoundResult, ServerListener, Transition, UplinkHealth } from '../model/health.js';
 import { ping, startPinger, type Pinger } from '../sys/probe.js';
 import { TcpProber } from '../sys/tcp-prober.js';
 import { readCarrier } from '../sys/procfs.js';
@@ -16,8 +16,6 @@ import { KeptStream } from '../sys/kept-stream.js';
 import { startLinkEvents } from '../sys/link-events.js';
 import { ProbeRounds } from './rounds.js';
 import { probeTargets, type ProbeTarget } from './targets.js';
-import { ServerEvidence } from './server-evidence.js';
-
 export interface MonitoredUplink {
   name: string;
   dev: string;
@@ -50,6 +48,8 @@ interface Watch {
 
 /** While ICMP answers, the TCP connect to the server runs this often (while it does not: every round). */
 export const SERVER_PROBE_SPACING_MS = 5000;
+/** ... and no more often than every this many probe rounds (a slowly probed, metered uplink connects rarely too). */
+const SERVER_PROBE_ROUNDS = 6;
 const RESTART_MAX_MS = 30000;
 /** While link events arrive, carrier is also read every this many rounds, in case one was missed. */
 const CARRIER_SAFETY_ROUNDS = 10;
@@ -57,7 +57,6 @@ const CARRIER_SAFETY_ROUNDS = 10;
 export class HealthMonitor {
   private readonly watches = new Map<string, Watch>();
   private stopped = false;
-  readonly server = new ServerEvidence();
   private readonly tcp: TcpProber;
   private readonly links: KeptStream; // one `ip monitor link`
 
@@ -66,6 +65,7 @@ export class HealthMonitor {
     private readonly onChange: (uplink: string, t: Transition) => void,
     /** An up uplink started or stopped missing probe rounds (see HealthTracker.suspect). */
     private readonly onSuspect: (uplink: string, suspect: boolean) => void = () => {},
+    private readonly servers: ServerListener | null = null,
   ) {
     this.tcp = new TcpProber(rt);
     this.links = new KeptStream(rt, (onExit) => startLinkEvents(rt, (dev) => {
@@ -74,11 +74,10 @@ export class HealthMonitor {
   }
 
   /** Follows the plan: new uplinks are watched, gone ones dropped, the rest keep their state. */
-  update(uplinks: MonitoredUplink[], server: ServerConfig | undefined) {
+  update(uplinks: MonitoredUplink[], servers: ServerConfig[], keyFile?: (s: ServerConfig) => string | null) {
     for (const [name, w] of this.watches) if (!uplinks.some((u) => u.name === name)) this.drop(name, w);
     for (const u of uplinks) {
-      const targets = probeTargets(u.health, server, u.sources);
-      if (targets.some((t) => t.kind === 'tcp')) this.server.probing(this.rt.monotonicMs());
+      const targets = probeTargets(u.health, servers, u.sources, keyFile);
       const w = this.watches.get(u.name);
       const same = (a: HealthConfig, b: HealthConfig) => a.interval === b.interval && a.timeout === b.timeout;
       if (w && (w.targets.length > 0) === (targets.length > 0) && same(w.uplink.health, u.health)) {
@@ -98,6 +97,11 @@ export class HealthMonitor {
       this.restartPingers(fresh);
       this.tick(fresh);
     }
+  }
+
+  /** The next round of every uplink connects to the servers (after a reload: a new key is checked at once). */
+  connectSoon() {
+    for (const w of this.watches.values()) w.lastTcpAt = -Infinity;
   }
 
   private drop(name: string, w: Watch) {
@@ -124,7 +128,7 @@ export class HealthMonitor {
         if (!this.current(w)) return;
         const p = parsePingLine(line);
         const t = this.rt.monotonicMs();
-        if (p.kind === 'reply') { replied = true; w.rounds.reply(host, p.seq, p.ms, t); this.evaluate(w); }
+        if (p.kind === 'reply') { replied = true; w.rounds.reply(host, p.seq, p.ms, t); this.servers?.reply(host, p.ms, w.uplink.name, w.uplink.health.interval * 1000); this.evaluate(w); }
         else if (p.kind === 'error') w.rounds.error(host, p.text);
       }, (status) => {
         slot.pinger = null;
@@ -165,25 +169,37 @@ export class HealthMonitor {
   private attachOneShots(w: Watch, k: number, now: number) {
     const timeoutS = w.uplink.health.timeout;
     const streaming = w.pingers.some((p) => !p.oneShot);
-    const run = (what: string, probe: Promise<{ ok: boolean; ms?: number; error?: string; missing?: boolean }>, tcp: boolean) => {
+    const run = (what: string, probe: Promise<{ ok: boolean; ms?: number; error?: string; missing?: boolean; wrongKey?: boolean }>, tcp?: ProbeTarget) => {
       w.rounds.attach(k);
       void probe.then((r) => {
-        if (tcp && !r.missing) this.server.result(r.ok, this.rt.monotonicMs());
+        if (tcp && !r.missing) {
+          this.servers?.connect(tcp.host, tcp.port!, w.uplink.name, r.ok ? { ok: true } : { ok: false, error: r.error ?? 'no answer', ...(r.wrongKey ? { wrongKey: true } : {}) });
+        }
+        // A wrong key says nothing of the uplink: it reached the server.
+        if (r.wrongKey) r = { ok: true };
         const result: RoundResult = r.ok ? { ok: true, ...(r.ms !== undefined ? { ms: r.ms } : {}) } : { ok: false, error: `${what}: ${r.error}` };
         // A probe that cannot run (neither the probe helper nor socat) says nothing about the uplink.
         w.rounds.attachedResult(k, r.missing ? { ok: false } : result);
         if (this.current(w)) this.evaluate(w);
       });
     };
-    for (const p of w.pingers) if (p.oneShot) run(`ping ${p.target.host}`, ping(this.rt, p.target.source, p.target.host, timeoutS), false);
-    const tcp = w.targets.find((t) => t.kind === 'tcp');
+    for (const p of w.pingers) {
+      if (!p.oneShot) continue;
+      const host = p.target.host;
+      run(`ping ${host}`, ping(this.rt, p.target.source, host, timeoutS).then((r) => {
+        if (r.ok) this.servers?.reply(host, r.ms ?? 0, w.uplink.name, w.uplink.health.interval * 1000);
+        return r;
+      }));
+    }
+    const tcp = w.targets.filter((t) => t.kind === 'tcp');
     // ICMP is late when the round before this one has no reply yet (a reply takes a round trip,
     // far less than a round): from then on every round connects too, so filtered ICMP alone
     // never takes the uplink down.
     const icmpLate = !w.rounds.answeredSince(k - 1);
-    if (tcp && (!streaming || icmpLate || now - w.lastTcpAt >= SERVER_PROBE_SPACING_MS)) {
+    const spacing = Math.max(SERVER_PROBE_SPACING_MS, SERVER_PROBE_ROUNDS * w.uplink.health.interval * 1000);
+    if (tcp.length > 0 && (!streaming || icmpLate || now - w.lastTcpAt >= spacing)) {
       w.lastTcpAt = now;
-      run(`tcp ${tcp.host}`, this.tcp.connect(tcp.source, tcp.host, tcp.port!, timeoutS), true);
+      for (const t of tcp) run(`tcp ${t.host}`, this.tcp.connect(t.source, t.host, t.port!, timeoutS, t.keyFile), t);
     }
   }
 
@@ -199,24 +215,6 @@ export class HealthMonitor {
     this.rt.clearTimer(w.timer);
     const wake = Math.min(w.rounds.nextWake(now), now + w.uplink.health.interval * 1000);
     w.timer = this.rt.setTimer(() => this.tick(w), wake - now);
-  }
-
-  /** The uplinks that TCP-connect to the server. */
-  private serverWatches(): Watch[] {
-    return [...this.watches.values()].filter((w) => w.targets.some((t) => t.kind === 'tcp'));
-  }
-
-  /**
-   * Whether the uplinks' probes reach the server, or null when they cannot tell. It is
-   * unreachable once no uplink got through for `minSilenceMs`, and for at least two TCP probes
-   * through every uplink (one lost SYN is no dead server). An uplink that died silently fails
-   * its probes until it is withdrawn while the others still reach the server.
-   */
-  serverReachable(minSilenceMs: number): { ok: boolean; error?: string } | null {
-    const watches = this.serverWatches();
-    if (watches.length === 0) return null;
-    const spacingMs = Math.max(0, ...watches.map((w) => SERVER_PROBE_SPACING_MS + w.uplink.health.timeout * 1000));
-    return this.server.reachable(this.rt.monotonicMs(), Math.max(minSilenceMs, 2 * spacingMs));
   }
 
   /** Uplink -> why it is down, for the planner. */

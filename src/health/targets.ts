@@ -1,4 +1,5 @@
-// What an uplink's health probes aim at, from its config and its current addresses. Pure.
+// What an uplink's health probes aim at, from its config, the servers and its current
+// addresses. Pure.
 import type { HealthConfig, ServerConfig } from '../model/config.js';
 import { familyOf } from '../lib/inet.js';
 
@@ -8,25 +9,31 @@ export interface ProbeTarget {
   source: string;
   host: string;
   port?: number;
+  /** TCP to a relay server: its key file, for the signed handshake that tells a wrong key. */
+  keyFile?: string;
 }
 
 /**
- * ICMP to each probe host (or, with none, to the server's address) and a TCP connect to the
- * server, each from the uplink's first address of the target's family. A target of a
- * family the uplink has no address in is skipped.
+ * ICMP to each probe host and to every server's address (only the servers when no probe host
+ * is set, and no server with probe_server '0'), and a TCP connect to each server, each from
+ * the uplink's first address of the target's family; every uplink answering for every server
+ * is what tells a dead server from a dead uplink. A target of a family the uplink has no
+ * address in is skipped; a server named by a host name is not probed.
  */
-export function probeTargets(health: HealthConfig, server: ServerConfig | undefined, sources: string[]): ProbeTarget[] {
+export function probeTargets(health: HealthConfig, servers: ServerConfig[], sources: string[], keyFile: (s: ServerConfig) => string | null = () => null): ProbeTarget[] {
   const from = (host: string) => sources.find((a) => familyOf(a) === familyOf(host));
-  const serverIp = server && familyOf(server.host) !== null ? server.host : undefined;
-  const hosts = health.hosts.length > 0 ? health.hosts : serverIp ? [serverIp] : [];
+  const probed = health.probeServer || health.hosts.length === 0 ? servers.filter((s) => familyOf(s.host) !== null) : [];
+  const hosts = [...new Set([...health.hosts, ...probed.map((s) => s.host)])];
   const out: ProbeTarget[] = [];
   for (const host of hosts) {
     const source = from(host);
     if (source) out.push({ kind: 'icmp', source, host });
   }
-  if (health.probeServer && server && serverIp) {
-    const source = from(serverIp);
-    if (source) out.push({ kind: 'tcp', source, host: serverIp, port: server.port });
+  if (!health.probeServer) return out;
+  for (const s of probed) {
+    const source = from(s.host);
+    const key = keyFile(s);
+    if (source && !out.some((t) => t.kind === 'tcp' && t.host === s.host && t.port === s.port)) out.push({ kind: 'tcp', source, host: s.host, port: s.port, ...(key ? { keyFile: key } : {}) });
   }
   return out;
 }

@@ -66,8 +66,25 @@ export interface UplinkConfig {
   /** Add the `fullmesh` flag to this uplink's endpoints. */
   fullmesh: boolean;
   health: HealthConfig;
+  /** Data costs money here (LTE, satellite): its endpoint is `backup` unless `mode` says otherwise; UDP and the default route prefer unmetered uplinks. */
+  metered: boolean;
+  /** What the uplink may carry per period (metered uplinks only); null: no quota. */
+  quota: QuotaConfig | null;
   /** 1-based line of the section header, for messages. */
   line: number;
+}
+
+export const QUOTA_ACTIONS = ['backup', 'off'] as const;
+export type QuotaAction = (typeof QUOTA_ACTIONS)[number];
+
+/** A metered uplink's data allowance: bytes both ways together, counted per period. */
+export interface QuotaConfig {
+  bytes: number;
+  period: 'month' | 'day';
+  /** month: the day of the month (1-31) the count starts again, at local midnight; past a short month's end, its last day. */
+  resetDay: number;
+  /** At the quota: `backup` carries traffic only when no unmetered uplink is healthy; `off` carries none. */
+  action: QuotaAction;
 }
 
 /** Shadowsocks AEAD ciphers (2022-blake3 ones need shadowsocks-rust). */
@@ -81,6 +98,8 @@ export type SsMethod = (typeof SS_METHODS)[number];
 export interface ServerConfig {
   name: string;
   enabled: boolean;
+  /** Lower is preferred (ties: config order); LAN traffic goes to the best healthy server. */
+  priority: number;
   host: string;
   port: number;
   /** The relay engine's key: 64 lower-case hex digits (mpwan server setup generates it). */
@@ -115,6 +134,8 @@ export interface ProxyConfig {
   udp: 'server' | 'direct';
   /** LAN UDP flows sent on two uplinks at once (relay spelling: `dscp:46`, `port:3478`). */
   duplicate: string[];
+  /** Seconds a better server must stay healthy before new LAN traffic goes back to it. */
+  holdDown: number;
   /** 1-based line of the section header (0: no proxy section), for messages. */
   line: number;
 }
@@ -124,6 +145,7 @@ export interface Config {
   proxy: ProxyConfig;
   /** In config file order. */
   uplinks: UplinkConfig[];
+  /** In config file order (serverOrder() in config/servers.ts: by preference). */
   servers: ServerConfig[];
 }
 

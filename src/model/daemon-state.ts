@@ -14,6 +14,25 @@ export interface ProxyState {
   server_reachable: boolean | null;
   /** false: the server takes connections but answers none through the proxy (wrong password or key?). */
   server_answers: boolean | null;
+  /** The server new LAN traffic goes to (null: none answers), why that one, since when (epoch seconds). */
+  active_server: string | null;
+  active_why: string;
+  active_since: number;
+  /** A more preferred server that answers again: new traffic goes back to it at `at` (epoch seconds). */
+  failback: { server: string; at: number } | null;
+  /** Every enabled server, most preferred first. */
+  servers: ServerReport[];
+}
+
+export interface ServerReport {
+  name: string;
+  /** host:port */
+  address: string;
+  priority: number;
+  state: 'up' | 'down' | 'unknown';
+  /** Why it is down (or what is known of it), in a few words; null when up. */
+  reason: string | null;
+  active: boolean;
 }
 
 /** Which uplink carries traffic without a more specific route, per family, and since when. */

@@ -39,3 +39,13 @@ export interface HealthFile {
   updated: number;
   uplinks: Record<string, UplinkHealth>;
 }
+
+/** A TCP connect to a server through an uplink: done, or why not (wrongKey: the server closed a signed handshake unanswered). */
+export type ConnectOutcome = { ok: true } | { ok: false; error: string; wrongKey?: boolean };
+
+/** Hears what the probes learn of the servers: ping replies from their addresses and connects to them. */
+export interface ServerListener {
+  /** A ping reply from `host` through `uplink`, which pings every `intervalMs`. */
+  reply(host: string, rttMs: number, uplink: string, intervalMs: number): void;
+  connect(host: string, port: number, uplink: string, outcome: ConnectOutcome): void;
+}

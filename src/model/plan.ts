@@ -25,6 +25,8 @@ export interface UplinkPlan {
   sources: string[];
   /** Why a 'failed' uplink failed. */
   failure?: string;
+  /** A metered uplink at its quota: `mode` is what quota_action made of it. */
+  overQuota?: 'backup' | 'off';
 }
 
 /** Which uplink carries traffic that has no more specific route, per family (null: none, and why). */

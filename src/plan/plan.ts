@@ -1,6 +1,6 @@
 // The pure core: (config, netifd, kernel addresses, capabilities) -> Desired.
 // No I/O, no clock: everything arrives as arguments.
-import type { Config, UplinkConfig } from '../model/config.js';
+import type { Config, QuotaAction, UplinkConfig } from '../model/config.js';
 import type { Capabilities, DesiredRoute, DesiredRule, Family, KernelAddress, KernelLink } from '../model/kernel.js';
 import type { NetifdAddress, NetifdInterface } from '../model/netifd.js';
 import type { Desired, UplinkPlan } from '../model/plan.js';
@@ -25,6 +25,8 @@ export interface Conditions {
   suspect?: string[];
   /** mwan3 runs: it owns the default route. */
   mwan3?: boolean;
+  /** Metered uplinks at their quota, and what that makes of them. */
+  quota?: Record<string, QuotaAction>;
 }
 
 /** A failed uplink with on_down 'withdraw' keeps its rule and table (probes leave by it) but no endpoint. */
@@ -103,9 +105,13 @@ export function planDesired(
   const candidates: Candidate[] = [];
   const defaults = new Map<string, DesiredRoute>(); // `${uplink}/${family}`
   const plans = new Map<string, UplinkPlan>();
-  config.uplinks.forEach((uplink, order) => {
+  config.uplinks.forEach((configured, order) => {
+    // At its quota a metered uplink becomes what quota_action says (unless it is off anyway).
+    const over = configured.mode === 'off' ? undefined : conditions.quota?.[configured.name];
+    const uplink = over ? { ...configured, mode: over } : configured;
     const plan: UplinkPlan = {
       name: uplink.name, mode: uplink.mode, state: 'active', table: uplink.table, addresses: [], sources: [], skipped: [],
+      ...(over ? { overQuota: over } : {}),
     };
     plans.set(uplink.name, plan);
     desired.uplinks.push(plan);

@@ -6,6 +6,7 @@ import type { DesiredEndpoint, DesiredRoute, DesiredRule, Family } from '../mode
 import type { DefaultRoutePlan, UplinkMark } from '../model/plan.js';
 import { RULE, TABLE_SPAN, TPROXY_MARK, UPLINK_MARK_MASK, uplinkMark } from '../model/owned-ranges.js';
 import { canonicalAddress, familyOf } from '../lib/inet.js';
+import { serverOrder } from '../config/servers.js';
 
 export interface Candidate {
   uplink: UplinkConfig;
@@ -41,14 +42,15 @@ export interface RoutingPlan {
 }
 
 /**
- * Healthy uplinks of a family, best first: not suspect before suspect, `on` before `backup`,
- * then the interface metric (what netifd's main table prefers), then priority and config order. On a
- * healthy router the first is the uplink netifd's own default route uses.
+ * Healthy uplinks of a family, best first: not suspect before suspect, unmetered before
+ * metered, `on` before `backup`, then the interface metric (what netifd's main table prefers),
+ * then priority and config order. On a healthy router without metered uplinks the first is the
+ * uplink netifd's own default route uses.
  */
 function ranked(candidates: Candidate[], family: Family, suspect: string[]): Candidate[] {
   const seen = new Set<string>();
   const usable = candidates.filter((c) => !c.failed && c.endpoint.family === family && !seen.has(c.uplink.name) && seen.add(c.uplink.name));
-  const key = (c: Candidate) => [suspect.includes(c.uplink.name) ? 1 : 0, c.uplink.mode === 'on' ? 0 : 1, c.metric, c.uplink.priority, c.position];
+  const key = (c: Candidate) => [suspect.includes(c.uplink.name) ? 1 : 0, c.uplink.metered ? 1 : 0, c.uplink.mode === 'on' ? 0 : 1, c.metric, c.uplink.priority, c.position];
   return usable.sort((a, b) => {
     const [x, y] = [key(a), key(b)];
     const i = x.findIndex((v, j) => v !== y[j]);
@@ -81,15 +83,19 @@ export function planRouting(config: Config, candidates: Candidate[], defaults: M
   const table = (c: Candidate) => defaults.get(`${c.uplink.name}/${c.endpoint.family}`)!.table;
   const out: RoutingPlan = { rules: [], routes: [], defaultRoutes: [], marks: [], udpPaths: [] };
 
-  // The first subflow of a new connection to the server: on a healthy uplink from the first SYN.
-  const server = config.servers.find((s) => s.enabled);
-  const serverFamily = server ? familyOf(server.host) : null;
-  const toServer = serverFamily && ranked(candidates, serverFamily, cond.suspect)[0];
-  if (server && serverFamily && toServer) {
-    out.rules.push({ family: serverFamily, pref: pref(RULE.TO_SERVER), dst: canonicalAddress(server.host) ?? server.host, table: table(toServer) });
+  // The first subflow of a new connection to a server: on a healthy uplink from the first SYN.
+  const servers = serverOrder(config.servers).filter((s) => familyOf(s.host) !== null);
+  for (const server of servers) {
+    const family = familyOf(server.host)!;
+    const dst = canonicalAddress(server.host) ?? server.host;
+    const best = ranked(candidates, family, cond.suspect)[0];
+    if (best && !out.rules.some((r) => r.dst === dst)) out.rules.push({ family, pref: pref(RULE.TO_SERVER), dst, table: table(best) });
   }
-  // The relay's UDP leaves from these sources, best first: each one's `from` rule picks its uplink.
-  if (serverFamily) out.udpPaths = ranked(candidates, serverFamily, cond.suspect).map((c) => ({ uplink: c.uplink.name, source: c.endpoint.address }));
+  // The relay's UDP leaves from these sources, best first: each one's `from` rule picks its
+  // uplink (the family of the most preferred server first; the daemon writes the server's own).
+  for (const family of [...new Set(servers.map((s) => familyOf(s.host)!))]) {
+    out.udpPaths.push(...ranked(candidates, family, cond.suspect).map((c) => ({ uplink: c.uplink.name, source: c.endpoint.address })));
+  }
   planTproxy(config, out);
 
   const off = !config.globals.defaultRoute ? "option default_route is '0'" : cond.mwan3 ? 'mwan3 runs and manages the default route' : null;

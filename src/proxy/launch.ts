@@ -13,8 +13,8 @@ export interface EngineCaps {
 export interface EnginePaths {
   /** The shadowsocks engines' config file. */
   config: string;
-  /** The relay's key file. */
-  key: string;
+  /** The relay's server file: `<address>:<port> <key file>`, the server new traffic goes to (the daemon rewrites it and sends SIGHUP). */
+  server: string;
   /** The relay's counters. */
   stats: string;
   /** The relay's ways to the server for UDP, best first (the daemon rewrites it and sends SIGHUP). */
@@ -28,18 +28,25 @@ export interface ProxyLaunch {
   files: { path: string; text: string }[];
   /** How the server connection is made MPTCP, for status. */
   mptcpBy: 'native' | 'mptcpize';
+  /** Files the instances write (the relay's counters): removed before new instances start. */
+  outputs?: string[];
 }
 
 
-/** mpwan-relay: one process, its own threads; the key in a file, never in argv. */
-function relay(proxy: ProxyConfig, server: ServerConfig, paths: EnginePaths, threads: number): ProxyLaunch {
+/**
+ * mpwan-relay: one process, its own threads. Its server (and the key, in a file of its own)
+ * is in the server file, not in argv: a switch to another server is a SIGHUP, not a restart,
+ * so connections open on the one before stay.
+ */
+function relay(proxy: ProxyConfig, paths: EnginePaths, threads: number): ProxyLaunch {
   // The paths file only steers UDP: without it the relay's TCP follows the routing rules.
   const udp = proxy.udp === 'server' ? ['--udp', '--paths-file', paths.paths, ...proxy.duplicate.flatMap((d) => ['--duplicate', d])] : [];
   return {
-    instances: [['mpwan-relay', 'router', '--port', String(proxy.port), '--server', hostPort(server.host, server.port), '--key-file', paths.key,
+    instances: [['mpwan-relay', 'router', '--port', String(proxy.port), '--server-file', paths.server,
       '--threads', String(threads), '--stats', paths.stats, ...udp]],
-    files: [{ path: paths.key, text: `${server.key}\n` }],
+    files: [],
     mptcpBy: 'native',
+    outputs: [paths.stats],
   };
 }
 
@@ -64,8 +71,11 @@ function shadowsocks(proxy: ProxyConfig, server: ServerConfig, paths: EnginePath
 
 export function planProxy(proxy: ProxyConfig, server: ServerConfig, paths: EnginePaths, cpus: number, caps: EngineCaps): ProxyLaunch {
   const threads = proxy.threads ?? Math.max(1, cpus);
-  return proxy.engine === 'relay' ? relay(proxy, server, paths, threads) : shadowsocks(proxy, server, paths, threads, caps);
+  return proxy.engine === 'relay' ? relay(proxy, paths, threads) : shadowsocks(proxy, server, paths, threads, caps);
 }
+
+/** The relay's server file: the server's address and the file holding its key. */
+export const relayServerLine = (server: ServerConfig, keyFile: string) => `${hostPort(server.host, server.port)} ${keyFile}\n`;
 
 /** `shadowsocks-libev 3.3.5` -> whether its --mptcp works on upstream kernels (from 3.3.6). */
 export function libevHasNativeMptcp(helpText: string): boolean {
@@ -76,6 +86,6 @@ export function libevHasNativeMptcp(helpText: string): boolean {
 }
 
 /** The launch as the supervisor runs it, with a digest of all of it (argv and file contents). */
-export function engineLaunch(plan: ProxyLaunch): { digest: string; instances: string[][]; files: { path: string; text: string }[] } {
-  return { digest: sha256Hex(JSON.stringify([plan.instances, plan.files])), instances: plan.instances, files: plan.files };
+export function engineLaunch(plan: ProxyLaunch): { digest: string; instances: string[][]; files: { path: string; text: string }[]; outputs: string[] } {
+  return { digest: sha256Hex(JSON.stringify([plan.instances, plan.files])), instances: plan.instances, files: plan.files, outputs: plan.outputs ?? [] };
 }

@@ -6,6 +6,7 @@ import { planDesired, MAX_ENDPOINTS } from '../plan/plan.js';
 import { classifyEndpoints, diffState, ownsTable, type DiffResult } from '../diff/diff.js';
 import { suspectsFrom, unhealthyFrom } from '../health/conditions.js';
 import type { SystemState } from './read-system.js';
+import { overQuota, quotasOf } from '../quota/usage.js';
 
 /** What the health checks say, as the planner takes it. */
 export interface HealthView {
@@ -49,6 +50,7 @@ export function assess(state: SystemState, health?: HealthView): Assessment {
     unhealthy: health?.unhealthy ?? unhealthyFrom(state.health),
     suspect: health?.suspect ?? suspectsFrom(state.health),
     mwan3: mwan3Runs(state),
+    quota: overQuota(state.usage, quotasOf(state.config)),
   });
   const observed: Observed = {
     links: state.links,

@@ -16,6 +16,8 @@ import { readAddresses, readEndpoints, readLimits, readRoutes, readRules } from 
 import { readNetifd } from '../sys/ubus.js';
 import { MPTCP_SYSCTL_DIR, readMptcpCaps, readSysctls, type MptcpCaps } from '../sys/procfs.js';
 import { readHealth, readOwned } from '../sys/run-dir.js';
+import { readUsageRam } from '../sys/usage-files.js';
+import type { Ledger } from '../quota/usage.js';
 
 /** The kernel as observed (routes: in tables mpwan may own, its range now or the one it recorded), and what else planning needs. */
 export interface SystemState extends Observed {
@@ -27,6 +29,8 @@ export interface SystemState extends Observed {
   owned: OwnedState;
   /** The running daemon's state.json; null when the caller brings its own health view, or no daemon runs. */
   health: HealthFile | null;
+  /** What each uplink carried in its quota period (the run dir's ledger; null: nothing counted yet). */
+  usage: Ledger | null;
 }
 
 export interface ReadOptions {
@@ -54,6 +58,6 @@ export async function readSystem(rt: Runtime, options: ReadOptions = {}): Promis
   const sysctls = readSysctls(rt, [...MANAGED_SYSCTLS.map((n) => `${MPTCP_SYSCTL_DIR}/${n}`), ...uplinkDevs.map(rpFilterPath)]);
   return {
     config, configWarnings, netifd, links: kernel.links, addresses: kernel.addresses, endpoints, limits,
-    rules: [...rules4, ...rules6], routes, sysctls, caps, owned, health,
+    rules: [...rules4, ...rules6], routes, sysctls, caps, owned, health, usage: readUsageRam(rt)?.ledger ?? null,
   };
 }

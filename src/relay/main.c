@@ -1,9 +1,12 @@
 /* mpwan-relay: both ends of mpwan's data path (PROTOCOL.md). One process, one TCP worker
  * thread per core, each with its own epoll and SO_REUSEPORT listener, and one UDP thread; the
- * main thread waits for signals (SIGHUP: the paths file changed) and writes the stats file. */
+ * main thread waits for signals (SIGHUP: the server file or the paths file changed) and
+ * writes the stats file. */
 #include "probe.h"
 #include "shared/addr.h"
 #include "shared/config.h"
+#include "shared/sha256.h"
+#include "shared/upstream.h"
 #include "shared/util.h"
 #include "tcp/replay.h"
 #include "tcp/tcp.h"
@@ -43,6 +46,33 @@ static void listen_v4_instead(struct config *cfg)
 	cfg->listen_len = sizeof *a4;
 }
 
+/* The router's server, from the command line or the --server-file, for the workers and the UDP thread. */
+static void set_upstream(const struct config *cfg)
+{
+	struct upstream u;
+	memset(&u, 0, sizeof u);
+	memcpy(&u.addr, &cfg->upstream, sizeof u.addr);
+	u.len = cfg->upstream_len, u.tcp = cfg->tcp_key, u.udp = cfg->udp_key;
+	upstream_set(&u);
+	wipe(&u, sizeof u);
+}
+
+/* SIGHUP: the --server-file again. New connections and UDP datagrams go to the server it names;
+ * connections open to the one before stay there. */
+static void reload_upstream(const struct config *cfg)
+{
+	struct upstream u;
+	const char *why;
+	char at[80];
+	if (!cfg->server_file)
+		return;
+	if (upstream_load(cfg->server_file, &u, &why) < 0)
+		logmsg("server file %s: %s: the server stays as it was", cfg->server_file, why);
+	else if (upstream_set(&u))
+		logmsg("server now %s", fmt_sockaddr(&u.addr, at, sizeof at));
+	wipe(&u, sizeof u);
+}
+
 static void write_stats(const struct config *cfg, struct udp *udp, struct counters *const *ctrs, int n, int force)
 {
 	static struct path_stat paths[MAX_PATHS];
@@ -67,6 +97,8 @@ int main(int argc, char **argv)
 		return r < 0 ? 2 : 0; /* 1: --help or --version was printed */
 	raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
+	if (!cfg.server)
+		set_upstream(&cfg);
 	/* Nonces live for the skew window (60 s): 2^18 slots hold 2,000 new connections a second at
 	 * under half full (2^17 refused some at 2,000: README.md, "Many short connections"). */
 	if (cfg.server && replay_init(1u << 18) < 0) {
@@ -121,6 +153,8 @@ int main(int argc, char **argv)
 		int sig = sigtimedwait(&set, NULL, &second);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
+		if (sig == SIGHUP)
+			reload_upstream(&cfg);
 		if (sig == SIGHUP && udp)
 			udp_reload(udp);
 		refusals_tick(mono_ms());

@@ -1,11 +1,12 @@
 /* mpwan-relay probe: TCP connects for the daemon's health probes, on request, from one
- * long-running process (the daemon would otherwise fork a socat per connect, every few
- * seconds per uplink: most of its CPU on a router).
+ * long-running process (the daemon would otherwise fork a socat per connect: most of its CPU).
  *
- * stdin, one request per line:  <id> <source address> <host> <port> <timeout ms>
+ * stdin, one request per line:  <id> <source address> <host> <port> <timeout ms> [<key file>]
  * stdout, one answer per request, in the order they finish:
- *   <id> ok <ms>          the handshake completed (the socket is closed at once)
- *   <id> fail <reason>    refused, unreachable, timed out, ...
+ *   <id> ok <ms>          connected (closed at once); with a key file, the server also answered
+ *                         the signed handshake of probe_key.c
+ *   <id> fail key <why>   it closed that handshake unanswered: a wrong key (or a clock a minute off)
+ *   <id> fail <reason>    refused, unreachable, timed out, an unreadable key file ...
  *   0 bad <reason>        a request that does not parse (its line is dropped)
  * EOF on stdin ends the process; answers still pending are dropped with it. */
 #include "probe.h"
@@ -20,12 +21,15 @@
 #include <unistd.h>
 
 #define MAX_INFLIGHT 64
-#define LINE_MAX_LEN 200
+#define LINE_MAX_LEN 400
 
 struct attempt {
 	int fd; /* -1: free */
 	unsigned long id;
 	int64_t started, deadline;
+	uint8_t hs[HS_MAX]; /* the signed handshake to send once connected */
+	size_t hs_len;	    /* 0: a plain connect */
+	int sent;	    /* the handshake is out: waiting for the status byte */
 };
 
 static struct attempt inflight[MAX_INFLIGHT];
@@ -86,17 +90,17 @@ static int field_number(const char *s, unsigned long min, unsigned long max, uns
 /* Parses one request and starts its connect; a bad one is answered at once. */
 static void request(char *line)
 {
-	char *f[6];
+	char *f[7];
 	int n = 0;
 	for (char *save = NULL, *t = strtok_r(line, " ", &save); t; t = strtok_r(NULL, " ", &save))
-		if (n < 6)
+		if (n < 7)
 			f[n++] = t;
 		else
-			n = 7;
+			n = 8;
 	unsigned long id, port, timeout;
 	struct sockaddr_storage from, to;
 	socklen_t from_len, to_len;
-	if (n != 5 || field_number(f[0], 1, 999999999, &id) < 0) {
+	if ((n != 5 && n != 6) || field_number(f[0], 1, 999999999, &id) < 0) {
 		answer(0, "bad request");
 		return;
 	}
@@ -114,6 +118,13 @@ static void request(char *line)
 		answer(id, "fail too many connects at once");
 		return;
 	}
+	uint8_t hs[HS_MAX];
+	size_t hs_len = 0;
+	const char *why = n == 6 ? probe_handshake(f[5], hs, &hs_len) : NULL;
+	if (why) {
+		answer(id, "fail key file: %s", why);
+		return;
+	}
 	int fd = socket(to.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&from, from_len) < 0 ||
 	    (connect(fd, (struct sockaddr *)&to, to_len) < 0 && errno != EINPROGRESS)) {
@@ -123,17 +134,45 @@ static void request(char *line)
 		return;
 	}
 	int64_t t = now_ms();
-	*a = (struct attempt){ fd, id, t, t + (int64_t)timeout };
+	*a = (struct attempt){ .fd = fd, .id = id, .started = t, .deadline = t + (int64_t)timeout, .hs_len = hs_len };
+	memcpy(a->hs, hs, hs_len);
 }
 
+/* err: 0 done, -1 a signed handshake closed unanswered, else why the connect failed. */
 static void finish(struct attempt *a, int err)
 {
-	if (err)
+	if (err == -1)
+		answer(a->id, "fail key: the server closed the signed handshake unanswered");
+	else if (err)
 		answer(a->id, "fail %s", err == ETIMEDOUT ? "timed out" : strerror(err));
 	else
 		answer(a->id, "ok %lld", (long long)(now_ms() - a->started));
 	close(a->fd);
 	a->fd = -1;
+}
+
+/* Connected: a plain probe is done; a signed one sends its handshake and waits for a byte. */
+static void connected(struct attempt *a)
+{
+	if (!a->hs_len) {
+		finish(a, 0);
+		return;
+	}
+	ssize_t k = send(a->fd, a->hs, a->hs_len, MSG_NOSIGNAL);
+	if (k != (ssize_t)a->hs_len) { /* a fresh socket takes 80 bytes at once, or is broken */
+		finish(a, k < 0 ? errno : EMSGSIZE);
+		return;
+	}
+	a->sent = 1;
+}
+
+/* The server's first byte (a status, 4 for this destination), or its close without one. */
+static void answered(struct attempt *a)
+{
+	uint8_t status;
+	ssize_t r = recv(a->fd, &status, 1, MSG_DONTWAIT);
+	if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+		finish(a, r == 1 ? 0 : -1);
 }
 
 int probe_main(void)
@@ -160,7 +199,7 @@ int probe_main(void)
 			if (wait < 0 || a->deadline - now < wait)
 				wait = a->deadline - now;
 			of[n] = a;
-			p[n++] = (struct pollfd){ .fd = a->fd, .events = POLLOUT };
+			p[n++] = (struct pollfd){ .fd = a->fd, .events = a->sent ? POLLIN : POLLOUT };
 		}
 		if (poll(p, (nfds_t)n, (int)wait) < 0) {
 			if (errno == EINTR)
@@ -170,11 +209,18 @@ int probe_main(void)
 		for (int i = 1; i < n; i++) {
 			if (!p[i].revents)
 				continue;
+			if (of[i]->sent) {
+				answered(of[i]);
+				continue;
+			}
 			int err = 0;
 			socklen_t len = sizeof err;
 			if (getsockopt(p[i].fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 				err = errno;
-			finish(of[i], err);
+			if (err)
+				finish(of[i], err);
+			else
+				connected(of[i]);
 		}
 		if (!p[0].revents)
 			continue;

@@ -10,19 +10,14 @@ import { readSystem } from '../reconcile/read-system.js';
 import { assess, type Assessment } from '../reconcile/assess.js';
 import { readLinkBytes, readMptcpCounters, uptimeMs } from '../sys/procfs.js';
 import { readDaemonState, readHealth, readStatusBasis } from '../sys/run-dir.js';
-import { countServerConnections } from '../sys/ss.js';
 import { buildStatus, type StatusReport } from './status.js';
-import { daemonStatus, refresh, relayStats } from './refresh.js';
-
-async function serverConnections(rt: Runtime, a: Pick<Assessment, 'config'>, daemon: DaemonState | null) {
-  const server = a.config.servers.find((s) => s.enabled);
-  const pids = (daemon?.proxy?.instances ?? []).map((i) => i.pid).filter((p): p is number => p !== null);
-  return server && daemon?.proxy ? countServerConnections(rt, server.host, server.port, pids) : null;
-}
+import { daemonStatus, refresh, relayStats, serverConnections } from './refresh.js';
 
 /** The report as the daemon will write it after a re-plan (its counters are refreshed by readers). */
 export function statusOf(rt: Runtime, a: Assessment, daemon: DaemonState | null): StatusReport {
-  const live = { counters: readMptcpCounters(rt), bytes: (dev: string) => readLinkBytes(rt, dev), health: readHealth(rt)?.uplinks ?? {}, relay: relayStats(rt, daemon) };
+  const live = {
+    counters: readMptcpCounters(rt), bytes: (dev: string) => readLinkBytes(rt, dev), health: readHealth(rt)?.uplinks ?? {}, relay: relayStats(rt, daemon), usage: a.usage,
+  };
   const report = buildStatus(a, live, daemon, rt.nowSeconds());
   report.sampled_ms = uptimeMs(rt);
   return report;
@@ -41,7 +36,7 @@ export async function collectStatus(rt: Runtime): Promise<StatusReport> {
     return refresh(rt, basis, daemon);
   }
   const report = statusOf(rt, a, daemon);
-  report.proxy.server_connections = await serverConnections(rt, a, daemon);
+  report.proxy.server_connections = await serverConnections(rt, daemon);
   return report;
 }
 

@@ -9,7 +9,9 @@ import { readLinkBytes, readMptcpCounters, uptimeMs } from '../sys/procfs.js';
 import { readDaemonState, readHealth, readStatusBasis, runPath } from '../sys/run-dir.js';
 import { countServerConnections } from '../sys/ss.js';
 import { parseRelayStats, type RelayStats } from '../observe/relay-stats.js';
+import { readUsageRam } from '../sys/usage-files.js';
 import { daemonProxyFields, KEY_COUNTERS, udpStatus, type StatusReport, type UdpStatus } from './status.js';
+import { refreshUsage } from './usage.js';
 
 /** The relay's counters while it is the running engine. */
 export const relayStats = (rt: Reader, daemon: DaemonState | null) =>
@@ -19,18 +21,21 @@ export const relayStats = (rt: Reader, daemon: DaemonState | null) =>
 export function refresh(rt: Reader, basis: StatusReport, daemon: DaemonState | null): StatusReport {
   const counters = readMptcpCounters(rt);
   const health = readHealth(rt)?.uplinks ?? {};
+  const usage = readUsageRam(rt)?.ledger ?? null;
   const p = daemon?.proxy ?? null;
   return {
     ...basis,
     counters: Object.fromEntries(KEY_COUNTERS.map((k) => [k, counters[k] ?? 0])),
     uplinks: basis.uplinks.map((u) => {
       const b = u.device ? readLinkBytes(rt, u.device) : null;
-      return { ...u, rx_bytes: b ? b.rx : null, tx_bytes: b ? b.tx : null, health: health[u.name] ?? null };
+      return { ...u, rx_bytes: b ? b.rx : null, tx_bytes: b ? b.tx : null, health: health[u.name] ?? null, usage: refreshUsage(u.usage, usage?.uplinks[u.name]) };
     }),
     daemon: { running: daemon !== null, pid: daemon?.pid ?? null, last_error: daemon?.last_error ?? null },
     proxy: {
       ...basis.proxy,
-      ...daemonProxyFields(daemon),
+      ...daemonProxyFields(daemon, rt.nowSeconds()),
+      servers: p?.servers ?? basis.proxy.servers ?? [],
+      server: p?.server ?? basis.proxy.server,
       udp: refreshUdp(basis.proxy.udp, p?.redirect_active ?? false, relayStats(rt, daemon)),
     },
     default_route: daemon?.default_route.map((d) => ({ ...d })) ?? basis.default_route,
@@ -52,11 +57,15 @@ export async function daemonStatus(rt: Reader): Promise<StatusReport | null> {
   const basis = daemon ? readStatusBasis<StatusReport>(rt) : null;
   if (!daemon || !basis) return null;
   const report = refresh(rt, basis, daemon);
-  // `host:port`, `[v6]:port` (hostPort); the brackets are not part of the address ss prints.
-  const server = daemon.proxy && /^\[?(.*?)\]?:(\d+)$/.exec(daemon.proxy.server);
-  if (server) {
-    const pids = daemon.proxy!.instances.map((i) => i.pid).filter((x): x is number => x !== null);
-    report.proxy.server_connections = await countServerConnections(rt, server[1], Number(server[2]), pids);
-  }
+  report.proxy.server_connections = await serverConnections(rt, daemon);
   return report;
+}
+
+/** The proxy's connections to the server it uses (the daemon says which). */
+export async function serverConnections(rt: Reader, daemon: DaemonState | null) {
+  // `host:port`, `[v6]:port` (hostPort); the brackets are not part of the address ss prints.
+  const server = daemon?.proxy && /^\[?(.*?)\]?:(\d+)$/.exec(daemon.proxy.server);
+  if (!server) return null;
+  const pids = daemon!.proxy!.instances.map((i) => i.pid).filter((x): x is number => x !== null);
+  return countServerConnections(rt, server[1], Number(server[2]), pids);
 }

@@ -2,7 +2,11 @@
 // Pure: collect.ts gathers what it is built from.
 import type { Assessment } from '../reconcile/assess.js';
 import type { Limits } from '../model/kernel.js';
-import type { DaemonState } from '../model/daemon-state.js';
+import type { DaemonState, ServerReport } from '../model/daemon-state.js';
+import type { Ledger } from '../quota/usage.js';
+import { serverOrder } from '../config/servers.js';
+import { usageStatus, type UsageStatus } from './usage.js';
+import { serverReports } from './servers.js';
 import type { UplinkHealth } from '../model/health.js';
 import type { RelayStats } from '../observe/relay-stats.js';
 import { describeChange } from '../apply/render.js';
@@ -31,6 +35,8 @@ export interface UplinkStatus {
   health: UplinkHealth | null;
   /** Why a 'failed' uplink failed (no carrier, probes unanswered). */
   failure: string | null;
+  /** Metered: what it carried in its quota period (both ways) against its quota; null when not metered. */
+  usage: UsageStatus | null;
 }
 
 /** LAN UDP: through the server (the relay's sessions and ways there) or on the normal route. */
@@ -53,12 +59,13 @@ export interface UdpStatus {
   paths: { uplink: string; source: string; alive: boolean; rtt_ms: number | null; bytes_up: number; bytes_down: number }[];
 }
 
-/** What is read live for a report: counters, byte counts, health, the relay's own counters. */
+/** What is read live for a report: counters, byte counts, health, the relay's own counters, quota use. */
 export interface Readings {
   counters: Record<string, number>;
   bytes: (dev: string) => { rx: number; tx: number } | null;
   health: Record<string, UplinkHealth>;
   relay: RelayStats | null;
+  usage: Ledger | null;
 }
 
 export interface StatusReport {
@@ -86,6 +93,14 @@ export interface StatusReport {
     server_reachable: boolean | null;
     /** false: the server takes connections but answers none through the proxy (wrong password or cipher?). */
     server_answers: boolean | null;
+    /** The server new LAN traffic goes to (null: none answers, or no daemon), why, and since when (epoch seconds). */
+    active_server: string | null;
+    active_why: string | null;
+    active_since: number | null;
+    /** A more preferred server answers again: new traffic goes back to it at `at` (epoch seconds), in in_s seconds. */
+    failback: { server: string; at: number; in_s: number } | null;
+    /** Every enabled server, most preferred first, with what the probes say of it. */
+    servers: ServerReport[];
     /** The configured engine cannot run (not installed): what to do. */
     error: string | null;
     /** Proxy connections to the server right now: MPTCP, or fallen back to plain TCP. */
@@ -127,10 +142,14 @@ export function udpStatus(proxy: Pick<Assessment['config']['proxy'], 'enabled' |
   };
 }
 
-/** What the running daemon says of its proxy (nothing running: zeros and nulls). */
-export function daemonProxyFields(daemon: DaemonState | null) {
+/** What the running daemon says of its proxy (nothing running: zeros and nulls); `now`: epoch seconds. */
+export function daemonProxyFields(daemon: DaemonState | null, now: number) {
   const p = daemon?.proxy ?? null;
   return {
+    active_server: p?.active_server ?? null,
+    active_why: p?.active_why ?? null,
+    active_since: p?.active_since ?? null,
+    failback: p?.failback ? { ...p.failback, in_s: Math.max(0, p.failback.at - now) } : null,
     running_instances: p ? p.instances.filter((i) => i.pid !== null).length : 0,
     instances: p ? p.instances.length : 0,
     mptcp_by: p?.mptcp_by ?? null,
@@ -144,7 +163,7 @@ export function daemonProxyFields(daemon: DaemonState | null) {
 
 export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonState | null = null, checked = 0): StatusReport {
   const { counters, bytes, health } = live;
-  const server = snap.config.servers.find((s) => s.enabled);
+  const server = serverOrder(snap.config.servers)[0];
   const p = daemon?.proxy ?? null;
   const owned = new Set(snap.diff.owned.endpoints.map((e) => e.address));
   const uplinks = snap.desired.uplinks.map((u): UplinkStatus => {
@@ -164,6 +183,7 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
       tx_bytes: b ? b.tx : null,
       health: health[u.name] ?? null,
       failure: u.failure ?? null,
+      usage: usageStatus(snap.config, u.name, live.usage),
     };
   });
   const ours = new Set(uplinks.flatMap((u) => u.endpoints.map((e) => e.id)));
@@ -186,8 +206,9 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
       enabled: snap.config.proxy.enabled && server !== undefined,
       engine: snap.config.proxy.engine,
       port: snap.config.proxy.port,
-      server: server ? hostPort(server.host, server.port) : null,
-      ...daemonProxyFields(daemon),
+      server: p?.server ?? (server ? hostPort(server.host, server.port) : null),
+      ...daemonProxyFields(daemon, checked),
+      servers: serverReports(snap.config, daemon),
       server_connections: null,
       refused: { count: live.relay?.tcp.refused ?? 0, last: live.relay?.tcp.refused_at || null },
       udp: udpStatus({ ...snap.config.proxy, enabled: snap.config.proxy.enabled && server !== undefined }, p?.redirect_active ?? false, live.relay),

@@ -4,7 +4,14 @@ import type { LineStream, Runtime } from './runtime.js';
 import { familyOf } from '../lib/inet.js';
 import { readMptcpCounters } from './procfs.js';
 
-export interface PingResult { ok: boolean; ms?: number; error?: string; missing?: boolean }
+export interface PingResult {
+  ok: boolean;
+  ms?: number;
+  error?: string;
+  missing?: boolean;
+  /** A signed connect the server closed unanswered (sys/tcp-prober.ts). */
+  wrongKey?: boolean;
+}
 
 export async function ping(rt: Runtime, source: string, target: string, timeoutS = 2): Promise<PingResult> {
   const fam = familyOf(target) === 6 ? '-6' : '-4';

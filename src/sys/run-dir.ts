@@ -11,12 +11,10 @@ const path = (rt: Reader, name: string) => `${runDir(rt)}/${name}`;
 export const runPath = {
   /** The proxy engine's own config file (0600: it may hold the password). */
   engineConfig: (rt: Reader) => path(rt, 'proxy.json'),
-  /** The relay's key (0600). */
-  relayKey: (rt: Reader) => path(rt, 'relay.key'),
   relayPaths: (rt: Reader) => path(rt, 'relay-paths'),
   /** What every engine's files are, for planProxy. */
   engine: (rt: Reader) => ({
-    config: path(rt, 'proxy.json'), key: path(rt, 'relay.key'), stats: path(rt, 'relay-stats.json'), paths: path(rt, 'relay-paths'),
+    config: path(rt, 'proxy.json'), server: path(rt, 'relay-server'), stats: path(rt, 'relay-stats.json'), paths: path(rt, 'relay-paths'),
   }),
   relayStats: (rt: Reader) => path(rt, 'relay-stats.json'),
   proxyLog: (rt: Reader, instance: number) => path(rt, `proxy-${instance}.log`),
@@ -63,8 +61,32 @@ export function writeDaemonPid(rt: Runtime, pid: number) {
 export function removeDaemonFiles(rt: Runtime) {
   const e = runPath.engine(rt);
   for (const name of ['daemon.pid', 'state.json', 'status.json', 'proxies.json']) rt.removeFile(path(rt, name));
-  for (const file of [e.config, e.key, e.stats, e.paths]) rt.removeFile(file);
-  for (const name of rt.listDir(runDir(rt)) ?? []) if (/^proxy-\d+\.log$/.test(name)) rt.removeFile(path(rt, name));
+  for (const file of [e.config, e.server, e.stats, e.paths]) rt.removeFile(file);
+  for (const name of rt.listDir(runDir(rt)) ?? []) if (/^proxy-\d+\.log$/.test(name) || SERVER_KEY.test(name)) rt.removeFile(path(rt, name));
+}
+
+const SERVER_KEY = /^server-[A-Za-z0-9_]{1,32}\.key$/;
+
+/**
+ * Each server's key in a file of its own (0600: the probes' signed handshakes read it), written
+ * when it differs, and those of servers no longer given removed. Returns each one's path.
+ */
+export function writeServerKeys(rt: Runtime, keys: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, key] of Object.entries(keys)) {
+    const file = writeServerKey(rt, name, key);
+    if (file) out[name] = file;
+  }
+  for (const name of rt.listDir(runDir(rt)) ?? []) if (SERVER_KEY.test(name) && !Object.values(out).includes(path(rt, name))) rt.removeFile(path(rt, name));
+  return out;
+}
+
+/** One server's key file, written when it differs; its path (null: not a name a file can have). */
+export function writeServerKey(rt: Runtime, name: string, key: string): string | null {
+  const file = path(rt, `server-${name}.key`);
+  if (!SERVER_KEY.test(`server-${name}.key`)) return null;
+  if (rt.readFile(file) !== `${key}\n`) writeSecretFile(rt, file, `${key}\n`);
+  return file;
 }
 
 /** The daemon's pid if one runs (the pid file may be stale after a kill -9). */

@@ -86,7 +86,7 @@ export interface Runtime {
 }
 
 /** What reading mpwan's state takes: the rpcd plugin answers a status with this alone (sys/qjs/reader.ts). */
-export type Reader = Pick<Runtime, 'readFile' | 'env' | 'exec'>;
+export type Reader = Pick<Runtime, 'readFile' | 'env' | 'exec' | 'nowSeconds'>;
 
 export const SIGHUP = 1;
 export const SIGINT = 2;

@@ -25,8 +25,8 @@ export class TcpProber {
 
   constructor(private readonly rt: Runtime) {}
 
-  /** A TCP handshake from `source` to host:port within `timeoutS`. */
-  connect(source: string, host: string, port: number, timeoutS: number): Promise<PingResult> {
+  /** A TCP handshake from `source` to host:port within `timeoutS`; with `keyFile`, and the server's answer to a signed handshake. */
+  connect(source: string, host: string, port: number, timeoutS: number, keyFile?: string): Promise<PingResult> {
     const helper = this.running();
     const bySocat = () => tcpConnect(this.rt, host, port, timeoutS, source);
     if (!helper) return bySocat();
@@ -34,7 +34,7 @@ export class TcpProber {
     this.nextId = this.nextId >= 999999999 ? 1 : this.nextId + 1;
     return new Promise((resolve) => {
       const overdue = this.rt.setTimer(() => this.stuck(helper), timeoutS * 1000 + GRACE_MS);
-      if (!helper.write(probeRequest(id, source, host, port, timeoutS * 1000))) {
+      if (!helper.write(probeRequest(id, source, host, port, timeoutS * 1000, keyFile))) {
         this.rt.clearTimer(overdue); // it has gone already
         void bySocat().then(resolve);
         return;
@@ -67,7 +67,8 @@ export class TcpProber {
     const a = parseProbeAnswer(line);
     if (!a) return;
     this.exits = 0;
-    this.settle(a.id, a.ok ? { ok: true, ms: a.ms } : { ok: false, error: a.error });
+    // An unreadable key file says nothing of the server (a file not written yet): a plain connect's answer is missing.
+    this.settle(a.id, a.ok ? { ok: true, ms: a.ms } : a.noKey ? { ok: false, missing: true, error: a.error } : { ok: false, error: a.error, ...(a.wrongKey ? { wrongKey: true } : {}) });
   }
 
   private settle(id: number, r: PingResult) {

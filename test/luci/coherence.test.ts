@@ -12,7 +12,8 @@ const KEY = 'a'.repeat(64);
 /** validateConfig's error -> the kind of problem the form names for it (null: another rule). */
 function kindOf(message: string, option: string): Problem['kind'] | null {
   if (/only one 'proxy' section/.test(message)) return 'proxies';
-  if (/only one server can be enabled/.test(message)) return 'servers';
+  if (/too many enabled servers/.test(message)) return 'servers';
+  if (/same host and port as server/.test(message)) return 'same-server';
   if (/the proxy needs an enabled 'config server'/.test(message)) return 'no-server';
   if (option.endsWith('.udp') && /needs the relay engine/.test(message)) return 'udp-engine';
   if (/is required by the relay engine/.test(message)) return 'needs-key';
@@ -53,7 +54,9 @@ function* configs(): Generator<Section[]> {
   const servers: Section[][] = [[]];
   for (const a of combos(SERVER_CHOICES)) {
     servers.push([section('server', 'vps', a)]);
-    for (const b of combos({ ...SERVER_CHOICES, key: [undefined], password: ['other'] })) servers.push([section('server', 'vps', a), section('server', 'b', b)]);
+    for (const b of combos({ ...SERVER_CHOICES, host: ['192.0.2.10', '192.0.2.11'], key: [undefined, KEY], password: [undefined, 'other'], priority: [undefined, '10'] })) {
+      servers.push([section('server', 'vps', a), section('server', 'b', b)]);
+    }
   }
   for (const srv of servers) {
     yield srv;
@@ -92,5 +95,13 @@ describe('LuCI settings: the Save check agrees with mpwan check across sections'
     assert.equal(engineOf(proxy, [section('server', 'vps', { password: 'x' })]), 'shadowsocks-rust');
     assert.equal(engineOf(proxy, [section('server', 'off', { password: 'x', enabled: 'off' }), section('server', 'vps', { key: KEY })]), 'relay');
     assert.equal(engineOf(section('proxy', '@proxy[0]', { engine: 'shadowsocks-libev' }), [section('server', 'vps', { key: KEY })]), 'shadowsocks-libev');
+    assert.equal(engineOf(proxy, [section('server', 'vps', { key: KEY }), section('server', 'b', { password: 'x', priority: '10' })]), 'shadowsocks-rust', 'the most preferred server decides');
+  });
+
+  it('more than 8 enabled servers, as mpwan check refuses them', () => {
+    const nine = Array.from({ length: 9 }, (_, i) => section('server', `s${i}`, { host: `192.0.2.${i + 1}`, key: KEY }));
+    assert.deepEqual(crossProblems(nine).map((p) => p.kind), ['servers']);
+    assert.deepEqual(validateConfig(uciText(nine), 'mpwan').errors.map((e) => kindOf(e.message, e.option)), ['servers']);
+    assert.deepEqual(crossProblems(nine.slice(0, 8)), []);
   });
 });

@@ -112,10 +112,11 @@ describe('core: endpoints, routing and reconcile on the real kernel', function (
     const limitsFound = topo.ip(topo.rtr, 'mptcp', 'limits', 'show');
     assert.equal(rtr.run(['apply']).status, 0);
     assert.deepEqual(endpoints(topo).map((e) => e.id), [1, 2, 42].filter((id) => id !== 3).sort((a, b) => a - b).map((id) => id));
-    // What a daemon killed with SIGKILL leaves: its key, its pid file, and a proxy still running
-    // (a stand-in whose argv names the key, as the relay's does) with the record of it.
-    for (const f of ['relay.key', 'daemon.pid']) writeFileSync(join(rtr.dir, 'run', f), 'x\n', { mode: 0o600 });
-    const proxy = spawn('tail', ['-f', join(rtr.dir, 'run/relay.key')], { stdio: 'ignore' });
+    // What a daemon killed with SIGKILL leaves: a server's key, the relay's server file, its pid
+    // file, and a proxy still running (a stand-in whose argv names the server file, as the
+    // relay's does) with the record of it.
+    for (const f of ['server-vps.key', 'relay-server', 'daemon.pid']) writeFileSync(join(rtr.dir, 'run', f), 'x\n', { mode: 0o600 });
+    const proxy = spawn('tail', ['-f', join(rtr.dir, 'run/relay-server')], { stdio: 'ignore' });
     waitFor('the stand-in to run', () => readFileSync(`/proc/${proxy.pid}/cmdline`, 'utf8').startsWith('tail'));
     writeFileSync(join(rtr.dir, 'run/proxies.json'), JSON.stringify({ launch: 'x', pids: [proxy.pid] }));
     const stop = rtr.run(['stop']);

@@ -113,7 +113,7 @@ describe('200 random flaps and address changes', function () {
     const watches = ['ip -o monitor link ', 'nft monitor '];
     waitFor(`no child processes but the watches (have: ${children().join('; ')})`, () => children().every((c) => watches.includes(c)), 100);
     for (const w of watches) assert.ok(children().filter((c) => c === w).length <= 1, `one ${w}at most`);
-    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['daemon.json', 'daemon.pid', 'lock', 'owned.json', 'state.json', 'status.json']);
+    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['daemon.json', 'daemon.pid', 'lock', 'owned.json', 'state.json', 'status.json', 'usage.json']);
     // Health follows at once (the carrier watch) or within ten probe rounds (the safety read).
     const wantHealth = Object.fromEntries(live.map((k) => [rtr.netifd.ifaces[k].interface, carrier[k] ? 'up' : 'down']).sort());
     const haveHealth = () => Object.fromEntries(Object.entries(rtr.health()).map(([name, h]) => [name, h.state]).sort());

@@ -81,7 +81,7 @@ describe('one writer: concurrent apply, ubus reload and set_uplink while uplinks
     const owned = JSON.parse(readFileSync(join(rtr.dir, 'run/owned.json'), 'utf8')).endpoints as Obj[];
     assert.deepEqual(owned.map((o) => `${o.id} ${o.address} ${o.dev}`).sort(), endpoints().map((e) => `${e.id} ${e.address} ${e.dev}`).sort(), 'owned.json equals the kernel');
     const files = readdirSync(join(rtr.dir, 'run')).sort();
-    assert.deepEqual(files.filter((f) => !['daemon.json', 'daemon.pid', 'lock', 'owned.json', 'state.json', 'status.json'].includes(f)), [],
+    assert.deepEqual(files.filter((f) => !['daemon.json', 'daemon.pid', 'lock', 'owned.json', 'state.json', 'status.json', 'usage.json'].includes(f)), [],
       'no request, answer or temporary file left');
     if (!daemon) assert.ok(!files.includes('daemon.pid'));
     // No process holds the lock file open (the daemon, too, let go of it once registered).

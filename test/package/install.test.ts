@@ -33,6 +33,7 @@ function mpwan(s: StagingRoot, args: string[], opts: { netns?: string } = {}) {
     PATH: `${join(repoRoot, 'test/stubs')}:${process.env.PATH}`,
     MPWAN_UCI_DIR: s.path('etc/config'),
     MPWAN_RUN_DIR: s.path('var/run/mpwan'),
+    MPWAN_STATE_DIR: s.path('etc/mpwan'),
     MPWAN_TEST_NETIFD: netifd,
   };
   const argv = [qjsPath(), s.path('usr/sbin/mpwan'), ...args];

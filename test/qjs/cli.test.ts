@@ -46,24 +46,44 @@ describe('mpwan CLI bundle under qjs', function () {
     assert.match(h.stdout, /apply \[--dry-run\]/);
   });
 
-  it("server import writes either link's server and engine; an ss:// link turns LAN UDP through the server off", () => {
+  it("server import adds servers (the same host and port gets the new key) and server remove takes one out; one engine carries them all", () => {
     writeConfig("config uplink 'wan'\n");
-    const key = 'ab'.repeat(32);
-    const relay = mpwan(['server', 'import', `mpwan://${key}@198.51.100.7:8400#vps`]);
+    const [keyA, keyB] = ['ab'.repeat(32), 'cd'.repeat(32)];
+    const relay = mpwan(['server', 'import', `mpwan://${keyA}@198.51.100.7:8400#vps`]);
     assert.equal(relay.status, 0, relay.stderr);
-    assert.match(relay.stdout, /Server 'vps' \(198\.51\.100\.7:8400, engine relay\)/);
+    assert.match(relay.stdout, /Server 'vps' \(198\.51\.100\.7:8400, engine relay\) added to .*\nServers, most preferred first: vps \(198\.51\.100\.7:8400\)\./);
+    const second = mpwan(['server', 'import', `mpwan://${keyB}@198.51.100.8:8400`, '--priority', '60']);
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stdout, /Server 'vps2' .* added .*\nServers, most preferred first: vps \(198\.51\.100\.7:8400\), vps2 \(198\.51\.100\.8:8400\)\./);
+    const rekey = mpwan(['server', 'import', `mpwan://${keyB}@198.51.100.7:8400`]);
+    assert.match(rekey.stdout, /Server 'vps' .* updated \(its key\)/);
     let cfg = readFileSync(join(work, 'etc/mpwan'), 'utf8');
-    assert.match(cfg, new RegExp(`option key '${key}'`));
+    assert.equal(cfg.match(/option key 'cd/g)?.length, 2);
+    assert.doesNotMatch(cfg, new RegExp(keyA));
+    // An ss:// link needs the other servers gone first: nothing changes until they are.
+    const ss = (args: string[] = []) => mpwan(['server', 'import', 'ss://Y2hhY2hhMjAtaWV0Zi1wb2x5MTMwNTpwdw@198.51.100.9:8388', ...args], { PATH: '/nonexistent' });
+    const refused = ss();
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /one engine carries every server, and vps, vps2 need the relay: remove them first \(mpwan server remove vps; mpwan server remove vps2\)/);
+    assert.equal(readFileSync(join(work, 'etc/mpwan'), 'utf8'), cfg);
     writeFileSync(join(work, 'etc/mpwan'), cfg.replace("config proxy 'proxy'\n", "config proxy 'proxy'\n\toption udp 'server'\n"));
-    const ss = mpwan(['server', 'import', 'ss://Y2hhY2hhMjAtaWV0Zi1wb2x5MTMwNTpwdw@198.51.100.7:8388'], { PATH: '/nonexistent' });
-    assert.equal(ss.status, 0, ss.stderr);
+    assert.equal(mpwan(['server', 'remove', 'vps']).status, 0);
+    const last = mpwan(['server', 'remove', 'vps2']);
+    assert.equal(last.status, 0, last.stderr);
+    assert.match(last.stdout, /Server 'vps2' removed .* The proxy is off now .*\nNo server is enabled: LAN traffic takes the normal route\./);
+    assert.equal(ss().status, 0);
     cfg = readFileSync(join(work, 'etc/mpwan'), 'utf8');
     assert.match(cfg, /option engine 'shadowsocks-libev'/);
+    assert.match(cfg, /config proxy 'proxy'\n\toption enabled '1'/, 'the proxy is on again with a server to go to');
     assert.doesNotMatch(cfg, /option udp|option key/);
     assert.match(cfg, /option password 'pw'/);
-    const v6 = mpwan(['server', 'import', `mpwan://${key}@[2001:db8::1]:8388`]);
+    const gone = mpwan(['server', 'remove', 'nope']);
+    assert.equal(gone.status, 2);
+    assert.match(gone.stderr, /no server 'nope' in the config \(servers: vps\)/);
+    assert.equal(mpwan(['server', 'remove', 'vps']).status, 0);
+    const v6 = mpwan(['server', 'import', `mpwan://${keyA}@[2001:db8::1]:8388`]);
     assert.equal(v6.status, 0, v6.stderr);
-    assert.match(v6.stdout, /Server 'vps' \(\[2001:db8::1\]:8388, engine relay\)/);
+    assert.match(v6.stdout, /Server 'vps' \(\[2001:db8::1\]:8388, engine relay\) added/);
     assert.match(readFileSync(join(work, 'etc/mpwan'), 'utf8'), /option host '2001:db8::1'/);
   });
 
@@ -120,7 +140,7 @@ describe('mpwan CLI bundle under qjs', function () {
   });
 
   it('every command and subcommand takes --help: its usage, exit 0', () => {
-    const commands = ['apply', 'stop', 'reload', 'daemon', 'status', 'check', 'server setup', 'server import', 'version'];
+    const commands = ['apply', 'stop', 'reload', 'daemon', 'status', 'check', 'server setup', 'server import', 'server remove', 'version'];
     for (const c of commands) {
       const r = mpwan([...c.split(' '), '--help']);
       assert.equal(r.status, 0, `${c} --help: ${r.stderr}`);
@@ -141,6 +161,9 @@ describe('mpwan CLI bundle under qjs', function () {
       [['server', 'import', ''], /cannot import the link: the link is empty: expected mpwan:\/\//],
       [['server', 'import'], /missing argument \(see 'mpwan server import --help'\)/],
       [['server', 'import', 'ss://x', 'extra'], /unexpected argument 'extra'/],
+      [['server', 'import', 'ss://x', '--priority', '1001'], /--priority takes a number from 0 to 1000 \(got '1001'\)/],
+      [['server', 'remove'], /missing argument \(see 'mpwan server remove --help'\)/],
+      [['server', 'remove', 'a-b'], /the server name takes 1 to 32 letters, digits and _ \(got 'a-b'\)/],
       [['server'], /Usage:\n {2}mpwan server setup/],
       [['apply', '--force'], /unknown option '--force'/],
     ];

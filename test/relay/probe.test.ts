@@ -5,12 +5,16 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Topology, sweepStale } from '../netns/lib/topology.js';
 import { waitListening } from '../netns/lib/wait.js';
 import { ASAN_ENV, alive, relayBinary } from './lib/relay.js';
 
 const OPEN = 7101;
 const CLOSED = 7102;
+const RELAY = 7103;
 
 /** The helper in a namespace, with its answers collected line by line. */
 class Helper {
@@ -82,11 +86,37 @@ for (const build of ['release', 'asan'] as const) {
       }
     });
 
+    it('with a key file: the server answering the signed handshake is ok, one closing it unanswered is "fail key"', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'mpwan-probe-'));
+      const key = (name: string, text: string, mode = 0o600) => { const f = join(dir, name); writeFileSync(f, text, { mode }); return f; };
+      const right = key('right.key', `${'ab'.repeat(32)}\n`), wrong = key('wrong.key', `${'cd'.repeat(32)}\n`), open = key('open.key', `${'ab'.repeat(32)}\n`, 0o644);
+      const server = topo.spawn(topo.vps, [relayBinary(build), 'server', '--listen', String(RELAY), '--key-file', right], build === 'asan' ? ASAN_ENV : {});
+      try {
+        waitListening(topo, topo.vps, RELAY);
+        const a = await helper.ask([
+          `21 ${src(0)} ${topo.server} ${RELAY} 2000 ${right}`, `22 ${src(1)} ${topo.server} ${RELAY} 2000 ${wrong}`,
+          `23 ${src(0)} ${topo.server} ${OPEN} 2000 ${right}`, `24 ${src(0)} ${topo.server} ${RELAY} 2000 ${open}`,
+          `25 ${src(0)} ${topo.server} ${RELAY} 2000 ${join(dir, 'none.key')}`, `26 ${src(0)} ${topo.server} ${CLOSED} 2000 ${right}`,
+        ].join('\n') + '\n', 6);
+        assert.deepEqual(a.map((l) => l.replace(/ ok \d+$/, ' ok')).sort(), [
+          '21 ok',
+          '22 fail key: the server closed the signed handshake unanswered',
+          '23 fail key: the server closed the signed handshake unanswered', // not mpwan-relay: it never answers a status byte
+          '24 fail key file: must be a regular file of mode 0600 or stricter',
+          '25 fail key file: No such file or directory',
+          '26 fail Connection refused',
+        ]);
+      } finally {
+        try { process.kill(-server.pid!, 'SIGKILL'); } catch { /* gone */ }
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('answers a request it cannot parse with "bad", and goes on', async () => {
       const bad = [
         'x 10.0.0.1 10.0.0.2 80 100', // id not a number
         '7 10.0.0.1 10.0.0.2 80', // a field short
-        '8 10.0.0.1 10.0.0.2 80 100 extra',
+        '8 10.0.0.1 10.0.0.2 80 100 /key extra', // a field too many
         `9 ${src(0)} ${topo.server} 0 100`, // port 0
         `10 ${src(0)} ${topo.server} 80 60001`, // timeout too long
         `11 ::1 ${topo.server} 80 100`, // families differ

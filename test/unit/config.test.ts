@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { validateConfig } from '../../src/config/validate.js';
 import { quoteUci } from '../../src/config/uci-edit.js';
+import { serverOrder } from '../../src/config/servers.js';
 
 const FILE = '/etc/config/mpwan';
 const validate = (text: string) => validateConfig(text, FILE);
@@ -39,11 +40,11 @@ describe('config validation', () => {
     const expected = {
       globals: DEFAULT_GLOBALS,
       uplinks: [
-        { name: 'wan', mode: 'on', priority: 50, ula: false, fullmesh: false, health: DEFAULT_HEALTH, table: 5100, line: 1 },
-        { name: 'lte', mode: 'backup', priority: 7, ula: true, fullmesh: true, health: DEFAULT_HEALTH, table: 5101, line: 2 },
+        { name: 'wan', mode: 'on', priority: 50, ula: false, fullmesh: false, health: DEFAULT_HEALTH, metered: false, quota: null, table: 5100, line: 1 },
+        { name: 'lte', mode: 'backup', priority: 7, ula: true, fullmesh: true, health: DEFAULT_HEALTH, metered: false, quota: null, table: 5101, line: 2 },
       ],
       servers: [],
-      proxy: { enabled: false, engine: 'relay', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'server', duplicate: [], line: 0 },
+      proxy: { enabled: false, engine: 'relay', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'server', duplicate: [], holdDown: 60, line: 0 },
     };
     const r = validate("config uplink 'wan'\nconfig uplink 'lte'\n\toption mode 'backup'\n\toption priority '7'\n\toption ula '1'\n\toption fullmesh 'yes'\n");
     const unprobed = (line: number, option: string) => ({
@@ -303,14 +304,11 @@ describe('config validation', () => {
 
   it('reads the aggregation server and checks host, port, password and cipher', () => {
     const ok = validate("config server 'vps'\n\toption host '203.0.113.7'\n\toption port '8443'\n\toption password 'secret'\n\toption method 'aes-256-gcm'\n");
-    assert.deepEqual(ok.config!.servers, [{ name: 'vps', enabled: true, host: '203.0.113.7', port: 8443, password: 'secret', method: 'aes-256-gcm', line: 1 }]);
+    assert.deepEqual(ok.config!.servers, [{ name: 'vps', enabled: true, priority: 50, host: '203.0.113.7', port: 8443, password: 'secret', method: 'aes-256-gcm', line: 1 }]);
     assert.deepEqual(messages("config server 'vps'\n\toption host 'bad host!'\n\toption port '70000'\n\toption method 'rc4-md5'\n"), [
       "2 vps.host: 'bad host!' is not valid: expected an IP address or a host name",
       "3 vps.port: '70000' is not valid: expected a decimal integer from 1 to 65535",
       "4 vps.method: 'rc4-md5' is not valid: expected one of aes-128-gcm, aes-256-gcm, chacha20-ietf-poly1305, 2022-blake3-aes-128-gcm, 2022-blake3-aes-256-gcm, 2022-blake3-chacha20-poly1305",
-    ]);
-    assert.deepEqual(messages("config server 'a'\n\toption host 'a.example'\n\toption password 'x'\nconfig server 'b'\n\toption host 'b.example'\n\toption password 'y'\n"), [
-      "4 b: only one server can be enabled ('a' already is)",
     ]);
   });
 
@@ -355,17 +353,12 @@ describe('config validation', () => {
       '2 vps.host: is required',
       "4 vps.password: 'tab\\there' is not valid: expected 1 to 256 bytes of printable text (spaces and non-ASCII letters too; no tabs or line breaks)",
     ]);
-    // Two enabled servers are one too many, valid or not.
-    assert.deepEqual(messages("config server 'a'\n\toption password 'x'\nconfig server 'b'\n\toption host 'b.example'\n\toption password 'y'\n"), [
-      '1 a.host: is required',
-      "3 b: only one server can be enabled ('a' already is)",
-    ]);
   });
 
   it('reads the proxy section: lists, defaults, and that it needs an enabled server', () => {
     const server = "config server 'vps'\n\toption host 'vps.example'\n\toption password 'x'\n";
     const r = validate(`${server}config proxy 'proxy'\n\tlist lan 'lan'\n\tlist lan 'guest'\n\toption bypass '192.0.2.0/24'\n\toption threads '2'\n`);
-    assert.deepEqual(r.config!.proxy, { enabled: true, engine: 'shadowsocks-rust', port: 1100, lan: ['lan', 'guest'], bypass: ['192.0.2.0/24'], threads: 2, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], line: 4,
+    assert.deepEqual(r.config!.proxy, { enabled: true, engine: 'shadowsocks-rust', port: 1100, lan: ['lan', 'guest'], bypass: ['192.0.2.0/24'], threads: 2, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], holdDown: 60, line: 4,
     });
     assert.deepEqual(messages("config proxy 'proxy'\n\tlist bypass '192.0.2.0/33'\n\tlist bypass '2001:db8::/32'\n"), [
       "1 proxy: the proxy needs an enabled 'config server' section (mpwan server import '<the link mpwan server setup printed>')",
@@ -391,6 +384,73 @@ describe('config validation', () => {
     }
     assert.deepEqual(validate(relayServer + proxy("\toption udp 'direct'\n\tlist duplicate 'dscp:ef'\n")).warnings.map((w) => `${w.line} ${w.option}: ${w.message}`), [
       "4 proxy.duplicate: has no effect with udp 'direct': only UDP sent through the server is duplicated",
+    ]);
+  });
+
+  it('takes several servers, each with a priority; refuses two for the same host and port, and more than 8 enabled', () => {
+    const server = (name: string, host: string, ...lines: string[]) =>
+      [`config server '${name}'`, `\toption host '${host}'`, `\toption key '${'ab'.repeat(32)}'`, ...lines.map((l) => `\toption ${l}`)].join('\n') + '\n';
+    const r = validate(server('a', '203.0.113.7', "priority '20'") + server('b', '203.0.113.8') + server('c', '203.0.113.9', "priority '20'", "enabled '0'"));
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.config!.servers.map((s) => [s.name, s.priority, s.enabled]), [['a', 20, true], ['b', 50, true], ['c', 20, false]]);
+    assert.deepEqual(serverOrder(r.config!.servers).map((s) => s.name), ['a', 'b'], 'by priority, disabled ones left out');
+    const tie = validate(server('x', '203.0.113.7') + server('y', '203.0.113.8', "priority '10'") + server('z', '203.0.113.9'));
+    assert.deepEqual(serverOrder(tie.config!.servers).map((s) => s.name), ['y', 'x', 'z'], 'ties keep config order');
+    assert.deepEqual(messages(server('a', '203.0.113.7') + server('b', '203.0.113.7', "port '8388'")), [
+      "4 b: same host and port as server 'a' (line 1): one section per server",
+    ]);
+    assert.deepEqual(messages(server('a', '203.0.113.7') + server('b', '203.0.113.7', "port '8389'")), [], 'another port is another server');
+    const nine = Array.from({ length: 9 }, (_, i) => server(`s${i}`, `203.0.113.${i + 1}`)).join('');
+    assert.deepEqual(messages(nine), ['25 s8: too many enabled servers: at most 8 (this is number 9 of 9)']);
+    assert.deepEqual(messages(nine + server('off', '203.0.113.50', "enabled '0'")), ['25 s8: too many enabled servers: at most 8 (this is number 9 of 9)']);
+  });
+
+  it('needs the engine\'s secret on every enabled server; the engine follows the most preferred one', () => {
+    const key = `\toption key '${'ab'.repeat(32)}'\n`;
+    const relay = (name: string, prio = 50) => `config server '${name}'\n\toption host '203.0.113.${prio}'\n\toption priority '${prio}'\n${key}`;
+    const ss = (name: string, prio = 50) => `config server '${name}'\n\toption host '203.0.113.${prio}'\n\toption priority '${prio}'\n\toption password 'x'\n`;
+    const proxy = "config proxy 'proxy'\n";
+    assert.equal(validate(relay('a') + proxy).config!.proxy.engine, 'relay');
+    assert.deepEqual(messages(relay('a', 20) + ss('b', 30) + proxy), ["5 b.key: is required by the relay engine: import the mpwan:// link 'mpwan server setup' printed"]);
+    assert.deepEqual(messages(relay('a', 30) + ss('b', 20) + proxy), ['1 a.password: is required by engine shadowsocks-rust: import the ss:// link of the shadowsocks server']);
+    assert.deepEqual(messages(relay('a', 20) + ss('b', 30).replace("\toption host", "\toption enabled '0'\n\toption host") + proxy), [], 'a disabled server is not used');
+  });
+
+  it('reads hold_down: seconds a better server must stay healthy before new traffic returns to it', () => {
+    const withHold = (v: string) => `config server 'vps'\n\toption host '203.0.113.7'\n\toption key '${'ab'.repeat(32)}'\nconfig proxy 'proxy'\n\toption hold_down '${v}'\n`;
+    assert.equal(validate(withHold('0')).config!.proxy.holdDown, 0);
+    assert.equal(validate(withHold('600')).config!.proxy.holdDown, 600);
+    assert.deepEqual(messages(withHold('1.5')), ["5 proxy.hold_down: '1.5' is not valid: expected a decimal integer from 0 to 86400"]);
+  });
+
+  it('reads metered uplinks: backup endpoints unless mode says otherwise, a quota with K/M/G/T, its period and action', () => {
+    const lte = (...lines: string[]) => validate(["config uplink 'lte'", ...lines.map((l) => `\toption ${l}`)].join('\n') + '\n');
+    assert.deepEqual(lte("metered '1'").config!.uplinks[0], {
+      name: 'lte', mode: 'backup', priority: 50, ula: false, fullmesh: false, health: { ...DEFAULT_HEALTH, interval: 5 }, metered: true, quota: null, table: 5100, line: 1,
+    });
+    assert.equal(lte("metered '1'", "probe_interval '0.5'").config!.uplinks[0].health.interval, 0.5, 'probed as often as it says');
+    assert.equal(validate("config globals 'globals'\n\toption probe_interval '10'\nconfig uplink 'lte'\n\toption metered '1'\n").config!.uplinks[0].health.interval, 10, 'never more often than the globals say');
+    assert.equal(lte("metered '1'", "mode 'on'").config!.uplinks[0].mode, 'on', 'an explicit mode wins');
+    assert.equal(lte("metered '0'").config!.uplinks[0].mode, 'on');
+    assert.deepEqual(lte("metered '1'", "quota '20G'").config!.uplinks[0].quota, { bytes: 20e9, period: 'month', resetDay: 1, action: 'backup' });
+    assert.deepEqual(lte("metered '1'", "quota '1.5m'", "quota_period 'day'", "quota_action 'off'").config!.uplinks[0].quota,
+      { bytes: 1.5e6, period: 'day', resetDay: 1, action: 'off' });
+    assert.deepEqual(lte("metered '1'", "quota '500M'", "quota_reset_day '31'").config!.uplinks[0].quota, { bytes: 500e6, period: 'month', resetDay: 31, action: 'backup' });
+    for (const [raw, bytes] of [['1', 1], ['1024', 1024], ['2K', 2000], ['3T', 3e12], ['0.5G', 5e8], ['1000T', 1e15]] as const) {
+      assert.equal(lte("metered '1'", `quota '${raw}'`).config!.uplinks[0].quota!.bytes, bytes, raw);
+    }
+    for (const bad of ['0', '0K', '1.5', '1.2345G', '-1G', '1 G', '1GB', '1KiB', '01G', 'G', '1001T', '1e9', '.5G']) {
+      assert.deepEqual(lte("metered '1'", `quota '${bad}'`).errors.map((e) => e.option), ['lte.quota'], bad);
+    }
+    assert.deepEqual(messages("config uplink 'lte'\n\toption quota '1G'\n"), ["2 lte.quota: is counted on metered uplinks only: add option metered '1'"]);
+    assert.deepEqual(messages("config uplink 'lte'\n\toption metered '1'\n\toption quota '1G'\n\toption quota_reset_day '32'\n"),
+      ["4 lte.quota_reset_day: '32' is not valid: expected a decimal integer from 1 to 31"]);
+    const warnings = (...lines: string[]) => lte(...lines).warnings.filter((w) => w.option.startsWith('lte.')).map((w) => `${w.line} ${w.option}: ${w.message}`);
+    assert.deepEqual(warnings("metered '1'", "quota_period 'day'", "quota_action 'off'"), [
+      '3 lte.quota_period: has no effect without option quota', '4 lte.quota_action: has no effect without option quota',
+    ]);
+    assert.deepEqual(warnings("metered '1'", "quota '1G'", "quota_period 'day'", "quota_reset_day '5'"), [
+      "5 lte.quota_reset_day: has no effect with quota_period 'day' (the count starts again at every midnight)",
     ]);
   });
 });

@@ -2,7 +2,7 @@
 // redirect decision and the job loop.
 import assert from 'node:assert/strict';
 import { BACKOFF_MAX_S, HEALTHY_AFTER_MS, ProxySupervisor, type Launch } from '../../src/daemon/supervisor.js';
-import { SERVER_DOWN_AFTER, SILENCE_RETRY_MS, ServerWatch } from '../../src/daemon/server-watch.js';
+import { SILENCE_RETRY_MS, ServerWatch } from '../../src/daemon/server-watch.js';
 import { decideRedirect } from '../../src/daemon/redirect.js';
 import { JobLoop, type JobName } from '../../src/daemon/loop.js';
 import { fakeRuntime } from './builders/fake-runtime.js';
@@ -67,18 +67,6 @@ describe('proxy supervisor', () => {
 });
 
 describe('server watch', () => {
-  it('unreachable after SERVER_DOWN_AFTER failed checks in a row, once; reachable again at the first answer', () => {
-    const w = new ServerWatch('10.99.0.1:8388');
-    w.reset(0);
-    assert.equal(w.reachability(true, undefined, 1), null);
-    assert.equal(w.reachable, true);
-    for (let i = 1; i < SERVER_DOWN_AFTER; i++) assert.equal(w.reachability(false, 'refused', 2), null);
-    assert.equal(w.reachability(false, 'refused', 3)?.level, 'err');
-    assert.equal(w.reachable, false);
-    assert.equal(w.reachability(false, 'refused', 4), null, 'said once');
-    assert.match(w.reachability(true, undefined, 5)!.message, /answers again/);
-  });
-
   it('deaf after SILENT_CONNECTIONS silent proxied connections with none answered; tried again after SILENCE_RETRY_MS', () => {
     const w = new ServerWatch('s');
     w.reset(0);
@@ -126,6 +114,23 @@ describe('job loop', () => {
     release();
     for (let i = 0; i < 20; i++) await Promise.resolve();
     assert.deepEqual(runs, ['replan start', 'replan uplink wan down,SIGHUP', 'supervise ']);
+    await loop.stop();
+  });
+
+  it('a job that requests another before its first await never runs beside it', async () => {
+    const f = fakeRuntime();
+    const runs: string[] = [];
+    let inside = 0;
+    const loop = new JobLoop(f.rt, async (job: JobName) => {
+      inside++;
+      runs.push(`${job} (${inside} running)`);
+      if (job === 'server' && runs.length === 1) loop.request('supervise', 'asked from inside');
+      await new Promise<void>((r) => setImmediate(r));
+      inside--;
+    }, async () => {});
+    loop.request('server');
+    for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+    assert.deepEqual(runs, ['server (1 running)', 'supervise (1 running)']);
     await loop.stop();
   });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { HealthTracker } from '../../src/health/tracker.js';
 import { probeTargets } from '../../src/health/targets.js';
 import { HealthMonitor, SERVER_PROBE_SPACING_MS } from '../../src/health/monitor.js';
+import { ServerKeeper } from '../../src/daemon/server-keeper.js';
 import { fakeRuntime, missing, ok as answered } from './builders/fake-runtime.js';
 import { planDesired } from '../../src/plan/plan.js';
 import { diffState } from '../../src/diff/diff.js';
@@ -11,7 +12,7 @@ import { applyToModel, caps, config, emptyObserved, HEALTH, kernelFromNetifd, up
 
 const ok = (ms = 10) => ({ ok: true, ms });
 const lost = { ok: false, error: 'ping 192.0.2.1: no reply' };
-const server: ServerConfig = { name: 'vps', enabled: true, host: '10.99.0.1', port: 8388, password: 'x', method: 'chacha20-ietf-poly1305', line: 1 };
+const server: ServerConfig = { name: 'vps', enabled: true, priority: 50, host: '10.99.0.1', port: 8388, password: 'x', method: 'chacha20-ietf-poly1305', line: 1 };
 
 const wan = (name: string, dev: string, v4: string): NetifdInterface => ({
   name, up: true, available: true, l3Device: dev, proto: 'static', metric: 0,
@@ -78,7 +79,7 @@ describe('health tracker', () => {
 
 describe('probe targets', () => {
   it('pings the server when no probe host is set, and TCP-connects to it, from the uplink address of its family', () => {
-    assert.deepEqual(probeTargets(HEALTH, server, ['2001:db8::2', '10.20.1.2']), [
+    assert.deepEqual(probeTargets(HEALTH, [server], ['2001:db8::2', '10.20.1.2']), [
       { kind: 'icmp', source: '10.20.1.2', host: '10.99.0.1' },
       { kind: 'tcp', source: '10.20.1.2', host: '10.99.0.1', port: 8388 },
     ]);
@@ -86,9 +87,22 @@ describe('probe targets', () => {
 
   it('uses the probe hosts of each family, and nothing without a source of that family', () => {
     const h = { ...HEALTH, hosts: ['192.0.2.1', '2001:db8::53'], probeServer: false };
-    assert.deepEqual(probeTargets(h, server, ['10.20.1.2']), [{ kind: 'icmp', source: '10.20.1.2', host: '192.0.2.1' }]);
-    assert.deepEqual(probeTargets(HEALTH, undefined, ['10.20.1.2']), []);
-    assert.deepEqual(probeTargets(HEALTH, { ...server, host: 'vps.example.org' }, ['10.20.1.2']), [], 'a host name is not probed');
+    assert.deepEqual(probeTargets(h, [server], ['10.20.1.2']), [{ kind: 'icmp', source: '10.20.1.2', host: '192.0.2.1' }]);
+    assert.deepEqual(probeTargets(HEALTH, [], ['10.20.1.2']), []);
+    assert.deepEqual(probeTargets(HEALTH, [{ ...server, host: 'vps.example.org' }], ['10.20.1.2']), [], 'a host name is not probed');
+  });
+
+  it('pings and connects to every server, besides the probe hosts: a dead server is told from a dead uplink', () => {
+    const b = { ...server, name: 'b', host: '10.99.1.1' };
+    const c = { ...server, name: 'c', port: 8400 };
+    assert.deepEqual(probeTargets({ ...HEALTH, hosts: ['192.0.2.1'] }, [server, b, c], ['10.20.1.2']), [
+      { kind: 'icmp', source: '10.20.1.2', host: '192.0.2.1' },
+      { kind: 'icmp', source: '10.20.1.2', host: '10.99.0.1' },
+      { kind: 'icmp', source: '10.20.1.2', host: '10.99.1.1' },
+      { kind: 'tcp', source: '10.20.1.2', host: '10.99.0.1', port: 8388 },
+      { kind: 'tcp', source: '10.20.1.2', host: '10.99.1.1', port: 8388 },
+      { kind: 'tcp', source: '10.20.1.2', host: '10.99.0.1', port: 8400 },
+    ]);
   });
 });
 
@@ -175,7 +189,7 @@ describe('health monitor: streaming pings and the server', () => {
       const f = fakeRuntime({ noLinkEvents: !events, files: (p) => (p === '/sys/class/net/wan0/carrier' ? (reads.push(0), carrier) : undefined) });
       const changes: string[] = [];
       const monitor = new HealthMonitor(f.rt, (u, t) => changes.push(`${f.now()} ${u} ${t.to}`));
-      monitor.update(uplinks, server);
+      monitor.update(uplinks, [server]);
       await f.advance(10000);
       assert.ok(events ? reads.length <= 4 : reads.length >= 20, `${reads.length} carrier reads in 20 rounds (link events: ${events})`);
       await f.advance(123);
@@ -194,7 +208,7 @@ describe('health monitor: streaming pings and the server', () => {
   it('runs one long-lived ping per target, not a process per probe', async () => {
     const f = fakeRuntime();
     const monitor = new HealthMonitor(f.rt, () => {});
-    monitor.update(uplinks, server);
+    monitor.update(uplinks, [server]);
     await f.advance(60000);
     assert.equal(f.pings.length, 2, 'one ping process per uplink for a minute of rounds');
     assert.deepEqual(f.pings.map((p) => p.argv), [
@@ -212,7 +226,7 @@ describe('health monitor: streaming pings and the server', () => {
     const fromDead = (s: string) => dead && s.includes('10.20.1.2');
     const f = fakeRuntime({ echo: (src) => (fromDead(src) ? null : 2), connect: (src) => !fromDead(src) });
     const monitor = new HealthMonitor(f.rt, (u, t) => events.push(`${f.now()} ${u} ${t.to}`), (u, s) => events.push(`${f.now()} ${u} ${s ? 'suspect' : 'steady'}`));
-    monitor.update(uplinks, server);
+    monitor.update(uplinks, [server]);
     await f.advance(10000);
     dead = true;
     const cut = f.now();
@@ -228,24 +242,83 @@ describe('health monitor: streaming pings and the server', () => {
     monitor.stop();
   });
 
-  it('counts the server silent only while no uplink reaches it, not while one uplink is dead', async () => {
-    let deadSource: string | null = null;
-    let serverUp = true;
+  it('a server falls silent only when no uplink hears it: the next one takes new traffic within 2 s of its death; a dead uplink alone changes nothing', async () => {
+    const b = { ...server, name: 'vps2', host: '10.99.1.1' };
+    const dead = new Set<string>();
     const f = fakeRuntime({
-      connect: (src) => src !== deadSource && serverUp,
-      echo: (src) => (src === deadSource ? null : 1),
+      connect: (src, host) => !dead.has(src) && !dead.has(host),
+      echo: (src, host) => (dead.has(src) || dead.has(host) ? null : 2),
     });
-    const monitor = new HealthMonitor(f.rt, () => {});
-    monitor.update(uplinks, server);
-    await f.advance(2000);
-    assert.deepEqual(monitor.serverReachable(0), { ok: true });
-    deadSource = '10.20.1.2';
+    const changes: string[] = [];
+    const keeper = new ServerKeeper(f.rt, (c) => changes.push(`${f.now()} ${c.kind} ${c.server}`));
+    const monitor = new HealthMonitor(f.rt, () => {}, () => {}, keeper);
+    keeper.configure([server, b], 60);
+    monitor.update(uplinks, [server, b]);
+    await f.advance(3000);
+    assert.deepEqual(keeper.report().map((s) => [s.name, s.state, s.active]), [['vps', 'up', true], ['vps2', 'up', false]]);
+    dead.add('10.20.1.2');
     await f.advance(30000);
-    assert.deepEqual(monitor.serverReachable(0), { ok: true }, 'wan2 still reaches it while wan is dead');
-    serverUp = false;
-    await f.advance(20000);
-    assert.equal(monitor.serverReachable(0)?.ok, false, 'no uplink reaches it');
+    assert.equal(keeper.active?.name, 'vps', 'wan is dead, wan2 still reaches vps');
+    dead.add('10.99.0.1');
+    const cut = f.now();
+    await f.advance(3000);
+    const [over] = changes.filter((c) => c.includes('failover'));
+    assert.ok(over, `a failover: ${changes}`);
+    const after = Number(over.split(' ')[0]) - cut;
+    assert.ok(after >= 700 && after <= 1300, `the failover ${after} ms after the silent death (pings every 500 ms, two missed)`);
+    assert.match(keeper.report()[0].reason!, /^silent: no answer through any uplink for [0-9]+\.[0-9] s$/);
+    dead.delete('10.99.0.1');
+    // Up again once a connect through wan2 (every 5 s) gets through: the ones that failed meanwhile said otherwise.
+    for (let i = 0; i < 60 && keeper.report()[0].state !== 'up'; i++) await f.advance(100);
+    assert.equal(keeper.report()[0].state, 'up');
+    await f.advance(59000);
+    assert.equal(keeper.active?.name, 'vps2', 'back only after the hold-down');
+    assert.equal(keeper.failback()?.server, 'vps');
+    await f.advance(1100);
+    assert.equal(keeper.active?.name, 'vps');
+    assert.deepEqual(changes.map((c) => c.split(' ').slice(1).join(' ')), ['first vps', 'failover vps2', 'failback vps']);
     monitor.stop();
+    keeper.stop();
+  });
+
+  it('a slow (metered) uplink does not hold back the fast one\'s verdict, and judges alone once the fast one is gone', async () => {
+    const b = { ...server, name: 'vps2', host: '10.99.1.1' };
+    const dead = new Set<string>();
+    const f = fakeRuntime({ connect: (src, host) => !dead.has(src) && !dead.has(host), echo: (src, host) => (dead.has(src) || dead.has(host) ? null : 2) });
+    const changes: string[] = [];
+    const keeper = new ServerKeeper(f.rt, (c) => changes.push(`${f.now()} ${c.kind} ${c.server}`));
+    const monitor = new HealthMonitor(f.rt, () => {}, () => {}, keeper);
+    keeper.configure([server, b], 60);
+    monitor.update([uplinks[0], { ...uplinks[1], health: { ...HEALTH, interval: 5 } }], [server, b]);
+    await f.advance(12000);
+    dead.add('10.20.1.2'); // the fast uplink dies: the slow one still hears both servers
+    await f.advance(20000);
+    assert.equal(keeper.active?.name, 'vps');
+    dead.delete('10.20.1.2');
+    await f.advance(3000);
+    dead.add('10.99.0.1');
+    const cut = f.now();
+    await f.advance(3000);
+    const over = changes.find((c) => c.includes('failover'));
+    assert.ok(over && Number(over.split(' ')[0]) - cut <= 1300, `failover within 1.3 s of the death, not the slow uplink's 10 s: ${changes}`);
+    monitor.stop();
+    keeper.stop();
+  });
+
+  it('a server that refuses connections (its relay is gone, the host answers pings) is down once every uplink has been refused twice', async () => {
+    let refusing = false;
+    const f = fakeRuntime({ connect: () => !refusing });
+    const keeper = new ServerKeeper(f.rt, () => {});
+    const monitor = new HealthMonitor(f.rt, () => {}, () => {}, keeper);
+    keeper.configure([server], 60);
+    monitor.update(uplinks, [server]);
+    await f.advance(6000);
+    refusing = true;
+    await f.advance(2 * SERVER_PROBE_SPACING_MS + 1000);
+    assert.deepEqual(keeper.report().map((s) => [s.state, s.reason]), [['down', 'takes no connection (Connection refused)']]);
+    assert.equal(keeper.active, null, 'no other server: none');
+    monitor.stop();
+    keeper.stop();
   });
 
   it('connects to the server every few seconds while ICMP answers, and every round while it does not', async () => {
@@ -253,7 +326,7 @@ describe('health monitor: streaming pings and the server', () => {
     const f = fakeRuntime({ echo: () => (icmp ? 1 : null) });
     const connects = f.connects;
     const monitor = new HealthMonitor(f.rt, () => {});
-    monitor.update([uplinks[0]], server);
+    monitor.update([uplinks[0]], [server]);
     await f.advance(20000);
     assert.ok(connects.length >= 20000 / SERVER_PROBE_SPACING_MS && connects.length <= 20000 / SERVER_PROBE_SPACING_MS + 2, `${connects.length} connects in 20 s`);
     connects.length = 0;
@@ -271,7 +344,7 @@ describe('health monitor: streaming pings and the server', () => {
       exec: (argv) => { if (argv[0] === 'ping') oneShots.push(argv); return answered(argv[0] === 'ping' ? '64 bytes from 10.99.0.1: seq=0 ttl=64 time=3 ms' : ''); },
     });
     const monitor = new HealthMonitor(f.rt, () => {});
-    monitor.update([uplinks[0]], server);
+    monitor.update([uplinks[0]], [server]);
     await f.advance(10000);
     assert.ok(oneShots.length >= 15, `${oneShots.length} one-shot pings`);
     assert.equal(monitor.snapshot().wan.state, 'up');
@@ -282,24 +355,24 @@ describe('health monitor: streaming pings and the server', () => {
     const spawned: string[][] = [];
     const f = fakeRuntime({ exec: (argv) => { spawned.push(argv); return answered(); } });
     const monitor = new HealthMonitor(f.rt, () => {});
-    monitor.update(uplinks, server);
+    monitor.update(uplinks, [server]);
     await f.advance(30000);
     assert.equal(f.helpers(), 1, 'one helper');
     assert.deepEqual(spawned, [], 'no process per probe');
     assert.deepEqual(new Set(f.connects.map((c) => `${c.source} ${c.host}:${c.port}`)), new Set(['10.20.1.2 10.99.0.1:8388', '10.20.2.2 10.99.0.1:8388']));
-    assert.deepEqual(monitor.serverReachable(0), { ok: true });
     monitor.stop();
   });
 
   it('without the helper, each connect runs socat; it tries the helper again later', async () => {
     const socats: string[][] = [];
     const f = fakeRuntime({ noHelper: true, exec: (argv) => { if (argv[0] === 'socat') socats.push(argv); return answered(); } });
-    const monitor = new HealthMonitor(f.rt, () => {});
-    monitor.update([uplinks[0]], server);
+    const heard: string[] = [];
+    const monitor = new HealthMonitor(f.rt, () => {}, () => {}, { reply: () => {}, connect: (h, p, u, o) => heard.push(`${u} ${h}:${p} ${o.ok}`) });
+    monitor.update([uplinks[0]], [server]);
     await f.advance(20000);
     assert.ok(socats.length >= 3, `${socats.length} socat connects`);
     assert.equal(f.helpers(), 1, 'one try: a helper that is not installed is not tried again soon');
-    assert.deepEqual(monitor.serverReachable(0), { ok: true });
+    assert.ok(heard.length >= 3 && heard.every((h) => h === 'wan 10.99.0.1:8388 true'), `${heard}`);
     await f.advance(60000);
     assert.equal(f.helpers(), 2, 'tried again after a minute');
     monitor.stop();
@@ -309,7 +382,7 @@ describe('health monitor: streaming pings and the server', () => {
     const socats: string[][] = [];
     const f = fakeRuntime({ connect: () => 'hang', exec: (argv) => { if (argv[0] === 'socat') socats.push(argv); return answered(); } });
     const monitor = new HealthMonitor(f.rt, () => {});
-    monitor.update(uplinks, server);
+    monitor.update(uplinks, [server]);
     await f.advance(2100); // the first connects' timeout (1 s) and the grace (1 s)
     assert.deepEqual(f.killed, [2001], 'the stuck helper is killed');
     await f.advance(30000);
@@ -319,12 +392,13 @@ describe('health monitor: streaming pings and the server', () => {
     monitor.stop();
   });
 
-  it('cannot tell without the helper and socat (TCP probes do not run): the daemon probes the server itself', async () => {
+  it('a connect that cannot run (neither the helper nor socat) says nothing of the server', async () => {
     const f = fakeRuntime({ noHelper: true, exec: (argv) => (argv[0] === 'socat' ? missing : answered()) });
-    const monitor = new HealthMonitor(f.rt, () => {});
-    monitor.update(uplinks, server);
+    const heard: string[] = [];
+    const monitor = new HealthMonitor(f.rt, () => {}, () => {}, { reply: (h) => heard.push(`reply ${h}`), connect: (h) => heard.push(`connect ${h}`) });
+    monitor.update(uplinks, [server]);
     await f.advance(5000);
-    assert.equal(monitor.serverReachable(0), null);
+    assert.ok(heard.length > 0 && heard.every((h) => h === 'reply 10.99.0.1'), `only ping replies: ${[...new Set(heard)]}`);
     monitor.stop();
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { GLOBALS, PROXY, SERVER, UPLINK, luciDatatypes, type Spec } from '../../src/config/options.js';
 import { quoteUci } from '../../src/config/uci-edit.js';
 import { validateConfig } from '../../src/config/validate.js';
-import { duplicateMatch } from '../../src/config/value-types.js';
+import { byteSize, duplicateMatch } from '../../src/config/value-types.js';
 import { compile, luciAccepts } from './builders/luci-datatypes.js';
 
 const SPECS: Record<string, Spec> = { globals: GLOBALS, uplink: UPLINK, proxy: PROXY, server: SERVER };
@@ -15,7 +15,7 @@ function mpwanAccepts(section: string, option: string, value: string): boolean {
   const server = (without: string) => "config server 'vps'\n"
     + (without === 'host' ? '' : "\toption host 'vps.example'\n") + (['password', 'key'].includes(without) ? '' : secret);
   const text = section === 'globals' ? `config globals 'globals'\n${line}`
-    : section === 'uplink' ? `config uplink 'wan'\n${line}`
+    : section === 'uplink' ? `config uplink 'wan'\n${option.startsWith('quota') ? "\toption metered '1'\n\toption quota '1G'\n" : ''}${line}`
     : section === 'proxy' ? `${server('')}config proxy 'proxy'\n${line}`
     : `${server(option)}${line}`;
   return validateConfig(text, 'test').errors.length === 0;
@@ -64,6 +64,7 @@ const GAPS: Record<string, (v: string) => Gap> = {
   password: (v) => (/[\x00-\x1f\x7f-\x9f]/.test(v) && Buffer.byteLength(v) <= 256 ? 'luci' : null),
   // No LuCI type matches a pattern: the form checks the spelling with duplicateMatch.parse.
   duplicate: (v) => (duplicateMatch.parse(v) === null && luciAccepts(duplicateMatch.datatype, v) ? 'luci' : null),
+  quota: (v) => (byteSize.parse(v) === null && luciAccepts(byteSize.datatype, v) ? 'luci' : null),
   // LuCI cannot tell 2.0 from 002: its datatype takes whole seconds and tenths below 10.
   probe_interval: (v) => (/^(0|[1-9][0-9]*)\.[0-9]$/.test(v) && Number(v) >= 0.2 && Number(v) <= 3600 && (v.endsWith('.0') || Number(v) >= 10) ? 'mpwan' : null),
 };

@@ -102,6 +102,10 @@ describe('mpwan-relay probe answers', () => {
   it('reads ok with its time, fail with its reason; "bad" and anything else are no answer', () => {
     assert.deepEqual(parseProbeAnswer('17 ok 3'), { id: 17, ok: true, ms: 3 });
     assert.deepEqual(parseProbeAnswer('18 fail Connection refused'), { id: 18, ok: false, error: 'Connection refused' });
+    assert.deepEqual(parseProbeAnswer('20 fail key: the server closed the signed handshake unanswered'), {
+      id: 20, ok: false, wrongKey: true, error: 'wrong key? the server closed the signed handshake unanswered (or the clocks are more than a minute apart)',
+    });
+    assert.deepEqual(parseProbeAnswer('21 fail key file: No such file or directory'), { id: 21, ok: false, noKey: true, error: 'key file: No such file or directory' });
     assert.equal(parseProbeAnswer('0 bad request 4'), null);
     assert.equal(parseProbeAnswer('19 ok soon'), null);
     assert.equal(parseProbeAnswer('1234567890 ok 1'), null);
@@ -112,6 +116,8 @@ describe('mpwan-relay probe answers', () => {
     assert.equal(probeRequest(5, '10.20.1.2', '10.99.0.1', 8388, 1000), '5 10.20.1.2 10.99.0.1 8388 1000\n');
     assert.equal(probeRequest(6, '::1', '::1', 1, 0.2), '6 ::1 ::1 1 1\n');
     assert.equal(probeRequest(7, '::1', '::1', 1, 1e9), '7 ::1 ::1 1 60000\n');
+    assert.equal(probeRequest(8, '10.20.1.2', '10.99.0.1', 8388, 1000, '/run/mpwan/server-vps.key'), '8 10.20.1.2 10.99.0.1 8388 1000 /run/mpwan/server-vps.key\n');
+    assert.equal(probeRequest(9, '10.20.1.2', '10.99.0.1', 8388, 1000, '/a path/k'), '9 10.20.1.2 10.99.0.1 8388 1000\n', 'a path with a space would be two fields: no key check');
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { renderTable, renderTableRemoval } from '../../src/nft/table.js';
-import { libevHasNativeMptcp, planProxy } from '../../src/proxy/launch.js';
+import { engineLaunch, libevHasNativeMptcp, planProxy, relayServerLine } from '../../src/proxy/launch.js';
 import { encodeSsLink, parseServerLink, parseSsLink } from '../../src/server/uri.js';
 import { decodeBase64, encodeBase64 } from '../../src/lib/base64.js';
 import { encodeUtf8 } from '../../src/lib/utf8.js';
@@ -9,8 +9,8 @@ import { upsertSection } from '../../src/config/uci-edit.js';
 import { countConnectionsTo, mptcpTokensOf, parseSubflows, silentServerConnections } from '../../src/observe/ss.js';
 import type { ProxyConfig, ServerConfig } from '../../src/model/config.js';
 
-const proxy: ProxyConfig = { enabled: true, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], line: 0 };
-const server: ServerConfig = { name: 'vps', enabled: true, host: '203.0.113.7', port: 8388, password: 's3cret', method: 'chacha20-ietf-poly1305', line: 1 };
+const proxy: ProxyConfig = { enabled: true, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], holdDown: 60, line: 0 };
+const server: ServerConfig = { name: 'vps', enabled: true, priority: 50, host: '203.0.113.7', port: 8388, password: 's3cret', method: 'chacha20-ietf-poly1305', line: 1 };
 
 describe('nft table', () => {
   const redirect = { lanDevices: ['br-lan'], port: 1100, bypass: ['203.0.113.7', '2001:db8::/32'], rejectQuic: false, udpPort: null };
@@ -66,22 +66,24 @@ describe('nft table', () => {
 });
 
 describe('proxy engines', () => {
-  const paths = { config: '/var/run/mpwan/proxy.json', key: '/var/run/mpwan/relay.key', stats: '/var/run/mpwan/relay-stats.json', paths: '/var/run/mpwan/relay-paths' };
+  const paths = { config: '/var/run/mpwan/proxy.json', server: '/var/run/mpwan/relay-server', stats: '/var/run/mpwan/relay-stats.json', paths: '/var/run/mpwan/relay-paths' };
   const fileOf = (p: ReturnType<typeof planProxy>) => JSON.parse(p.files[0].text) as Record<string, unknown>;
 
-  it('runs mpwan-relay by default: one process with its threads, the key only in a 0600 file', () => {
+  it('runs mpwan-relay by default: one process with its threads, its server (and the file with the key) in the server file, the same whichever server', () => {
     const key = 'ab'.repeat(32);
     const p = planProxy({ ...proxy, engine: 'relay', threads: 3 }, { ...server, key }, paths, 4, { libevNativeMptcp: false });
-    assert.deepEqual(p.instances, [['mpwan-relay', 'router', '--port', '1100', '--server', '203.0.113.7:8388', '--key-file', paths.key, '--threads', '3',
-      '--stats', paths.stats]]);
-    assert.deepEqual(p.files, [{ path: paths.key, text: `${key}\n` }]);
+    assert.deepEqual(p.instances, [['mpwan-relay', 'router', '--port', '1100', '--server-file', paths.server, '--threads', '3', '--stats', paths.stats]]);
+    assert.deepEqual(p.files, []);
     assert.ok(!JSON.stringify(p.instances).includes(key));
     assert.equal(p.mptcpBy, 'native');
+    // Another server: the same launch (a switch is a SIGHUP after the server file changed, not a restart).
+    const other = planProxy({ ...proxy, engine: 'relay', threads: 3 }, { ...server, name: 'vps2', host: '2001:db8::7', key: 'cd'.repeat(32) }, paths, 4, { libevNativeMptcp: false });
+    assert.equal(engineLaunch(other).digest, engineLaunch(p).digest);
+    assert.equal(relayServerLine({ ...server, host: '2001:db8::7' }, '/var/run/mpwan/server-vps.key'), '[2001:db8::7]:8388 /var/run/mpwan/server-vps.key\n');
     const v6 = planProxy({ ...proxy, engine: 'relay' }, { ...server, host: '2001:db8::7', key }, paths, 2, { libevNativeMptcp: false });
-    assert.equal(v6.instances[0][5], '[2001:db8::7]:8388');
-    assert.equal(v6.instances[0][9], '2', 'one thread per CPU by default');
+    assert.equal(v6.instances[0][7], '2', 'one thread per CPU by default');
     const udp = planProxy({ ...proxy, engine: 'relay', udp: 'server', duplicate: ['dscp:46', 'port:3478'] }, { ...server, key }, paths, 1, { libevNativeMptcp: false });
-    assert.deepEqual(udp.instances[0].slice(12), ['--udp', '--paths-file', paths.paths, '--duplicate', 'dscp:46', '--duplicate', 'port:3478']);
+    assert.deepEqual(udp.instances[0].slice(10), ['--udp', '--paths-file', paths.paths, '--duplicate', 'dscp:46', '--duplicate', 'port:3478']);
   });
 
   it('runs shadowsocks-libev 3.3.5 under mptcpize, one instance per thread, password only in the config', () => {

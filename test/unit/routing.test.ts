@@ -64,7 +64,7 @@ describe('default route follows health', () => {
 
   it("with udp 'server' the relay's UDP takes the same best uplink as new TCP, and TPROXY'd LAN UDP is delivered locally", () => {
     const c = on();
-    c.servers = [{ name: 'vps', enabled: true, host: '198.51.100.7', port: 8388, key: 'ab'.repeat(32), method: 'chacha20-ietf-poly1305', line: 1 }];
+    c.servers = [{ name: 'vps', enabled: true, priority: 50, host: '198.51.100.7', port: 8388, key: 'ab'.repeat(32), method: 'chacha20-ietf-poly1305', line: 1 }];
     c.proxy = { ...c.proxy, enabled: true, engine: 'relay', udp: 'server' };
     assert.deepEqual(plan(c).udpPaths, [{ uplink: 'wan', source: '10.20.1.2' }, { uplink: 'wan2', source: '10.20.2.2' }]);
     assert.deepEqual(plan(c, { suspect: ['wan'] }).udpPaths.map((p) => p.uplink), ['wan2', 'wan'], 'a suspect uplink goes last, as for TCP');
@@ -89,5 +89,51 @@ describe('default route follows health', () => {
         assert.equal(x.rules.some((r) => r.pref === 5002), udp === 'server' && engine === 'relay', `${udp} ${engine}`);
       }
     }
+  });
+});
+
+describe('metered uplinks and several servers', () => {
+  const KEY = 'ab'.repeat(32);
+  const server = (name: string, host: string, priority = 50) => ({ name, enabled: true, priority, host, port: 8388, key: KEY, method: 'chacha20-ietf-poly1305' as const, line: 1 });
+  /** wan (metric 10) is the metered one: netifd alone would send everything there. */
+  const metered = (over: Parameters<typeof uplink>[1] = {}) => {
+    const c = config([uplink('wan', { metered: true, mode: 'on', ...over }), uplink('wan2', {}, 1)], { defaultRoute: true });
+    c.servers = [server('a', '198.51.100.7')];
+    c.proxy = { ...c.proxy, enabled: true, engine: 'relay', udp: 'server' };
+    return c;
+  };
+
+  it('new connections to the server, LAN UDP and the default route prefer the unmetered uplink, whatever the metric', () => {
+    const d = plan(metered());
+    assert.equal(d.defaultRoutes[0].uplink, 'wan2');
+    assert.deepEqual(d.rules.filter((r) => r.pref === 5001).map((r) => [r.dst, r.table]), [['198.51.100.7', 5101]]);
+    assert.deepEqual(d.udpPaths.map((p) => p.uplink), ['wan2', 'wan']);
+    const alone = plan(metered(), { unhealthy: { wan2: 'no carrier' } });
+    assert.equal(alone.defaultRoutes[0].uplink, 'wan', 'the metered one carries it when it is the only one left');
+  });
+
+  it("a metered uplink's endpoint is backup unless its mode is on; at its quota it becomes backup, or off", () => {
+    assert.deepEqual(plan(metered({ mode: 'backup' })).endpoints.map((e) => [e.uplink, e.backup]), [['wan', true], ['wan2', false]]);
+    assert.deepEqual(plan(metered()).endpoints.map((e) => [e.uplink, e.backup]), [['wan', false], ['wan2', false]]);
+    const backup = plan(metered(), { quota: { wan: 'backup' } });
+    assert.deepEqual(backup.endpoints.map((e) => [e.uplink, e.backup]), [['wan', true], ['wan2', false]]);
+    assert.deepEqual([backup.uplinks[0].mode, backup.uplinks[0].overQuota, backup.uplinks[0].state], ['backup', 'backup', 'active']);
+    const off = plan(metered(), { quota: { wan: 'off' } });
+    assert.deepEqual(off.endpoints.map((e) => e.uplink), ['wan2']);
+    assert.deepEqual([off.uplinks[0].mode, off.uplinks[0].overQuota, off.uplinks[0].state], ['off', 'off', 'disabled']);
+    assert.deepEqual(off.udpPaths.map((p) => p.uplink), ['wan2']);
+    const configuredOff = plan(metered({ mode: 'off' }), { quota: { wan: 'backup' } });
+    assert.equal(configuredOff.uplinks[0].overQuota, undefined, 'an uplink that is off anyway stays off');
+  });
+
+  it('every enabled server gets its to-server rule on the best uplink; LAN UDP paths of each server family', () => {
+    const c = metered();
+    c.servers = [server('a', '198.51.100.7'), server('b', '198.51.100.8', 10), { ...server('c', '198.51.100.9'), enabled: false }, server('d', '198.51.100.7', 60)];
+    assert.deepEqual(plan(c).rules.filter((r) => r.pref === 5001).map((r) => [r.dst, r.table]), [['198.51.100.8', 5101], ['198.51.100.7', 5101]]);
+    const n = [wan('wan', 'wan0', '10.20.1.2', 10, '2001:db8:1::2'), wan('wan2', 'wan1', '10.20.2.2', 20)];
+    c.servers = [server('a', '198.51.100.7'), server('v6', '2001:db8:99::1', 60)];
+    const d = planDesired(c, n, kernelFromNetifd(n), caps);
+    assert.deepEqual(d.rules.filter((r) => r.pref === 5001).map((r) => [r.dst, r.table]), [['198.51.100.7', 5101], ['2001:db8:99::1', 5100]]);
+    assert.deepEqual(d.udpPaths.map((p) => p.source), ['10.20.2.2', '10.20.1.2', '2001:db8:1::2']);
   });
 });

@@ -17,6 +17,7 @@ function runtime(files: Record<string, string>): Runtime {
   return {
     env: (name: string) => (name === 'MPWAN_RUN_DIR' ? RUN : undefined),
     readFile: (path: string) => files[path] ?? null,
+    nowSeconds: () => 1000,
   } as unknown as Runtime;
 }
 
@@ -34,7 +35,7 @@ const running = {
 describe('rpc: status answered without the method table', () => {
   it('refreshes the running daemon\'s report: bytes, health, the daemon, the sample time', async () => {
     const s = await quickCall(runtime(running), 'status', '{"ubus_rpc_session":"x"}') as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    assert.deepEqual(s.uplinks, [{ name: 'wan', device: 'wan0', rx_bytes: 1000, tx_bytes: 2000, health: { state: 'up' } }]);
+    assert.deepEqual(s.uplinks, [{ name: 'wan', device: 'wan0', rx_bytes: 1000, tx_bytes: 2000, health: { state: 'up' }, usage: null }]);
     assert.equal(s.sampled_ms, 12500);
     assert.deepEqual(s.daemon, { running: true, pid: 42, last_error: null });
   });

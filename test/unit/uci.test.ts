@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseUci } from '../../src/config/uci-read.js';
-import { quoteUci, setOption } from '../../src/config/uci-edit.js';
+import { quoteUci, removeSection, setOption } from '../../src/config/uci-edit.js';
 import { sectionLabel, type UciSection } from '../../src/config/uci-syntax.js';
 
 /** The parse as plain data: [label, type, line, {option: values or [values, 'list']}]. */
@@ -330,5 +330,25 @@ describe('setOption', () => {
     assert.throws(() => setOption(text, '@uplink[7]', 'mode', 'on'), /no section '@uplink\[7\]'/);
     assert.throws(() => setOption(text, 'wan', 'bad-name', 'on'), /invalid option name 'bad-name'/);
     assert.throws(() => setOption(`${text}\n\toption broken a b`, 'wan', 'mode', 'on'), /cannot edit a file with errors: line 14: too many arguments \('b'\)/);
+  });
+});
+
+describe('removeSection', () => {
+  const file = "config globals 'globals'\n\toption enabled '1'\n\n# the primary\nconfig server 'a'\n\toption host '203.0.113.7' # its address\n\tlist x '1'\n\nconfig server 'b'\n\toption host 'y'\n";
+
+  it('removes the section and every statement in it, each with its line; the rest stays byte for byte', () => {
+    assert.equal(removeSection(file, 'a'), "config globals 'globals'\n\toption enabled '1'\n\n# the primary\n\nconfig server 'b'\n\toption host 'y'\n");
+    assert.equal(removeSection(file, 'b'), "config globals 'globals'\n\toption enabled '1'\n\n# the primary\nconfig server 'a'\n\toption host '203.0.113.7' # its address\n\tlist x '1'\n\n");
+  });
+
+  it("removes every part of a section libuci merges from repeated 'config' lines, and statements sharing a line with ';'", () => {
+    const merged = "config server 'a'\n\toption host 'x' ; option port '1'\nconfig server 'b'\n\toption host 'y'\nconfig server 'a'\n\toption priority '3'\n";
+    assert.equal(removeSection(merged, 'a'), "config server 'b'\n\toption host 'y'\n");
+    assert.equal(removeSection("config t 'a'; option x '1' ; config t 'b'\n", 'a'), "config t 'b'\n");
+  });
+
+  it('refuses an unknown section and a file with errors', () => {
+    assert.throws(() => removeSection(file, 'nope'), /no section 'nope'/);
+    assert.throws(() => removeSection(`${file}\toption broken a b\n`, 'a'), /cannot edit a file with errors/);
   });
 });

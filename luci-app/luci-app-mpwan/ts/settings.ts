@@ -8,7 +8,7 @@
 import view from 'luci/view';
 import form from 'luci/form';
 import uci from 'luci/uci';
-import { globalsSection, uplinkHealthSection, uplinksSection } from './settings/general.js';
+import { globalsSection, uplinkHealthSection, uplinkQuotaSection, uplinksSection } from './settings/general.js';
 import { serverSection } from './settings/server.js';
 import { proxySection } from './settings/proxy.js';
 import { checkedOnSave } from './settings/save-check.js';
@@ -26,6 +26,7 @@ export default view.extend({
       _('mpwan adds one MPTCP endpoint per uplink so that one TCP connection uses them all.'));
     globalsSection(m);
     uplinksSection(m);
+    uplinkQuotaSection(m);
     uplinkHealthSection(m);
     // The server's secret fields follow the proxy's engine field, found by the section's id.
     serverSection(m, uci.sections('mpwan', 'proxy')[0]?.['.name'] ?? null);

@@ -2,14 +2,13 @@
 #include "shared/addr.h"
 #include "shared/config.h"
 #include "shared/keys.h"
+#include "shared/upstream.h"
 #include "shared/util.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef MPWAN_RELAY_VERSION
@@ -17,7 +16,8 @@
 #endif
 
 static const char USAGE[] =
-	"usage: mpwan-relay router --port PORT --server ADDR:PORT --key-file FILE [--threads N] [--stats FILE]\n"
+	"usage: mpwan-relay router --port PORT (--server ADDR:PORT --key-file FILE | --server-file FILE) [--threads N]\n"
+	"                          [--stats FILE]\n"
 	"                          [--paths-file FILE] [--udp] [--duplicate dscp:N|port:N]...\n"
 	"       mpwan-relay server --listen [ADDR:]PORT --key-file FILE [--threads N] [--allow PREFIX]...\n"
 	"                          [--max-skew S] [--max-pending N] [--stats FILE]\n"
@@ -72,25 +72,10 @@ static int duplicate(const char *s, struct config *cfg)
 /* The key file: 64 lower-case hex digits (+ newline), readable by its owner only. */
 static int load_key(const char *path, struct config *cfg)
 {
-	char text[128];
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		logmsg("key file %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077)) {
-		logmsg("key file %s: must be a regular file of mode 0600 or stricter", path);
-		close(fd);
-		return -1;
-	}
-	ssize_t n = read(fd, text, sizeof text);
-	close(fd);
-	int r = n < 0 ? -1 : keys_from_hex(text, (size_t)n, &cfg->tcp_key, &cfg->udp_key);
-	wipe(text, sizeof text);
-	if (r < 0)
-		logmsg("key file %s: expected 64 lower-case hex digits", path);
-	return r;
+	const char *why = keys_from_file(path, &cfg->tcp_key, &cfg->udp_key);
+	if (why)
+		logmsg("key file %s: %s", path, why);
+	return why ? -1 : 0;
 }
 
 int parse_config(int argc, char **argv, struct config *cfg)
@@ -101,7 +86,8 @@ int parse_config(int argc, char **argv, struct config *cfg)
 		{ "allow", 1, 0, 'a' },	   { "max-skew", 1, 0, 'K' },	 { "max-pending", 1, 0, 'P' },
 		{ "io-in", 1, 0, 'i' },	   { "io-out", 1, 0, 'o' },	 { "verbose", 0, 0, 'v' },
 		{ "udp", 0, 0, 'u' },	   { "paths-file", 1, 0, 'f' },	 { "duplicate", 1, 0, 'd' },
-		{ "max-sessions", 1, 0, 'm' }, { "help", 0, 0, 'h' },	 { 0, 0, 0, 0 },
+		{ "max-sessions", 1, 0, 'm' }, { "help", 0, 0, 'h' },	 { "server-file", 1, 0, 'F' },
+		{ 0, 0, 0, 0 },
 	};
 	memset(cfg, 0, sizeof *cfg);
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -148,6 +134,7 @@ int parse_config(int argc, char **argv, struct config *cfg)
 		case 'v': cfg->verbose = 1; break;
 		case 'u': if (cfg->server) bad = "--udp"; else cfg->udp = 1; break;
 		case 'f': if (cfg->server || strlen(optarg) > 4000) bad = "--paths-file"; else cfg->paths_file = optarg; break;
+		case 'F': if (cfg->server || strlen(optarg) > 4000) bad = "--server-file"; else cfg->server_file = optarg; break;
 		case 'd': if (cfg->server || duplicate(optarg, cfg) < 0) bad = "--duplicate"; break;
 		case 'm': if (number(optarg, 1, 1 << 20, &v) < 0) bad = "--max-sessions"; else cfg->max_sessions = (int)v; break;
 		default: fputs(USAGE, stderr); return -1;
@@ -157,14 +144,27 @@ int parse_config(int argc, char **argv, struct config *cfg)
 		logmsg("invalid or misplaced %s (see --help)", bad);
 		return -1;
 	}
-	if (optind != argc || !key || (cfg->server ? !cfg->listen_len : (!port || !have_upstream))) {
-		logmsg(cfg->server ? "server needs --listen and --key-file" : "router needs --port, --server and --key-file");
+	/* A router's server: --server with --key-file, or --server-file (which names both), never a mix. */
+	int from_file = cfg->server_file != NULL, fixed = have_upstream && key;
+	if (optind != argc || (cfg->server ? !cfg->listen_len || !key : !port || (from_file ? have_upstream || key : !fixed))) {
+		logmsg(cfg->server ? "server needs --listen and --key-file" : "router needs --port, and --server and --key-file or --server-file");
 		return -1;
 	}
 	if (!cfg->server) {
 		char spec[16];
 		snprintf(spec, sizeof spec, "%ld", port);
 		parse_hostport(spec, 1, &cfg->listen, &cfg->listen_len); /* [::]:port, dual-stack */
+	}
+	if (from_file) {
+		struct upstream u;
+		const char *why;
+		if (upstream_load(cfg->server_file, &u, &why) < 0) {
+			logmsg("server file %s: %s", cfg->server_file, why);
+			return -1;
+		}
+		cfg->upstream = u.addr, cfg->upstream_len = u.len, cfg->tcp_key = u.tcp, cfg->udp_key = u.udp;
+		wipe(&u, sizeof u);
+		return 0;
 	}
 	return load_key(key, cfg);
 }

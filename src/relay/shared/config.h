@@ -18,8 +18,9 @@ struct io_method {
 
 struct config {
 	int server; /* 0: router side, 1: server side */
-	struct sockaddr_storage listen, upstream; /* upstream: the router's server */
+	struct sockaddr_storage listen, upstream; /* upstream: the router's server at start */
 	socklen_t listen_len, upstream_len;
+	const char *server_file; /* router: where the server is read from, at start and on SIGHUP */
 	int threads, verbose, max_skew, max_pending, nallow;
 	const char *stats;
 	struct hmac_key tcp_key, udp_key;

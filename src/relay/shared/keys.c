@@ -1,6 +1,11 @@
 /* The key file's 32 bytes, and the TCP and UDP keys derived from them (PROTOCOL.md, "The key"). */
 #include "shared/keys.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int hexval(char c)
 {
@@ -36,4 +41,27 @@ int keys_from_hex(const char *text, size_t n, struct hmac_key *tcp, struct hmac_
 	wipe(derived, sizeof derived);
 	wipe(&master, sizeof master);
 	return 0;
+}
+
+const char *keys_from_file(const char *path, struct hmac_key *tcp, struct hmac_key *udp)
+{
+	char text[128];
+	struct stat st;
+	struct hmac_key t, u;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return strerror(errno);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077)) {
+		close(fd);
+		return "must be a regular file of mode 0600 or stricter";
+	}
+	ssize_t n = read(fd, text, sizeof text);
+	close(fd);
+	int r = n < 0 ? -1 : keys_from_hex(text, (size_t)n, &t, &u);
+	wipe(text, sizeof text);
+	if (r == 0)
+		*tcp = t, *udp = u;
+	wipe(&t, sizeof t);
+	wipe(&u, sizeof u);
+	return r < 0 ? "expected 64 lower-case hex digits" : NULL;
 }

@@ -6,5 +6,8 @@
 
 /* Parses a 64-hex-digit key (optionally newline-terminated) and derives the tcp/udp keys. */
 int keys_from_hex(const char *text, size_t n, struct hmac_key *tcp, struct hmac_key *udp);
+/* A key file: 64 lower-case hex digits (+ newline) in a regular file only its owner may read.
+ * NULL, or why not (the keys are then untouched). */
+const char *keys_from_file(const char *path, struct hmac_key *tcp, struct hmac_key *udp);
 
 #endif

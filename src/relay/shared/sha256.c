@@ -112,6 +112,7 @@ void sha256_final(struct sha256 *s, uint8_t out[32])
 void hmac_init(struct hmac_key *k, const void *key, size_t n)
 {
 	uint8_t pad[64] = { 0 };
+	memset(k, 0, sizeof *k); /* every byte set: keys made of the same secret compare equal */
 	if (n > 64) {
 		struct sha256 s;
 		sha256_init(&s);

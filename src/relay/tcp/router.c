@@ -44,26 +44,29 @@ static int original_dest(int fd, struct dest *d)
 static int open_upstream(struct worker *w, struct conn *c)
 {
 	static _Atomic int warned;
-	const struct config *cfg = w->cfg;
-	int fd = socket(cfg->upstream.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_MPTCP);
+	const struct upstream *up = &w->up;
+	int fd = socket(up->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_MPTCP);
 	if (fd < 0 && (errno == EPROTONOSUPPORT || errno == ENOPROTOOPT || errno == EINVAL || errno == EPROTOTYPE)) {
 		if (!atomic_exchange(&warned, 1))
 			logmsg("the kernel refuses MPTCP sockets (%s): using TCP to the server", strerror(errno));
 		ctr_add(&w->ctr, C_FALLBACK, 1);
-		fd = socket(cfg->upstream.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		fd = socket(up->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	}
 	if (fd < 0)
 		return -1;
 	set_nodelay(fd);
 	c->s[1].fd = fd;
 	c->s[1].eagain_only = 1;
-	if (connect(fd, (const struct sockaddr *)&cfg->upstream, cfg->upstream_len) < 0 && errno != EINPROGRESS)
+	if (connect(fd, (const struct sockaddr *)&up->addr, up->len) < 0 && errno != EINPROGRESS)
 		return -1;
 	return conn_watch(w, c, 1);
 }
 
 static void router_accept(struct worker *w)
 {
+	/* The server as main last set it: new connections go there, open ones stay where they are. */
+	if (upstream_generation() != w->up_gen)
+		w->up_gen = upstream_get(&w->up);
 	for (int i = 0; i < 64; i++) {
 		int fd = accept_next(w);
 		if (fd < 0)
@@ -83,7 +86,7 @@ static void router_accept(struct worker *w)
 			continue;
 		}
 		set_nodelay(fd);
-		c->hs_len = (uint8_t)hs_build(c->hs, HS_TYPE_RECORDS, &w->cfg->tcp_key, &d, (uint64_t)time(NULL), nonce);
+		c->hs_len = (uint8_t)hs_build(c->hs, HS_TYPE_RECORDS, &w->up.tcp, &d, (uint64_t)time(NULL), nonce);
 		c->h[0].rec_out = 1;
 		c->phase = PH_CONNECTING;
 		if (conn_watch(w, c, 0) < 0 || open_upstream(w, c) < 0) {

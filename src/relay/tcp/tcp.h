@@ -10,6 +10,7 @@
 #include "shared/config.h"
 #include "shared/policy.h"
 #include "shared/stats.h"
+#include "shared/upstream.h"
 #include "tcp/handshake.h"
 
 /* One socket of a connection and the readiness edge-triggered epoll reported since the last
@@ -87,6 +88,8 @@ struct worker {
 	int nspare;
 	struct counters ctr;
 	struct own_addrs own; /* server: its own addresses, refreshed every few seconds */
+	struct upstream up;   /* router: its server as of generation up_gen (shared/upstream.h) */
+	unsigned up_gen;
 };
 
 extern _Atomic uint64_t g_pending; /* server: handshakes not yet authenticated */

@@ -1,4 +1,4 @@
-/* The C unit tests' shared checks (unit.c, udp.c, record.c). */
+/* The C unit tests' shared checks (unit.c, udp.c, probe.c, upstream.c, record.c). */
 #ifndef MPWAN_TEST_CHECK_H
 #define MPWAN_TEST_CHECK_H
 #include <stddef.h>
@@ -10,6 +10,8 @@ extern int failures, checks;
 
 void hex(const char *s, uint8_t *out, size_t n);
 void test_udp(void);
+void test_probe(void);
+void test_upstream(void);
 void test_records(void);
 
 #endif

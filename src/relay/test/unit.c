@@ -239,6 +239,8 @@ int main(void)
 	test_replay();
 	test_addresses();
 	test_udp();
+	test_probe();
+	test_upstream();
 	test_records();
 	printf("mpwan-relay unit tests: %d checks, %d failed\n", checks, failures);
 	return failures != 0;

@@ -10,4 +10,5 @@ export const qjsReader: Reader = {
   exec,
   readFile,
   env: (name) => std.getenv(name),
+  nowSeconds: () => Math.floor(Date.now() / 1000),
 };

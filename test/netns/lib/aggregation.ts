@@ -28,7 +28,7 @@ export interface Aggregation {
 export type Engine = 'relay' | 'shadowsocks-libev';
 
 /** The server as `mpwan server setup` leaves it: the unit's ExecStart with its paths inside the root. */
-function serverCommand(serverRoot: string): string[] {
+export function serverCommand(serverRoot: string): string[] {
   const unit = readFileSync(join(serverRoot, 'etc/systemd/system/mpwan-server.service'), 'utf8');
   return /^ExecStart=(.*)$/m.exec(unit)![1].split(' ')
     .map((a) => a.replace(/^\/etc\/mpwan-server\//, `${serverRoot}/etc/mpwan-server/`).replace(/^\/usr\/local\/sbin\//, `${serverRoot}/usr/local/sbin/`));

@@ -51,6 +51,7 @@ export class Router {
       PATH: `${options.spy || options.failOn ? STUBS : join(this.dir, 'stand-ins')}:${join(this.root, 'usr/sbin')}:${process.env.PATH}`,
       MPWAN_UCI_DIR: join(this.dir, 'etc'),
       MPWAN_RUN_DIR: join(this.dir, 'run'),
+      MPWAN_STATE_DIR: join(this.dir, 'state'),
       MPWAN_TEST_NETIFD: this.netifd.dir,
       // ubusd's part for events (`ubus send`/`listen`), and /etc/hotplug.d.
       MPWAN_TEST_UBUSD: join(this.dir, 'ubusd'),

@@ -23,6 +23,8 @@ export interface TopologyOptions {
   lan?: boolean;
   /** Add a destination host ("the internet") behind the server. */
   dst?: boolean;
+  /** Aggregation servers of their own behind vps, as the internet carries them (srvHosts). */
+  servers?: number;
   /** IPv6 on the LAN (ULA) and on the destination link, besides IPv4. */
   ipv6Lan?: boolean;
   /**
@@ -81,6 +83,8 @@ export class Topology {
   readonly destination = '198.51.100.10';
   readonly server = '10.99.0.1';
   readonly server6 = '2001:db8:99::1';
+  /** With `servers`: each server's namespace, address (on its loopback) and its link to vps. */
+  readonly srvHosts: { ns: string; address: string; dev: string }[] = [];
   readonly lanRouter = '192.168.77.1';
   readonly lanClient = '192.168.77.2';
   /** With ipv6Lan: the destination's and the LAN's IPv6 addresses. */
@@ -126,6 +130,37 @@ export class Topology {
     for (let i = 0; i < o.wans; i++) this.addWan(i);
     if (o.lan) this.addLan();
     if (o.dst) this.addDst();
+    for (let i = 0; i < (o.servers ?? 0); i++) this.addServerHost(i);
+  }
+
+  /**
+   * A server host behind vps: vps routes its address (10.99.<i+1>.1, on its loopback) over a
+   * veth of its own (srv<i>), as the internet would; it reaches the WANs and the destination through vps.
+   */
+  private addServerHost(i: number) {
+    const host = { ns: `${NS_PREFIX}-srv-${this.id}${i}`, address: `10.99.${i + 1}.1`, dev: `srv${i}` };
+    this.addNs(host.ns);
+    this.ip(this.vps, 'link', 'add', host.dev, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host.ns);
+    this.ip(this.vps, 'addr', 'add', `10.98.${i}.1/24`, 'dev', host.dev);
+    this.ip(host.ns, 'addr', 'add', `10.98.${i}.2/24`, 'dev', 'eth0');
+    this.ip(host.ns, 'addr', 'add', `${host.address}/32`, 'dev', 'lo');
+    this.ip(this.vps, 'link', 'set', host.dev, 'up');
+    this.ip(host.ns, 'link', 'set', 'eth0', 'up');
+    this.ip(this.vps, 'route', 'add', `${host.address}/32`, 'via', `10.98.${i}.2`);
+    this.ip(host.ns, 'route', 'add', 'default', 'via', `10.98.${i}.1`);
+    this.ip(host.ns, 'mptcp', 'limits', 'set', 'subflows', '8', 'add_addr_accepted', '8');
+    if (this.options.strictRpFilter) for (const k of ['all', 'default', 'eth0']) this.sysctl(host.ns, `net.ipv4.conf.${k}.rp_filter`, '1');
+    this.srvHosts.push(host);
+  }
+
+  /** A server host dying silently (everything to and from it dropped where it meets the internet), or back. */
+  silenceServerHost(i: number, on: boolean) {
+    const h = this.srvHosts[i];
+    for (const [ns, dev] of [[h.ns, 'eth0'], [this.vps, h.dev]]) {
+      const table = `mpwsilence_${dev}`;
+      if (on) run(['ip', 'netns', 'exec', ns, 'nft', '-f', '-'], `table netdev ${table} {\n\tchain in {\n\t\ttype filter hook ingress device "${dev}" priority -500; policy drop;\n\t}\n}\n`);
+      else run(['ip', 'netns', 'exec', ns, 'nft', 'delete', 'table', 'netdev', table]);
+    }
   }
 
   private addDst() {

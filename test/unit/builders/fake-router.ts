@@ -3,7 +3,7 @@
 // runs change and `ip -j` reads back, so each re-plan sees what the last one applied. nft holds
 // the last table loaded; `ubus send` is recorded.
 import type { ExecOptions, ExecResult } from '../../../src/sys/runtime.js';
-import { fakeRuntime, ok } from './fake-runtime.js';
+import { fakeRuntime, ok, type FakeOptions } from './fake-runtime.js';
 import { fixture } from './index.js';
 
 type Json = Record<string, unknown>;
@@ -14,7 +14,8 @@ export const DAEMON_PID = 4242;
 export const RUN = '/run/mpwan';
 export const CONFIG = '/etc/config/mpwan';
 
-export function fakeRouter(config: string) {
+/** `more`: how the servers answer probes (every echo and connect succeeds by default). */
+export function fakeRouter(config: string, more: Pick<FakeOptions, 'echo' | 'connect'> = {}) {
   const netifd = JSON.parse(fixture('netifd/static-network.interface.dump.json')) as { interface: Json[] };
   const carrier = new Map<string, boolean>();
   const endpoints: Json[] = [];
@@ -123,7 +124,7 @@ export function fakeRouter(config: string) {
   }
 
   // hotplug-call: no scripts here, it is done at once.
-  const f = fakeRuntime({ exec, env: { MPWAN_RUN_DIR: RUN, MPWAN_UCI_DIR: '/etc/config' }, exitsAtOnce: (argv) => (argv[0] === 'hotplug-call' ? 0 : null) });
+  const f = fakeRuntime({ ...more, exec, env: { MPWAN_RUN_DIR: RUN, MPWAN_UCI_DIR: '/etc/config' }, exitsAtOnce: (argv) => (argv[0] === 'hotplug-call' ? 0 : null) });
   const files: Record<string, string> = {
     [CONFIG]: config,
     '/proc/self/stat': `${DAEMON_PID} (qjs) S 1`,

@@ -32,6 +32,8 @@ export interface Uplink {
   health?: Health | null;
   /** Why a 'failed' uplink failed (no carrier, probes unanswered). */
   failure?: string | null;
+  /** Metered: what it carried in its quota period against its quota (null: not metered). */
+  usage?: StatusReport['uplinks'][number]['usage'];
 }
 
 /** The proxy and server block, as the plugin sends it. `redirect_off_reason` is the daemon's

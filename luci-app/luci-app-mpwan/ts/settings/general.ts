@@ -1,7 +1,7 @@
 // Settings: the globals (general, MPTCP sysctls, health checks, routing ranges) and the uplinks,
 // in the grid and again for their own health checks.
 import form from 'luci/form';
-import { ipAddress } from '../../../../src/config/value-types.js';
+import { byteSize, ipAddress } from '../../../../src/config/value-types.js';
 import { mpwanSection, parsedBy } from '../lib/form.js';
 
 export function globalsSection(m: LuCI.FormMap): void {
@@ -83,10 +83,11 @@ export function uplinksSection(m: LuCI.FormMap): void {
   s.addbtntitle = _('Add uplink');
 
   let o = s.option(form.ListValue, 'mode', _('Mode'));
+  // Absent, mpwan takes 'on', or 'backup' for a metered uplink: the empty choice says so.
+  o.value('', _('default: on (backup when metered)'));
   o.value('on', _('on: carries traffic'));
   o.value('backup', _('backup: only when no "on" uplink works'));
   o.value('off', _('off: not used'));
-  o.default = 'on';
   o.editable = true;
   o = s.option(form.Value, 'priority', _('Priority'), _('Lower ranks first when more than 8 endpoints are wanted.'));
   o.placeholder = '50';
@@ -95,6 +96,32 @@ export function uplinksSection(m: LuCI.FormMap): void {
   o.editable = true;
   o = s.option(form.Flag, 'fullmesh', _('Full mesh'), _('One subflow to every address of the peer.'));
   o.editable = true;
+}
+
+/** The same uplink sections again, for what a metered uplink (LTE, satellite) may carry. */
+export function uplinkQuotaSection(m: LuCI.FormMap): void {
+  const s = mpwanSection(m.section(form.TypedSection, 'uplink', _('Metered uplinks'),
+    _('A metered uplink\'s endpoint is backup unless its mode is on, and UDP and the default route prefer the others. Bytes both ways are counted per period; at 80% and 100% of the quota mpwan logs it and sends an event.')), 'uplink');
+  s.addremove = false;
+  s.anonymous = false;
+
+  let o = s.option(form.Flag, 'metered', _('Metered'), _('Its data costs money (LTE, satellite).'));
+  o = s.option(form.Value, 'quota', _('Quota'), _('Bytes per period, both ways together: 500M, 20G, 1.5T (powers of 1000). Empty: no quota.'));
+  o.validate = parsedBy(byteSize);
+  o.depends('metered', '1');
+  o = s.option(form.ListValue, 'quota_period', _('Period'));
+  o.value('month', _('a month, from its reset day'));
+  o.value('day', _('a day, from midnight'));
+  o.default = 'month';
+  o.depends('metered', '1');
+  o = s.option(form.Value, 'quota_reset_day', _('Reset day'), _('The day of the month the count starts again (31: the last day of shorter months).'));
+  o.placeholder = '1';
+  o.depends('quota_period', 'month');
+  o = s.option(form.ListValue, 'quota_action', _('At the quota'));
+  o.value('backup', _('backup: only when no unmetered uplink works'));
+  o.value('off', _('off: not used until the period ends'));
+  o.default = 'backup';
+  o.depends('metered', '1');
 }
 
 /** The same uplink sections again, for the health-check options an uplink may override:

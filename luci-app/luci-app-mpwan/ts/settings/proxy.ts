@@ -66,6 +66,9 @@ export function proxySection(m: LuCI.FormMap): void {
   o = s.option(form.Value, 'threads', _('Threads'));
   o = s.option(form.Value, 'check_interval', _('Server check interval (s)'));
   o.placeholder = '10';
+  o = s.option(form.Value, 'hold_down', _('Hold-down (s)'),
+    _('With several servers: how long a more preferred server must answer again before new LAN traffic goes back to it.'));
+  o.placeholder = '60';
   o = s.option(form.ListValue, 'quic', _('QUIC (UDP port 443)'),
     _('LAN UDP to port 443 of proxied destinations. Refused: browsers fall back to TCP, which the proxy aggregates. Direct: QUIC passes by one uplink, not aggregated.'));
   o.value('tcp', _('refuse (use TCP)'));

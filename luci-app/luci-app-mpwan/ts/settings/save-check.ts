@@ -9,7 +9,8 @@ import { configSections } from './proxy.js';
 function problemText(p: Problem): string {
   switch (p.kind) {
     case 'proxies': return _('Only one LAN proxy section is allowed: delete the others.');
-    case 'servers': return _('Only one aggregation server can be enabled (enabled now: %s): turn off all but one.').format(p.servers.join(', '));
+    case 'servers': return _('At most 8 aggregation servers can be enabled (enabled now: %s): turn some off.').format(p.servers.join(', '));
+    case 'same-server': return _('Servers %s and %s have the same host and port: one section per server.').format(p.servers[0], p.servers[1]);
     case 'no-server': return _('The LAN proxy needs an enabled aggregation server: add one (or import its link), or turn the proxy off.');
     case 'udp-engine': return _('LAN UDP through the server needs engine mpwan-relay: %s carries TCP only. Choose engine mpwan-relay, or LAN UDP direct.').format(p.engine);
     case 'needs-key': return _('Engine mpwan-relay needs the relay key of server %s: paste the mpwan:// link printed by mpwan server setup into its Import link field.').format(p.server);

@@ -45,8 +45,8 @@ function importLink(sid: string, l: ReturnType<typeof parseServerLink>): void {
 }
 
 export function serverSection(m: LuCI.FormMap, proxySid: string | null): void {
-  const s = mpwanSection(m.section(form.TypedSection, 'server', _('Aggregation server'),
-    _('Your own server that reassembles the subflows (set it up there with: mpwan server setup). The fields shown follow the LAN proxy\'s engine: the relay key for mpwan-relay, password and cipher for shadowsocks.')), 'server');
+  const s = mpwanSection(m.section(form.TypedSection, 'server', _('Aggregation servers'),
+    _('Your own servers that reassemble the subflows (set each up with: mpwan server setup). New LAN traffic goes to the most preferred one that answers, to the next when it stops answering, and back after the hold-down (LAN proxy). The fields shown follow the LAN proxy\'s engine: the relay key for mpwan-relay, password and cipher for shadowsocks.')), 'server');
   s.addremove = true;
   s.anonymous = false;
 
@@ -59,6 +59,8 @@ export function serverSection(m: LuCI.FormMap, proxySid: string | null): void {
   o.validate = parsedBy(host);
   o = s.option(form.Value, 'port', _('Port'));
   o.placeholder = '8388';
+  o = s.option(form.Value, 'priority', _('Priority'), _('Lower is preferred; equal ones in this order.'));
+  o.placeholder = '50';
   o = s.option(form.Value, 'key', _('Relay key'),
     _('Used by engine mpwan-relay: it authenticates every connection and datagram, it does not encrypt them. Import the mpwan:// link below rather than typing it.'));
   o.password = true;

@@ -10,6 +10,7 @@ import { renderCounters, renderProxy, renderSync } from './summary.js';
 import { renderDefaultRoute } from './default-route.js';
 import { renderNotices } from './notices.js';
 import { pathKey, renderUdp } from './udp.js';
+import { renderServers } from './servers.js';
 
 const KEEP_MS = 5 * 60 * 1000;
 
@@ -36,6 +37,8 @@ const CSS = `
 .mpwan-udp h4{margin:.6em 0 .2em}
 .mpwan-table{width:100%;border-collapse:collapse}.mpwan-table th{text-align:left;font-weight:normal;opacity:.75;white-space:nowrap}
 .mpwan-table td,.mpwan-table th{padding:.1em .8em .1em 0}.mpwan-table td{overflow-wrap:anywhere}.mpwan-bad{color:#c62828}
+.mpwan-quota{height:8px;background:#eee;border-radius:4px;margin:.3em 0;overflow:hidden}.mpwan-quota div{height:8px;background:#2e7d32}
+.mpwan-quota.near div{background:#b45309}.mpwan-quota.over div{background:#c62828}
 ${CHART_CSS}`;
 
 export class StatusPage {
@@ -104,7 +107,7 @@ export class StatusPage {
       : E('p', {}, [_('No uplink is configured: add one under Settings.')]));
     this.renderAggregate(s);
     dom.content(this.notices, renderNotices(s));
-    dom.content(this.rest, [...renderSync(s), ...renderDefaultRoute(s, now), renderProxy(s),
+    dom.content(this.rest, [...renderSync(s), ...renderDefaultRoute(s, now), renderProxy(s), ...renderServers(s, now),
       ...renderUdp(s, (k) => this.udpHistory.latest(k)), renderCounters(s)]);
   }
 

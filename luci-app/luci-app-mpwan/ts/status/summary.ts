@@ -25,7 +25,7 @@ export function renderProxy(s: Status): HTMLElement {
     ? [
         [_('Engine'), engineText(p.engine)],
         [_('Local port'), String(p.port)],
-        [_('Server'), p.server ?? '-'],
+        [_('Server'), p.active_server ? `${p.active_server} (${p.server ?? '-'})` : p.server ?? '-'],
         [_('Instances running'), `${p.running_instances} / ${p.instances}`],
         [_('LAN traffic redirected'), yesNo(p.redirect_active)],
         [_('Server reachable'), yesNo(p.server_reachable)],
@@ -40,7 +40,7 @@ export function renderProxy(s: Status): HTMLElement {
   if (p?.error) notes.push(_('The engine cannot run: see the notice at the top.'));
   if (p?.server_connections && p.server_connections.tcp > 0)
     notes.push(_('Some proxy connections to the server fell back to plain TCP: they use one uplink only.'));
-  if (p?.enabled && p.server_reachable === false) notes.push(_('The aggregation server does not answer: LAN traffic goes out directly (fail-open).'));
+  if (p?.enabled && p.server_reachable === false) notes.push((p.servers?.length ?? 0) > 1 ? _('No aggregation server answers: LAN traffic goes out directly (fail-open).') : _('The aggregation server does not answer: LAN traffic goes out directly (fail-open).'));
   if (p?.enabled && p.server_answers === false)
     notes.push(p.engine === 'relay'
       ? _('The aggregation server accepts connections but answers none through the relay: check the relay key (import the mpwan:// link mpwan server setup prints). LAN traffic goes out directly meanwhile.')

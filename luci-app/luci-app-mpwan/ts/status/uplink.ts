@@ -34,6 +34,25 @@ function healthRows(u: Uplink, now: Date): [string, string][] {
   return rows;
 }
 
+/** A metered uplink: what it carried in its quota period, a bar against the quota, and what happens at it. */
+function quotaPart(u: Uplink): HTMLElement[] {
+  const q = u.usage;
+  if (!q) return [];
+  const end = sinceDate(q.period_end);
+  const until = end ? _('until %s').format(end.toLocaleDateString()) : '';
+  if (q.quota === null) return [E('p', { class: 'mpwan-note info mpwan-usage' }, [_('Metered: %s carried %s').format(bytes(q.bytes), until)])];
+  const pct = q.percent ?? 0;
+  const cls = q.over ? 'over' : pct >= 80 ? 'near' : '';
+  const what = q.over
+    ? (q.action === 'off' ? _('over its quota: off until the period ends') : _('over its quota: backup only (carries traffic when no unmetered uplink works) until the period ends'))
+    : (q.action === 'off' ? _('at the quota: off') : _('at the quota: backup only'));
+  return [
+    E('div', { class: `mpwan-quota ${cls}`, title: `${pct} %`, role: 'progressbar', 'aria-valuenow': String(Math.min(100, pct)), 'aria-valuemin': '0', 'aria-valuemax': '100' },
+      E('div', { style: `width:${Math.min(100, pct)}%` })),
+    E('p', { class: `mpwan-note ${q.over || pct >= 80 ? 'warning' : 'info'} mpwan-usage` }, [_('%s of %s (%s %%) %s; %s').format(bytes(q.bytes), bytes(q.quota), pct.toFixed(0), until, what)]),
+  ];
+}
+
 export interface CardInput { uplink: Uplink; share: number | undefined; series: Series[]; capacity: number; color: string }
 
 export function renderUplinkCard(c: CardInput, now: Date): HTMLElement {
@@ -58,6 +77,7 @@ export function renderUplinkCard(c: CardInput, now: Date): HTMLElement {
       E('span', { class: `mpwan-badge ${cls}` }, [label]),
     ]),
     E('div', { class: 'mpwan-share' }, E('div', { style: `width:${Math.round((c.share ?? 0) * 100)}%;background:${c.color}` })),
+    ...quotaPart(u),
     E('table', { class: 'mpwan-kv' }, rows.map(([k, v]) => E('tr', {}, [E('th', {}, [k]), E('td', {}, [v])]))),
     lineChart(c.series, c.capacity),
   ]);

@@ -107,13 +107,20 @@ int paths_init(struct udp_router *r)
 {
 	const struct config *cfg = r->u.cfg;
 	static struct path_list l;
-	memcpy(&r->server, &cfg->upstream, sizeof r->server);
-	r->server_len = cfg->upstream_len;
 	if (getrandom(&r->router_id, sizeof r->router_id, 0) != sizeof r->router_id)
 		return -1;
 	paths_load(cfg->paths_file, r->server.ss_family == AF_INET ? 4 : 6, &l);
 	paths_apply(r, &l);
 	return 0;
+}
+
+void paths_reset(struct udp_router *r)
+{
+	for (int i = 0; i < r->npaths; i++) { /* answers to the old server's keepalives count no more */
+		r->paths[i].alive_until_ms = r->u.now_ms + DEAD_AFTER_MS, r->paths[i].frozen_alive = 1;
+		memset(r->paths[i].ka, 0, sizeof r->paths[i].ka);
+	}
+	r->next_ka_ms = r->u.now_ms;
 }
 
 void paths_cleanup(struct udp_router *r)
@@ -166,7 +173,7 @@ static void keepalive(struct udp_router *r, struct path *p)
 		r->ka_seq = 1;
 	struct dg_head h = { .type = DG_KEEPALIVE, .session = r->router_id, .seq = r->ka_seq, .time = r->u.now_s };
 	size_t total;
-	uint8_t *dg = dg_seal(b + DG_ROOM, 0, &h, &r->u.cfg->udp_key, &total);
+	uint8_t *dg = dg_seal(b + DG_ROOM, 0, &h, &r->key, &total);
 	p->ka[p->ka_next].seq = h.seq, p->ka[p->ka_next].sent_us = mono_us();
 	p->ka_next = (p->ka_next + 1) % KA_RING;
 	paths_send(r, p, dg, total);
@@ -228,7 +235,7 @@ int paths_recv(struct udp_router *r, int index, struct dg_head *h, const uint8_t
 		return errno == EINTR ? 0 : -1;
 	atomic_fetch_add_explicit(&p->bytes_down, (uint64_t)n, memory_order_relaxed);
 	if (n > DG_ROOM + 65536 || !from_server(r, &from) ||
-	    dg_open(r->u.buf, (size_t)n, DG_ACCEPT(DG_TO_ROUTER) | DG_ACCEPT(DG_ANSWER), &r->u.cfg->udp_key, r->u.now_s,
+	    dg_open(r->u.buf, (size_t)n, DG_ACCEPT(DG_TO_ROUTER) | DG_ACCEPT(DG_ANSWER), &r->key, r->u.now_s,
 		    r->u.cfg->max_skew, h, payload, len) < 0) {
 		ctr_add(&r->u.ctr, U_BAD, 1);
 		return 0;

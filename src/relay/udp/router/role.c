@@ -2,6 +2,7 @@
  * port; LAN datagrams go up sealed on the first healthy path (two with --duplicate), and what
  * the server sends back goes down to the session's LAN client from the remote's address. */
 #include "udp/router/router.h"
+#include "shared/upstream.h"
 #include "shared/util.h"
 #include <stdlib.h>
 #include <netinet/in.h>
@@ -52,7 +53,7 @@ static void up(struct udp_router *r, struct lan_dgram *d)
 		session_renew(u, s);
 	struct dg_head h = { .type = DG_TO_SERVER, .session = s->id, .seq = ++s->seq_out, .time = u->now_s, .addr = d->orig };
 	size_t total;
-	uint8_t *dg = dg_seal(d->payload, d->len, &h, &u->cfg->udp_key, &total);
+	uint8_t *dg = dg_seal(d->payload, d->len, &h, &r->key, &total);
 	struct path *p[2];
 	paths_activity(r);
 	int n = paths_pick(r, p, wants_copies(u->cfg, &d->orig, d->dscp) ? 2 : 1);
@@ -60,7 +61,7 @@ static void up(struct udp_router *r, struct lan_dgram *d)
 		return;
 	paths_send(r, p[0], dg, total);
 	if (n == 2) {
-		dg_reflag(dg, total, DG_COPY, &u->cfg->udp_key);
+		dg_reflag(dg, total, DG_COPY, &r->key);
 		paths_send(r, p[1], dg, total);
 	}
 	ctr_add(&u->ctr, U_UP, 1);
@@ -128,9 +129,32 @@ static void apply_reload(struct udp_router *r)
 	free(l);
 }
 
+/* The server main set (shared/upstream.h), and its UDP key. */
+static void take_upstream(struct udp_router *r)
+{
+	struct upstream up;
+	r->up_gen = upstream_get(&up);
+	memcpy(&r->server, &up.addr, sizeof r->server);
+	r->server_len = up.len, r->key = up.udp;
+	wipe(&up, sizeof up);
+}
+
+/* A new server (SIGHUP): datagrams go there from now on, in sessions of new ids (it knows none
+ * of the old ones, and its sequence numbers start again). */
+static void follow_upstream(struct udp_router *r)
+{
+	if (upstream_generation() == r->up_gen)
+		return;
+	take_upstream(r);
+	paths_reset(r);
+	for (struct lnode *n = r->u.sessions.newest; n; n = n->older)
+		session_renew(&r->u, CONTAINER(n, struct session, lru));
+}
+
 static int64_t tick(struct udp *u, int second)
 {
 	struct udp_router *r = ROUTER(u);
+	follow_upstream(r);
 	apply_reload(r);
 	if (second)
 		reply_expire(r);
@@ -147,6 +171,7 @@ static int init(struct udp *u)
 	struct udp_router *r = ROUTER(u);
 	r->lan[0] = r->lan[1] = -1;
 	pthread_mutex_init(&r->lock, NULL);
+	take_upstream(r);
 	if (htab_init(&r->clients, (uint32_t)u->cfg->max_sessions) < 0 || lan_init(r) < 0 || reply_init(r) < 0 ||
 	    paths_init(r) < 0)
 		return -1;
@@ -170,7 +195,10 @@ static void reload(struct udp *u)
 	struct path_list *l = calloc(1, sizeof *l);
 	if (!l)
 		return;
-	paths_load(u->cfg->paths_file, r->server.ss_family == AF_INET ? 4 : 6, l);
+	struct upstream up; /* the server main just set: its family (r->server is the UDP thread's) */
+	upstream_get(&up);
+	paths_load(u->cfg->paths_file, up.addr.ss_family == AF_INET ? 4 : 6, l);
+	wipe(&up, sizeof up);
 	pthread_mutex_lock(&r->lock);
 	free(r->pending);
 	r->pending = l;

@@ -40,8 +40,10 @@ struct udp_router {
 	struct udp u;
 	int lan[2];
 	struct htab clients; /* sessions by LAN client */
-	struct sockaddr_storage server;
+	struct sockaddr_storage server; /* the server as of generation up_gen (shared/upstream.h) */
 	socklen_t server_len;
+	struct hmac_key key; /* its UDP key */
+	unsigned up_gen;
 	struct path paths[MAX_PATHS];
 	int npaths, implicit; /* implicit: no paths file, one path the routing table picks */
 	uint32_t router_id, ka_seq;
@@ -88,6 +90,8 @@ int paths_load(const char *file, int family, struct path_list *out);
 
 /* paths.c */
 int paths_init(struct udp_router *r);
+/* A new server: every path gets the benefit of the doubt with it; keepalives go out at once. */
+void paths_reset(struct udp_router *r);
 void paths_apply(struct udp_router *r, const struct path_list *l);
 /* 1: a datagram for a LAN client in *h, *payload, *len; 0: none (a keepalive's answer, a bad
  * datagram, interrupted); -1: drained. */
