@@ -198,7 +198,7 @@ describe('core: endpoints, routing and reconcile on the real kernel', function (
     mptcpFromRouter(topo, 1, topo.server6);
     // The counter may trail the transfer by a moment: a join is sent after the connection is up.
     const joined = () => topo.mptcpCounters(topo.vps).MPJoinSynRx - joins;
-    waitFor("IPv6 connections (iperf3 opens two) to join over the second WAN", () => joined() >= 2, 40);
+    waitFor('IPv6 connections (iperf3 opens two) to join over the second WAN', () => joined() >= 2, 40);
     assert.equal(joined(), 2);
   });
 
