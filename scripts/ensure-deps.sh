@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(iproute2 nftables mptcpize iperf3 shadowsocks-libev socat dpkg-dev build-essential xz-utils python3 time iputils-ping chromium)
+packages=(iproute2 nftables mptcpize iperf3 shadowsocks-libev socat dpkg-dev build-essential xz-utils python3 time iputils-ping ethtool chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
