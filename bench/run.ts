@@ -14,6 +14,10 @@ import { benchDefaultRoute } from './sections/default-route.js';
 import { benchLuci } from './sections/luci.js';
 import { benchRelay } from './relay.js';
 import { benchUdpCalls } from './sections/udp-calls.js';
+import { benchLinkem } from './sections/linkem.js';
+import { benchProfiles } from './sections/profiles.js';
+import { benchProfileFailover } from './sections/profile-failover.js';
+import { benchProbeFlaps } from './sections/probe-flaps.js';
 import { renderAll } from './render/index.js';
 import type { Results } from './types.js';
 
@@ -25,6 +29,10 @@ const SECTIONS: Record<string, () => unknown> = {
   luci: benchLuci,
   relay: benchRelay,
   udpCalls: benchUdpCalls,
+  linkem: benchLinkem,
+  profiles: benchProfiles,
+  profileFailover: benchProfileFailover,
+  probeFlaps: benchProbeFlaps,
 };
 
 const file = join(repoRoot, 'bench/results.json');

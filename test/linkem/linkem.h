@@ -26,8 +26,9 @@ struct settings {
 	int64_t jitter_every_ns; /* ... drawn anew this often (0: for every frame) */
 	bool reorder;           /* let a frame overtake one that drew a longer delay */
 	double loss;            /* probability each frame is lost, independently */
-	double burst_loss;      /* Gilbert-Elliott: long-run share of frames lost in bursts ... */
-	double burst_len;       /* ... mean frames per burst (a burst loses every frame) */
+	double burst_loss;      /* Gilbert-Elliott: long-run share lost in bursts (a burst loses every frame) ... */
+	double burst_len;       /* ... mean frames per burst, or */
+	int64_t burst_ns;       /* ... (when non-zero) mean time per burst: an outage, as on a satellite handover */
 	int64_t queue_ns;       /* with a rate: drop a frame that would wait longer to be sent ... */
 	uint64_t queue_bytes;   /* ... or that would find more bytes queued (when non-zero) */
 };
@@ -55,6 +56,7 @@ struct dir {
 	int64_t last_due;     /* latest departure given so far (frames never overtake it) */
 	int64_t jitter_now, jitter_next;
 	bool bad;             /* Gilbert-Elliott state */
+	int64_t bad_switch;   /* bursts in time: when the state changes next */
 	struct frame *head, *tail; /* by departure time */
 	uint64_t held;        /* bytes */
 	struct counters c;

@@ -14,9 +14,10 @@ export interface Direction {
   jitterEveryMs?: number;
   /** Independent random loss, percent of frames. */
   lossPercent?: number;
-  /** Loss in bursts (Gilbert-Elliott): the long-run percent of frames lost, and frames per burst. */
+  /** Loss in bursts (Gilbert-Elliott): the long-run percent lost, and the mean burst in frames or in ms (an outage). */
   burstLossPercent?: number;
   burstLen?: number;
+  burstMs?: number;
   /** With a rate: the longest a frame may wait to be sent (default 100 ms), or the bytes queued. */
   queueMs?: number;
   queueBytes?: number;
@@ -50,6 +51,7 @@ export function directionArgs(d: Direction): string[] {
   if (d.lossPercent !== undefined) out.push('loss', `${num(d.lossPercent)}%`);
   if (d.burstLossPercent !== undefined) out.push('burst-loss', `${num(d.burstLossPercent)}%`);
   if (d.burstLen !== undefined) out.push('burst-len', num(d.burstLen));
+  if (d.burstMs !== undefined) out.push('burst-len', `${num(d.burstMs)}ms`);
   if (d.queueMs !== undefined) out.push('queue', `${num(d.queueMs)}ms`);
   if (d.queueBytes !== undefined) out.push('queue', `${Math.round(d.queueBytes)}b`);
   if (d.reorder !== undefined) out.push('reorder', d.reorder ? 'on' : 'off');

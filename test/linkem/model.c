@@ -30,15 +30,33 @@ void dir_init(struct dir *d, uint64_t seed)
 	settings_default(&d->s);
 }
 
-/* Gilbert-Elliott with a bad state that loses every frame: from the long-run loss share and
- * the mean burst length, P(good -> bad) = share / (len * (1 - share)), P(bad -> good) = 1 / len. */
-static bool burst_lost(struct dir *d)
+/* Gilbert-Elliott with a bad state that loses every frame. In frames: from the long-run loss
+ * share and the mean burst length, P(good -> bad) = share / (len * (1 - share)) and
+ * P(bad -> good) = 1 / len per frame. In time: bad and good spells last exponentially
+ * distributed times of mean burst and burst * (1 - share) / share, whatever the traffic. */
+static bool burst_lost(struct dir *d, int64_t now)
 {
-	double share = d->s.burst_loss, len = d->s.burst_len < 1 ? 1 : d->s.burst_len;
+	double share = d->s.burst_loss;
 	if (share <= 0) {
 		d->bad = false;
+		d->bad_switch = 0;
 		return false;
 	}
+	if (d->s.burst_ns > 0) {
+		double bad = (double)d->s.burst_ns, good = bad * (1 - share) / share;
+		if (share >= 1)
+			return d->bad = true;
+		if (d->bad_switch == 0) { /* start in a good spell */
+			d->bad = false;
+			d->bad_switch = now + 1 + (int64_t)(-good * log(1 - rng_unit(&d->rng)));
+		}
+		while (now >= d->bad_switch) {
+			d->bad = !d->bad;
+			d->bad_switch += 1 + (int64_t)(-(d->bad ? bad : good) * log(1 - rng_unit(&d->rng)));
+		}
+		return d->bad;
+	}
+	double len = d->s.burst_len < 1 ? 1 : d->s.burst_len;
 	double to_good = 1 / len, to_bad = share >= 1 ? 1 : share / (len * (1 - share));
 	double u = rng_unit(&d->rng);
 	d->bad = d->bad ? u >= to_good : u < to_bad;
@@ -81,7 +99,7 @@ int64_t dir_admit(struct dir *d, int64_t now, uint32_t len)
 		sent = start + (int64_t)((bits * (uint64_t)NS_PER_S + d->s.rate_bps / 2) / d->s.rate_bps);
 		d->link_free = sent;
 	}
-	if (burst_lost(d)) {
+	if (burst_lost(d, now)) {
 		d->c.burst_lost++;
 		return -1;
 	}

@@ -28,9 +28,10 @@ export const PROFILES: Profile[] = [
   },
   {
     name: 'starlink-lte',
-    // Bursts of 10 frames on average: at full downlink rate about 1 ms of the link lost at once.
-    title: 'Starlink-like 150/20 Mbit/s 35 ms, 1% loss in bursts + LTE 40/10 Mbit/s 50 ms',
-    links: [link('Starlink', 150, 20, { delayMs: 35, burstLossPercent: 1, burstLen: 10 }), link('LTE', 40, 10, { delayMs: 50 })],
+    // Starlink loses packets in outages (satellite handovers, obstructions) more than one by one:
+    // 1% of the time in outages of 40 ms on average (one every 4 s), each way on its own.
+    title: 'Starlink-like 150/20 Mbit/s 35 ms, 1% loss in outages of 40 ms + LTE 40/10 Mbit/s 50 ms',
+    links: [link('Starlink', 150, 20, { delayMs: 35, burstLossPercent: 1, burstMs: 40 }), link('LTE', 40, 10, { delayMs: 50 })],
   },
   {
     name: 'geo-dsl',

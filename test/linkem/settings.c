@@ -61,9 +61,14 @@ static const char *apply(struct settings *s, const char *key, const char *val)
 			return "a share in percent, 0% to 100%";
 		*(strcmp(key, "loss") == 0 ? &s->loss : &s->burst_loss) = v;
 	} else if (strcmp(key, "burst-len") == 0) {
-		if (!number(val, NULL, 1, &v) || v < 1 || v > 1e6)
-			return "burst-len: mean frames per burst, at least 1";
-		s->burst_len = v;
+		if (number(val, TIME, 0, &v) && v >= 1e3 && v <= 60e9) {
+			s->burst_ns = (int64_t)llround(v);
+		} else if (number(val, NULL, 1, &v) && v >= 1 && v <= 1e6) {
+			s->burst_len = v;
+			s->burst_ns = 0;
+		} else {
+			return "burst-len: mean frames per burst (at least 1), or a mean time (ms, at least 1us)";
+		}
 	} else if (strcmp(key, "queue") == 0) {
 		if (number(val, TIME, 0, &v) && v > 0 && v <= 60e9) {
 			s->queue_ns = (int64_t)llround(v);
@@ -120,14 +125,18 @@ const char *settings_parse(struct settings s[NDIRS], int argc, char **argv, char
 
 int settings_format(const struct settings *s, char *out, size_t len)
 {
-	char queue[32];
+	char queue[32], burst[32];
+	if (s->burst_ns)
+		snprintf(burst, sizeof burst, "%.3fms", (double)s->burst_ns / 1e6);
+	else
+		snprintf(burst, sizeof burst, "%g", s->burst_len);
 	if (s->queue_bytes)
 		snprintf(queue, sizeof queue, "%llub", (unsigned long long)s->queue_bytes);
 	else
 		snprintf(queue, sizeof queue, "%.3fms", (double)s->queue_ns / 1e6);
 	return snprintf(out, len,
-			"rate %llubit delay %.3fms jitter %.3fms jitter-every %.3fms reorder %s loss %g%% burst-loss %g%% burst-len %g queue %s overhead %u",
+			"rate %llubit delay %.3fms jitter %.3fms jitter-every %.3fms reorder %s loss %g%% burst-loss %g%% burst-len %s queue %s overhead %u",
 			(unsigned long long)s->rate_bps, (double)s->delay_ns / 1e6, (double)s->jitter_ns / 1e6,
 			(double)s->jitter_every_ns / 1e6, s->reorder ? "on" : "off", s->loss * 100, s->burst_loss * 100,
-			s->burst_len, queue, s->overhead);
+			burst, queue, s->overhead);
 }

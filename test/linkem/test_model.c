@@ -69,6 +69,18 @@ static void test_loss(void)
 	}
 	CHECK(fabs(glost / 1e6 - 0.01) < 0.001, "burst loss %d per million", glost);
 	CHECK(fabs((double)glost / bursts - 10) < 1, "mean burst %.2f frames", (double)glost / bursts);
+	/* In time: 1% of the time in outages of 40 ms on average, one frame every 0.1 ms. */
+	struct dir t = fresh("burst-loss 1% burst-len 40ms");
+	int tlost = 0, outages = 0;
+	prev = 0;
+	for (int64_t i = 0; i < 100000000; i++) { /* 10,000 s */
+		int l = dir_admit(&t, i * 100 * 1000, 100) < 0;
+		tlost += l;
+		outages += l && !prev;
+		prev = l;
+	}
+	CHECK(fabs(tlost / 1e8 - 0.01) < 0.001, "time bursts: %d per hundred million", tlost);
+	CHECK(fabs((double)tlost / outages / 400 - 1) < 0.1, "mean outage %.1f ms", (double)tlost / outages / 10);
 }
 
 static void test_jitter_keeps_order(void)

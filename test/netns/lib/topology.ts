@@ -44,7 +44,16 @@ export interface TopologyOptions {
    * WAN i the profile's link i (cycling), so every scenario can run on links with delays.
    */
   links?: LinkSpec[];
+  /**
+   * TCP buffer limits in every namespace: 'stock' is what Linux gives a machine with 1 GB of
+   * memory or more (a Debian VPS, a large router): tcp_rmem max 6 MB, tcp_wmem max 4 MB;
+   * 'host' (the default) keeps this machine's (tcp_rmem max 32 MB).
+   */
+  buffers?: 'stock' | 'host';
 }
+
+/** Linux's own defaults (net/ipv4/tcp.c, tcp_init) on a machine with 1 GB of memory or more. */
+export const STOCK_BUFFERS = { tcp_rmem: '4096 131072 6291456', tcp_wmem: '4096 16384 4194304' };
 
 export interface Wan {
   index: number;
@@ -56,7 +65,7 @@ export interface Wan {
   gw6?: string;
   rateMbit?: number;
   /** Through linkem: its namespace and control. */
-  link?: { ns: string; spec: LinkSpec; control: LinkControl };
+  link?: { ns: string; spec: LinkSpec; control: LinkControl; pid: number };
 }
 
 const live = new Set<Topology>();
@@ -134,6 +143,7 @@ export class Topology {
     this.ip(name, 'link', 'set', 'lo', 'up');
     const cc = this.options.congestion ?? 'reno';
     if (cc !== 'host') this.sysctl(name, 'net.ipv4.tcp_congestion_control', cc);
+    if (this.options.buffers === 'stock') for (const [k, v] of Object.entries(STOCK_BUFFERS)) this.sysctl(name, `net.ipv4.${k}`, v);
   }
 
   private build() {
@@ -222,9 +232,10 @@ export class Topology {
     }
     const control = new LinkControl(`/tmp/mpwan-linkem-${this.id}-${w.index}.ctl`);
     this.sockets.push(control.path);
-    this.spawn(ns, [linkemBinary(), 'run', '--a', 'rtr', '--b', 'isp', '--ctl', control.path, ...(spec.seed !== undefined ? ['--seed', String(spec.seed)] : []), ...linkArgs(spec)]);
+    const child = this.spawn(ns, [linkemBinary(), 'run', '--a', 'rtr', '--b', 'isp', '--ctl', control.path, ...(spec.seed !== undefined ? ['--seed', String(spec.seed)] : []), ...linkArgs(spec)]);
     waitFor(`linkem on ${w.dev}`, () => { try { control.stats(); return true; } catch { return false; } });
-    w.link = { ns, spec, control };
+    // `ip netns exec` execs linkem: the child's pid is linkem's.
+    w.link = { ns, spec, control, pid: child.pid! };
   }
 
   /** Threaded NAPI on a veth, its kernel thread (napi/<dev>-<id>, new) at real-time priority. */

@@ -1,0 +1,104 @@
+// Aggregation on links as they really are (issue 20): for each link profile of
+// test/linkem/profiles.ts, one LAN download and one upload through mpwan, side by side in one
+// run with each link alone (routed, no mpwan) and the kernel's own MPTCP between router and
+// server (no proxy); then a 50 packets/s call through the server while the lower-delay uplink
+// dies silently. Every WAN runs through linkem; router and server start from Linux's stock
+// buffer limits (tcp_rmem max 6 MB, tcp_wmem max 4 MB), and mpwan sets what it sets.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Topology, sweepStale } from '../../test/netns/lib/topology.js';
+import { setupAggregation, type Aggregation } from '../../test/netns/lib/aggregation.js';
+import { iperf } from '../../test/netns/lib/traffic.js';
+import { call, longestGap, lost } from '../../test/netns/lib/udp-call.js';
+import { waitFor } from '../../test/netns/lib/wait.js';
+import { PROFILES, type Profile } from '../../test/linkem/profiles.js';
+import { range } from '../stats.js';
+import type { ProfileDirection, ProfileResult, ProfilesSection } from '../types.js';
+
+const REPS = Number(process.env.BENCH_PROFILE_RUNS ?? 3);
+const SECONDS = 10;
+const CALL_RUNS = Number(process.env.BENCH_PROFILE_CALLS ?? 3);
+/** The sysctls that decide multipath over unequal links, as they stand on each side. */
+const TUNING = ['net.ipv4.tcp_notsent_lowat', 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem', 'net.ipv4.tcp_congestion_control', 'net.mptcp.scheduler'];
+
+/** Slow start needs about 10 round trips of the slowest link before the measured window opens. */
+const warmupFor = (p: Profile) => Math.max(4, Math.ceil((10 * 2 * Math.max(...p.links.map((l) => l.down.delayMs ?? 0))) / 1000));
+
+function settings(topo: Topology, ns: string): Record<string, string> {
+  return Object.fromEntries(TUNING.map((k) => [k, topo.exec(ns, ['sysctl', '-n', k]).stdout.trim().replace(/\s+/g, ' ')]));
+}
+
+function measure(topo: Topology, agg: Aggregation, p: Profile): { down: ProfileDirection; up: ProfileDirection } {
+  const warmup = warmupFor(p);
+  const lan = (reverse: boolean) => iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: SECONDS, omit: warmup, mptcp: false, reverse }).bitsPerSecond / 1e6;
+  const raw = (reverse: boolean) => iperf(topo, { clientNs: topo.rtr, serverNs: topo.vps, address: topo.server, seconds: SECONDS, omit: warmup, reverse }).bitsPerSecond / 1e6;
+  const bypass = (on: boolean) => {
+    agg.editConfig('proxy', 'proxy', [['bypass', on ? `${topo.destination}/32` : '192.0.2.99']]);
+    agg.rtr.reload();
+  };
+  // A link alone: the destination bypassed (not proxied) and routed by a /32 through that WAN
+  // (mpwan's rules look up main's more specific routes first).
+  const via = (i: number | null) => {
+    topo.exec(topo.rtr, ['ip', 'route', 'del', `${topo.destination}/32`]);
+    if (i !== null) topo.ip(topo.rtr, 'route', 'add', `${topo.destination}/32`, 'via', topo.wans[i].gw, 'dev', topo.wans[i].dev);
+  };
+  const runs = { down: { mpwan: [] as number[], raw: [] as number[], links: p.links.map(() => [] as number[]) }, up: { mpwan: [] as number[], raw: [] as number[], links: p.links.map(() => [] as number[]) } };
+  for (let i = 0; i < REPS; i++) {
+    for (const dir of ['down', 'up'] as const) {
+      const reverse = dir === 'down';
+      const r = runs[dir];
+      r.mpwan.push(lan(reverse));
+      r.raw.push(raw(reverse));
+      bypass(true);
+      p.links.forEach((_, k) => { via(k); r.links[k].push(lan(reverse)); });
+      via(null);
+      bypass(false);
+      console.error(`profile ${p.name} ${dir} #${i + 1}: mpwan ${r.mpwan.at(-1)!.toFixed(1)}, raw MPTCP ${r.raw.at(-1)!.toFixed(1)}, ` +
+        `${p.links.map((l, k) => `${l.name} ${r.links[k].at(-1)!.toFixed(1)}`).join(', ')}`);
+    }
+  }
+  const fig = (r: typeof runs.down): ProfileDirection => ({ mpwan: range(r.mpwan, 1), raw: range(r.raw, 1), links: r.links.map((x) => range(x, 1)) });
+  return { down: fig(runs.down), up: fig(runs.up) };
+}
+
+/** A call through the server while the lower-delay uplink (wan, the relay's first path) dies silently. */
+function calls(topo: Topology, agg: Aggregation, dir: string, p: Profile) {
+  agg.editConfig('proxy', 'proxy', [['udp', 'server'], ['duplicate', null]]);
+  agg.rtr.reload();
+  const ready = () => ['wan', 'wan2'].every((u) => agg.rtr.health()[u]?.state === 'up' && agg.rtr.health()[u]?.suspect === false)
+    && agg.rtr.json(['status']).json.proxy.udp.paths[0]?.uplink === 'wan';
+  const gaps: number[] = [], losses: number[] = [];
+  for (let i = 0; i < CALL_RUNS; i++) {
+    waitFor('both uplinks healthy, the call on wan', ready, 600);
+    const r = call(topo, agg, dir, `${p.name}-${i}`, 8, 2);
+    gaps.push(longestGap(r.lines, r.cutMs).gapMs / 1000);
+    losses.push(lost(r).length);
+    console.error(`profile ${p.name} call #${i + 1}: longest gap ${gaps.at(-1)} s, ${losses.at(-1)} lost`);
+  }
+  return { gapS: range(gaps, 2), lost: range(losses, 0) };
+}
+
+function benchProfile(p: Profile): ProfileResult {
+  sweepStale();
+  const topo = new Topology({ wans: 2, links: p.links, lan: true, dst: true, strictRpFilter: true, buffers: 'stock' });
+  const dir = mkdtempSync(join(tmpdir(), 'mpwan-bench-prof-'));
+  let agg: Aggregation | undefined;
+  try {
+    agg = setupAggregation(topo);
+    const tuning = { router: settings(topo, topo.rtr), server: settings(topo, topo.vps) };
+    const { down, up } = measure(topo, agg, p);
+    const call = calls(topo, agg, dir, p);
+    const late = Math.max(...topo.wans.flatMap((w) => { const s = w.link!.control.stats(); return [s.up.late_max_us, s.down.late_max_us]; })) / 1000;
+    return { name: p.name, title: p.title, links: p.links.map((l) => l.name ?? ''), seconds: SECONDS, warmup: warmupFor(p), down, up, call, tuning, linkemLateMaxMs: late };
+  } finally {
+    agg?.cleanup();
+    topo.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function benchProfiles(): ProfilesSection {
+  const only = process.env.BENCH_PROFILES?.split(',').filter(Boolean);
+  return { reps: REPS, callRuns: CALL_RUNS, profiles: PROFILES.filter((p) => !only || only.includes(p.name)).map(benchProfile) };
+}
