@@ -6,12 +6,16 @@
 #   make demo       a simulated router in network namespaces (fibre + LTE, through linkem)
 #   make package    dist/: mpwan (this machine's architecture) and luci-app-mpwan .ipk files, and the
 #                   release tarball with the server kit (static qjs and mpwan-relay, x86_64 and aarch64)
+#   make feed       dist/feed/: signed feeds for OpenWrt 24.10 (opkg) and 25.12 (apk), every router
+#                   architecture (ARCH=... for some; UNSIGNED=1 for none; keys from make feed-key)
+#   make feed-key   the feed's signing keys, once, outside the repository (MPWAN_FEED_KEY_DIR)
+#   make test-feed  make feed's checks for every architecture (make test checks one: mipsel_24kc)
 
 DESTDIR ?= $(CURDIR)/build/root
 NODE_DEPS := node_modules/.package-lock.json
 SOURCES := $(shell find src -name '*.ts') package.json package-lock.json scripts/build.mjs
 
-.PHONY: linkem test-linkem test-relay all build relay kit install install-luci test test-unit test-qjs test-netns typecheck bench demo deps clean package test-package
+.PHONY: linkem test-linkem test-relay all build relay kit install install-luci test test-unit test-qjs test-netns typecheck bench demo deps clean package test-package feed feed-key test-feed
 
 all: build
 
@@ -40,9 +44,10 @@ build/bundle/mpwan.js: $(NODE_DEPS) $(SOURCES) $(wildcard test/qjs/entries/*.ts)
 
 install: build
 	install -d $(DESTDIR)/usr/sbin $(DESTDIR)/etc/config $(DESTDIR)/etc/init.d $(DESTDIR)/etc/hotplug.d/iface \
-		$(DESTDIR)/usr/libexec/rpcd $(DESTDIR)/usr/share/rpcd/acl.d
+		$(DESTDIR)/usr/libexec/rpcd $(DESTDIR)/usr/share/rpcd/acl.d $(DESTDIR)/usr/share/mpwan
 	install -m 0755 build/bundle/mpwan.js $(DESTDIR)/usr/sbin/mpwan
 	install -m 0755 build/bundle/rpcd-mpwan.js $(DESTDIR)/usr/libexec/rpcd/mpwan
+	install -m 0644 build/bundle/rpcd-methods.js $(DESTDIR)/usr/share/mpwan/rpcd-methods.js
 	install -m 0755 build/relay/mpwan-relay $(DESTDIR)/usr/sbin/mpwan-relay
 	install -m 0600 files/etc/config/mpwan $(DESTDIR)/etc/config/mpwan
 	install -m 0755 files/etc/init.d/mpwan $(DESTDIR)/etc/init.d/mpwan
@@ -73,6 +78,8 @@ test: deps typecheck build package linkem
 	npx mocha --reporter spec --timeout 120000 'test/relay/**/*.test.ts'
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 60000 'test/qjs/**/*.test.ts'
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 60000 'test/package/**/*.test.ts'
+	# The feeds (one architecture: mipsel_24kc, whose 24Kc has no FPU), read as opkg/apk read them; programs under qemu.
+	npx mocha --reporter spec --timeout 900000 'test/feed/**/*.test.ts'
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 120000 'test/netns/**/*.test.ts'
 	# The core scenario once more, run entirely from the files of the built .ipk.
 	MPWAN_TEST_INSTALL=ipk QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter dot --timeout 120000 test/netns/core.test.ts
@@ -99,6 +106,16 @@ demo: deps build linkem
 
 package: build luci kit
 	node scripts/package.mjs
+
+# ARCH: some of mipsel_24kc arm_cortex-a7_neon-vfpv4 aarch64_cortex-a53 aarch64_generic x86_64 (default all).
+feed: deps build luci
+	node scripts/feed.mjs $(foreach a,$(ARCH),--arch $(a)) $(if $(UNSIGNED),--unsigned)
+
+feed-key:
+	node scripts/feed-key.mjs
+
+test-feed: deps build luci
+	MPWAN_FEED_ARCHES=all npx mocha --reporter spec --timeout 900000 'test/feed/**/*.test.ts'
 
 test-package: deps package
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 60000 'test/package/**/*.test.ts'

@@ -1,5 +1,5 @@
 // `make bench`: measures mpwan on this machine into bench/results.json, then renders
-// bench/results.md and the figures in README.md from it (bench/render/).
+// bench/results.md and the figures in README.md from it (bench/render/; `npx tsx bench/render/index.ts` renders only).
 //   BENCH_ONLY=cli,failover make bench   measures only those sections, keeping the others
 // Medians of repeated runs side by side in one session; the machine is noisy, so compare rows
 // of the same table, not numbers across runs.
@@ -18,6 +18,9 @@ import { benchLinkem } from './sections/linkem.js';
 import { benchProfiles } from './sections/profiles.js';
 import { benchProfileFailover } from './sections/profile-failover.js';
 import { benchProbeFlaps } from './sections/probe-flaps.js';
+import { benchFeed } from './sections/feed.js';
+import { benchEvents } from './sections/events.js';
+import { benchConnections } from './sections/connections.js';
 import { renderAll } from './render/index.js';
 import type { Results } from './types.js';
 
@@ -33,6 +36,9 @@ const SECTIONS: Record<string, () => unknown> = {
   profiles: benchProfiles,
   profileFailover: benchProfileFailover,
   probeFlaps: benchProbeFlaps,
+  feed: benchFeed,
+  events: benchEvents,
+  connections: benchConnections,
 };
 
 const file = join(repoRoot, 'bench/results.json');

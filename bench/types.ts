@@ -145,6 +145,56 @@ export interface ProbeFlapsSection {
   /** Seconds from a silent drop until the uplink is declared down, on the profile and on plain tbf links. */
   declaredDownS: Record<string, Spread>;
   declaredDownTbfS: Record<string, Spread>;
+export interface FeedSection {
+  /** Seconds of `make feed`'s script for all architectures and both releases, programs cached (median of 3). */
+  seconds: number;
+  /** Bytes, per architecture: static programs, packages as downloaded, and mpwan + luci-app-mpwan installed on 25.12. */
+  arches: { arch: string; relayBytes: number; qjsBytes: number; mpwanIpk: number; quickjsIpk: number; luciIpk: number; mpwanApk: number; luciApk: number; installed2512: number }[];
+}
+
+export interface EventsSection {
+  reps: number;
+  /** Seconds from an uplink's link going down until `ubus listen mpwan.uplink` prints it. */
+  uplinkDownHeard: Spread;
+  /** Seconds from the daemon deciding it (its log line) until `ubus listen` prints it. */
+  heardAfterDecision: Spread;
+  /** Seconds from `nft delete table inet mpwan` until the daemon has loaded it again. */
+  tableBack: Spread;
+}
+
+/** New LAN connections at one rate through mpwan-relay (bench/sections/connections.ts). */
+export interface RateRun {
+  rate: number;
+  seconds: number;
+  ok: number;
+  failed: number;
+  /** The failed ones by what the LAN client saw: reset, refused, timeout, mismatch, error ... */
+  failures: Record<string, number>;
+  /** Why, as the relay counted it: refused for want of ports or memory (router, server), and
+   * handshakes the server refused because its replay cache (or --max-pending) was full. */
+  relayCounted: { routerRefused: number; serverRefused: number; serverOverflow: number };
+  /** Connections echoed a second over the whole run. */
+  achievedRate: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** CPU seconds (utime + stime) of each relay process per 1,000 connections. */
+  cpuPer1000: { router: number; server: number };
+  /** The most sockets in TIME_WAIT seen in each namespace during the run. */
+  timeWaitMax: { router: number; server: number };
+}
+
+export interface ConnectionsSection {
+  method: string;
+  /** 1,000 a second for 3 minutes. */
+  sustained: RateRun;
+  /** Rates stepped up until one failed or the machine fell behind. */
+  steps: RateRun[];
+  highestWithoutFailure: number;
+  /** Connections open at once, idle, then all echoing once. */
+  /** n: as many of the `wanted` as the hard descriptor limit (`fdLimit`) lets each relay hold. */
+  openAtOnce: { n: number; wanted: number; fdLimit: number; ok: number; failed: number; rssKb: { idle: { router: number; server: number }; open: { router: number; server: number } }; fds: { router: number; server: number } };
+  /** Connections refused for want of ports, descriptors or memory over the whole section. */
+  refused: { router: number; server: number };
 }
 
 export interface Results {
@@ -161,6 +211,9 @@ export interface Results {
     profiles?: { measured: string; data: ProfilesSection };
     profileFailover?: { measured: string; data: ProfileFailoverSection };
     probeFlaps?: { measured: string; data: ProbeFlapsSection };
+    feed?: { measured: string; data: FeedSection };
+    events?: { measured: string; data: EventsSection };
+    connections?: { measured: string; data: ConnectionsSection };
     [name: string]: { measured: string; data: unknown } | undefined;
   };
 }

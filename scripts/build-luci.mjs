@@ -96,21 +96,26 @@ function literalValue(lit) {
 
 const potEscape = (s) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
 
-/** The msgids of _('...') calls, with file:line references, in first-seen order. */
+const LIT = `("(?:[^"\\\\\\n]|\\\\.)*"|'(?:[^'\\\\\\n]|\\\\.)*')`;
+
+/** The msgids of _('...') and N_(n, '...', '...') calls, with file:line references, in first-seen order. */
 function writePot(views) {
-  const msgs = new Map();
-  const call = /\b_\(\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\s*[,)]/g;
+  const msgs = new Map(); // msgid -> { plural, refs }
+  const calls = [new RegExp(`\\b_\\(\\s*${LIT}\\s*[,)]`, 'g'), new RegExp(`\\bN_\\([^,()]+,\\s*${LIT}\\s*,\\s*${LIT}\\s*[,)]`, 'g')];
   for (const { file, text } of views) {
     const ref = `htdocs/luci-static/resources/view/mpwan/${file.split('/').pop()}`;
-    for (const m of text.matchAll(call)) {
+    for (const m of calls.flatMap((c) => [...text.matchAll(c)]).sort((a, b) => a.index - b.index)) {
       const id = literalValue(m[1]);
       const line = text.slice(0, m.index).split('\n').length;
-      if (!msgs.has(id)) msgs.set(id, []);
-      msgs.get(id).push(`${ref}:${line}`);
+      if (!msgs.has(id)) msgs.set(id, { plural: m[2] === undefined ? null : literalValue(m[2]), refs: [] });
+      msgs.get(id).refs.push(`${ref}:${line}`);
     }
   }
   const out = ['msgid ""', 'msgstr "Content-Type: text/plain; charset=UTF-8"', ''];
-  for (const [id, refs] of msgs) out.push(`#: ${refs.join(' ')}`, `msgid "${potEscape(id)}"`, 'msgstr ""', '');
+  for (const [id, { plural, refs }] of msgs) {
+    out.push(`#: ${refs.join(' ')}`, `msgid "${potEscape(id)}"`);
+    out.push(...(plural === null ? ['msgstr ""'] : [`msgid_plural "${potEscape(plural)}"`, 'msgstr[0] ""', 'msgstr[1] ""']), '');
+  }
   const pot = join(APP, 'po/templates/mpwan.pot');
   mkdirSync(join(APP, 'po/templates'), { recursive: true });
   writeFileSync(pot, out.join('\n'));

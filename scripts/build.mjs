@@ -19,10 +19,24 @@ const common = {
   define: { __MPWAN_VERSION__: JSON.stringify(version) },
 };
 
+// The rpcd plugin's `list` signature, computed here from the method table (run in node: it is
+// TypeScript, bundled to one module first) and built into the plugin, which then answers
+// `list` without loading the table.
+async function rpcSignature() {
+  const r = await build({ ...common, entryPoints: ['src/rpc/dispatch.ts'], write: false, minify: false, platform: 'node' });
+  const url = `data:text/javascript;base64,${Buffer.from(r.outputFiles[0].text).toString('base64')}`;
+  return JSON.stringify((await import(url)).rpcList());
+}
+
 // Router bundles: installed as-is, so the first line is the interpreter.
 const routerEntries = [
   { in: 'src/cli/main.ts', out: 'build/bundle/mpwan.js' },
-  { in: 'src/rpc/main.ts', out: 'build/bundle/rpcd-mpwan.js' },
+  { in: 'src/rpc/main.ts', out: 'build/bundle/rpcd-mpwan.js', define: { __MPWAN_RPC_LIST__: JSON.stringify(await rpcSignature()) } },
+];
+// Modules the router bundles import at run time (installed under /usr/share/mpwan/): the rpcd
+// plugin loads its method table only for the calls that need it (src/rpc/main.ts).
+const routerModules = [
+  { in: 'src/rpc/full.ts', out: 'build/bundle/rpcd-methods.js' },
 ];
 
 // Probes that let tests drive src/ modules under real qjs.
@@ -33,7 +47,8 @@ const testEntries = existsSync('test/qjs/entries')
   : [];
 
 await Promise.all([
-  ...routerEntries.map((e) =>
-    build({ ...common, entryPoints: [e.in], outfile: e.out, banner: { js: '#!/usr/bin/qjs' } })),
-  ...testEntries.map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out })),
+  ...routerEntries.map((e) => build({
+    ...common, define: { ...common.define, ...e.define }, entryPoints: [e.in], outfile: e.out, banner: { js: '#!/usr/bin/qjs' },
+  })),
+  ...[...routerModules, ...testEntries].map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out })),
 ]);

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the build and tests need on a fresh Debian 12 machine (root), skipping what
-# is already there. Safe to run with no stdin and CI=true.
+# Installs what the build, tests, demo and bench need on a fresh Debian 12 machine (root),
+# skipping what is already there: the Debian packages of scripts/programs.list, the npm
+# packages, and qjs. Then checks that every listed program is there (scripts/check-programs.sh).
+# Safe to run with no stdin and CI=true.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(iproute2 nftables mptcpize iperf3 shadowsocks-libev socat dpkg-dev build-essential xz-utils python3 time iputils-ping ethtool chromium)
+mapfile -t packages < <(awk '!/^#/ && NF >= 2 && $2 != "-" { print $2 }' scripts/programs.list | sort -u)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -27,3 +29,4 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 scripts/ensure-qjs.sh >/dev/null
+scripts/check-programs.sh

@@ -5,7 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../test/lib/install.js';
 import type { Results } from '../types.js';
-import { aggregationTables, cliTables, defaultRouteTables, failoverTables, luciTables, relayTables, udpCallsTables } from './tables.js';
+import { aggregationTables, cliTables, connectionsTables, defaultRouteTables, eventsTables, failoverTables, luciTables, relayTables, udpCallsTables } from './tables.js';
+import { feedTables } from './feed.js';
 import { readmeBlocks } from './readme.js';
 
 export function renderResults(r: Results): string {
@@ -17,8 +18,11 @@ export function renderResults(r: Results): string {
     ['failover', s.failover ? () => failoverTables(s.failover!.data) : null],
     ['defaultRoute', s.defaultRoute ? () => defaultRouteTables(s.defaultRoute!.data) : null],
     ['relay', s.relay ? () => relayTables(s.relay!.data) : null],
+    ['connections', s.connections ? () => connectionsTables(s.connections!.data) : null],
     ['udpCalls', s.udpCalls ? () => udpCallsTables(s.udpCalls!.data) : null],
+    ['events', s.events ? () => eventsTables(s.events!.data) : null],
     ['luci', s.luci ? () => luciTables(s.luci!.data) : null],
+    ['feed', s.feed ? () => feedTables(s.feed!.data) : null],
   ];
   return [
     '# mpwan benchmark', '',

@@ -82,7 +82,10 @@ function benchUplinks(wans: number): CliSection['uplinks'][number] {
 
 export function benchCli(): CliSection {
   sweepStale();
-  const bundles = [['/usr/sbin/mpwan', 'build/bundle/mpwan.js'], ['/usr/libexec/rpcd/mpwan', 'build/bundle/rpcd-mpwan.js']].map(([name, file]) => {
+  const bundles = [
+    ['/usr/sbin/mpwan', 'build/bundle/mpwan.js'], ['/usr/libexec/rpcd/mpwan', 'build/bundle/rpcd-mpwan.js'],
+    ['/usr/share/mpwan/rpcd-methods.js', 'build/bundle/rpcd-methods.js'],
+  ].map(([name, file]) => {
     const data = readFileSync(join(repoRoot, file));
     return { name, bytes: statSync(join(repoRoot, file)).size, gzip: gzipSync(data).length };
   });

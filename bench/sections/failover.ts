@@ -41,7 +41,7 @@ function cpuSeconds(pid: number): { self: number; children: number } {
   return { self: (Number(f[11]) + Number(f[12])) / tick, children: (Number(f[13]) + Number(f[14])) / tick };
 }
 
-/** The daemon's long-running probes (`ping -i`, `mpwan-relay probe`, `ip monitor link`): pid -> CPU seconds so far. */
+/** The daemon's long-running children (`ping -i`, `mpwan-relay probe`, `ip monitor link`, `nft monitor`): pid -> CPU seconds so far. */
 function liveProbes(daemon: number): Map<number, number> {
   const out = new Map<number, number>();
   for (const d of readdirSync('/proc')) {
@@ -49,7 +49,8 @@ function liveProbes(daemon: number): Map<number, number> {
     try {
       const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
       const ppid = Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
-      const probe = argv[0].endsWith('ping') || (argv[0].endsWith('mpwan-relay') && argv[1] === 'probe') || (argv[0].endsWith('ip') && argv.includes('monitor'));
+      const probe = argv[0].endsWith('ping') || (argv[0].endsWith('mpwan-relay') && argv[1] === 'probe') ||
+        ((argv[0].endsWith('ip') || argv[0].endsWith('nft')) && argv.includes('monitor'));
       if (ppid === daemon && probe) out.set(Number(d), cpuSeconds(Number(d)).self);
     } catch { /* gone */ }
   }

@@ -75,3 +75,14 @@ export function archiver(epoch) {
     },
   };
 }
+
+/** Lays out p's files under root (p.stage), drops empty folders, checks for leftovers; returns the files. */
+export function stagePackage(p, root) {
+  mkdirSync(root, { recursive: true });
+  p.stage(root);
+  pruneEmpty(root);
+  normalizeDirs(root);
+  const files = filesUnder(root);
+  for (const f of files) if (LEFTOVER.test(f)) throw new Error(`${p.name}: build leftover ${f}`);
+  return files;
+}

@@ -42,9 +42,10 @@ export function buildSourceTarball({ repo, work, out, version, luciHtdocs, ar })
     else copyFile(from, join(dir, rel));
   }
   mkdirSync(join(dir, 'build/bundle'), { recursive: true });
-  for (const b of ['mpwan.js', 'rpcd-mpwan.js']) {
+  // The programs (mpwan, the rpcd plugin) and the module the plugin imports.
+  for (const [b, mode] of [['mpwan.js', 0o755], ['rpcd-mpwan.js', 0o755], ['rpcd-methods.js', 0o644]]) {
     copyFile(join(repo, 'build/bundle', b), join(dir, 'build/bundle', b));
-    chmodSync(join(dir, 'build/bundle', b), 0o755);
+    chmodSync(join(dir, 'build/bundle', b), mode);
   }
   // The compiled views go where luci.mk looks for them: the app's htdocs/.
   for (const d of luciHtdocs) copyTree(d, join(dir, 'luci-app/luci-app-mpwan/htdocs'));

@@ -83,6 +83,9 @@ export function renderUndo(c: Change): Action {
   }
 }
 
+/** IPv4 and IPv6 routes and rules can read the same (`local default dev lo`, `fwmark ...`): each says its family. */
+const ipv = (x: { family: 4 | 6 }) => `IPv${x.family}`;
+
 /** One line per change, for `mpwan apply --dry-run` and logs. */
 export function describeChange(c: Change): string {
   switch (c.kind) {
@@ -91,13 +94,13 @@ export function describeChange(c: Change): string {
     case 'limits':
       return `set MPTCP limits subflows ${c.limits.subflows} add_addr_accepted ${c.limits.addAddrAccepted} (was ${c.old.subflows}/${c.old.addAddrAccepted})`;
     case 'route-replace':
-      return `${c.old ? 'replace' : 'add'} route ${routeArgs(c.route).join(' ')}`;
+      return `${c.old ? 'replace' : 'add'} ${ipv(c.route)} route ${routeArgs(c.route).join(' ')}`;
     case 'route-del':
-      return `delete route ${routeArgs(c.route).join(' ')}`;
+      return `delete ${ipv(c.route)} route ${routeArgs(c.route).join(' ')}`;
     case 'rule-add':
-      return `add rule ${ruleArgs(c.rule).join(' ')}`;
+      return `add ${ipv(c.rule)} rule ${ruleArgs(c.rule).join(' ')}`;
     case 'rule-del':
-      return `delete rule ${ruleArgs(c.rule).join(' ')}`;
+      return `delete ${ipv(c.rule)} rule ${ruleArgs(c.rule).join(' ')}`;
     case 'endpoint-add': {
       const flags = ['subflow', c.endpoint.backup && 'backup', c.endpoint.fullmesh && 'fullmesh'].filter(Boolean).join(' ');
       return `add endpoint id ${c.id} ${c.endpoint.address} dev ${c.endpoint.dev} ${flags} (${c.endpoint.uplink})`;

@@ -60,7 +60,7 @@ export async function runCli(rt: Runtime, args: string[]): Promise<number> {
 }
 
 function commandHelp(c: Command): string {
-  return helpText(`mpwan ${c.name} ${c.args}`.trim(), c.summary, c.flags);
+  return helpText(`mpwan ${c.name} ${c.args}`.trim(), c.details ? `${c.summary}\n\n${c.details}` : c.summary, c.flags);
 }
 
 /** One error, one place: a message that says what is wrong (and how to fix it), and the exit code. */

@@ -19,6 +19,8 @@ export interface Command {
   /** The arguments after the name, as the usage line shows them. */
   args: string;
   summary: string;
+  /** More than the summary, for `--help` only. */
+  details?: string;
   flags: Record<string, FlagSpec>;
   positional: { min: number; max: number };
   run(rt: Runtime, p: Parsed): Promise<number>;
@@ -32,10 +34,13 @@ export const COMMANDS: Command[] = [
   {
     name: 'apply', args: '[--dry-run] [--json]', summary: 'Make the kernel match /etc/config/mpwan and netifd (endpoints, rules, routes, limits, sysctls).',
     flags: { ...DRY_RUN, ...JSON_FLAG }, positional: none,
-    run: (rt, p) => runApply(rt, { dryRun: flag(p, '--dry-run'), json: flag(p, '--json'), stop: false }),
+    run: (rt, p) => runApply(rt, { dryRun: flag(p, '--dry-run'), json: flag(p, '--json') }),
   },
   {
     name: 'stop', args: '[--dry-run] [--json]', summary: 'Stop the daemon and remove everything mpwan set up (endpoints, rules, routes, nft table, proxies).',
+    details: 'The MPTCP limits go back to what mpwan found. From the run directory (/var/run/mpwan) go the service\'s\n' +
+      'files: the relay key, the proxy\'s config, the status and health files, the proxies\' logs. /etc/config/mpwan stays,\n' +
+      'and so does owned.json (what mpwan added, so that it only ever deletes its own).',
     flags: { ...DRY_RUN, ...JSON_FLAG }, positional: none,
     run: (rt, p) => runStop(rt, { dryRun: flag(p, '--dry-run'), json: flag(p, '--json') }),
   },

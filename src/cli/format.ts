@@ -87,6 +87,9 @@ export function formatStatus(s: StatusReport): string {
         "  (import the link 'mpwan server setup' prints). LAN traffic bypasses the proxy meanwhile.");
     }
     if (conns) out.push(`  Connections to the server: ${conns.mptcp} MPTCP, ${conns.tcp} plain TCP${conns.tcp > 0 ? ' (fell back: MPTCP is stripped on the way, or the server lacks it)' : ''}`);
+    if (p.refused.count > 0) {
+      out.push(`  LAN connections refused for want of ports, descriptors or memory: ${p.refused.count}${p.refused.last ? `, the last at ${time(p.refused.last)}` : ''}`);
+    }
     out.push(...udpLines(p.udp));
   } else {
     out.push('', "Proxy: off (LAN clients are not aggregated; see 'mpwan server import')");

@@ -11,7 +11,8 @@ import { signalDaemon } from '../sys/daemon-control.js';
 import { settled } from '../lib/async.js';
 import { flag, intValue, value, values, type Parsed } from './args.js';
 import { serverSetup, type ServerEngine, type SetupOptions } from '../server/setup.js';
-import { parseRelayLink, parseSsLink, type RelayLink, type SsLink } from '../server/uri.js';
+import { parseServerLink, type RelayLink, type SsLink } from '../server/uri.js';
+import { hostPort } from '../lib/inet.js';
 
 const SECTION_NAME = /^[A-Za-z0-9_]{1,32}$/;
 
@@ -58,7 +59,7 @@ export async function serverImportCommand(rt: Runtime, p: Parsed): Promise<numbe
   const raw = p.positional[0];
   let link: RelayLink | SsLink;
   try {
-    link = raw.trim().startsWith('mpwan://') ? parseRelayLink(raw) : parseSsLink(raw);
+    link = parseServerLink(raw);
   } catch (e) {
     throw new MpwanError('invalid_argument', `cannot import the link: ${(e as Error).message}; paste the line 'mpwan server setup' printed`);
   }
@@ -84,7 +85,7 @@ export async function serverImportCommand(rt: Runtime, p: Parsed): Promise<numbe
     throw new MpwanError('invalid_config', `the config would not be valid after the import:\n  ${check.errors.map((e) => `${e.line}: ${e.option}: ${e.message}`).join('\n  ')}`);
   }
   rt.writeFileAtomic(file, text, 0o600);
-  rt.stdout(`Server '${name}' (${link.host}:${link.port}, engine ${engine}${'method' in link ? `, ${link.method}` : ''}) written to ${file}.\n`);
+  rt.stdout(`Server '${name}' (${hostPort(link.host, link.port)}, engine ${engine}${'method' in link ? `, ${link.method}` : ''}) written to ${file}.\n`);
   const pid = await signalDaemon(rt, SIGHUP);
   rt.stdout(pid ? `The daemon (pid ${pid}) is reloading.\n` : "Start mpwan with '/etc/init.d/mpwan start' (or 'mpwan daemon').\n");
   return 0;

@@ -1,50 +1,55 @@
-// `mpwan daemon`: the one way mpwan runs as a service (procd runs exactly this command). It
-// wires the parts together: the job loop (loop.ts), health probes (health/), the kernel plan
-// (reconcile/), the proxy instances (proxies.ts, supervisor.ts), the server's state
-// (server-watch.ts) and the LAN redirect (redirect.ts, lan-rules.ts). Every decision lives
-// in those; this file only says when each runs and writes what the others report.
+// `mpwan daemon`: how mpwan runs as a service (procd runs exactly this command), and while it
+// runs the one writer of kernel state (writer/). It wires the parts: the job loop, health probes,
+// the kernel plan, requests from the CLI and ubus, the LAN side, the default route, events for
+// scripts. Every decision lives in those; this file says when each runs and writes what they report.
 import type { Runtime } from '../sys/runtime.js';
 import { SIGHUP, SIGINT, SIGTERM } from '../sys/runtime.js';
-import type { Config } from '../model/config.js';
 import type { DaemonState } from '../model/daemon-state.js';
 import type { Transition } from '../model/health.js';
 import { MpwanError } from '../model/errors.js';
 import { settled } from '../lib/async.js';
-import { validateConfig } from '../config/validate.js';
-import { formatProblems } from '../reconcile/config-file.js';
-import { reconcile } from '../reconcile/reconcile.js';
+import { reconcile, type ApplyReport } from '../reconcile/reconcile.js';
 import type { Assessment } from '../reconcile/assess.js';
 import { HealthMonitor } from '../health/monitor.js';
-import { configFile } from '../sys/paths.js';
-import { makeRunDir, removeDaemonFiles, writeDaemonPid, writeDaemonState, writeHealth, writeStatusBasis } from '../sys/run-dir.js';
+import { makeRunDir, removeDaemonFiles, writeDaemonState, writeHealth, writeStatusBasis } from '../sys/run-dir.js';
+import { ownPid } from '../sys/procfs.js';
+import { startNftEvents } from '../sys/nft.js';
+import { KeptStream } from '../sys/kept-stream.js';
 import { statusOf } from '../status/collect.js';
+import { registerDaemon } from '../writer/write.js';
+import { EventPublisher } from '../events/publisher.js';
+import { UplinkConditions } from '../events/uplink-conditions.js';
 import { ProxyRunner } from './proxies.js';
 import { NftTable } from './nft-table.js';
 import { JobLoop, type JobName } from './loop.js';
 import { LanTraffic } from './lan-traffic.js';
 import { cleanUp } from './cleanup.js';
 import { DefaultRouteFollower } from './default-route.js';
+import { ConfigKeeper } from './config-keeper.js';
+import { serveRequests } from './requests.js';
+import { describeReason, isExplicit, isRoutine, whyChanged, type ReplanReason } from './reasons.js';
 
 const SUPERVISE_EVERY_MS = 1000;
 /** The repair check: kernel state that changed without an event (a deleted endpoint or rule) comes back. */
 const REPLAN_EVERY_MS = 60000;
 /** How often state.json is refreshed with latency and loss (state changes are written at once). */
 const HEALTH_WRITE_EVERY_MS = 5000;
-/** Re-plans for these reasons read the config and the engine afresh (others reuse what they know). */
-const EXPLICIT = ['start', 'SIGHUP'];
 
 export class Daemon {
-  private readonly loop: JobLoop;
+  private readonly loop: JobLoop<ReplanReason>;
   private readonly monitor: HealthMonitor;
   private readonly lan: LanTraffic;
-  /** The last config that validated: an invalid edit never undoes a working setup. */
-  private config: Config | null = null;
-  private configError: DaemonState['config_error'] = null;
+  private readonly routes: DefaultRouteFollower;
+  private readonly configs: ConfigKeeper;
+  private readonly events: EventPublisher;
+  private readonly uplinks = new UplinkConditions();
+  /** `nft monitor`: table inet mpwan changed by someone else is loaded again at once. */
+  private readonly tableWatch: KeptStream;
   private lastError: string | null = null;
   private reloads = 0;
   private lastReload: DaemonState['last_reload'] = null;
+  private registered = false;
   private stopping = false;
-  private readonly routes: DefaultRouteFollower;
   private readonly since: number;
   private written = '';
   private resolveExit: (code: number) => void = () => {};
@@ -52,36 +57,56 @@ export class Daemon {
 
   constructor(private readonly rt: Runtime) {
     this.since = rt.nowSeconds();
-    this.loop = new JobLoop(rt, (job, reasons) => this.run(job, reasons), (e) => this.fail(e));
-    this.monitor = new HealthMonitor(rt, (u, t) => this.healthChanged(u, t), (u, suspect) => this.suspectChanged(u, suspect));
-    this.routes = new DefaultRouteFollower(rt);
     const log = (level: 'warning' | 'notice' | 'err', message: string) => this.rt.log(level, message);
-    this.lan = new LanTraffic(rt, this.monitor, new ProxyRunner(rt, log), new NftTable(rt), log);
+    this.events = new EventPublisher(rt, log);
+    const publish = this.events.publish.bind(this.events);
+    this.configs = new ConfigKeeper(rt);
+    this.loop = new JobLoop<ReplanReason>(rt, (job, reasons) => this.run(job, reasons), (e) => this.fail(e));
+    this.monitor = new HealthMonitor(rt, (u, t) => this.healthChanged(u, t), (u, suspect) => this.suspectChanged(u, suspect));
+    this.routes = new DefaultRouteFollower(rt, publish);
+    this.lan = new LanTraffic(rt, this.monitor, new ProxyRunner(rt, log), new NftTable(rt), log, publish);
+    this.tableWatch = new KeptStream(rt, (onExit) => {
+      const stream = startNftEvents(rt, () => this.loop.request('table'), onExit);
+      this.loop.request('table'); // (re)started: what changed while none watched is checked now
+      return stream;
+    });
   }
 
   async start(): Promise<void> {
     await settled();
     makeRunDir(this.rt);
-    writeDaemonPid(this.rt, this.pid());
-    this.rt.onSignal(SIGHUP, () => this.loop.request('replan', 'SIGHUP'));
+    // Handlers first: a SIGHUP must never kill the daemon. Until it is the writer, it has nothing to re-plan.
+    this.rt.onSignal(SIGHUP, () => { if (this.registered) this.loop.request('replan', { kind: 'reload' }); });
     this.rt.onSignal(SIGTERM, () => { void this.shutdown(); });
     this.rt.onSignal(SIGINT, () => { void this.shutdown(); });
+    try {
+      await registerDaemon(this.rt, this.pid());
+    } catch (e) {
+      await this.rt.log('err', `daemon not started: ${e instanceof MpwanError ? e.message : e}`);
+      this.resolveExit(1);
+      return;
+    }
+    this.registered = true;
+    // SIGTERM while it waited to register: it set nothing up (`mpwan stop` cleans what others left).
+    if (this.stopping) { removeDaemonFiles(this.rt); this.resolveExit(0); return; }
     await this.rt.log('notice', 'daemon started');
-    this.loop.request('replan', 'start');
-    this.loop.every('supervise', '', SUPERVISE_EVERY_MS, () => this.lan.needsSupervision());
-    this.loop.every('replan', 'periodic', REPLAN_EVERY_MS);
-    this.loop.every('health', '', HEALTH_WRITE_EVERY_MS);
-    this.loop.every('server', '', () => this.lan.checkIntervalMs);
+    this.loop.request('replan', { kind: 'start' });
+    this.loop.every('supervise', undefined, SUPERVISE_EVERY_MS, () => this.lan.needsSupervision());
+    this.loop.every('replan', { kind: 'periodic' }, REPLAN_EVERY_MS);
+    this.loop.every('health', undefined, HEALTH_WRITE_EVERY_MS);
+    this.loop.every('server', undefined, () => this.lan.checkIntervalMs);
+    this.tableWatch.ensure();
   }
 
   private ownPid = 0;
   private pid(): number {
-    this.ownPid ||= Number((this.rt.readFile('/proc/self/stat') ?? '0').split(' ')[0]);
+    this.ownPid ||= ownPid(this.rt);
     return this.ownPid;
   }
 
-  private async run(job: JobName, reasons: string[]) {
+  private async run(job: JobName, reasons: ReplanReason[]) {
     if (job === 'replan') await this.replan(reasons);
+    else if (job === 'table') await this.lan.repairTable();
     else if (job === 'supervise') await this.lan.supervise();
     else if (job === 'server') await this.lan.checkServer();
     else writeHealth(this.rt, this.monitor.snapshot());
@@ -95,48 +120,35 @@ export class Daemon {
     this.writeState();
   }
 
-  /** The config on disk, or the last good one when it does not validate (said once per problem). */
-  private async readConfig(): Promise<Config> {
-    const file = configFile(this.rt);
-    const text = this.rt.readFile(file);
-    const result = text === null
-      ? { config: null, errors: [{ file, line: 0, option: '', message: 'cannot read the config file' }] }
-      : validateConfig(text, file);
-    if (result.config) {
-      if (this.configError) await this.rt.log('notice', `${file} is valid again`);
-      for (const w of formatProblems(result.warnings)) await this.rt.log('warning', `config: ${w}`);
-      this.configError = null;
-      return (this.config = result.config);
+  /** A re-plan; an explicit one answers every request that waited for it. */
+  private async replan(reasons: ReplanReason[]) {
+    const report = reasons.some(isExplicit)
+      ? await serveRequests(this.rt, this.pid(), this.configs, () => this.plan(reasons, true), () => this.plan([{ kind: 'restore' }], true))
+      : await this.plan(reasons, false);
+    if (report.failure) {
+      throw new MpwanError('apply_failed', `${reasons.map(describeReason).join(', ')}: apply failed: ${report.failure.error.message}; previous state restored`);
     }
-    const message = `invalid configuration:\n  ${formatProblems(result.errors).join('\n  ')}`;
-    if (message !== this.configError?.message) {
-      await this.rt.log('err', `${message}\n${this.config ? 'the last valid configuration stays in force' : 'nothing is set up until it is fixed'}`);
-    }
-    this.configError = { message, errors: result.errors };
-    if (!this.config) throw new MpwanError('invalid_config', message, { errors: result.errors });
-    return this.config;
   }
 
-  /** Re-reads everything, applies the kernel plan, and brings the proxies and the redirect in step. */
-  private async replan(reasons: string[]) {
-    const explicit = reasons.some((r) => EXPLICIT.includes(r));
-    const config = explicit || !this.config ? await this.readConfig() : this.config;
+  /** Re-reads what the reasons call for, applies the kernel plan, and brings everything else in step. */
+  private async plan(reasons: ReplanReason[], explicit: boolean): Promise<ApplyReport> {
+    const config = explicit || !this.configs.config ? await this.configs.read() : this.configs.config;
     const report = await reconcile(this.rt, { dryRun: false, config, health: { unhealthy: this.monitor.unhealthy(), suspect: this.monitor.suspects() } });
     this.watch(report.assessment);
-    if (report.failure) throw new MpwanError('apply_failed', `${reasons.join(', ')}: apply failed: ${report.failure.error.message}; previous state restored`);
+    if (report.failure) return report;
     if (report.changes.length > 0) {
-      const why = reasons.filter((r) => r !== 'periodic').join(', ') || 'repaired';
-      const routine = reasons.every((r) => / missed a probe round$| answers again$/.test(r));
-      await this.rt.log(routine ? 'info' : 'notice', `${why}: ${report.descriptions.join('; ')}`);
+      await this.rt.log(reasons.every(isRoutine) ? 'info' : 'notice', `${whyChanged(reasons)}: ${report.descriptions.join('; ')}`);
     }
     await this.routes.follow(report.assessment, this.monitor.suspects());
     await this.lan.follow(config, report.assessment.netifd, report.assessment.desired, explicit);
+    for (const e of this.uplinks.follow(report.assessment.desired.uplinks, this.monitor.snapshot(), this.rt.nowSeconds())) this.events.publish(e);
     writeStatusBasis(this.rt, statusOf(this.rt, report.assessment, this.state()));
     if (explicit) {
       this.reloads++;
-      this.lastReload = { why: reasons.filter((r) => EXPLICIT.includes(r)).join(', '), at: this.rt.nowSeconds() };
+      this.lastReload = { why: reasons.filter(isExplicit).map(describeReason).join(', '), at: this.rt.nowSeconds() };
     }
     this.lastError = null;
+    return report;
   }
 
   /** Health probes follow the plan: every uplink that is up (or failed) with a device. */
@@ -151,28 +163,32 @@ export class Daemon {
     writeHealth(this.rt, this.monitor.snapshot());
   }
 
-  /** One log line per change; the re-plan then withdraws or restores the uplink's endpoints. */
+  /** Scripts hear of it at once; then one log line, and the re-plan withdraws or restores the uplink's endpoints. */
   private healthChanged(uplink: string, t: Transition) {
+    this.events.publish(this.uplinks.decided(uplink, t.to, t.reason, this.rt.nowSeconds()));
     writeHealth(this.rt, this.monitor.snapshot());
     void this.rt.log(t.to === 'down' ? 'warning' : 'notice', t.to === 'down'
       ? `uplink ${uplink} is down: ${t.reason}; its subflows move to the other uplinks`
       : `uplink ${uplink} is up again (${t.reason}); its endpoints return`);
-    this.loop.request('replan', `uplink ${uplink} ${t.to}`);
+    this.loop.request('replan', { kind: 'health', uplink, to: t.to });
   }
 
   /** An uplink missed a probe round (or answers again): only where new connections start may change. */
   private suspectChanged(uplink: string, suspect: boolean) {
+    this.events.publish(this.uplinks.decided(uplink, suspect ? 'degraded' : 'up', suspect ? 'missed a probe round' : 'answers again', this.rt.nowSeconds()));
     writeHealth(this.rt, this.monitor.snapshot());
-    this.loop.request('replan', suspect ? `uplink ${uplink} missed a probe round` : `uplink ${uplink} answers again`);
+    this.loop.request('replan', { kind: 'suspect', uplink, suspect });
   }
 
   /** SIGTERM: everything mpwan set up goes (proxies, redirect, endpoints, rules, routes). */
   async shutdown(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    if (!this.registered) return; // start() ends it once registered
     this.monitor.stop();
+    this.tableWatch.stop();
     await this.loop.stop();
-    const problems = await cleanUp(this.rt, this.config, this.lan);
+    const problems = await cleanUp(this.rt, this.configs.config, this.lan);
     for (const p of problems) await this.rt.log('err', `stop: ${p}`);
     removeDaemonFiles(this.rt);
     this.writeState();
@@ -190,7 +206,7 @@ export class Daemon {
       last_reload: this.lastReload,
       last_error: this.lastError,
       default_route: this.routes.state,
-      config_error: this.configError,
+      config_error: this.configs.error,
     };
   }
 

@@ -1,11 +1,12 @@
 // Flows follow the default route: when an uplink misses a probe round or fails, the flows
 // NATed to it move to the uplink that carries the default route now; and since when each
-// family's default route uses its uplink, for status.
+// family's default route uses its uplink, for status (and scripts: an event when it changes).
 import type { Runtime } from '../sys/runtime.js';
 import type { DaemonState } from '../model/daemon-state.js';
 import type { Assessment } from '../reconcile/assess.js';
 import { deleteNatFlows } from '../sys/conntrack.js';
 import { familyOf } from '../lib/inet.js';
+import type { MpwanEvent } from '../events/events.js';
 
 export class DefaultRouteFollower {
   /** Uplinks failed, and suspect, at the last re-plan: a newly failed or suspect one's NATed flows move. */
@@ -13,7 +14,7 @@ export class DefaultRouteFollower {
   private suspect = new Set<string>();
   state: DaemonState['default_route'] = [];
 
-  constructor(private readonly rt: Runtime) {}
+  constructor(private readonly rt: Runtime, private readonly publish: (e: MpwanEvent) => void) {}
 
   /**
    * Flows NATed to an uplink that failed keep its address in conntrack: after the default route
@@ -37,9 +38,11 @@ export class DefaultRouteFollower {
     const now = this.rt.nowSeconds();
     this.state = a.desired.defaultRoutes.map((d) => {
       const before = this.state.find((x) => x.family === d.family);
-      const since = before && before.uplink === d.uplink ? before.since : now;
-      if (before && before.uplink !== d.uplink && d.uplink) void this.rt.log('notice', `IPv${d.family} traffic without a more specific route now leaves by ${d.uplink}`);
-      return { family: d.family, uplink: d.uplink, since, reason: d.reason };
+      if (before?.uplink === d.uplink) return { ...before, reason: d.reason };
+      if (before && d.uplink) void this.rt.log('notice', `IPv${d.family} traffic without a more specific route now leaves by ${d.uplink}`);
+      const device = a.desired.uplinks.find((u) => u.name === d.uplink)?.dev ?? null;
+      this.publish({ type: 'mpwan.default_route', family: d.family, uplink: d.uplink, device, why: d.reason });
+      return { family: d.family, uplink: d.uplink, since: now, reason: d.reason };
     });
   }
 

@@ -20,6 +20,8 @@ import type { NftTable } from './nft-table.js';
 import { ServerWatch, type Evidence, type ServerTransition } from './server-watch.js';
 import { decideRedirect } from './redirect.js';
 import { checkReachable, readEvidence, readRelayCounts } from './server-check.js';
+import { hostPort } from '../lib/inet.js';
+import type { MpwanEvent } from '../events/events.js';
 
 type Log = (level: 'warning' | 'notice' | 'err', message: string) => Promise<void>;
 
@@ -42,6 +44,8 @@ export class LanTraffic {
   missing: string | null = null;
   /** The relay's counters when the current evidence window began. */
   private relayBaseline: { since: number; answered: number; rejected: number } | null = null;
+  /** The relay's uplinks for LAN UDP, best first, as scripts were last told. */
+  private udpUplinks: string | null = null;
   checkIntervalMs = 10000;
 
   constructor(
@@ -50,6 +54,7 @@ export class LanTraffic {
     readonly runner: ProxyRunner,
     readonly table: NftTable,
     private readonly log: Log,
+    private readonly publish: (e: MpwanEvent) => void,
   ) {}
 
   /** Follows the config: starts, replaces or stops the proxy; re-renders and checks the redirect. */
@@ -59,10 +64,7 @@ export class LanTraffic {
     if (!config.globals.enabled || !config.proxy.enabled || !server) {
       this.missing = null;
       if (this.active) await this.log('notice', 'proxy disabled');
-      this.active = null;
-      this.redirect = null;
-      await this.runner.configure(null);
-      await this.syncRedirect(true);
+      await this.turnOff();
       return;
     }
     this.checkIntervalMs = config.proxy.checkInterval * 1000;
@@ -77,10 +79,7 @@ export class LanTraffic {
         if (message !== this.missing) await this.log('err', message);
         this.missing = message;
         this.caps = null;
-        this.active = null;
-        this.redirect = null;
-        await this.runner.configure(null);
-        await this.syncRedirect(true);
+        await this.turnOff();
         return;
       }
     }
@@ -91,10 +90,10 @@ export class LanTraffic {
     const { changed, adopted } = await this.runner.configure(engineLaunch(plan));
     if (pathsChanged && !changed) for (const pid of this.runner.supervisor.runningPids()) this.rt.kill(pid, SIGHUP);
     if (changed || !this.active) {
-      const watch = new ServerWatch(`${server.host}:${server.port}`, engine === 'relay' ? 'key' : 'password or cipher');
+      const watch = new ServerWatch(hostPort(server.host, server.port), engine === 'relay' ? 'key' : 'password or cipher');
       watch.reset(this.rt.monotonicMs());
       this.active = { engine, port: config.proxy.port, mptcpBy: plan.mptcpBy, server, watch };
-      await this.log('notice', `proxy: ${engine} x${plan.instances.length} on port ${config.proxy.port} to ${server.host}:${server.port} (MPTCP by ${plan.mptcpBy})` +
+      await this.log('notice', `proxy: ${engine} x${plan.instances.length} on port ${config.proxy.port} to ${hostPort(server.host, server.port)} (MPTCP by ${plan.mptcpBy})` +
         (adopted > 0 ? `; adopted ${adopted} running instance(s) from the previous daemon` : ''));
     }
     const lanDevices = config.proxy.lan.map((n) => netifd.find((i) => i.name === n)?.l3Device).filter((d): d is string => !!d);
@@ -108,8 +107,21 @@ export class LanTraffic {
     await this.syncRedirect(true);
   }
 
+  /** No proxy, no redirect: LAN traffic takes the normal route. */
+  private async turnOff() {
+    this.active = null;
+    this.redirect = null;
+    await this.runner.configure(null);
+    await this.syncRedirect(true);
+  }
+
   /** The relay's ways to the server, best first (`<uplink> <source address>` lines); whether the file changed. */
   private writeUdpPaths(paths: Desired['udpPaths']): boolean {
+    const uplinks = [...new Set(paths.map((p) => p.uplink))];
+    if (uplinks.join(' ') !== this.udpUplinks) {
+      this.udpUplinks = uplinks.join(' ');
+      this.publish({ type: 'mpwan.udp', uplink: uplinks[0] ?? null, paths: uplinks });
+    }
     const text = paths.map((p) => `${p.uplink} ${p.source}\n`).join('');
     const file = runPath.engine(this.rt).paths;
     if (this.rt.readFile(file) === text) return false;
@@ -152,7 +164,14 @@ export class LanTraffic {
   }
 
   private async say(t: ServerTransition | null) {
-    if (t) await this.log(t.level, t.message);
+    if (!t || !this.active) return;
+    this.publish({ type: 'mpwan.server', server: `${this.active.server.host}:${this.active.server.port}`, reachable: t.reachable, why: t.why });
+    await this.log(t.level, t.message);
+  }
+
+  /** The nft table changed (nft monitor): read it back and load it again if it is not ours any more. */
+  async repairTable(): Promise<void> {
+    await this.syncRedirect(true);
   }
 
   /** Loads or removes the redirect as decideRedirect says; `observe` also repairs a changed table. */
@@ -179,7 +198,7 @@ export class LanTraffic {
       instances: this.runner.supervisor.instances.map((i) => ({ pid: i.pid, restarts: i.failures })),
       redirect_active: this.redirectOn,
       redirect_off_reason: this.redirectOn ? null : this.offReason,
-      server: `${a.server.host}:${a.server.port}`,
+      server: hostPort(a.server.host, a.server.port),
       server_reachable: a.watch.reachable,
       server_answers: a.watch.answers,
     };

@@ -3,26 +3,28 @@
 // Timers only request jobs, so nothing ever runs beside a job.
 import type { Runtime } from '../sys/runtime.js';
 
-export type JobName = 'replan' | 'supervise' | 'server' | 'health';
+export type JobName = 'replan' | 'table' | 'supervise' | 'server' | 'health';
 /** Which pending job runs first. */
-const ORDER: JobName[] = ['replan', 'supervise', 'server', 'health'];
+const ORDER: JobName[] = ['replan', 'table', 'supervise', 'server', 'health'];
 
-export class JobLoop {
-  private readonly pending = new Map<JobName, string[]>();
+/** `R`: what a reason is (the daemon's are typed; equal reasons count once). */
+export class JobLoop<R = string> {
+  private readonly pending = new Map<JobName, R[]>();
   private readonly timers: unknown[] = [];
   private running: Promise<void> | null = null;
   private stopped = false;
 
   constructor(
     private readonly rt: Runtime,
-    private readonly run: (job: JobName, reasons: string[]) => Promise<void>,
+    private readonly run: (job: JobName, reasons: R[]) => Promise<void>,
     private readonly onError: (e: unknown) => Promise<void>,
   ) {}
 
-  request(job: JobName, reason = '') {
+  request(job: JobName, reason?: R) {
     if (this.stopped) return;
     const reasons = this.pending.get(job) ?? [];
-    if (reason && !reasons.includes(reason)) reasons.push(reason);
+    const key = JSON.stringify(reason);
+    if (reason !== undefined && reason !== '' && !reasons.some((r) => JSON.stringify(r) === key)) reasons.push(reason);
     this.pending.set(job, reasons);
     this.running ??= this.drain();
   }
@@ -31,7 +33,7 @@ export class JobLoop {
    * Requests `job` every `ms` (a function: re-read before each wait); with `when`, only on the
    * ticks where it says there is work (a cheap check instead of a whole job).
    */
-  every(job: JobName, reason: string, ms: number | (() => number), when: () => boolean = () => true) {
+  every(job: JobName, reason: R | undefined, ms: number | (() => number), when: () => boolean = () => true) {
     const delay = () => (typeof ms === 'number' ? ms : ms());
     const slot = this.timers.length;
     const tick = () => {

@@ -1,6 +1,6 @@
 // Keeps table inet mpwan (nft/table.ts) as the daemon wants it. The table is observed state like the
-// kernel's routes: a periodic check reads it back and reloads it when a firewall restart or
-// a hand edit changed or removed it.
+// kernel's routes: it is read back, and reloaded when a firewall restart or a hand edit changed
+// or removed it, whenever `nft monitor` reports a change to it (and at the periodic check).
 import type { Runtime } from '../sys/runtime.js';
 import { applyNftTable, readNftTable, removeNftTable } from '../sys/nft.js';
 
@@ -27,7 +27,8 @@ export class NftTable {
       this.applied = null;
       return 'removed';
     }
-    if (this.applied?.text === text && (current === undefined || current === this.applied.digest)) return null;
+    // A table gone is repaired even when it vanished right after the last load (its digest then read null).
+    if (this.applied?.text === text && current !== null && (current === undefined || current === this.applied.digest)) return null;
     const repair = this.applied?.text === text;
     this.applied = { text, digest: await applyNftTable(this.rt, text) };
     return repair ? 'repaired' : 'loaded';

@@ -1,7 +1,7 @@
 // Whether the aggregation server is worth sending LAN traffic to: it must answer TCP
 // connects (through the uplinks' probes) and answer what the proxy sends it (a server that
 // accepts but never answers has the wrong password or key). Pure: the clock arrives as an
-// argument, and transitions come back as sentences for the log.
+// argument, and transitions come back as sentences for the log (and a few words for scripts).
 
 /** Failed reachability checks in a row before LAN traffic stops going to the proxy. */
 export const SERVER_DOWN_AFTER = 2;
@@ -19,6 +19,9 @@ export interface Evidence {
 export interface ServerTransition {
   level: 'err' | 'notice';
   message: string;
+  /** Whether LAN traffic goes to the server again (false: it bypasses the proxy), and why, in a few words. */
+  reachable: boolean;
+  why: string;
 }
 
 export class ServerWatch {
@@ -57,11 +60,12 @@ export class ServerWatch {
       this.reachable = true;
       if (was !== false) return null;
       this.evidenceSince = now;
-      return { level: 'notice', message: `server ${this.server} answers again: LAN TCP goes through the proxy` };
+      return { level: 'notice', message: `server ${this.server} answers again: LAN TCP goes through the proxy`, reachable: true, why: 'answers again' };
     }
     if (++this.failures < SERVER_DOWN_AFTER || this.reachable === false) return null;
     this.reachable = false;
-    return { level: 'err', message: `server ${this.server} unreachable (${error ?? 'no answer'}): LAN traffic bypasses the proxy and uses the normal route until it answers` };
+    const why = error ?? 'no answer';
+    return { level: 'err', message: `server ${this.server} unreachable (${why}): LAN traffic bypasses the proxy and uses the normal route until it answers`, reachable: false, why };
   }
 
   /** After a deaf spell, the proxy is tried again once SILENCE_RETRY_MS have passed. */
@@ -69,7 +73,7 @@ export class ServerWatch {
     if (this.answers !== false || now - this.silentSince < SILENCE_RETRY_MS) return null;
     this.answers = null;
     this.evidenceSince = now;
-    return { level: 'notice', message: `trying the proxy to ${this.server} again` };
+    return { level: 'notice', message: `trying the proxy to ${this.server} again`, reachable: true, why: 'trying the proxy again' };
   }
 
   /** Whether evidence is wanted now: the server is reachable and not already found deaf. */
@@ -89,6 +93,8 @@ export class ServerWatch {
       level: 'err',
       message: `server ${this.server} accepts connections but answered none of ${e.silent} proxied ones: ` +
         `wrong ${this.secret}? LAN traffic bypasses the proxy and uses the normal route (tried again in 5 min or on reload)`,
+      reachable: false,
+      why: `answered none of ${e.silent} proxied connections: wrong ${this.secret}?`,
     };
   }
 }

@@ -6,6 +6,7 @@ import { assess } from '../reconcile/assess.js';
 import { readSystem } from '../reconcile/read-system.js';
 import { mptcpHandshake, ping } from '../sys/probe.js';
 import { MpwanError } from '../model/errors.js';
+import { hostPort } from '../lib/inet.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 export interface Check { check: string; status: CheckStatus; message: string; latency_ms?: number }
@@ -74,7 +75,7 @@ async function activeChecks(rt: Runtime, snap: Assessment, u: UplinkPlan): Promi
     const t0 = rt.monotonicMs();
     const h = await mptcpHandshake(rt, source, server.host, server.port);
     const ms = Math.round((rt.monotonicMs() - t0) * 10) / 10;
-    const to = `${server.host}:${server.port} from ${source}`;
+    const to = `${hostPort(server.host, server.port)} from ${source}`;
     switch (h.result) {
       case 'mptcp': checks.push({ check: 'mptcp', status: 'pass', message: `MPTCP handshake with ${to} succeeded`, latency_ms: ms }); break;
       case 'fallback': checks.push({ check: 'mptcp', status: 'fail', message: `the connection to ${to} fell back to plain TCP: something on this uplink (often the ISP) strips MPTCP options` }); break;

@@ -1,7 +1,7 @@
 // The pure reconciler: (Desired, Observed, what mpwan owns) -> the minimal ordered Change[].
 // An empty list means the kernel already matches the plan; nothing is "refreshed", because
 // deleting and re-adding an unchanged endpoint closes its subflows on every connection.
-import { ruleSelector, ruleSuffix, type DesiredRule, type ObservedEndpoint, type Observed, type ObservedRoute, type ObservedRule, type OwnedEndpoint } from '../model/kernel.js';
+import { ruleSelector, ruleSuffix, type DesiredRule, type Limits, type ObservedEndpoint, type Observed, type ObservedRoute, type ObservedRule, type OwnedEndpoint } from '../model/kernel.js';
 import { RULE } from '../model/owned-ranges.js';
 import type { Change, Desired, OwnedState } from '../model/plan.js';
 
@@ -151,6 +151,17 @@ function diffSysctls(desired: Desired, observed: Observed, out: DiffResult) {
   }
 }
 
+/** The plan's limits; the ones mpwan found (recorded at its first change) once it is disabled. */
+function diffLimits(desired: Desired, observed: Observed, prev: OwnedState, out: DiffResult) {
+  const same = (a: Limits, b: Limits) => a.subflows === b.subflows && a.addAddrAccepted === b.addAddrAccepted;
+  const found = prev.limitsFound;
+  const want = desired.enabled ? desired.limits : found ?? null;
+  if (want && !same(want, observed.limits)) out.changes.push({ kind: 'limits', limits: want, old: observed.limits });
+  if (!desired.enabled) return; // put back: nothing left to record
+  if (found) out.owned.limitsFound = found;
+  else if (want && !same(want, observed.limits)) out.owned.limitsFound = observed.limits;
+}
+
 export const rpFilterPath = (dev: string) => `/proc/sys/net/ipv4/conf/${dev}/rp_filter`;
 
 export function diffState(desired: Desired, observed: Observed, prev: OwnedState, managedDevs: Set<string>): DiffResult {
@@ -161,10 +172,7 @@ export function diffState(desired: Desired, observed: Observed, prev: OwnedState
     warnings: [],
   };
   diffSysctls(desired, observed, out);
-  const l = desired.limits;
-  if (l && (l.subflows !== observed.limits.subflows || l.addAddrAccepted !== observed.limits.addAddrAccepted)) {
-    out.changes.push({ kind: 'limits', limits: l, old: observed.limits });
-  }
+  diffLimits(desired, observed, prev, out);
   diffRoutes(desired, observed, prev, out);
   diffRules(desired, observed, prev, out);
   diffEndpoints(desired, observed, prev, managedDevs, out);

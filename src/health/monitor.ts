@@ -12,7 +12,8 @@ import { TcpProber } from '../sys/tcp-prober.js';
 import { readCarrier } from '../sys/procfs.js';
 import { parsePingLine } from '../observe/ping.js';
 import { HealthTracker } from './tracker.js';
-import { LinkWatch } from './link-watch.js';
+import { KeptStream } from '../sys/kept-stream.js';
+import { startLinkEvents } from '../sys/link-events.js';
 import { ProbeRounds } from './rounds.js';
 import { probeTargets, type ProbeTarget } from './targets.js';
 import { ServerEvidence } from './server-evidence.js';
@@ -58,7 +59,7 @@ export class HealthMonitor {
   private stopped = false;
   readonly server = new ServerEvidence();
   private readonly tcp: TcpProber;
-  private readonly links: LinkWatch;
+  private readonly links: KeptStream; // one `ip monitor link`
 
   constructor(
     private readonly rt: Runtime,
@@ -67,9 +68,9 @@ export class HealthMonitor {
     private readonly onSuspect: (uplink: string, suspect: boolean) => void = () => {},
   ) {
     this.tcp = new TcpProber(rt);
-    this.links = new LinkWatch(rt, (dev) => {
+    this.links = new KeptStream(rt, (onExit) => startLinkEvents(rt, (dev) => {
       for (const w of this.watches.values()) if (w.uplink.dev === dev) this.checkCarrier(w);
-    });
+    }, onExit));
   }
 
   /** Follows the plan: new uplinks are watched, gone ones dropped, the rest keep their state. */
@@ -151,7 +152,7 @@ export class HealthMonitor {
     if (!this.current(w)) return;
     const now = this.rt.monotonicMs();
     const k = w.rounds.roundAt(now);
-    if (!this.links.ensure(now) || k % CARRIER_SAFETY_ROUNDS === 0) this.checkCarrier(w);
+    if (!this.links.ensure() || k % CARRIER_SAFETY_ROUNDS === 0) this.checkCarrier(w);
     for (const p of w.pingers) if (!p.oneShot && p.pinger === null && now >= p.restartAt) this.startPinger(w, p);
     if (k > w.lastShotRound && w.targets.length > 0) {
       w.lastShotRound = k;

@@ -53,6 +53,11 @@ export function familyOf(address: string): Family | null {
   return null;
 }
 
+/** `host:port` as people and tools read it: an IPv6 address in brackets (RFC 3986), `[2001:db8::1]:8388`. */
+export function hostPort(host: string, port: number | string): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /** Canonical text (RFC 5952 for IPv6), so netifd's and the kernel's spellings compare equal. */
 export function canonicalAddress(address: string): string | null {
   const v4 = parseIPv4(address);

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'netifd_unavailable' // ubus network.interface dump failed or returned garbage
   | 'command_failed' // an external program failed while reading state
   | 'apply_failed' // a change failed; previous state restored
+  | 'busy' // the daemon (or another mpwan command holding the run dir's lock) did not finish in time
   | 'internal';
 
 export class MpwanError extends Error {

@@ -82,6 +82,8 @@ export interface OwnedState {
   endpoints: OwnedEndpoint[];
   rulePref?: number;
   tableRange?: [number, number];
+  /** The MPTCP limits as mpwan found them before it first changed them: put back when it stops. */
+  limitsFound?: Limits;
 }
 
 export type { Family };

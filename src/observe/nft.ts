@@ -18,3 +18,13 @@ export function digestNftListing(text: string): string {
   const objects = doc.nftables.filter((o) => typeof o === 'object' && o !== null && !('metainfo' in o));
   return sha256Hex(JSON.stringify(canonical(objects)));
 }
+
+/**
+ * Whether a line of `nft monitor` is about table `inet <table>`: `add|delete|... <object> inet
+ * <table> ...` (a table, its chains, rules, sets and elements). Generation lines (`# new
+ * generation ...`) and other tables' events are not.
+ */
+export function nftEventConcerns(line: string, table: string): boolean {
+  const words = line.split(' ');
+  return words.length >= 4 && /^[a-z]+$/.test(words[0]) && words[2] === 'inet' && words[3] === table;
+}

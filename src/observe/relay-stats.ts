@@ -11,7 +11,8 @@ export interface RelayPathStats {
 }
 
 export interface RelayStats {
-  tcp: { accepted: number; active: number; answered: number; rejected: number; failed: number; bytes_up: number; bytes_down: number };
+  /** refused: LAN connections refused at once for want of ports, descriptors or memory; refused_at: Unix seconds of the last (0: none). */
+  tcp: { accepted: number; active: number; answered: number; rejected: number; failed: number; bytes_up: number; bytes_down: number; refused: number; refused_at: number };
   udp: { sessions: number; active: number; datagrams_up: number; datagrams_down: number; duplicates_dropped: number; bad: number; paths: RelayPathStats[] };
 }
 
@@ -27,7 +28,7 @@ export function parseRelayStats(text: string | null): RelayStats | null {
   try { doc = obj(JSON.parse(text)); } catch { return null; }
   const tcp = obj(doc.tcp), udp = obj(doc.udp);
   return {
-    tcp: pick(tcp, ['accepted', 'active', 'answered', 'rejected', 'failed', 'bytes_up', 'bytes_down'] as const),
+    tcp: pick(tcp, ['accepted', 'active', 'answered', 'rejected', 'failed', 'bytes_up', 'bytes_down', 'refused', 'refused_at'] as const),
     udp: {
       ...pick(udp, ['sessions', 'active', 'datagrams_up', 'datagrams_down', 'duplicates_dropped', 'bad'] as const),
       paths: (Array.isArray(udp.paths) ? udp.paths : []).map(obj).map((p) => ({

@@ -1,7 +1,7 @@
 // Proxy engines: the files each one reads and the argv that runs it. Pure. Secrets (the relay's
 // key, the shadowsocks password) live only in those files (mode 0600), never in argv or logs.
 import type { ProxyConfig, ServerConfig } from '../model/config.js';
-import { familyOf } from '../lib/inet.js';
+import { hostPort } from '../lib/inet.js';
 import { sha256Hex } from '../lib/sha256.js';
 
 export interface EngineCaps {
@@ -30,14 +30,13 @@ export interface ProxyLaunch {
   mptcpBy: 'native' | 'mptcpize';
 }
 
-const hostPort = (s: ServerConfig) => (familyOf(s.host) === 6 ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`);
 
 /** mpwan-relay: one process, its own threads; the key in a file, never in argv. */
 function relay(proxy: ProxyConfig, server: ServerConfig, paths: EnginePaths, threads: number): ProxyLaunch {
   // The paths file only steers UDP: without it the relay's TCP follows the routing rules.
   const udp = proxy.udp === 'server' ? ['--udp', '--paths-file', paths.paths, ...proxy.duplicate.flatMap((d) => ['--duplicate', d])] : [];
   return {
-    instances: [['mpwan-relay', 'router', '--port', String(proxy.port), '--server', hostPort(server), '--key-file', paths.key,
+    instances: [['mpwan-relay', 'router', '--port', String(proxy.port), '--server', hostPort(server.host, server.port), '--key-file', paths.key,
       '--threads', String(threads), '--stats', paths.stats, ...udp]],
     files: [{ path: paths.key, text: `${server.key}\n` }],
     mptcpBy: 'native',

@@ -14,20 +14,27 @@ export function loadConfig(rt: Runtime): Config {
   return loadConfigWithWarnings(rt).config;
 }
 
-/** The config and what is valid in it but probably not what was meant (as `file:line: option: reason`). */
-export function loadConfigWithWarnings(rt: Runtime): { config: Config; warnings: string[] } {
+/** The config file read and validated: the config with its warnings, or every problem (never throws). */
+export type ConfigRead =
+  | { config: Config; warnings: string[] }
+  | { config: null; message: string; errors: ConfigProblem[] };
+
+export function readConfigFile(rt: Runtime): ConfigRead {
   const file = configFile(rt);
   const text = rt.readFile(file);
   if (text === null) {
-    throw new MpwanError('invalid_config', `${file}: cannot read the config file`, {
-      errors: [{ file, line: 0, option: '', message: 'cannot read the config file' }],
-    });
+    return { config: null, message: `${file}: cannot read the config file`, errors: [{ file, line: 0, option: '', message: 'cannot read the config file' }] };
   }
   const result = validateConfig(text, file);
-  if (!result.config) {
-    throw new MpwanError('invalid_config', `invalid configuration:\n  ${formatProblems(result.errors).join('\n  ')}`, { errors: result.errors });
-  }
+  if (!result.config) return { config: null, message: `invalid configuration:\n  ${formatProblems(result.errors).join('\n  ')}`, errors: result.errors };
   return { config: result.config, warnings: formatProblems(result.warnings) };
+}
+
+/** The config and what is valid in it but probably not what was meant (as `file:line: option: reason`); throws invalid_config. */
+export function loadConfigWithWarnings(rt: Runtime): { config: Config; warnings: string[] } {
+  const r = readConfigFile(rt);
+  if (!r.config) throw new MpwanError('invalid_config', r.message, { errors: r.errors });
+  return r;
 }
 
 /**

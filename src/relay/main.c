@@ -1,10 +1,15 @@
 /* mpwan-relay: both ends of mpwan's data path (PROTOCOL.md). One process, one TCP worker
  * thread per core, each with its own epoll and SO_REUSEPORT listener, and one UDP thread; the
  * main thread waits for signals (SIGHUP: the paths file changed) and writes the stats file. */
-#include "relay.h"
-#include "replay.h"
-#include "udp.h"
+#include "probe.h"
+#include "shared/addr.h"
+#include "shared/config.h"
+#include "shared/util.h"
+#include "tcp/replay.h"
+#include "tcp/tcp.h"
+#include "udp/udp.h"
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +17,16 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-int parse_config(int argc, char **argv, struct config *cfg);
+/* Two descriptors per TCP connection: 10,000 open LAN connections need over 20,000. Root (a
+ * router's relay is, for its transparent sockets) may raise the hard limit as well. */
+#define WANT_NOFILE 65536
 
 static void raise_nofile(void)
 {
-	struct rlimit r;
-	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+	struct rlimit r, want = { WANT_NOFILE, WANT_NOFILE };
+	if (getrlimit(RLIMIT_NOFILE, &r) < 0 || (r.rlim_max < WANT_NOFILE && setrlimit(RLIMIT_NOFILE, &want) == 0))
+		return;
+	if (r.rlim_cur < r.rlim_max) {
 		r.rlim_cur = r.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &r);
 	}
@@ -34,15 +43,15 @@ static void listen_v4_instead(struct config *cfg)
 	cfg->listen_len = sizeof *a4;
 }
 
-static void write_stats(const struct config *cfg, struct counters *const *ctrs, int n, int force)
+static void write_stats(const struct config *cfg, struct udp *udp, struct counters *const *ctrs, int n, int force)
 {
 	static struct path_stat paths[MAX_PATHS];
 	if (!cfg->stats)
 		return;
 	struct stats_src src = { .server = cfg->server, .udp = cfg->udp, .ctr = ctrs, .n = n,
-				 .pending = atomic_load(&g_pending), .paths = paths };
-	if (cfg->udp && !cfg->server)
-		src.npaths = udp_path_stats(paths, MAX_PATHS);
+				 .pending = atomic_load(&g_pending), .refused_at = (uint64_t)atomic_load(&g_refused_at), .paths = paths };
+	if (udp)
+		src.npaths = udp_path_stats(udp, paths, MAX_PATHS);
 	stats_write(cfg->stats, &src, force);
 }
 
@@ -58,7 +67,9 @@ int main(int argc, char **argv)
 		return r < 0 ? 2 : 0; /* 1: --help or --version was printed */
 	raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
-	if (cfg.server && replay_init(1u << 17) < 0) {
+	/* Nonces live for the skew window (60 s): 2^18 slots hold 2,000 new connections a second at
+	 * under half full (2^17 refused some at 2,000: README.md, "Many short connections"). */
+	if (cfg.server && replay_init(1u << 18) < 0) {
 		logmsg("out of memory");
 		return 1;
 	}
@@ -68,7 +79,8 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL); /* workers inherit it; only main takes signals */
 
 	char where[80];
-	if (cfg.udp && udp_start(&cfg) < 0) {
+	struct udp *udp = NULL;
+	if (cfg.udp && !(udp = udp_start(&cfg, cfg.server ? &udp_server_role : &udp_router_role))) {
 		logmsg("cannot serve UDP on %s: %s", fmt_sockaddr(&cfg.listen, where, sizeof where), strerror(errno));
 		return 1;
 	}
@@ -100,18 +112,19 @@ int main(int argc, char **argv)
 		logmsg("router listening on %s, server %s, %d threads", fmt_sockaddr(&cfg.listen, where, sizeof where),
 		       fmt_sockaddr(&cfg.upstream, up, sizeof up), cfg.threads);
 	int nctr = cfg.threads;
-	if (cfg.udp)
-		ctrs[nctr++] = udp_counters();
-	write_stats(&cfg, ctrs, nctr, 1);
+	if (udp)
+		ctrs[nctr++] = &udp->ctr;
+	write_stats(&cfg, udp, ctrs, nctr, 1);
 
 	struct timespec second = { 1, 0 };
 	for (;;) {
 		int sig = sigtimedwait(&set, NULL, &second);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
-		if (sig == SIGHUP && cfg.udp && !cfg.server)
-			udp_reload();
-		write_stats(&cfg, ctrs, nctr, 0);
+		if (sig == SIGHUP && udp)
+			udp_reload(udp);
+		refusals_tick(mono_ms());
+		write_stats(&cfg, udp, ctrs, nctr, 0);
 	}
 	atomic_store(&g_stop, 1);
 	for (int i = 0; i < cfg.threads; i++)
@@ -120,9 +133,9 @@ int main(int argc, char **argv)
 		pthread_join(w[i].thread, NULL);
 		close(w[i].wake_fd);
 	}
-	write_stats(&cfg, ctrs, nctr, 0);
-	if (cfg.udp)
-		udp_stop(); /* after the last stats: its counters live with it */
+	write_stats(&cfg, udp, ctrs, nctr, 0);
+	if (udp)
+		udp_stop(udp); /* after the last stats: its counters live with it */
 	free(w);
 	replay_free();
 	logmsg("stopped");

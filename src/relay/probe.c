@@ -8,7 +8,7 @@
  *   <id> fail <reason>    refused, unreachable, timed out, ...
  *   0 bad <reason>        a request that does not parse (its line is dropped)
  * EOF on stdin ends the process; answers still pending are dropped with it. */
-#include "relay.h"
+#include "probe.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>

@@ -7,11 +7,11 @@ import { quickStatus } from '../status/collect.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import { readMptcpCounters } from '../sys/procfs.js';
 import { readSubflows } from '../sys/ss.js';
-import { setUplinkMode } from '../reconcile/set-uplink.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import type { UplinkMode } from '../model/config.js';
-import { signalDaemon } from '../sys/daemon-control.js';
-import { SIGHUP } from '../sys/runtime.js';
+import { hostPort } from '../lib/inet.js';
+import { write } from '../writer/write.js';
+import { throwIfError, type Outcome } from '../writer/work.js';
 
 const UPLINK_NAME = /^[A-Za-z0-9_]{1,64}$/;
 
@@ -22,17 +22,13 @@ export interface Method {
   run(rt: Runtime, args: Record<string, string | number | boolean>): Promise<object>;
 }
 
-async function planReport(rt: Runtime, dryRun: boolean) {
-  const r = await reconcile(rt, { dryRun });
-  if (r.failure) {
-    throw new MpwanError('apply_failed', `${r.failure.error.message}; previous state restored`, {
-      failed_change: r.descriptions[r.changes.indexOf(r.failure.change)],
-      rollback_errors: r.failure.rollbackErrors,
-    });
+/** What `reload` and `set_uplink` answer; a failed apply is an apply_failed error. */
+function reply(o: Outcome, restored: string) {
+  throwIfError(o);
+  if (o.failure) {
+    throw new MpwanError('apply_failed', `${o.failure.message}; ${restored}`, { failed_change: o.failure.failedChange, rollback_errors: o.failure.rollbackErrors });
   }
-  // The daemon owns the proxies and the LAN redirect: it follows the config on SIGHUP.
-  const daemon = dryRun ? null : await signalDaemon(rt, SIGHUP);
-  return { changes: r.descriptions, warnings: r.warnings, applied: r.applied, ...(dryRun ? {} : { daemon_reloading: daemon !== null }) };
+  return { changes: o.changes, warnings: o.warnings, applied: o.applied };
 }
 
 export const METHODS: Record<string, Method> = {
@@ -63,19 +59,29 @@ export const METHODS: Record<string, Method> = {
         available: true,
         connections: [...byToken.entries()].map(([token, sfs]) => ({
           token,
-          remote: `${sfs[0].remote}:${sfs[0].remotePort}`,
+          remote: hostPort(sfs[0].remote, sfs[0].remotePort),
           bytes_sent: sfs.reduce((n, x) => n + x.bytesSent, 0),
           bytes_received: sfs.reduce((n, x) => n + x.bytesReceived, 0),
           subflows: sfs.map((x) => ({
-            uplink: uplinkOf(x.local), local: `${x.local}:${x.localPort}`, device: x.dev ?? null,
+            uplink: uplinkOf(x.local), local: hostPort(x.local, x.localPort), device: x.dev ?? null,
             bytes_sent: x.bytesSent, bytes_acked: x.bytesAcked, bytes_received: x.bytesReceived,
           })),
         })),
       };
     },
   },
-  plan: { args: {}, mutates: false, run: (rt) => planReport(rt, true) },
-  reload: { args: {}, mutates: true, run: (rt) => planReport(rt, false) },
+  plan: {
+    args: {}, mutates: false,
+    run: async (rt) => { const r = await reconcile(rt, { dryRun: true }); return { changes: r.descriptions, warnings: r.warnings, applied: r.applied }; },
+  },
+  // Done by the running daemon (the one writer), which re-reads the config; without one, here.
+  reload: {
+    args: {}, mutates: true,
+    run: async (rt) => {
+      const o = await write(rt, { op: 'apply' });
+      return { ...reply(o, 'previous state restored'), by_daemon: o.daemon !== null };
+    },
+  },
   set_uplink: {
     args: {
       uplink: { type: 'string', pattern: UPLINK_NAME, maxLength: 64, required: true, example: 'wan' },
@@ -83,8 +89,9 @@ export const METHODS: Record<string, Method> = {
     },
     mutates: true,
     run: async (rt, args) => {
-      const r = await setUplinkMode(rt, String(args.uplink), args.mode as UplinkMode);
-      return { uplink: args.uplink, mode: args.mode, config_changed: r.changed, changes: r.report.descriptions, warnings: r.report.warnings };
+      const o = await write(rt, { op: 'set_uplink', uplink: String(args.uplink), mode: args.mode as UplinkMode });
+      const r = reply(o, 'previous state and config restored');
+      return { uplink: args.uplink, mode: args.mode, config_changed: o.configChanged ?? false, changes: r.changes, warnings: r.warnings };
     },
   },
   diagnose: {

@@ -32,7 +32,13 @@ export interface SetupOptions {
 
 interface Step { describe: string; run: () => Promise<void> | void }
 
-const SYSCTLS: Record<string, string> = { enabled: '1', allow_join_initial_addr_port: '1' };
+/**
+ * What the server needs of its kernel, set now and in /etc/sysctl.d: MPTCP, and TIME_WAIT reuse
+ * for its own connections to destinations (timestamps keep it safe; without it one destination
+ * taking over ~470 new connections a second would run the server out of ports to it:
+ * src/relay/README.md, "Many short connections").
+ */
+const SYSCTLS: Record<string, string> = { 'net.mptcp.enabled': '1', 'net.mptcp.allow_join_initial_addr_port': '1', 'net.ipv4.tcp_tw_reuse': '1' };
 
 /** 2022-blake3 ciphers take a key of exactly the cipher's size, base64-encoded. */
 function newPassword(rt: Runtime, method: SsMethod): string {
@@ -84,14 +90,14 @@ export async function serverSetup(rt: Runtime, o: SetupOptions): Promise<{ steps
     link = encodeSsLink({ host: address, port, method, password, name: o.name });
   }
   files.push(
-    [SERVER_PATHS.sysctl, Object.entries(SYSCTLS).map(([k, v]) => `net.mptcp.${k} = ${v}`).join('\n') + '\n', 0o644],
+    [SERVER_PATHS.sysctl, Object.entries(SYSCTLS).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n', 0o644],
     [SERVER_PATHS.unit, serverUnit(engine, port, o.signal), 0o644],
   );
 
   const steps: Step[] = [];
   for (const [name, value] of Object.entries(SYSCTLS)) {
-    const path = `${MPTCP_SYSCTL_DIR}/${name}`;
-    if ((rt.readFile(path) ?? '').trim() !== value) steps.push({ describe: `set net.mptcp.${name} = ${value}`, run: () => rt.writeFile(path, value + '\n') });
+    const path = `/proc/sys/${name.replace(/\./g, '/')}`;
+    if ((rt.readFile(path) ?? '').trim() !== value) steps.push({ describe: `set ${name} = ${value}`, run: () => rt.writeFile(path, value + '\n') });
   }
   if (limits.subflows !== SERVER_LIMITS.subflows || limits.addAddrAccepted !== SERVER_LIMITS.addAddrAccepted) {
     steps.push({

@@ -5,7 +5,7 @@
 import { SS_METHODS, type SsMethod } from '../model/config.js';
 import { decodeBase64, encodeBase64 } from '../lib/base64.js';
 import { decodeUtf8Strict, encodeUtf8 } from '../lib/utf8.js';
-import { familyOf } from '../lib/inet.js';
+import { hostPort } from '../lib/inet.js';
 
 export interface SsLink {
   host: string;
@@ -19,8 +19,7 @@ export function encodeSsLink(l: SsLink): string {
   const userinfo = l.method.startsWith('2022-')
     ? `${encodeURIComponent(l.method)}:${encodeURIComponent(l.password)}`
     : encodeBase64(encodeUtf8(`${l.method}:${l.password}`), true, false);
-  const host = familyOf(l.host) === 6 ? `[${l.host}]` : l.host;
-  return `ss://${userinfo}@${host}:${l.port}${l.name ? `#${encodeURIComponent(l.name)}` : ''}`;
+  return `ss://${userinfo}@${hostPort(l.host, l.port)}${l.name ? `#${encodeURIComponent(l.name)}` : ''}`;
 }
 
 /** Throws an Error saying what is wrong with the link. */
@@ -59,8 +58,7 @@ export interface RelayLink {
 }
 
 export function encodeRelayLink(l: RelayLink): string {
-  const host = familyOf(l.host) === 6 ? `[${l.host}]` : l.host;
-  return `mpwan://${l.key}@${host}:${l.port}${l.name ? `#${encodeURIComponent(l.name)}` : ''}`;
+  return `mpwan://${l.key}@${hostPort(l.host, l.port)}${l.name ? `#${encodeURIComponent(l.name)}` : ''}`;
 }
 
 /** Throws an Error saying what is wrong with the link. */
@@ -76,4 +74,12 @@ export function parseRelayLink(uri: string): RelayLink {
     try { link.name = decodeURIComponent(name); } catch { /* a name is decoration only */ }
   }
   return link;
+}
+
+/** Either link, by its scheme; anything else is named as what `mpwan server setup` prints. */
+export function parseServerLink(uri: string): RelayLink | SsLink {
+  const t = uri.trim();
+  if (t.startsWith('mpwan://')) return parseRelayLink(t);
+  if (t.startsWith('ss://')) return parseSsLink(t);
+  throw new Error(`${t === '' ? 'the link is empty' : 'not a server link'}: expected mpwan://<key>@<host>:<port> (or ss://<userinfo>@<host>:<port>)`);
 }

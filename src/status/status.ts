@@ -7,6 +7,7 @@ import type { UplinkHealth } from '../model/health.js';
 import type { RelayStats } from '../observe/relay-stats.js';
 import { describeChange } from '../apply/render.js';
 import { VERSION } from '../version.js';
+import { hostPort } from '../lib/inet.js';
 
 /** Counters worth showing: joins, fallbacks to TCP, rejections. */
 export const KEY_COUNTERS = [
@@ -89,6 +90,8 @@ export interface StatusReport {
     error: string | null;
     /** Proxy connections to the server right now: MPTCP, or fallen back to plain TCP. */
     server_connections: { mptcp: number; tcp: number } | null;
+    /** LAN connections the relay refused at once for want of ports, descriptors or memory, and when the last was (epoch seconds). */
+    refused: { count: number; last: number | null };
     udp: UdpStatus;
   };
   warnings: string[];
@@ -183,9 +186,10 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
       enabled: snap.config.proxy.enabled && server !== undefined,
       engine: snap.config.proxy.engine,
       port: snap.config.proxy.port,
-      server: server ? `${server.host}:${server.port}` : null,
+      server: server ? hostPort(server.host, server.port) : null,
       ...daemonProxyFields(daemon),
       server_connections: null,
+      refused: { count: live.relay?.tcp.refused ?? 0, last: live.relay?.tcp.refused_at || null },
       udp: udpStatus({ ...snap.config.proxy, enabled: snap.config.proxy.enabled && server !== undefined }, p?.redirect_active ?? false, live.relay),
     },
     warnings: [...snap.configWarnings, ...snap.desired.warnings, ...snap.diff.warnings],

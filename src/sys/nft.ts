@@ -1,9 +1,10 @@
 // The one wrapper around `nft`. Tables go in on stdin as one transaction, checked first;
-// mpwan's table is read back as JSON, so it is observed state like the kernel's routes.
-import type { Runtime } from './runtime.js';
+// mpwan's table is read back as JSON, so it is observed state like the kernel's routes, and
+// changes to it are watched with one long-running `nft monitor`.
+import type { LineStream, Runtime } from './runtime.js';
 import { CommandError, MpwanError } from '../model/errors.js';
 import { NFT_TABLE, renderTableRemoval } from '../nft/table.js';
-import { digestNftListing } from '../observe/nft.js';
+import { digestNftListing, nftEventConcerns } from '../observe/nft.js';
 
 async function nft(rt: Runtime, args: string[], input?: string) {
   const r = await rt.exec(['nft', ...args], { ...(input !== undefined ? { input } : {}), timeoutMs: 10000 });
@@ -39,4 +40,9 @@ export async function applyNftTable(rt: Runtime, text: string): Promise<string |
 
 export async function removeNftTable(rt: Runtime): Promise<void> {
   await load(rt, renderTableRemoval(), false);
+}
+
+/** One long-running `nft monitor`: `onChange` for each event about table inet mpwan (ours included). */
+export function startNftEvents(rt: Runtime, onChange: () => void, onExit: (status: number) => void): LineStream {
+  return rt.spawnLines(['nft', 'monitor'], (line) => { if (nftEventConcerns(line, NFT_TABLE)) onChange(); }, onExit);
 }

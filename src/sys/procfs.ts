@@ -1,5 +1,5 @@
 // /proc and /sys: MPTCP sysctls, capabilities, counters and per-device byte counters.
-import type { Runtime } from './runtime.js';
+import type { Reader, Runtime } from './runtime.js';
 import { MpwanError } from '../model/errors.js';
 import { parseNetstat } from '../observe/kernel.js';
 
@@ -40,11 +40,11 @@ export function readSysctls(rt: Runtime, paths: string[]): Record<string, string
   return out;
 }
 
-export function readMptcpCounters(rt: Runtime): Record<string, number> {
+export function readMptcpCounters(rt: Reader): Record<string, number> {
   return parseNetstat(rt.readFile('/proc/net/netstat') ?? '');
 }
 
-export function readLinkBytes(rt: Runtime, dev: string): { rx: number; tx: number } | null {
+export function readLinkBytes(rt: Reader, dev: string): { rx: number; tx: number } | null {
   const read = (what: string) => rt.readFile(`/sys/class/net/${dev}/statistics/${what}_bytes`);
   const rx = read('rx'), tx = read('tx');
   return rx === null || tx === null ? null : { rx: Number(rx.trim()), tx: Number(tx.trim()) };
@@ -69,6 +69,11 @@ export function readCarrier(rt: Runtime, dev: string): boolean {
 }
 
 /** Milliseconds since boot (/proc/uptime), a clock that two processes share. */
-export function uptimeMs(rt: Runtime): number {
+export function uptimeMs(rt: Reader): number {
   return Math.round(Number((rt.readFile('/proc/uptime') ?? '0').split(' ')[0]) * 1000);
+}
+
+/** This process's pid, as /proc says it. */
+export function ownPid(rt: Runtime): number {
+  return Number((rt.readFile('/proc/self/stat') ?? '0').split(' ')[0]);
 }

@@ -45,6 +45,11 @@ export interface Runtime {
   /** Write in place (for /proc/sys files, which cannot be renamed over). */
   writeFile(path: string, data: string): void;
   removeFile(path: string): void;
+  /**
+   * An exclusive lock on `path` (created if missing), held until the returned function is
+   * called or this process dies; null when it was not had within `timeoutMs`.
+   */
+  lockFile(path: string, timeoutMs: number): Promise<(() => void) | null>;
   /** Names in a directory (without . and ..), or null when it cannot be read. */
   listDir(path: string): string[] | null;
   exists(path: string): boolean;
@@ -79,6 +84,9 @@ export interface Runtime {
   randomBytes(count: number): Uint8Array;
   exit(code: number): never;
 }
+
+/** What reading mpwan's state takes: the rpcd plugin answers a status with this alone (sys/qjs/reader.ts). */
+export type Reader = Pick<Runtime, 'readFile' | 'env' | 'exec'>;
 
 export const SIGHUP = 1;
 export const SIGINT = 2;

@@ -1,5 +1,5 @@
 // The one wrapper around iproute2's `ss` (package `ss` on OpenWrt; optional).
-import type { Runtime } from './runtime.js';
+import type { Reader, Runtime } from './runtime.js';
 import { countConnectionsTo, mptcpTokensOf, parseSubflows, silentServerConnections, type Subflow } from '../observe/ss.js';
 
 export async function readSubflows(rt: Runtime): Promise<Subflow[] | { unavailable: string }> {
@@ -10,7 +10,7 @@ export async function readSubflows(rt: Runtime): Promise<Subflow[] | { unavailab
 }
 
 /** The proxies' connections to the server (`proxyPids`: the running proxy processes). */
-export async function countServerConnections(rt: Runtime, host: string, port: number, proxyPids: number[]): Promise<{ mptcp: number; tcp: number } | null> {
+export async function countServerConnections(rt: Reader, host: string, port: number, proxyPids: number[]): Promise<{ mptcp: number; tcp: number } | null> {
   const r = await rt.exec(['ss', '-tnpiHO', 'state', 'established'], { timeoutMs: 10000 });
   return r.status === 0 ? countConnectionsTo(r.stdout, host, port, proxyPids) : null;
 }

@@ -52,6 +52,11 @@ describe('LuCI status: throughput history and formatting', () => {
     assert.equal(si(20.4e6), '20.4 M');
     assert.equal(duration(3725), '1h 2m');
     assert.equal(duration(59.9), '59s');
+    assert.equal(duration(3613), '1h 0m', 'no unit skipped (not "1h 13s")');
+    assert.equal(duration(86400 + 5), '1d 0h');
+    assert.equal(duration(60), '1m 0s');
+    assert.equal(duration(0), '0s');
+    assert.equal(duration(-3), '0s');
     assert.equal(sinceDate(1700000000)?.getTime(), 1700000000000);
     assert.equal(sinceDate(1700000000000)?.getTime(), 1700000000000);
     assert.equal(sinceDate('garbage'), null);

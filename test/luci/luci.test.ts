@@ -29,6 +29,10 @@ describe('LuCI app: status, settings and diagnostics in Chromium', function () {
   const configFile = () => join(rig.rtr.dir, 'etc/mpwan');
   const cardState = (uplink: string) => page.getAttribute(`.mpwan-card[data-uplink="${uplink}"]`, 'data-state');
   const notifications = () => page.locator('.alert-message.error').allTextContents();
+  /** Polls without blocking the event loop (the LuCI server runs in this process). */
+  const until = async (what: string, probe: () => boolean, ms = 5000) => {
+    for (const end = Date.now() + ms; !probe(); await new Promise((r) => setTimeout(r, 50))) if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+  };
   const waitText = (selector: string, re: RegExp, timeout: number) => page.locator(selector).filter({ hasText: re }).first().waitFor({ timeout });
 
   it('status renders every uplink from live data', async () => {
@@ -51,7 +55,7 @@ describe('LuCI app: status, settings and diagnostics in Chromium', function () {
     const samples = async () => Number(await page.getAttribute('#mpwan-aggregate svg', 'data-samples'));
     const before = await samples();
     const srv = rig.topo.spawn(rig.topo.vps, ['iperf3', '-s', '-1', '-B', rig.topo.server, '-p', '5299']);
-    await new Promise((r) => setTimeout(r, 300));
+    await until('the iperf3 server to listen', () => rig.topo.exec(rig.topo.vps, ['ss', '-Hltn', 'sport = :5299']).stdout.trim() !== '');
     const cli = rig.topo.spawn(rig.topo.rtr, ['iperf3', '-c', rig.topo.server, '-p', '5299', '-B', rig.topo.wans[0].addr, '-t', '5', '-b', '20M']);
     try {
       await waitText('.mpwan-legend', /● wan [1-9]/, 3 * POLL_MS + 2000);

@@ -117,7 +117,7 @@ describe('LuCI status: default route, config error, warnings, rates from sampled
     await waitText('.mpwan-legend', /Download 8\.00 Mbit\/s/);
     assert.ok(n >= 3, `${n} replies`);
     // A counted 100 ms window would have drawn 400 Mbit/s: the scale is 1.1 x the highest rate.
-    assert.equal(await text('#mpwan-aggregate svg text.scale'), '8.80 Mbit/s');
+    assert.equal(await text('#mpwan-aggregate .scale'), '8.80 Mbit/s');
     assert.equal(await page.getAttribute('#mpwan-aggregate svg', 'data-samples'), '1');
   });
 });

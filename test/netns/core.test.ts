@@ -2,9 +2,13 @@
 // namespace with an MPTCP listener and strict rp_filter, mpwan installed and run under qjs.
 // Each case builds fresh namespaces (like mptcp_join.sh's `reset`).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Topology, sweepStale, type TopologyOptions } from './lib/topology.js';
 import { Router } from './lib/mpwan.js';
 import { mptcpFromRouter } from './lib/traffic.js';
+import { waitFor } from './lib/wait.js';
 
 interface Endpoint { id: number; address: string; dev?: string; subflow?: boolean; backup?: boolean; signal?: boolean }
 interface Rule { priority: number; src?: string; table: string }
@@ -105,10 +109,26 @@ describe('core: endpoints, routing and reconcile on the real kernel', function (
     topo.ip(topo.rtr, 'rule', 'add', 'pref', '5000', 'from', '10.77.0.1', 'lookup', '100');
     topo.ip(topo.rtr, 'rule', 'add', 'pref', '1500', 'from', '10.20.1.2', 'lookup', '5100');
     rtr.writeDefaultConfig();
+    const limitsFound = topo.ip(topo.rtr, 'mptcp', 'limits', 'show');
     assert.equal(rtr.run(['apply']).status, 0);
     assert.deepEqual(endpoints(topo).map((e) => e.id), [1, 2, 42].filter((id) => id !== 3).sort((a, b) => a - b).map((id) => id));
+    // What a daemon killed with SIGKILL leaves: its key, its pid file, and a proxy still running
+    // (a stand-in whose argv names the key, as the relay's does) with the record of it.
+    for (const f of ['relay.key', 'daemon.pid']) writeFileSync(join(rtr.dir, 'run', f), 'x\n', { mode: 0o600 });
+    const proxy = spawn('tail', ['-f', join(rtr.dir, 'run/relay.key')], { stdio: 'ignore' });
+    waitFor('the stand-in to run', () => readFileSync(`/proc/${proxy.pid}/cmdline`, 'utf8').startsWith('tail'));
+    writeFileSync(join(rtr.dir, 'run/proxies.json'), JSON.stringify({ launch: 'x', pids: [proxy.pid] }));
     const stop = rtr.run(['stop']);
     assert.equal(stop.status, 0, stop.stderr);
+    assert.equal(topo.ip(topo.rtr, 'mptcp', 'limits', 'show'), limitsFound, 'the limits as mpwan found them');
+    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['lock', 'owned.json'], 'the records and the lock (never removed) stay');
+    // Stopped: it may still be finishing its exit (a zombie once done: this process reaps it later).
+    const exited = () => { try { return /^State:\s+Z/m.test(readFileSync(`/proc/${proxy.pid}/status`, 'utf8')); } catch { return true; } };
+    try {
+      waitFor('the left proxy to have exited', exited);
+    } finally {
+      proxy.kill('SIGKILL');
+    }
     assert.deepEqual(endpoints(topo).map((e) => [e.id, e.address]), [[42, '10.77.0.1']]);
     const left = topo.ipJson<Rule[]>(topo.rtr, 'rule', 'show').map((x) => `${x.priority} ${x.src} ${x.table}`);
     assert.ok(left.includes('5000 10.77.0.1 100') && left.includes('1500 10.20.1.2 5100'), left.join('\n'));

@@ -1,7 +1,9 @@
 // The daemon follows netifd: the hotplug script (run as hotplug-call runs it, with the
 // variables netifd sets) only signals the daemon, which re-plans from netifd's state.
 import assert from 'node:assert/strict';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Topology, sweepStale } from './lib/topology.js';
 import { Router } from './lib/mpwan.js';
@@ -51,11 +53,33 @@ describe('daemon: hotplug events and reloads', function () {
     assert.match(daemon.log(), /SIGHUP: .*add endpoint id \d+ 10\.20\.2\.7 dev wan1/);
   });
 
+  /**
+   * Whether the hotplug script signals the daemon for these variables. Its pid file names a
+   * stopped stand-in (its argv says mpwan), so a SIGHUP stays pending there, in
+   * /proc/PID/status, when the script returns: nothing to wait for.
+   */
+  function signals(env: Record<string, string>): boolean {
+    const dir = mkdtempSync(join(tmpdir(), 'mpwan-hotplug-'));
+    const standIn = spawn('sh', ['-c', 'sleep 60', 'mpwan-daemon-stand-in'], { stdio: 'ignore' });
+    try {
+      process.kill(standIn.pid!, 'SIGSTOP');
+      const status = () => readFileSync(`/proc/${standIn.pid}/status`, 'utf8');
+      waitFor('the stand-in to stop', () => /^State:\s+T/m.test(status()));
+      writeFileSync(join(dir, 'daemon.pid'), `${standIn.pid}\n`);
+      const r = topo.exec(topo.rtr, ['sh', '-c', `( . '${HOTPLUG}' )`], { env: { ...env, MPWAN_RUN_DIR: dir } });
+      assert.equal(r.status, 0, r.stderr);
+      const pending = (field: string) => BigInt(`0x${new RegExp(`^${field}:\\s*([0-9a-f]+)`, 'm').exec(status())![1]}`);
+      return ((pending('ShdPnd') | pending('SigPnd')) & 1n) !== 0n; // SIGHUP is signal 1: bit 0
+    } finally {
+      standIn.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   it('ignores an ifupdate that changed no address or route', () => {
-    const before = reloads();
-    hotplug({ ACTION: 'ifupdate', INTERFACE: 'wan2', DEVICE: 'wan1', IFUPDATE_DATA: '1' });
-    topo.exec(topo.rtr, ['sleep', '0.3']);
-    assert.equal(reloads(), before);
+    assert.equal(signals({ ACTION: 'ifupdate', INTERFACE: 'wan2', DEVICE: 'wan1', IFUPDATE_DATA: '1' }), false);
+    assert.equal(signals({ ACTION: 'ifupdate', INTERFACE: 'wan2', DEVICE: 'wan1', IFUPDATE_ADDRESSES: '1' }), true, 'an address change is signalled');
+    assert.equal(signals({ ACTION: 'ifdown', INTERFACE: 'wan2' }), true);
   });
 
   it('reloads the config on `mpwan reload` (procd reload_service sends the same SIGHUP)', () => {

@@ -6,7 +6,7 @@ import { Topology, sweepStale, type Wan } from './lib/topology.js';
 import { setupAggregation, type Aggregation } from './lib/aggregation.js';
 import { cut, restore, downloadThrough, type CutKind } from './lib/failover.js';
 import { DNS_ANSWER, DNS_NAME, ECHO_PORT, backAfter, startInternet, startProbe, startRouterDns, type Probe } from './lib/internet.js';
-import { sleepMs, waitFor } from './lib/wait.js';
+import { waitFor } from './lib/wait.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 /** A second internet address, reached through wan2 by a specific route (a VPN or an ISP service). */
@@ -59,11 +59,12 @@ describe('default route and flows follow uplink health', function () {
 
   function failoverOf(kind: CutKind, w: Wan) {
     const dir = agg.rtr.dir;
+    // Longer than they are needed: they are stopped once the flows are checked after the restore.
     const probes: Record<string, Probe> = {
-      'LAN DNS': startProbe(topo, topo.cli, dir, `dns-${kind}`, { mode: 'dns', to: `${topo.lanRouter}:53`, name: DNS_NAME, every: 100, for: 16000 }),
-      'LAN UDP': startProbe(topo, topo.cli, dir, `echo-${kind}`, { mode: 'echo', to: `${topo.destination}:${ECHO_PORT}`, every: 100, for: 16000 }),
-      'router UDP': startProbe(topo, topo.rtr, dir, `own-${kind}`, { mode: 'fresh', to: `${topo.destination}:${ECHO_PORT}`, every: 100, for: 16000 }),
-      'LAN UDP via wan2': startProbe(topo, topo.cli, dir, `wan2-${kind}`, { mode: 'echo', to: `${VIA_WAN2}:${ECHO_PORT + 1}`, every: 100, for: 16000 }),
+      'LAN DNS': startProbe(topo, topo.cli, dir, `dns-${kind}`, { mode: 'dns', to: `${topo.lanRouter}:53`, name: DNS_NAME, every: 100, for: 30000 }),
+      'LAN UDP': startProbe(topo, topo.cli, dir, `echo-${kind}`, { mode: 'echo', to: `${topo.destination}:${ECHO_PORT}`, every: 100, for: 30000 }),
+      'router UDP': startProbe(topo, topo.rtr, dir, `own-${kind}`, { mode: 'fresh', to: `${topo.destination}:${ECHO_PORT}`, every: 100, for: 30000 }),
+      'LAN UDP via wan2': startProbe(topo, topo.cli, dir, `wan2-${kind}`, { mode: 'echo', to: `${VIA_WAN2}:${ECHO_PORT + 1}`, every: 100, for: 30000 }),
     };
     waitFor('every probe answering', () => Object.values(probes).every((p) => p.lines().some((l) => l.ok)), 100);
     const [lanPort, wan2Port] = [probes['LAN UDP'].port(), probes['LAN UDP via wan2'].port()];
@@ -75,7 +76,11 @@ describe('default route and flows follow uplink health', function () {
       [8, () => { seen.restoredAt = Date.now(); restore(topo, w, kind); }],
     ]);
     waitFor('the uplink back and preferred again', () => health('wan') === 'up' && defaultRule()[0] === '5100', 200);
-    sleepMs(1500);
+    // The moved flow must stay on wan2: look once the re-plan that took wan back has finished
+    // (the daemon reports it) and a datagram of the flow has passed since.
+    waitFor('the daemon to report wan back', () => agg.rtr.daemonState()?.default_route?.find((d: Obj) => d.family === 4)?.uplink === 'wan', 200);
+    const replanned = Date.now();
+    waitFor('a LAN UDP answer after that re-plan', () => probes['LAN UDP'].lines().some((l) => l.ok && l.sentMs > replanned), 100);
     for (const p of Object.values(probes)) try { process.kill(-p.child.pid!, 'SIGKILL'); } catch { /* done */ }
     seen.after = flows(topo.destination, lanPort);
     return { run, seen, before, probes };

@@ -92,7 +92,7 @@ describe('failover: uplinks die and return under a live LAN connection', functio
     assert.match(seen.healthBeforeRestore.reason, /probe rounds without an answer/);
     assert.deepEqual(seen.ruleWhileDown, [`${topo.server} 5101`]);
     // New connections left wan at its first missed probe round, before it was confirmed down.
-    assert.match(agg.daemon.log(), /uplink wan missed a probe round: add rule pref 5001 to \S+ lookup 5101.*\n(.*\n)*.*uplink wan is down/);
+    assert.match(agg.daemon.log(), /uplink wan missed a probe round: add IPv4 rule pref 5001 to \S+ lookup 5101.*\n(.*\n)*.*uplink wan is down/);
     assert.deepEqual(serverRule(), [`${topo.server} 5100`]);
   });
 

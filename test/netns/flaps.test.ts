@@ -8,20 +8,9 @@ import { join } from 'node:path';
 import { Topology, sweepStale } from './lib/topology.js';
 import { Router } from './lib/mpwan.js';
 import { waitFor } from './lib/wait.js';
+import { prng } from './lib/prng.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** mulberry32: a seeded PRNG, so a failing sequence can be replayed with MPWAN_FLAP_SEED. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('200 random flaps and address changes', function () {
   this.timeout(180000);
@@ -115,16 +104,16 @@ describe('200 random flaps and address changes', function () {
     const dry = rtr.json(['apply', '--dry-run']).json;
     assert.deepEqual(dry.changes, [], 'mpwan itself finds nothing to change');
 
-    // Nothing leaked: no child processes (probes) but the one carrier watch (`ip -o monitor
-    // link`), no files beyond the daemon's own. (A command the daemon runs right now, `ip` for
-    // the periodic check, is not a leak: it ends.)
+    // Nothing leaked: no child processes (probes) but the carrier watch (`ip -o monitor link`)
+    // and the table watch (`nft monitor`), no files beyond the daemon's own. (A command the
+    // daemon runs right now, `ip` for the periodic check or `ubus send`, is not a leak: it ends.)
     const children = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
       try { return readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(daemon.pid); } catch { return false; }
     }).map((d) => { try { return readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return ''; } }).filter(Boolean);
-    const watch = 'ip -o monitor link ';
-    waitFor(`no child processes but the carrier watch (have: ${children().join('; ')})`, () => children().every((c) => c === watch), 100);
-    assert.ok(children().filter((c) => c === watch).length <= 1, 'one carrier watch at most');
-    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['daemon.json', 'daemon.pid', 'owned.json', 'state.json', 'status.json']);
+    const watches = ['ip -o monitor link ', 'nft monitor '];
+    waitFor(`no child processes but the watches (have: ${children().join('; ')})`, () => children().every((c) => watches.includes(c)), 100);
+    for (const w of watches) assert.ok(children().filter((c) => c === w).length <= 1, `one ${w}at most`);
+    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['daemon.json', 'daemon.pid', 'lock', 'owned.json', 'state.json', 'status.json']);
     // Health follows at once (the carrier watch) or within ten probe rounds (the safety read).
     const wantHealth = Object.fromEntries(live.map((k) => [rtr.netifd.ifaces[k].interface, carrier[k] ? 'up' : 'down']).sort());
     const haveHealth = () => Object.fromEntries(Object.entries(rtr.health()).map(([name, h]) => [name, h.state]).sort());

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Topology, sweepStale } from './lib/topology.js';
 import { Router } from './lib/mpwan.js';
 import { iperf } from './lib/traffic.js';
-import { sleepMs, waitFor, waitListening } from './lib/wait.js';
+import { waitFor, waitListening } from './lib/wait.js';
 import { qjsPath } from '../lib/qjs.js';
 import { setupAggregation, type Aggregation, type Engine } from './lib/aggregation.js';
 
@@ -56,6 +56,8 @@ for (const engine of ENGINES) describe(`LAN clients through the MPTCP proxy (${e
   let link: string;
   let port: number;
   let daemon: Aggregation['daemon'];
+  /** The router's MPTCP limits before mpwan ran. */
+  let limitsFound: string;
 
   const mpwanIn = (ns: string, args: string[]) => topo.exec(ns, [qjsPath(), join(rtr.root, 'usr/sbin/mpwan'), ...args]);
   const configPath = () => join(rtr.dir, 'etc/mpwan');
@@ -75,6 +77,7 @@ for (const engine of ENGINES) describe(`LAN clients through the MPTCP proxy (${e
   before(() => {
     sweepStale();
     topo = new Topology({ wans: 2, rateMbit: RATE, lan: true, dst: true, strictRpFilter: true });
+    limitsFound = topo.ip(topo.rtr, 'mptcp', 'limits', 'show');
     agg = setupAggregation(topo, [['check_interval', '1']], engine);
     ({ rtr, serverRoot, link, port, daemon } = agg);
   });
@@ -261,8 +264,15 @@ for (const engine of ENGINES) describe(`LAN clients through the MPTCP proxy (${e
     reload();
     waitFor('the new instances', () => proxies().length === facts.instances(1) && !proxies().some((p) => before.includes(p)));
     const now = proxies();
-    sleepMs(2500); // the supervision runs every second: it must not bring the old instances back
-    assert.deepEqual(proxies(), now);
+    // The supervision must not bring the old instances back. Make it act: one new instance dies;
+    // once the supervision has restarted it, exactly the new launch runs.
+    const exits = () => (daemon.log().match(/proxy instance \d+ exited/g) ?? []).length;
+    const exited = exits();
+    process.kill(Number(now[0].split(' ')[0]), 'SIGKILL');
+    waitFor('the supervision to restart the instance', () => exits() > exited && proxies().length === facts.instances(1) && !proxies().includes(now[0]), 100);
+    const argv = (p: string) => p.slice(p.indexOf(' ') + 1);
+    assert.deepEqual(proxies().map(argv).sort(), now.map(argv).sort());
+    assert.ok(!proxies().some((p) => before.includes(p)), 'no instance of the old launch');
     assert.equal(rtr.settledDaemonState().proxy.instances.length, facts.instances(1));
     editConfig('proxy', 'proxy', [['threads', '2']]);
     reload();
@@ -274,7 +284,10 @@ for (const engine of ENGINES) describe(`LAN clients through the MPTCP proxy (${e
     reload();
     assert.ok(!redirectLoaded());
     assert.deepEqual(proxies(), []);
-    sleepMs(2500); // the supervision runs every second: it must not start them again
+    // The supervision starts only what the daemon's proxy list holds, and the daemon reports none;
+    // a re-plan, where a launch would be configured again, starts nothing either.
+    assert.equal(rtr.settledDaemonState().proxy, null);
+    reload();
     assert.deepEqual(proxies(), []);
     assert.ok(!redirectLoaded());
     const r = iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: 1, mptcp: false });
@@ -293,10 +306,11 @@ for (const engine of ENGINES) describe(`LAN clients through the MPTCP proxy (${e
     assert.doesNotMatch(readFileSync(join(rtr.dir, 'run/proxies.json'), 'utf8'), new RegExp(password), 'the adoption record keeps a digest, not the launch');
   });
 
-  it('mpwan stop stops the daemon and removes everything', () => {
+  it('mpwan stop stops the daemon and removes everything: limits as found, no key, only the records left', () => {
     editConfig('proxy', 'proxy', [['enabled', '1']]);
     reload();
     waitFor('the LAN redirect', redirectOn);
+    assert.notEqual(topo.ip(topo.rtr, 'mptcp', 'limits', 'show'), limitsFound, 'mpwan raised the limits');
     const r = rtr.run(['stop']);
     assert.equal(r.status, 0, r.stderr);
     waitFor('the daemon to exit', () => !daemon.alive());
@@ -304,5 +318,8 @@ for (const engine of ENGINES) describe(`LAN clients through the MPTCP proxy (${e
     assert.deepEqual(topo.ipJson<Obj[]>(topo.rtr, 'mptcp', 'endpoint', 'show'), []);
     assert.deepEqual(proxies(), []);
     assert.match(daemon.log(), /daemon stopped/);
+    assert.equal(topo.ip(topo.rtr, 'mptcp', 'limits', 'show'), limitsFound);
+    // The run dir's lock stays: removing a lock file while another process may open it would let two hold it.
+    assert.deepEqual(readdirSync(join(rtr.dir, 'run')).sort(), ['daemon.json', 'lock', 'owned.json']);
   });
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Topology, sweepStale } from './lib/topology.js';
 import { Router } from './lib/mpwan.js';
 import { Rpcd } from './lib/rpcd.js';
+import { waitFor, waitListening } from './lib/wait.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -70,12 +71,17 @@ describe('ubus API: the mpwan rpcd plugin', function () {
 
   it('connections shows each MPTCP connection with bytes per uplink', () => {
     const server = topo.spawn(topo.vps, ['mptcpize', 'run', 'iperf3', '-s', '-1', '-B', topo.server, '-p', String(port + 1)]);
-    topo.exec(topo.vps, ['sleep', '0.5']);
-    const client = topo.spawn(topo.rtr, ['mptcpize', 'run', 'iperf3', '-c', topo.server, '-p', String(port + 1), '-t', '3']);
-    topo.exec(topo.rtr, ['sleep', '1.5']);
-    const c = ok('connections');
-    client.kill();
-    server.kill();
+    waitListening(topo, topo.vps, port + 1);
+    const client = topo.spawn(topo.rtr, ['mptcpize', 'run', 'iperf3', '-c', topo.server, '-p', String(port + 1), '-t', '5']);
+    // Until the data connection has carried data over both uplinks (well within the 5 s run).
+    const both = (x: Obj) => x.bytes_sent > 100000 && x.subflows.filter((s: Obj) => s.bytes_sent > 10000).length === 2;
+    let c: Obj = {};
+    try {
+      waitFor('a connection carrying data over both uplinks', () => (c = ok('connections')).connections?.some(both), 100);
+    } finally {
+      client.kill();
+      server.kill();
+    }
     assert.equal(c.available, true);
     const data = c.connections.find((x: Obj) => x.bytes_sent > 100000);
     assert.ok(data, JSON.stringify(c));
@@ -130,7 +136,7 @@ describe('ubus API: the mpwan rpcd plugin', function () {
 
   it('diagnose explains each uplink: addresses, routing, endpoint, gateway and the MPTCP handshake', () => {
     const server = topo.spawn(topo.vps, ['mptcpize', 'run', 'iperf3', '-s', '-B', topo.server, '-p', String(port)]);
-    topo.exec(topo.vps, ['sleep', '0.5']);
+    waitListening(topo, topo.vps, port);
     try {
       const d = ok('diagnose');
       for (const u of d.uplinks) {
@@ -148,7 +154,7 @@ describe('ubus API: the mpwan rpcd plugin', function () {
 
   it('diagnose notices a connection that falls back to plain TCP', () => {
     const server = topo.spawn(topo.vps, ['iperf3', '-s', '-B', topo.server, '-p', String(port)]);
-    topo.exec(topo.vps, ['sleep', '0.5']);
+    waitListening(topo, topo.vps, port);
     try {
       const check = ok('diagnose', { uplink: 'wan' }).uplinks[0].checks.at(-1);
       assert.equal(check.status, 'fail');

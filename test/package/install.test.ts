@@ -96,6 +96,9 @@ describe('install into a staging root', function () {
     assert.equal(rpcd.status, 0, rpcd.stderr);
     const methods = JSON.parse(rpcd.stdout);
     assert.equal(typeof methods.status, 'object');
+    // Calls other than status load the method table from /usr/share/mpwan.
+    const unknown = spawnSync(qjsPath(), [s.path('usr/libexec/rpcd/mpwan'), 'call', 'nope'], { encoding: 'utf8', input: '{}' });
+    assert.deepEqual(JSON.parse(unknown.stdout), { error: { code: 'invalid_argument', message: "unknown method 'nope'" } });
     // Every method the ACL grants is one the installed plugin offers.
     const acl = JSON.parse(readFileSync(s.path('usr/share/rpcd/acl.d/luci-app-mpwan.json'), 'utf8'))['luci-app-mpwan'];
     for (const m of [...acl.read.ubus.mpwan, ...acl.write.ubus.mpwan]) assert.ok(m in methods, `${m} is offered`);
@@ -180,7 +183,7 @@ describe('install into a staging root', function () {
     assert.equal(r.prerm?.status, 0, r.prerm?.stderr ?? '');
     assert.deepEqual(s.log().slice(-2), ['stop /etc/init.d/mpwan', 'disable /etc/init.d/mpwan']);
     assert.ok(!existsSync(s.path('etc/rc.d/S95mpwan')));
-    for (const f of ['usr/sbin/mpwan', 'usr/sbin/mpwan-relay', 'usr/libexec/rpcd/mpwan', 'etc/init.d/mpwan', 'etc/hotplug.d/iface/95-mpwan']) {
+    for (const f of ['usr/sbin/mpwan', 'usr/sbin/mpwan-relay', 'usr/libexec/rpcd/mpwan', 'usr/share/mpwan/rpcd-methods.js', 'etc/init.d/mpwan', 'etc/hotplug.d/iface/95-mpwan']) {
       assert.ok(!existsSync(s.path(f)), f);
     }
     assert.ok(existsSync(s.path('etc/config/mpwan')), 'opkg keeps a changed conffile');

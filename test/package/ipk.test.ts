@@ -112,6 +112,7 @@ describe('ipk packages', function () {
       './etc/init.d/mpwan': 'rwxr-xr-x 0/0',
       './etc/uci-defaults/50-mpwan': 'rw-r--r-- 0/0',
       './usr/libexec/rpcd/mpwan': 'rwxr-xr-x 0/0',
+      './usr/share/mpwan/rpcd-methods.js': 'rw-r--r-- 0/0',
       './usr/sbin/mpwan': 'rwxr-xr-x 0/0',
       './usr/sbin/mpwan-relay': 'rwxr-xr-x 0/0',
     });
@@ -144,6 +145,7 @@ describe('ipk packages', function () {
     execFileSync('tar', ['-xzf', join(mpwan.dir, 'data.tar.gz'), '-C', data]);
     assert.equal(sha256(join(data, 'usr/sbin/mpwan')), sha256(join(repoRoot, 'build/bundle/mpwan.js')));
     assert.equal(sha256(join(data, 'usr/libexec/rpcd/mpwan')), sha256(join(repoRoot, 'build/bundle/rpcd-mpwan.js')));
+    assert.equal(sha256(join(data, 'usr/share/mpwan/rpcd-methods.js')), sha256(join(repoRoot, 'build/bundle/rpcd-methods.js')));
     assert.equal(sha256(join(data, 'usr/sbin/mpwan-relay')), sha256(join(repoRoot, 'build/relay/mpwan-relay')));
     assert.doesNotMatch(execFileSync('readelf', ['-S', '-W', join(data, 'usr/sbin/mpwan-relay')], { encoding: 'utf8' }), /\.symtab/, 'stripped');
     assert.equal(readFileSync(join(data, 'usr/sbin/mpwan'), 'utf8').split('\n')[0], '#!/usr/bin/qjs');
@@ -167,7 +169,7 @@ describe('ipk packages', function () {
     // Every file package/mpwan/Makefile installs from $(PKG_BUILD_DIR) is in it, but the relay,
     // which Build/Compile makes from src/relay into build/relay.
     const installed = [...MPWAN_MK.matchAll(/\$\(INSTALL_\w+\) \$\(PKG_BUILD_DIR\)\/(\S+)/g)].map((m) => m[1]);
-    assert.equal(installed.length, 7);
+    assert.equal(installed.length, 8);
     for (const f of installed.filter((f) => f !== 'build/relay/mpwan-relay')) assert.ok(names.includes(top + f), `${f} is in the tarball`);
     assert.ok(installed.includes('build/relay/mpwan-relay'));
     assert.ok(!names.some((n) => n.startsWith(`${top}build/relay`)), 'no relay built for this machine in the sources');

@@ -3,7 +3,7 @@
 // compiler): --dry-run, then a real setup into a temporary root in a new network namespace
 // (MPTCP sysctls and limits are per namespace), and a second run that changes nothing. Every
 // program is static (no ELF interpreter) and of its folder's CPU; the aarch64 ones also run
-// under qemu when qemu-aarch64-static is installed.
+// under qemu-aarch64-static (scripts/ensure-deps.sh installs it).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,7 +15,7 @@ const KIT: Record<string, RegExp> = { x86_64: /X86-64/, aarch64: /AArch64/ };
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const canUnshare = process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0;
 const sha256 = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
-const onPath = (prog: string) => spawnSync('sh', ['-c', `command -v ${prog}`], { encoding: 'utf8' }).stdout.trim();
+const onPath = (prog: string) => spawnSync('sh', ['-c', 'command -v "$0"', prog], { encoding: 'utf8' }).stdout.trim();
 
 describe('server kit in the release tarball', function () {
   let tarball: string;
@@ -100,9 +100,9 @@ describe('server kit in the release tarball', function () {
     assert.equal(r.stdout, '');
   });
 
-  it('runs the aarch64 programs (under qemu-aarch64-static)', function () {
+  it('runs the aarch64 programs (under qemu-aarch64-static)', () => {
     const qemu = onPath('qemu-aarch64-static');
-    if (!qemu) this.skip();
+    assert.ok(qemu, 'qemu-aarch64-static is missing (Debian package qemu-user-static; scripts/ensure-deps.sh installs it)');
     const qjs = spawnSync(qemu, [join(top, 'server/aarch64/qjs'), join(top, 'build/bundle/mpwan.js'), 'version'], { encoding: 'utf8' });
     assert.equal(qjs.status, 0, qjs.stderr);
     assert.ok(qjs.stdout.includes(version), qjs.stdout);

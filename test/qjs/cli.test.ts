@@ -61,6 +61,10 @@ describe('mpwan CLI bundle under qjs', function () {
     assert.match(cfg, /option engine 'shadowsocks-libev'/);
     assert.doesNotMatch(cfg, /option udp|option key/);
     assert.match(cfg, /option password 'pw'/);
+    const v6 = mpwan(['server', 'import', `mpwan://${key}@[2001:db8::1]:8388`]);
+    assert.equal(v6.status, 0, v6.stderr);
+    assert.match(v6.stdout, /Server 'vps' \(\[2001:db8::1\]:8388, engine relay\)/);
+    assert.match(readFileSync(join(work, 'etc/mpwan'), 'utf8'), /option host '2001:db8::1'/);
   });
 
   it('exits 2 on usage errors', () => {
@@ -133,6 +137,8 @@ describe('mpwan CLI bundle under qjs', function () {
       [['server', 'setup', '--frobnicate'], /unknown option '--frobnicate' \(see 'mpwan server setup --help'\)/],
       [['server', 'setup', '--method', 'rc4'], /--method takes one of/],
       [['server', 'import', 'ss://garbage'], /cannot import the link: .*paste the line 'mpwan server setup' printed/],
+      [['server', 'import', 'http://198.51.100.7:8388'], /cannot import the link: not a server link: expected mpwan:\/\/<key>@<host>:<port> \(or ss:/],
+      [['server', 'import', ''], /cannot import the link: the link is empty: expected mpwan:\/\//],
       [['server', 'import'], /missing argument \(see 'mpwan server import --help'\)/],
       [['server', 'import', 'ss://x', 'extra'], /unexpected argument 'extra'/],
       [['server'], /Usage:\n {2}mpwan server setup/],

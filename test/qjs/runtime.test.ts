@@ -126,6 +126,17 @@ describe('runtime layer under qjs', function () {
     }
   });
 
+  it('lockFile: one holder at a time; a holder that dies (kill -9) releases the lock', async () => {
+    const lock = join(dir, 'lock');
+    const marker = join(dir, 'held');
+    const holder = spawn(qjsPath(), [join(repoRoot, 'build/test/runtime-probe.js'), 'lock', lock, '5000', '0', marker], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await new Promise<void>((resolve) => holder.stderr.on('data', (d) => { if (String(d).includes('locked')) resolve(); }));
+    assert.deepEqual(probe(['lock', lock, '300', '1', join(dir, 'other')]), { locked: false, probeStderr: '' }, 'held by the first: not had in time');
+    const waiter = probeAsync(['lock', lock, '20000', '1', join(dir, 'waiter')], {});
+    holder.kill('SIGKILL'); // it never releases the lock itself
+    assert.deepEqual(await waiter, { locked: true, markerBefore: false });
+  });
+
   /** As probe(), without blocking this process (the test's own listener must keep answering). */
   function probeAsync(args: string[], env: Record<string, string>): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
     return new Promise((resolve, reject) => {

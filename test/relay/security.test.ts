@@ -3,11 +3,11 @@
 // destinations. Run against the release build and the ASan/UBSan build (any report fails).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Topology, sweepStale } from '../netns/lib/topology.js';
 import { waitFor, waitListening } from '../netns/lib/wait.js';
-import { handshake } from './lib/handshake.js';
+import { handshake, record } from './lib/handshake.js';
 import { ASAN_ENV, Relay, alive, passiveOpens, peer, peerArgv, relayBinary, rssKb, sanitizerReport } from './lib/relay.js';
 
 const ECHO = 7001;
@@ -18,6 +18,7 @@ for (const build of ['release', 'asan'] as const) {
     let topo: Topology;
     let relay: Relay;
     const dstOpens = () => passiveOpens(topo, topo.dst);
+    const dstEvents = () => (existsSync(join(relay.dir, 'dst.log')) ? readFileSync(join(relay.dir, 'dst.log'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
     const server = () => ({ host: topo.server, port: relay.serverPort });
     const hs = (o: Partial<Parameters<typeof handshake>[0]> = {}) => ({ keyHex: relay.keyHex, address: topo.destination, port: ECHO, ...o });
     /** Nothing reached the destination while `f` ran, and the server is still up. */
@@ -70,7 +71,28 @@ for (const build of ['release', 'asan'] as const) {
       });
     });
 
+    it('records (type 2): relayed up to the end record; a record too long or cut short resets the destination', () => {
+      const items = [
+        // Two records and the end record: the destination gets the bytes and their end, and echoes them.
+        { ...hs({ type: 2 }), payloadHex: Buffer.concat([record(Buffer.from('pi')), record(Buffer.from('ng')), record(Buffer.alloc(0))]).toString('hex'), timeoutMs: 3000 },
+        { ...hs({ type: 2 }), payloadHex: '0010000141', timeoutMs: 3000 }, // a record of 1 MiB + 1
+        { ...hs({ type: 2 }), payloadHex: record(Buffer.from('0123456789')).subarray(0, 9).toString('hex'), end: true, timeoutMs: 3000 },
+      ];
+      const resets = () => dstEvents().filter((e) => e.event === 'reset').map((e) => e.tag);
+      const before = resets().length;
+      const rs = peer(topo, topo.rtr, 'raw', { ...server(), items });
+      assert.deepEqual([rs[0].outcome, rs[0].status, rs[0].rest], ['end', 0, 'ping'], JSON.stringify(rs[0]));
+      assert.equal(rs[1].rest, '', 'nothing relayed after a bad header');
+      // The destination sees a reset, never an orderly end, for what was cut short. (This peer
+      // is plain TCP, which the server's linger-0 close ends with a FIN; a router's MPTCP gets
+      // the reset: connections.test.ts.)
+      waitFor('the destination to see two resets', () => resets().length === before + 2);
+      assert.deepEqual(resets().slice(before).sort(), ['', '01234']);
+      assert.ok(!dstEvents().some((e) => e.tag === '01234' && e.event === 'end'), 'a record cut short is not an end');
+    });
+
     it('a router with the wrong key: its LAN client is reset, the destination sees nothing', () => {
+      const authFailed = relay.stats('server').auth_failed;
       relay.stop(relay.routerPid, 'router');
       const wrong = new Relay(topo, { binary: relay.binary, env: relay.o.env, sharing: relay, routerKeyHex: randomBytes(32).toString('hex') });
       try {
@@ -78,6 +100,8 @@ for (const build of ['release', 'asan'] as const) {
         const r = noConnection(() => peer(topo, topo.cli, 'expect', { host: topo.destination, port: ECHO, send: 'x' }));
         assert.equal(r.outcome, 'reset', JSON.stringify(r));
         waitFor('the wrong router to count a rejection', () => wrong.stats('router').rejected === 1);
+        // And the server its wrong MAC, before the next test reads the server's counters.
+        waitFor('the server to count the wrong MAC', () => relay.stats('server').auth_failed === authFailed + 1);
         assert.equal(sanitizerReport(wrong.log('router')), null);
       } finally {
         wrong.stop(wrong.routerPid, 'router');

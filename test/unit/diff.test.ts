@@ -29,10 +29,10 @@ describe('diffState', () => {
       'set net.mptcp.stale_loss_cnt = 2 (was 4)',
       'set net.ipv4.conf.wan0.rp_filter = 2 (was 1)',
       'set MPTCP limits subflows 2 add_addr_accepted 2 (was 2/0)',
-      'add route default via 10.0.1.1 dev wan0 table 5100',
-      'add route default via 10.0.2.1 dev wan1 table 5101',
-      'add rule pref 5000 from 10.0.1.2 lookup 5100',
-      'add rule pref 5000 from 10.0.2.2 lookup 5101',
+      'add IPv4 route default via 10.0.1.1 dev wan0 table 5100',
+      'add IPv4 route default via 10.0.2.1 dev wan1 table 5101',
+      'add IPv4 rule pref 5000 from 10.0.1.2 lookup 5100',
+      'add IPv4 rule pref 5000 from 10.0.2.2 lookup 5101',
       'add endpoint id 1 10.0.1.2 dev wan0 subflow (wan)',
       'add endpoint id 2 10.0.2.2 dev wan1 subflow (wan2)',
     ]);
@@ -79,10 +79,10 @@ describe('diffState', () => {
     const first = run(cfg, before, emptyObserved(kernelFromNetifd(before)));
     const next = run(cfg, after, { ...first.after, addresses: kernelFromNetifd(after) }, first.owned);
     assert.deepEqual(next.changes.map(describeChange), [
-      'add rule pref 5000 from 10.0.3.170 lookup 5100',
+      'add IPv4 rule pref 5000 from 10.0.3.170 lookup 5100',
       'delete endpoint id 1 10.0.3.100 dev wan2 (no longer in the plan)',
       'add endpoint id 2 10.0.3.170 dev wan2 subflow (wan3)',
-      'delete rule pref 5000 from 10.0.3.100 lookup 5100',
+      'delete IPv4 rule pref 5000 from 10.0.3.100 lookup 5100',
     ]);
   });
 
@@ -114,6 +114,24 @@ describe('diffState', () => {
     // After a crash before owned.json was written, the same run adopts instead of duplicating.
     const adopted = run(twoWans, staticNetifd, first.after, { endpoints: [] });
     assert.deepEqual(adopted.changes, []);
+  });
+
+  it('records the MPTCP limits it found at its first change, and puts them back once disabled', () => {
+    const first = run(twoWans, staticNetifd, base());
+    assert.deepEqual(first.owned.limitsFound, { subflows: 2, addAddrAccepted: 0 });
+    const three = run(config(['wan', 'wan2', 'wan3'], { sysctls: { stale_loss_cnt: '2' } }), staticNetifd, first.after, first.owned);
+    assert.deepEqual(three.owned.limitsFound, { subflows: 2, addAddrAccepted: 0 }, 'the first record stays');
+    const stopped = run({ ...twoWans, globals: { ...twoWans.globals, enabled: false } }, staticNetifd, first.after, first.owned);
+    assert.deepEqual(stopped.changes.filter((c) => c.kind === 'limits').map(describeChange),
+      ['set MPTCP limits subflows 2 add_addr_accepted 0 (was 2/2)']);
+    assert.equal(stopped.owned.limitsFound, undefined);
+    assert.deepEqual(run({ ...twoWans, globals: { ...twoWans.globals, enabled: false } }, staticNetifd, stopped.after, stopped.owned).changes, []);
+    // Limits that already matched the plan were not mpwan's doing: nothing to record or put back.
+    const raised = { ...base(), limits: { subflows: 2, addAddrAccepted: 2 } };
+    const kept = run(twoWans, staticNetifd, raised);
+    assert.equal(kept.owned.limitsFound, undefined);
+    assert.deepEqual(run({ ...twoWans, globals: { ...twoWans.globals, enabled: false } }, staticNetifd, kept.after, kept.owned)
+      .changes.filter((c) => c.kind === 'limits'), []);
   });
 
   it('renders argv arrays and exact undo actions', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { canonicalAddress, familyOf, isValidDeviceName, parseIPv6, unusableReason } from '../../src/lib/inet.js';
+import { canonicalAddress, familyOf, hostPort, isValidDeviceName, parseIPv6, unusableReason } from '../../src/lib/inet.js';
 
 describe('inet', () => {
   it('canonicalises IPv6 like the kernel prints it (RFC 5952)', () => {
@@ -9,6 +9,13 @@ describe('inet', () => {
     assert.equal(canonicalAddress('fe80::1'), 'fe80::1');
     assert.equal(canonicalAddress('::ffff:10.0.0.1'), '::ffff:a00:1');
     assert.equal(canonicalAddress('010.0.0.1'), null, 'no octal-looking IPv4');
+  });
+
+  it('writes an IPv6 address with a port in brackets, other hosts as they are', () => {
+    assert.equal(hostPort('2001:db8::1', 8388), '[2001:db8::1]:8388');
+    assert.equal(hostPort('::ffff:10.0.0.1', '80'), '[::ffff:10.0.0.1]:80');
+    assert.equal(hostPort('203.0.113.7', 8388), '203.0.113.7:8388');
+    assert.equal(hostPort('vps.example.net', 443), 'vps.example.net:443');
   });
 
   it('rejects malformed addresses', () => {

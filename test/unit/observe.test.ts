@@ -91,6 +91,10 @@ describe('ip -j parsers (captured from iproute2 6.1, kernel 6.18)', () => {
     const c = parseNetstat(fixture('ip/proc-net-netstat.txt'));
     assert.equal(typeof c.MPJoinSynRx, 'number');
     assert.equal(c.MPCapableSYNRX, 0);
+    assert.deepEqual(parseNetstat('TcpExt: SyncookiesSent X\nTcpExt: 1 2\nMPTcpExt: MPCapableSYNRX MPJoinSynRx\nMPTcpExt: 3 4\n'), { MPCapableSYNRX: 3, MPJoinSynRx: 4 });
+    assert.deepEqual(parseNetstat('MPTcpExt: A B\nMPTcpExt: 5 6'), { A: 5, B: 6 }, 'first line, no final newline');
+    assert.deepEqual(parseNetstat('TcpExt: A\nTcpExt: 1\n'), {}, 'a kernel without MPTCP');
+    assert.deepEqual(parseNetstat('MPTcpExt: A B\n'), {}, 'names without values');
   });
 });
 

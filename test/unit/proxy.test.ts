@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { renderTable, renderTableRemoval } from '../../src/nft/table.js';
 import { libevHasNativeMptcp, planProxy } from '../../src/proxy/launch.js';
-import { encodeSsLink, parseSsLink } from '../../src/server/uri.js';
+import { encodeSsLink, parseServerLink, parseSsLink } from '../../src/server/uri.js';
 import { decodeBase64, encodeBase64 } from '../../src/lib/base64.js';
 import { encodeUtf8 } from '../../src/lib/utf8.js';
 import { parseUci } from '../../src/config/uci-read.js';
@@ -128,6 +128,15 @@ describe('ss:// links (SIP002)', () => {
     assert.throws(() => parseSsLink(`ss://${encodeBase64(encodeUtf8('rc4-md5:x'), true, false)}@h:1`), /cipher 'rc4-md5' is not supported/);
     assert.throws(() => parseSsLink('ss://!!!@h:1'), /no method:password/);
     assert.throws(() => parseSsLink(`ss://${encodeBase64(encodeUtf8('aes-256-gcm:x'), true, false)}@h:70000`), /out of range/);
+  });
+
+  it('names the mpwan:// form first for a link of neither kind', () => {
+    for (const bad of ['http://x', '', '   ', 'vps:8388']) {
+      assert.throws(() => parseServerLink(bad), /^Error: (the link is empty|not a server link): expected mpwan:\/\/<key>@<host>:<port> \(or ss:\/\//, JSON.stringify(bad));
+    }
+    assert.throws(() => parseServerLink('mpwan://abc@h:1'), /key in the link is not 64/);
+    assert.equal(parseServerLink(` mpwan://${'a'.repeat(64)}@[2001:db8::1]:8388#vps `).host, '2001:db8::1');
+    assert.equal(parseServerLink(encodeSsLink({ host: 'h', port: 1, method: 'aes-256-gcm', password: 'x' })).port, 1);
   });
 
   it('base64 matches Node for both alphabets', () => {

@@ -59,7 +59,7 @@ describe('default route follows health', () => {
     assert.deepEqual(diffState(plan(), applied, cold.owned, new Set(['wan0', 'wan1'])).changes, [], 'the second run changes nothing');
     const moved = diffState(plan(on(), { suspect: ['wan'] }), applied, cold.owned, new Set(['wan0', 'wan1']));
     assert.deepEqual(moved.changes.map((c) => c.kind), ['rule-add', 'rule-del']);
-    assert.deepEqual(moved.changes.map(describeChange), ['add rule pref 5005 from all lookup 5101', 'delete rule pref 5005 from all lookup 5100']);
+    assert.deepEqual(moved.changes.map(describeChange), ['add IPv4 rule pref 5005 from all lookup 5101', 'delete IPv4 rule pref 5005 from all lookup 5100']);
   });
 
   it("with udp 'server' the relay's UDP takes the same best uplink as new TCP, and TPROXY'd LAN UDP is delivered locally", () => {
@@ -76,7 +76,12 @@ describe('default route follows health', () => {
       { family: 4, table: 5163, dst: 'default', dev: 'lo', type: 'local' }, { family: 6, table: 5163, dst: 'default', dev: 'lo', type: 'local' }]);
     const empty = emptyObserved(kernelFromNetifd(netifd));
     const cold = diffState(d, empty, { endpoints: [] }, new Set());
-    assert.ok(cold.changes.map(describeChange).includes('add route local default dev lo table 5163'), cold.changes.map(describeChange).join('\n'));
+    const lines = cold.changes.map(describeChange);
+    for (const f of [4, 6]) {
+      assert.ok(lines.includes(`add IPv${f} route local default dev lo table 5163`), lines.join('\n'));
+      assert.ok(lines.includes(`add IPv${f} rule pref 5002 fwmark 0x80000000/0x80000000 lookup 5163`), lines.join('\n'));
+    }
+    assert.equal(new Set(lines).size, lines.length, 'no two changes read the same');
     assert.deepEqual(diffState(d, applyToModel(empty, cold.changes), cold.owned, new Set(['wan0', 'wan1'])).changes, [], 'the second run changes nothing');
     for (const udp of ['direct', 'server'] as const) {
       for (const engine of ['relay', 'shadowsocks-rust'] as const) {

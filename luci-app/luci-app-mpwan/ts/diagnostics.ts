@@ -20,7 +20,7 @@ function renderDiagnosis(d: Diagnosis): Node {
   return E('div', {}, d.uplinks.map((u) => {
     const failed = u.checks.filter((c) => c.status === 'fail').length;
     return E('div', { class: 'cbi-section', 'data-uplink': u.uplink }, [
-      E('h3', {}, [failed ? _('%s: %d checks failed').format(u.uplink, failed) : _('%s: all checks passed').format(u.uplink)]),
+      E('h3', {}, [failed ? N_(failed, '%s: %d check failed', '%s: %d checks failed').format(u.uplink, failed) : _('%s: all checks passed').format(u.uplink)]),
       E('table', { class: 'table mpwan-check' }, u.checks.map((c) => E('tr', { 'data-check': c.check, 'data-status': c.status }, [
         E('td', {}, E('span', { class: `mpwan-badge ${c.status}` }, [LABEL[c.status] ?? c.status])),
         E('td', {}, [c.check]),

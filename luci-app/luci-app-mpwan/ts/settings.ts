@@ -13,6 +13,9 @@ import { serverSection } from './settings/server.js';
 import { proxySection } from './settings/proxy.js';
 import { checkedOnSave } from './settings/save-check.js';
 
+/** A theme may give every select a fixed width (bootstrap: 210 px): ours grow to their longest label. */
+const CSS = '#cbi-mpwan select{width:auto;min-width:210px;max-width:100%}';
+
 export default view.extend({
   load() {
     return uci.load('mpwan');
@@ -28,6 +31,7 @@ export default view.extend({
     serverSection(m, uci.sections('mpwan', 'proxy')[0]?.['.name'] ?? null);
     proxySection(m);
     checkedOnSave(m);
-    return m.render();
+    // Beside the map, not in it: the map re-renders its own contents after a save.
+    return m.render().then((node) => E('div', {}, [E('style', {}, [CSS]), node]));
   },
 });

@@ -18,13 +18,14 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return all;
 }
 
-export function exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
+/** `stdin`: a descriptor of ours the program gets as its stdin (kept open here), instead of /dev/null or `input`. */
+export function exec(argv: string[], options: ExecOptions = {}, stdin?: number): Promise<ExecResult> {
   const timeoutMs = options.timeoutMs ?? 10000;
   const out = os.pipe();
   const err = os.pipe();
   const inp = options.input !== undefined ? os.pipe() : null;
   if (!out || !err) throw new Error('pipe() failed');
-  const stdinFd = inp ? inp[0] : os.open('/dev/null', os.O_RDONLY);
+  const stdinFd = stdin ?? (inp ? inp[0] : os.open('/dev/null', os.O_RDONLY));
   const env = options.env ? { ...std.getenviron(), ...options.env } : undefined;
   let pid: number;
   try {
@@ -33,7 +34,7 @@ export function exec(argv: string[], options: ExecOptions = {}): Promise<ExecRes
   } finally {
     os.close(out[1]);
     os.close(err[1]);
-    os.close(stdinFd);
+    if (stdin === undefined) os.close(stdinFd);
   }
   if (pid < 0) {
     os.close(out[0]);

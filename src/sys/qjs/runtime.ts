@@ -2,9 +2,10 @@
 import * as std from 'std';
 import * as os from 'os';
 import type { Runtime } from '../runtime.js';
-import { exec } from './exec.js';
-import { fileStat, listDir, makeDir, randomBytes, readFile, removeFile, writeFile, writeFileAtomic } from './files.js';
+import { fileStat, listDir, makeDir, randomBytes, removeFile, writeFile, writeFileAtomic } from './files.js';
+import { qjsReader } from './reader.js';
 import { log } from './log.js';
+import { lockFile } from './lock.js';
 import { reap, spawnChannel, spawnChild, spawnLines } from './process.js';
 
 const SIGPIPE = 13;
@@ -13,16 +14,15 @@ const SIGPIPE = 13;
 os.signal(SIGPIPE, undefined);
 
 export const qjsRuntime: Runtime = {
-  exec,
-  readFile,
+  ...qjsReader,
   writeFileAtomic,
   writeFile,
   removeFile,
+  lockFile,
   listDir,
   exists: (path) => os.stat(path)[1] === 0,
   fileStat,
   makeDir,
-  env: (name) => std.getenv(name),
   monotonicMs: () => os.now(),
   nowSeconds: () => Math.floor(Date.now() / 1000),
   sleep: (ms) => os.sleepAsync(ms),

@@ -40,6 +40,17 @@ export interface HttpLogEntry { method: string; path: string; batch: number | nu
 
 type JsonRpc = { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
 
+export interface PageOptions { readonly?: boolean; dark?: boolean; pollinterval?: number }
+
+/**
+ * What LuCI's default theme (luci-theme-bootstrap) sets that the views must live with: its font,
+ * its fixed-width select (210 px), and its colours, light and (data-darkmode) dark.
+ */
+const THEME = `body{font:13px/18px "Helvetica Neue",Helvetica,Arial,sans-serif;background:#fff;color:#404040}
+select{box-sizing:border-box;width:210px;height:30px;padding:4px;font-size:13px;border:1px solid #ccc}
+[data-darkmode="true"] body{background:#222;color:#bfbfbf}[data-darkmode="true"] select{background:#222;color:#bfbfbf}
+`;
+
 export class LuciServer {
   private server: Server | null = null;
   private readonly sessions = new Map<string, Session>();
@@ -70,9 +81,15 @@ export class LuciServer {
     this.failures.set(`${object}.${method}`, answer);
   }
 
-  /** A view's page; `readonly` logs in a user whose ACL grants the app read only. */
-  url(view: string, opts: { readonly?: boolean } = {}): string {
-    return `http://127.0.0.1:${this.port}/cgi-bin/luci/admin/network/mpwan/${view}${opts.readonly ? '?acl=read' : ''}`;
+  /**
+   * A view's page; `readonly` logs in a user whose ACL grants the app read only; `dark` turns the
+   * theme's dark mode on; `pollinterval` is LuCI's poll interval in seconds (2 unless given).
+   */
+  url(view: string, opts: PageOptions = {}): string {
+    const q = new URLSearchParams({
+      ...(opts.readonly ? { acl: 'read' } : {}), ...(opts.dark ? { dark: '1' } : {}), ...(opts.pollinterval ? { poll: String(opts.pollinterval) } : {}),
+    }).toString();
+    return `http://127.0.0.1:${this.port}/cgi-bin/luci/admin/network/mpwan/${view}${q ? `?${q}` : ''}`;
   }
 
   async start(): Promise<void> {
@@ -121,7 +138,10 @@ export class LuciServer {
       try { return send(200, 'text/javascript', readFileSync(file)); } catch { return send(404, 'text/plain', 'not found'); }
     }
     const page = /^\/cgi-bin\/luci\/admin\/network\/mpwan\/([a-z]+)$/.exec(url.pathname);
-    if (page && req.method === 'GET') return send(200, 'text/html', this.page(page[1], this.login(url.searchParams.get('acl') !== 'read')));
+    if (page && req.method === 'GET') {
+      const q = url.searchParams;
+      return send(200, 'text/html', this.page(page[1], this.login(q.get('acl') !== 'read'), { dark: q.get('dark') === '1', pollinterval: Number(q.get('poll')) || 2 }));
+    }
     if (url.pathname.startsWith('/ubus/') && req.method === 'POST') {
       let msg: unknown;
       try { msg = JSON.parse(body); } catch { return send(200, 'application/json', JSON.stringify({ jsonrpc: '2.0', id: null, error: ERR.parse })); }
@@ -138,18 +158,18 @@ export class LuciServer {
   }
 
   /** What LuCI's header/view templates produce: env for `new LuCI()`, then ui.instantiateView. */
-  private page(view: string, s: Session): string {
+  private page(view: string, s: Session, o: { dark: boolean; pollinterval: number }): string {
     const env = {
       sessionid: s.sid, token: s.token, ubuspath: '/ubus/', scriptname: '/cgi-bin/luci', resource: '/luci-static/resources',
       media: '/luci-static/bootstrap', documentroot: '/www', requestpath: ['admin', 'network', 'mpwan', view],
       dispatchpath: ['admin', 'network', 'mpwan', view], nodespec: { satisfied: true, readonly: !s.write },
-      pollinterval: 5, rpctimeout: 20,
+      pollinterval: o.pollinterval, rpctimeout: 20,
       // luci.apply.*: rollback window and the apply dialog's waits (4 s and 1.5 s by default,
       // shortened so a test does not sit through them).
       apply_rollback: 90, apply_holdoff: 0.25, apply_timeout: 5, apply_display: 0.25,
     };
-    return `<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>mpwan ${view}</title><style>body{font-family:sans-serif;margin:0 auto;max-width:1100px;padding:0 1em}
+    return `<!DOCTYPE html><html${o.dark ? ' data-darkmode="true"' : ''}><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>mpwan ${view}</title><style>${THEME}body{margin:0 auto;max-width:1100px;padding:0 1em}
 .alert-message{border:1px solid #999;padding:.5em;margin:.5em 0}.alert-message.error,.alert-message.danger{border-color:#c62828;background:#fdecea}
 .cbi-input-invalid{border-color:red}#modal_overlay{display:none}.modal-overlay-active #modal_overlay{display:block;position:fixed;inset:0;background:#0006}
 .modal-overlay-active .modal{background:#fff;margin:10% auto;max-width:40em;padding:1em}[data-tab-active="false"]{display:none}

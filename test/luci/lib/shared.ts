@@ -2,6 +2,7 @@
 // by a root-level after hook.
 import type { Page } from 'playwright-core';
 import { startRig, type Rig } from './rig.js';
+import type { PageOptions } from './server.js';
 
 let rig: Promise<Rig> | null = null;
 
@@ -21,7 +22,7 @@ const VIEW_ROOT: Record<string, string> = {
 };
 
 /** Loads a view the way LuCI does (page template, luci.js, ui.instantiateView) and waits for it. */
-export async function openView(page: Page, r: Rig, view: string, opts: { readonly?: boolean } = {}): Promise<void> {
+export async function openView(page: Page, r: Rig, view: string, opts: PageOptions = {}): Promise<void> {
   await page.goto(r.server.url(view, opts));
   await page.waitForSelector(VIEW_ROOT[view], { state: 'attached', timeout: 15000 });
   if (view === 'settings') await page.waitForSelector('#view .cbi-page-actions', { timeout: 15000 });

@@ -1,6 +1,6 @@
 // The installed mpwan, run under real qjs inside the router namespace, with the ubus
 // stand-in first on PATH (and optionally the `ip` spy that logs or fails chosen calls).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,15 +43,19 @@ export class Router {
     this.writeConfig(`config globals 'globals'\n\toption enabled '1'\n${extraGlobals}\n${ups.join('\n')}`);
   }
 
-  /** The environment mpwan runs with: config, run dir, the ubus stand-in (and ip spy) on PATH. */
+  /** The environment mpwan runs with: config, run dir, the stand-ins of ubus and hotplug-call (and the ip spy) on PATH. */
   env(options: RunOptions = {}): Record<string, string> {
-    this.ensureUbusOnlyDir();
+    this.ensureStandInsDir();
     return {
       // The installed root's /usr/sbin: the daemon runs the mpwan-relay installed beside it.
-      PATH: `${options.spy || options.failOn ? STUBS : join(this.dir, 'ubus-only')}:${join(this.root, 'usr/sbin')}:${process.env.PATH}`,
+      PATH: `${options.spy || options.failOn ? STUBS : join(this.dir, 'stand-ins')}:${join(this.root, 'usr/sbin')}:${process.env.PATH}`,
       MPWAN_UCI_DIR: join(this.dir, 'etc'),
       MPWAN_RUN_DIR: join(this.dir, 'run'),
       MPWAN_TEST_NETIFD: this.netifd.dir,
+      // ubusd's part for events (`ubus send`/`listen`), and /etc/hotplug.d.
+      MPWAN_TEST_UBUSD: join(this.dir, 'ubusd'),
+      MPWAN_TEST_QJS: qjsPath(),
+      MPWAN_TEST_HOTPLUG_D: join(this.dir, 'hotplug.d'),
       MPWAN_LOG: 'stderr',
       MPWAN_TEST_UBUS_LOG: join(this.dir, 'ubus.log'),
       MPWAN_TEST_IP_LOG: join(this.dir, 'ip.log'),
@@ -74,6 +78,18 @@ export class Router {
     if (/unhandled promise rejection/i.test(r.stderr)) throw new Error(`mpwan died on an unhandled rejection:\n${r.stderr}`);
     const ipCalls = lines(env.MPWAN_TEST_IP_LOG);
     return { ...r, ubusCalls: lines(env.MPWAN_TEST_UBUS_LOG), ipCalls, mutatingIpCalls: ipCalls.filter((c) => MUTATING.test(c) && !c.includes(' show')) };
+  }
+
+  /** The CLI in the background (for several at once): its exit status and output once it has exited. */
+  runAsync(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    const argv = ['ip', 'netns', 'exec', this.topo.rtr, 'env', ...Object.entries(this.env()).map(([k, v]) => `${k}=${v}`), ...this.argv(args)];
+    return new Promise((resolve) => {
+      const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '', stderr = '';
+      child.stdout.on('data', (d) => { stdout += d; });
+      child.stderr.on('data', (d) => { stderr += d; });
+      child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
+    });
   }
 
   json(args: string[], options: RunOptions = {}) {
@@ -125,12 +141,12 @@ export class Router {
     }).filter((c) => c.includes(run));
   }
 
-  /** A PATH entry with only the ubus stand-in (the real `ip` stays in charge). */
-  private ensureUbusOnlyDir() {
-    const d = join(this.dir, 'ubus-only');
+  /** A PATH entry with only the stand-ins of OpenWrt's ubus and hotplug-call (the real `ip` stays in charge). */
+  private ensureStandInsDir() {
+    const d = join(this.dir, 'stand-ins');
     if (existsSync(d)) return;
     mkdirSync(d, { recursive: true });
-    writeFileSync(join(d, 'ubus'), `#!/bin/sh\nexec '${join(STUBS, 'ubus')}' "$@"\n`, { mode: 0o755 });
+    for (const name of ['ubus', 'hotplug-call']) writeFileSync(join(d, name), `#!/bin/sh\nexec '${join(STUBS, name)}' "$@"\n`, { mode: 0o755 });
   }
 
   cleanup() {

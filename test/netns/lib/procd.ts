@@ -63,7 +63,7 @@ export class Procd {
     child.on('exit', () => {
       if (this.child === child) this.child = null;
       // procd respawns an instance it still owns after respawn_timeout.
-      if (this.owned) this.respawnTimer = setTimeout(() => { if (this.owned) this.run(inst); }, (inst.respawn[1] ?? 5) * 1000);
+      if (this.owned) this.respawnTimer = setTimeout(() => { this.respawnTimer = null; if (this.owned) this.run(inst); }, (inst.respawn[1] ?? 5) * 1000);
     });
   }
 
@@ -71,6 +71,7 @@ export class Procd {
   kill(inst: Instance) {
     this.owned = false;
     if (this.respawnTimer) clearTimeout(this.respawnTimer);
+    this.respawnTimer = null;
     const child = this.child;
     if (!child) return;
     child.kill('SIGTERM');
@@ -86,6 +87,11 @@ export class Procd {
 
   get running(): boolean {
     return this.child !== null;
+  }
+
+  /** Whether a respawn is due: decided when the instance exits, so nothing to wait for after that. */
+  get respawnPending(): boolean {
+    return this.respawnTimer !== null;
   }
 
   log(): string {

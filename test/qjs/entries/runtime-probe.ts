@@ -40,6 +40,21 @@ async function probe(): Promise<unknown> {
       while (exit === null) await rt.sleep(5);
       return { lines, exit, writeAfterExit: c.write('late\n') };
     }
+    case 'lock': {
+      // args: path, timeoutMs, holdMs, marker: takes the lock, writes the marker file, holds the
+      // lock holdMs (0: until killed), removes the marker, releases.
+      const [path, timeout, hold, marker] = args;
+      const release = await rt.lockFile(path, Number(timeout));
+      if (!release) return { locked: false };
+      const markerBefore = rt.exists(marker);
+      rt.writeFileAtomic(marker, 'held');
+      std.err.puts('locked\n');
+      std.err.flush();
+      await rt.sleep(Number(hold) || 1e9);
+      rt.removeFile(marker);
+      release();
+      return { locked: true, markerBefore };
+    }
     case 'tcp-prober': {
       // args: source, host, then ports: one connect each, all at once, through one prober.
       const [source, host, ...ports] = args;

@@ -25,13 +25,18 @@ export interface HandshakeOptions {
   /** Unix seconds; now by default. */
   time?: number;
   nonce?: Buffer;
+  /** 1: the router's bytes raw (the default); 2: in records. */
+  type?: 1 | 2;
 }
+
+/** One record of a type 2 connection: 4-byte length, then the bytes; empty: the end record. */
+export const record = (bytes: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, 0].map((_, i) => (bytes.length >>> (24 - 8 * i)) & 255)), bytes]);
 
 export function handshake(o: HandshakeOptions): Buffer {
   const addr = addressBytes(o.address);
   const head = Buffer.alloc(8);
   head.write('MPW1', 0, 'latin1');
-  head[4] = 0x01;
+  head[4] = o.type ?? 1;
   head[5] = addr.length === 4 ? 4 : 6;
   head.writeUInt16BE(o.port, 6);
   const time = Buffer.alloc(8);

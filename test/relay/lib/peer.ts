@@ -125,12 +125,13 @@ async function main() {
       return done({ outcome: r.outcome, data: r.data.toString('latin1'), ms: r.ms });
     }
     case 'raw': {
-      // Handshakes (or bytes) straight to the server, sequentially: one result per item.
+      // Handshakes (or bytes) straight to the server, sequentially: one result per item. After
+      // the handshake: `payload` (text) or `payloadHex`; `end`: then shut the sending side.
       const out = [];
       const bytes = (it: Record<string, unknown>) => (it.hex ? Buffer.from(it.hex as string, 'hex') : handshake(it as never));
       for (const it of o.items as Record<string, unknown>[]) {
-        const b = Buffer.concat([bytes(it), Buffer.from((it.payload as string) ?? '')]);
-        const r = await exchange(o.host, o.port, b, false, (it.timeoutMs as number) ?? 10000);
+        const payload = it.payloadHex ? Buffer.from(it.payloadHex as string, 'hex') : Buffer.from((it.payload as string) ?? '');
+        const r = await exchange(o.host, o.port, Buffer.concat([bytes(it), payload]), it.end === true, (it.timeoutMs as number) ?? 10000);
         out.push({ outcome: r.outcome, status: r.data.length ? r.data[0] : null, rest: r.data.subarray(1).toString('latin1'), ms: r.ms });
       }
       return done(out);

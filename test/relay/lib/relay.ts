@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../lib/install.js';
 import type { Topology } from '../../netns/lib/topology.js';
-import { waitFor, waitListening } from '../../netns/lib/wait.js';
+import { sleepMs, waitFor, waitListening } from '../../netns/lib/wait.js';
 
 const built = new Map<string, string>();
 
@@ -32,6 +32,8 @@ export const ASAN_ENV = { ASAN_OPTIONS: 'abort_on_error=1:detect_leaks=1', UBSAN
 export const PEER = join(repoRoot, 'test/relay/lib/peer.ts');
 export const peerArgv = (mode: string, options: unknown) => [process.execPath, '--import', 'tsx', PEER, mode, JSON.stringify(options)];
 export const UDP_PEER = join(repoRoot, 'test/relay/lib/udp-peer.ts');
+export const LOAD = join(repoRoot, 'test/relay/lib/load.ts');
+export const loadArgv = (mode: string, options: unknown) => [process.execPath, '--import', 'tsx', LOAD, mode, JSON.stringify(options)];
 export const udpPeerArgv = (mode: string, options: unknown) => [process.execPath, '--import', 'tsx', UDP_PEER, mode, JSON.stringify(options)];
 
 /** Runs the UDP peer tool in a namespace and returns its JSON answer. */
@@ -168,6 +170,19 @@ export class Relay {
 
   udpStats(side: 'router' | 'server'): Record<string, number> {
     return this.statsDoc(side).udp ?? {};
+  }
+
+  /** The stats once they stand still: the relay rewrites the file at most once a second (when
+   *  its text changed), so it may not yet show what just happened; unchanged over 1.2 s is current. */
+  settledStatsDoc(side: 'router' | 'server'): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+    let last = this.statsText(side);
+    return waitFor(`${side} stats to settle`, () => {
+      sleepMs(1200);
+      const now = this.statsText(side);
+      if (now === last) return this.statsDoc(side);
+      last = now;
+      return null;
+    }, 20, 0);
   }
 
   statsText(side: 'router' | 'server'): string | null {

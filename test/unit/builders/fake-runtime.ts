@@ -1,8 +1,10 @@
 // A Runtime with a hand-driven clock for the daemon's units: timers fire as the test moves
 // the clock; exec answers from a function; `ping -i` streams are simulated on the same clock
 // (one echo per interval, a reply line after the round trip when the target answers), and so
-// is the TCP probe helper (`mpwan-relay probe`: a request line in, an answer line out).
-import type { ExecResult, Runtime } from '../../../src/sys/runtime.js';
+// is the TCP probe helper (`mpwan-relay probe`: a request line in, an answer line out). Files
+// written live in memory; a lock is had at once; `nft monitor` prints what the test says;
+// spawned programs run until the test ends them.
+import type { ExecOptions, ExecResult, Runtime } from '../../../src/sys/runtime.js';
 
 export interface FakePing {
   argv: string[];
@@ -12,7 +14,7 @@ export interface FakePing {
 }
 
 export interface FakeOptions {
-  exec?: (argv: string[]) => ExecResult;
+  exec?: (argv: string[], options?: ExecOptions) => ExecResult;
   /** Round trip of an echo from `source` to `target` in ms, or null when it is lost. */
   echo?: (source: string, target: string) => number | null;
   /** Lines a new ping prints before exiting at once (a ping that cannot stream), else null. */
@@ -26,8 +28,11 @@ export interface FakeOptions {
   noHelper?: boolean;
   /** `ip monitor link` cannot run (carrier is then read every round). */
   noLinkEvents?: boolean;
-  /** Files the fake serves (carrier files default to "1"). */
+  /** Files the fake serves before its own (carrier files default to "1"). */
   files?: (path: string) => string | null | undefined;
+  env?: Record<string, string>;
+  /** A spawned program that exits at once: its status (else it runs until killed). */
+  exitsAtOnce?: (argv: string[]) => number | null;
 }
 
 export interface FakeConnect { source: string; host: string; port: number; at: number }
@@ -45,22 +50,47 @@ export function fakeRuntime(o: FakeOptions = {}) {
   };
   const logs: string[] = [];
   const killed: number[] = [];
+  /** Files written (path -> text). */
+  const fs = new Map<string, string>();
+  /** Programs started with spawn(), by pid; `exited` once the test ends one (or it is killed). */
+  const spawned = new Map<number, { argv: string[]; env?: Record<string, string>; exited: number | null }>();
+  let nextPid = 5000;
+  const signals = new Map<number, () => void>();
+  /** Locks held (no one else contends here). */
+  const locks: string[] = [];
+  const nftMonitors: { onLine: (l: string) => void; stopped: boolean }[] = [];
+  const children = (dir: string) => [...new Set([...fs.keys()].filter((k) => k.startsWith(`${dir}/`)).map((k) => k.slice(dir.length + 1).split('/')[0]))].sort();
   const setTimer = (fn: () => void, ms: number) => { const t = { at: now + Math.max(0, ms), fn }; timers.push(t); return t; };
   const answer = o.exec ?? (() => ok());
   const rt = {
     monotonicMs: () => now,
     nowSeconds: () => Math.floor(now / 1000),
-    readFile: (p: string) => { const f = o.files?.(p); return f !== undefined ? f : p.endsWith('/carrier') ? '1\n' : null; },
-    exec: async (argv: string[]) => answer(argv),
+    readFile: (p: string) => { const f = o.files?.(p); return f !== undefined ? f : fs.get(p) ?? (p.endsWith('/carrier') ? '1\n' : null); },
+    writeFile: (p: string, data: string) => { fs.set(p, data); },
+    writeFileAtomic: (p: string, data: string) => { fs.set(p, data); },
+    removeFile: (p: string) => { fs.delete(p); },
+    listDir: (dir: string) => children(dir),
+    exists: (p: string) => (o.files?.(p) ?? fs.get(p)) != null || children(p).length > 0,
+    fileStat: (p: string) => (fs.has(p) ? { mode: 0o600, size: fs.get(p)!.length } : null),
+    makeDir: () => {},
+    env: (name: string) => o.env?.[name],
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimer(resolve, ms)),
+    spawn: (argv: string[], options: { env?: Record<string, string> } = {}) => { const pid = ++nextPid; spawned.set(pid, { argv, env: options.env, exited: o.exitsAtOnce?.(argv) ?? null }); return pid; },
+    reap: (pid: number) => spawned.get(pid)?.exited ?? null,
+    onSignal: (sig: number, fn: () => void) => { signals.set(sig, fn); },
+    lockFile: async (path: string) => { locks.push(path); return () => { locks.splice(locks.indexOf(path), 1); }; },
+    randomBytes: (n: number) => Uint8Array.from({ length: n }, (_, i) => (nextPid + i) & 0xff),
+    exec: async (argv: string[], options?: ExecOptions) => answer(argv, options),
     setTimer,
     clearTimer: (t: unknown) => { timers = timers.filter((x) => x !== t); },
     log: async (level: string, message: string) => { logs.push(`${level}: ${message}`); },
     spawnLines(argv: string[], onLine: (l: string) => void, onExit: (status: number) => void) {
-      if (argv[0] === 'ip') { // `ip -o monitor link`: its lines come from linkEvent()
-        if (o.noLinkEvents) { setTimer(() => onExit(127), 1); return { pid: 3000, stop() {} }; }
+      if (argv[0] === 'ip' || argv[0] === 'nft') { // `ip -o monitor link`, `nft monitor`: their lines come from linkEvent(), nftEvent()
+        if (argv[0] === 'ip' && o.noLinkEvents) { setTimer(() => onExit(127), 1); return { pid: 3000, stop() {} }; }
         const m = { onLine, stopped: false };
-        linkMonitors.push(m);
-        return { pid: 3000 + linkMonitors.length, stop() { m.stopped = true; setTimer(() => onExit(-15), 1); } };
+        const list = argv[0] === 'ip' ? linkMonitors : nftMonitors;
+        list.push(m);
+        return { pid: 3000 + list.length, stop() { m.stopped = true; setTimer(() => onExit(-15), 1); } };
       }
       const target = argv[argv.length - 1];
       const source = argv[argv.indexOf('-I') + 1];
@@ -83,7 +113,11 @@ export function fakeRuntime(o: FakeOptions = {}) {
       send();
       return { pid: 1000 + pings.length, stop() { p.stopped = true; setTimer(() => onExit(-15), 1); } };
     },
-    kill: (pid: number) => { killed.push(pid); },
+    kill: (pid: number, sig: number) => {
+      killed.push(pid);
+      const p = spawned.get(pid);
+      if (p && p.exited === null && sig !== 1 && sig !== 0) p.exited = -sig;
+    },
     spawnChannel(argv: string[], onLine: (l: string) => void, onExit: (status: number) => void) {
       helpers++;
       let gone = false;
@@ -120,7 +154,11 @@ export function fakeRuntime(o: FakeOptions = {}) {
     }
     now = until;
   };
-  return { rt, advance, pings, logs, connects, killed, linkEvent, linkMonitors, helpers: () => helpers, now: () => now };
+  /** Something changed table inet mpwan (as `nft monitor` prints it). */
+  const nftEvent = (line: string) => { for (const m of nftMonitors) if (!m.stopped) m.onLine(line); };
+  /** The signal handler for `sig` runs (as when a process sends it). */
+  const signal = (sig: number) => signals.get(sig)?.();
+  return { rt, advance, pings, logs, connects, killed, linkEvent, linkMonitors, nftEvent, nftMonitors, fs, spawned, signal, locks, helpers: () => helpers, now: () => now };
 }
 
 export const ok = (stdout = ''): ExecResult => ({ argv: [], status: 0, stdout, stderr: '', timedOut: false });

@@ -30,7 +30,7 @@ export const callReload = declare<{ changes: string[]; warnings: string[] }>('re
 
 const shown = new Map<string, HTMLElement>();
 
-/** One notification per distinct message: a failing poll must not stack a new one every 2 s. */
+/** One notification per distinct message: a failing poll must not stack a new one at every poll. */
 export function notifyError(e: unknown): void {
   const msg = e instanceof Error ? e.message : String(e);
   const prev = shown.get(msg);

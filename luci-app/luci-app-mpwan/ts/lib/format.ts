@@ -14,12 +14,13 @@ export const bytes = (n: number | null) => (n === null ? '-' : `${si(n)}B`);
 /** A count without unit: 321, 45.7 k. */
 export const count = (n: number) => si(n).trimEnd();
 
-/** 3725 -> "1h 2m 5s". */
+/** The largest unit and the next one, none skipped: 3725 -> "1h 2m", 3613 -> "1h 0m", 59 -> "59s". */
 export function duration(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
-  const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
-  const parts = [d ? `${d}d` : '', h ? `${h}h` : '', m ? `${m}m` : '', `${s % 60}s`].filter(Boolean);
-  return parts.slice(0, 2).join(' ');
+  const units: [number, string][] = [[Math.floor(s / 86400), 'd'], [Math.floor((s % 86400) / 3600), 'h'], [Math.floor((s % 3600) / 60), 'm'], [s % 60, 's']];
+  const largest = units.findIndex(([n]) => n > 0);
+  const first = largest < 0 ? units.length - 1 : largest;
+  return units.slice(first, first + 2).map(([n, u]) => `${n}${u}`).join(' ');
 }
 
 /** A health `since` (unix seconds, milliseconds or ISO text) as a Date, or null. */

@@ -1,6 +1,8 @@
 // A small SVG line chart. E() creates HTML elements, so SVG nodes are made with
-// createElementNS. The chart scales with its container's width (viewBox, aspect kept so the
-// scale text is not stretched), which keeps it readable on a phone.
+// createElementNS. The chart scales with its container's width (viewBox, aspect kept), which
+// keeps it readable on a phone; its scale label is HTML laid over it, so it keeps the page's
+// text size however wide the chart is drawn. Lines and grid without a colour of their own
+// take the theme's text colour (currentColor), so they show on light and dark themes alike.
 import { bitRate } from './format.js';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -22,9 +24,17 @@ function path(values: number[], capacity: number, max: number): string {
   return values.map((v, i) => `${i ? 'L' : 'M'}${(x0 + i * step).toFixed(1)},${(H - PAD - (v / max) * (H - 2 * PAD)).toFixed(1)}`).join(' ');
 }
 
-/** Renders (or re-renders into `svg`) the series; `capacity` is how many samples fill the width. */
-export function lineChart(series: Series[], capacity: number, svg?: SVGSVGElement): SVGSVGElement {
-  const root = svg ?? (node('svg', { viewBox: `0 0 ${W} ${H}`, class: 'mpwan-chart', role: 'img' }) as SVGSVGElement);
+/** The chart's CSS: its box, the label laid over it, the grid in the theme's colour. */
+export const CHART_CSS = `
+.mpwan-chart-box{position:relative}
+.mpwan-chart{width:100%;height:auto;display:block}.mpwan-chart .grid{stroke:currentColor;stroke-opacity:.15}
+.mpwan-chart-box .scale{position:absolute;top:2px;left:4px;font-size:12px;line-height:1;opacity:.6;pointer-events:none}
+`;
+
+/** Renders (or re-renders into `box`, an earlier result) the series; `capacity` is how many samples fill the width. */
+export function lineChart(series: Series[], capacity: number, box?: HTMLElement): HTMLElement {
+  const root = box?.querySelector('svg') ?? (node('svg', { viewBox: `0 0 ${W} ${H}`, class: 'mpwan-chart', role: 'img' }) as SVGSVGElement);
+  const scale = box?.querySelector<HTMLElement>('.scale') ?? E('span', { class: 'scale' });
   while (root.firstChild) root.removeChild(root.firstChild);
   const max = Math.max(1000, ...series.flatMap((s) => s.values)) * 1.1;
   for (const f of [0.25, 0.5, 0.75]) root.appendChild(node('line', { x1: 0, x2: W, y1: H * f, y2: H * f, class: 'grid' }));
@@ -33,10 +43,13 @@ export function lineChart(series: Series[], capacity: number, svg?: SVGSVGElemen
     root.appendChild(node('path', { d: path(s.values, capacity, max), stroke: s.color, fill: 'none', 'stroke-width': 2,
       'vector-effect': 'non-scaling-stroke', ...(s.dashed ? { 'stroke-dasharray': '4 3' } : {}), 'data-series': s.label }));
   }
-  root.appendChild(node('text', { x: PAD, y: 14, class: 'scale' }, bitRate(max)));
+  scale.textContent = bitRate(max);
   root.setAttribute('data-samples', String(Math.max(0, ...series.map((s) => s.values.length))));
-  return root;
+  return box ?? E('div', { class: 'mpwan-chart-box' }, [scale, root as unknown as HTMLElement]);
 }
+
+/** A line in the theme's text colour (the totals). */
+export const TEXT_COLOR = 'currentColor';
 
 /** Distinct, colour-blind-friendly line colours (Okabe-Ito). */
 export const COLORS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#f0e442', '#000000'];

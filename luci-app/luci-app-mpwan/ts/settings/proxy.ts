@@ -54,10 +54,11 @@ export function proxySection(m: LuCI.FormMap): void {
   o.default = '1';
   o.rmempty = false;
   o = s.option(form.ListValue, 'engine', _('Engine'),
-    _('mpwan-relay authenticates every connection and datagram with the server key but does not encrypt them: your ISPs see the traffic as they would without mpwan (most of it is TLS anyway). For an encrypted tunnel choose a shadowsocks engine, where it is installed; those carry TCP only, so LAN UDP then goes direct.'));
-  o.value('relay', _('mpwan-relay: built in, not encrypted'));
-  o.value('shadowsocks-rust', _('shadowsocks-rust: encrypted, TCP only'));
-  o.value('shadowsocks-libev', _('shadowsocks-libev: encrypted, TCP only'));
+    _('mpwan-relay (built in) authenticates every connection and datagram with the server key but does not encrypt them: your ISPs see the traffic as they would without mpwan (most of it is TLS anyway). For an encrypted tunnel choose a shadowsocks engine, where it is installed; those carry TCP only, so LAN UDP then goes direct.'));
+  // Labels short enough for a theme's fixed-width select (bootstrap: 210 px); the description says the rest.
+  o.value('relay', _('mpwan-relay (built in)'));
+  o.value('shadowsocks-rust', 'shadowsocks-rust');
+  o.value('shadowsocks-libev', 'shadowsocks-libev');
   o.default = 'relay';
   showsEngineInForce(o);
   o = s.option(form.Value, 'port', _('Local port'));
@@ -67,7 +68,7 @@ export function proxySection(m: LuCI.FormMap): void {
   o.placeholder = '10';
   o = s.option(form.ListValue, 'quic', _('QUIC (UDP port 443)'),
     _('LAN UDP to port 443 of proxied destinations. Refused: browsers fall back to TCP, which the proxy aggregates. Direct: QUIC passes by one uplink, not aggregated.'));
-  o.value('tcp', _('refuse, so browsers use TCP'));
+  o.value('tcp', _('refuse (use TCP)'));
   o.value('direct', _('direct'));
   o.default = 'tcp';
   o = s.option(form.ListValue, 'udp', _('LAN UDP'),

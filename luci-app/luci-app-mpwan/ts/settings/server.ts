@@ -5,7 +5,7 @@ import form from 'luci/form';
 import uci from 'luci/uci';
 import { SS_METHODS } from '../../../../src/model/config.js';
 import { host, password, relayKey } from '../../../../src/config/value-types.js';
-import { parseRelayLink, parseSsLink, type RelayLink, type SsLink } from '../../../../src/server/uri.js';
+import { parseServerLink } from '../../../../src/server/uri.js';
 import { mpwanSection, parsedBy } from '../lib/form.js';
 
 const SHADOWSOCKS = ['shadowsocks-rust', 'shadowsocks-libev'];
@@ -20,11 +20,9 @@ function forEngines(o: LuCI.AbstractValue, proxySid: string | null, engines: str
   if (proxySid) for (const e of engines) o.depends(`mpwan.${proxySid}.engine`, e);
 }
 
-const parseLink = (v: string): RelayLink | SsLink => (v.trim().startsWith('mpwan://') ? parseRelayLink(v) : parseSsLink(v));
-
 /** As `mpwan server import` does: the link's secret, the other engine's removed, and the
  *  proxy's engine set to the one that reads the link. */
-function importLink(sid: string, l: RelayLink | SsLink): void {
+function importLink(sid: string, l: ReturnType<typeof parseServerLink>): void {
   uci.set('mpwan', sid, 'host', l.host);
   uci.set('mpwan', sid, 'port', String(l.port));
   if ('key' in l) {
@@ -84,8 +82,8 @@ export function serverSection(m: LuCI.FormMap, proxySid: string | null): void {
   o.cfgvalue = () => '';
   o.validate = (_sid: string, v: string) => {
     if (!v) return true;
-    try { parseLink(v); return true; } catch (e) { return (e as Error).message; }
+    try { parseServerLink(v); return true; } catch (e) { return (e as Error).message; }
   };
-  o.write = (sid: string, v: string | string[]) => importLink(sid, parseLink(String(v)));
+  o.write = (sid: string, v: string | string[]) => importLink(sid, parseServerLink(String(v)));
   o.remove = () => {};
 }

@@ -4,29 +4,30 @@ import dom from 'luci/dom';
 import type { Status } from '../lib/types.js';
 import { History } from '../lib/history.js';
 import { bitRate } from '../lib/format.js';
-import { COLORS, lineChart, type Series } from '../lib/svg.js';
+import { CHART_CSS, COLORS, lineChart, TEXT_COLOR, type Series } from '../lib/svg.js';
 import { renderUplinkCard } from './uplink.js';
 import { renderCounters, renderProxy, renderSync } from './summary.js';
 import { renderDefaultRoute } from './default-route.js';
 import { renderNotices } from './notices.js';
 import { pathKey, renderUdp } from './udp.js';
 
-export const POLL_SECONDS = 2;
 const KEEP_MS = 5 * 60 * 1000;
-const CAPACITY = KEEP_MS / 1000 / POLL_SECONDS;
+
+/** LuCI's poll interval (its env.pollinterval, uci luci.main.pollinterval, 5 s unless set), which poll.add uses. */
+export const pollSeconds = (): number => (L.env.pollinterval > 0 ? L.env.pollinterval : 5);
 
 const CSS = `
 .mpwan-grid{display:flex;flex-wrap:wrap;gap:1em;margin-bottom:1em}
-.mpwan-card{flex:1 1 18em;min-width:0;max-width:100%;border:1px solid #ccc;border-radius:6px;padding:.6em .8em;box-sizing:border-box}
-.mpwan-wide{flex-basis:100%}
+.mpwan-card{flex:1 1 18em;min-width:0;max-width:100%;border:1px solid #8886;border:1px solid color-mix(in srgb,currentColor 25%,transparent);border-radius:6px;padding:.6em .8em;box-sizing:border-box}
+.mpwan-wide{flex-basis:100%}#mpwan-aggregate,#mpwan-warnings{margin-bottom:1em}
 .mpwan-card-head{display:flex;align-items:center;gap:.5em;font-size:1.1em}
 .mpwan-swatch{width:.8em;height:.8em;border-radius:50%;display:inline-block}
 .mpwan-badge{margin-left:auto;padding:.1em .6em;border-radius:1em;font-size:.85em;color:#fff;background:#777}
 .mpwan-badge.good{background:#2e7d32}.mpwan-badge.bad{background:#c62828}
-.mpwan-share{height:4px;background:#eee;margin:.4em 0}.mpwan-share div{height:4px}
-.mpwan-kv{width:100%;border-collapse:collapse}.mpwan-kv th{text-align:left;font-weight:normal;opacity:.75;padding-right:1em;white-space:nowrap;vertical-align:top}
+.mpwan-share{height:4px;margin:.4em 0;position:relative}.mpwan-share::before{content:"";position:absolute;inset:0;background:currentColor;opacity:.12}
+.mpwan-share div{height:4px;position:relative}
+.mpwan-kv{width:100%;border-collapse:collapse}.mpwan-kv th{width:1%;text-align:left;font-weight:normal;opacity:.75;padding-right:1em;white-space:nowrap;vertical-align:top}
 .mpwan-kv td{overflow-wrap:anywhere}
-.mpwan-chart{width:100%;height:auto;display:block}.mpwan-chart .grid{stroke:#ddd}.mpwan-chart .scale{font-size:12px;fill:#777}
 .mpwan-legend span{margin-right:1em;white-space:nowrap}
 .mpwan-note.warning{color:#b45309}.mpwan-note.info{opacity:.8}
 .mpwan-alert{border:1px solid #c62828;border-left-width:6px;border-radius:4px;padding:.4em .8em;margin-bottom:1em}
@@ -35,17 +36,19 @@ const CSS = `
 .mpwan-udp h4{margin:.6em 0 .2em}
 .mpwan-table{width:100%;border-collapse:collapse}.mpwan-table th{text-align:left;font-weight:normal;opacity:.75;white-space:nowrap}
 .mpwan-table td,.mpwan-table th{padding:.1em .8em .1em 0}.mpwan-table td{overflow-wrap:anywhere}.mpwan-bad{color:#c62828}
-`;
+${CHART_CSS}`;
 
 export class StatusPage {
   readonly root: HTMLElement;
+  /** Samples across a chart's width: five minutes of polls. */
+  private readonly capacity: number;
   // A window under half a poll interval gives a noisy rate: skipped.
-  private readonly history = new History(KEEP_MS, (POLL_SECONDS * 1000) / 2);
+  private readonly history: History;
   /** The relay's UDP paths (pathKey -> bytes), for their rates. */
-  private readonly udpHistory = new History(KEEP_MS, (POLL_SECONDS * 1000) / 2);
+  private readonly udpHistory: History;
   private readonly notices = E('div', { id: 'mpwan-notices' });
   private readonly cards = E('div', { class: 'mpwan-grid', id: 'mpwan-uplinks' });
-  private readonly aggregate = lineChart([], CAPACITY);
+  private readonly aggregate: HTMLElement;
   private readonly legend = E('div', { class: 'mpwan-legend' });
   private readonly rest = E('div', { class: 'mpwan-grid' });
   /** Uplink name -> colour, fixed at first sight so lines keep their colour. */
@@ -53,7 +56,11 @@ export class StatusPage {
   /** When the data on screen was fetched (ms). */
   private updatedAt = -Infinity;
 
-  constructor() {
+  constructor(readonly pollSeconds: number) {
+    this.capacity = Math.round(KEEP_MS / 1000 / pollSeconds);
+    this.history = new History(KEEP_MS, (pollSeconds * 1000) / 2);
+    this.udpHistory = new History(KEEP_MS, (pollSeconds * 1000) / 2);
+    this.aggregate = lineChart([], this.capacity);
     this.root = E('div', { id: 'mpwan-status' }, [
       E('style', {}, [CSS]),
       E('h2', {}, [_('Multipath WAN')]),
@@ -73,7 +80,7 @@ export class StatusPage {
   /** Whether the data on screen is younger than half a poll interval: a poll now would add a
    *  rate measured over a few milliseconds. */
   isFresh(now = Date.now()): boolean {
-    return now - this.updatedAt < (POLL_SECONDS * 1000) / 2;
+    return now - this.updatedAt < (this.pollSeconds * 1000) / 2;
   }
 
   update(s: Status, now = new Date()): void {
@@ -88,7 +95,7 @@ export class StatusPage {
     const shares = this.history.shares();
     dom.content(this.cards, s.uplinks.length
       ? s.uplinks.map((u) => renderUplinkCard({
-          uplink: u, share: shares[u.name], capacity: CAPACITY, color: this.color(u.name),
+          uplink: u, share: shares[u.name], capacity: this.capacity, color: this.color(u.name),
           series: [
             { label: `${u.name} rx`, color: this.color(u.name), values: this.history.series(u.name, 'rx') },
             { label: `${u.name} tx`, color: this.color(u.name), values: this.history.series(u.name, 'tx'), dashed: true },
@@ -105,8 +112,8 @@ export class StatusPage {
     // Per uplink: download + upload, so an upload-only transfer is visible too.
     const series: Series[] = s.uplinks.map((u) => ({ label: u.name, color: this.color(u.name), values: this.history.both(u.name) }));
     const rx = this.history.total('rx'), tx = this.history.total('tx');
-    series.push({ label: 'total rx', color: '#444', values: rx }, { label: 'total tx', color: '#444', values: tx, dashed: true });
-    lineChart(series, CAPACITY, this.aggregate);
+    series.push({ label: 'total rx', color: TEXT_COLOR, values: rx }, { label: 'total tx', color: TEXT_COLOR, values: tx, dashed: true });
+    lineChart(series, this.capacity, this.aggregate);
     const last = (v: number[]) => (v.length ? v[v.length - 1] : 0);
     dom.content(this.legend, [
       E('span', {}, [_('Download %s').format(bitRate(last(rx)))]),

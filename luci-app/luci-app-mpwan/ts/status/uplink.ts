@@ -59,6 +59,6 @@ export function renderUplinkCard(c: CardInput, now: Date): HTMLElement {
     ]),
     E('div', { class: 'mpwan-share' }, E('div', { style: `width:${Math.round((c.share ?? 0) * 100)}%;background:${c.color}` })),
     E('table', { class: 'mpwan-kv' }, rows.map(([k, v]) => E('tr', {}, [E('th', {}, [k]), E('td', {}, [v])]))),
-    lineChart(c.series, c.capacity) as unknown as HTMLElement,
+    lineChart(c.series, c.capacity),
   ]);
 }
