@@ -145,6 +145,8 @@ export interface ProbeFlapsSection {
   /** Seconds from a silent drop until the uplink is declared down, on the profile and on plain tbf links. */
   declaredDownS: Record<string, Spread>;
   declaredDownTbfS: Record<string, Spread>;
+}
+
 export interface FeedSection {
   /** Seconds of `make feed`'s script for all architectures and both releases, programs cached (median of 3). */
   seconds: number;
