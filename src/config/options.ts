@@ -73,6 +73,11 @@ export const UPLINK = {
   priority: option(int(0, 1000), 50),
   ula: option(bool, false),
   fullmesh: option(bool, false),
+  // What the link carries (Mbit/s) and its idle round trip (ms): only for `mpwan status`'s check
+  // of the TCP buffer limits (status/buffer-needs.ts). Absent rtt: the relay's measured one.
+  download: optional(int(1, 100000)),
+  upload: optional(int(1, 100000)),
+  rtt: optional(int(1, 10000)),
   // Absent: the globals value applies.
   ...Object.fromEntries(Object.entries(HEALTH).map(([k, o]) => [k, { ...o, default: undefined }])) as
     { [K in keyof typeof HEALTH]: OptionSpec<(typeof HEALTH)[K]['default'] | undefined> },

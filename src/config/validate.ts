@@ -148,7 +148,8 @@ function parseUplinks(c: Collector, sections: UciSection[], g: Globals): UplinkC
       hosts: v.probe_host ?? d.hosts, probeServer: v.probe_server ?? d.probeServer, interval: v.probe_interval ?? d.interval,
       timeout: v.probe_timeout ?? d.timeout, downAfter: v.down_after ?? d.downAfter, upAfter: v.up_after ?? d.upAfter, onDown: v.on_down ?? d.onDown,
     };
-    uplinks.push({ name: s.name, mode: v.mode, priority: v.priority, table: g.tableBase + n, ula: v.ula, fullmesh: v.fullmesh, health, line: s.line });
+    uplinks.push({ name: s.name, mode: v.mode, priority: v.priority, table: g.tableBase + n, ula: v.ula, fullmesh: v.fullmesh, health,
+      rates: { ...(v.download ? { downMbit: v.download } : {}), ...(v.upload ? { upMbit: v.upload } : {}), ...(v.rtt ? { rttMs: v.rtt } : {}) }, line: s.line });
   });
   return uplinks;
 }

@@ -66,6 +66,8 @@ export interface UplinkConfig {
   /** Add the `fullmesh` flag to this uplink's endpoints. */
   fullmesh: boolean;
   health: HealthConfig;
+  /** Mbit/s each way and the idle RTT (ms) as configured, for the buffer check in status. */
+  rates: { downMbit?: number; upMbit?: number; rttMs?: number };
   /** 1-based line of the section header, for messages. */
   line: number;
 }

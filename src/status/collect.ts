@@ -8,7 +8,7 @@ import { MpwanError } from '../model/errors.js';
 import { settled } from '../lib/async.js';
 import { readSystem } from '../reconcile/read-system.js';
 import { assess, type Assessment } from '../reconcile/assess.js';
-import { readLinkBytes, readMptcpCounters, uptimeMs } from '../sys/procfs.js';
+import { readLinkBytes, readMptcpCounters, readTcpLimits, uptimeMs } from '../sys/procfs.js';
 import { readDaemonState, readHealth, readStatusBasis } from '../sys/run-dir.js';
 import { countServerConnections } from '../sys/ss.js';
 import { buildStatus, type StatusReport } from './status.js';
@@ -22,7 +22,7 @@ async function serverConnections(rt: Runtime, a: Pick<Assessment, 'config'>, dae
 
 /** The report as the daemon will write it after a re-plan (its counters are refreshed by readers). */
 export function statusOf(rt: Runtime, a: Assessment, daemon: DaemonState | null): StatusReport {
-  const live = { counters: readMptcpCounters(rt), bytes: (dev: string) => readLinkBytes(rt, dev), health: readHealth(rt)?.uplinks ?? {}, relay: relayStats(rt, daemon) };
+  const live = { counters: readMptcpCounters(rt), bytes: (dev: string) => readLinkBytes(rt, dev), health: readHealth(rt)?.uplinks ?? {}, relay: relayStats(rt, daemon), tcpLimits: readTcpLimits(rt) };
   const report = buildStatus(a, live, daemon, rt.nowSeconds());
   report.sampled_ms = uptimeMs(rt);
   return report;

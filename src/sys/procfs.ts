@@ -2,6 +2,7 @@
 import type { Reader, Runtime } from './runtime.js';
 import { MpwanError } from '../model/errors.js';
 import { parseNetstat } from '../observe/kernel.js';
+import { limitOf } from '../status/buffer-needs.js';
 
 export const MPTCP_SYSCTL_DIR = '/proc/sys/net/mptcp';
 
@@ -42,6 +43,12 @@ export function readSysctls(rt: Runtime, paths: string[]): Record<string, string
 
 export function readMptcpCounters(rt: Reader): Record<string, number> {
   return parseNetstat(rt.readFile('/proc/net/netstat') ?? '');
+}
+
+/** The largest TCP receive and send buffers autotuning may reach (tcp_rmem[2], tcp_wmem[2]); null if unreadable. */
+export function readTcpLimits(rt: Reader): { rmem: number; wmem: number } | null {
+  const rmem = limitOf(rt.readFile('/proc/sys/net/ipv4/tcp_rmem')), wmem = limitOf(rt.readFile('/proc/sys/net/ipv4/tcp_wmem'));
+  return rmem === null || wmem === null ? null : { rmem, wmem };
 }
 
 export function readLinkBytes(rt: Reader, dev: string): { rx: number; tx: number } | null {

@@ -39,8 +39,8 @@ describe('config validation', () => {
     const expected = {
       globals: DEFAULT_GLOBALS,
       uplinks: [
-        { name: 'wan', mode: 'on', priority: 50, ula: false, fullmesh: false, health: DEFAULT_HEALTH, table: 5100, line: 1 },
-        { name: 'lte', mode: 'backup', priority: 7, ula: true, fullmesh: true, health: DEFAULT_HEALTH, table: 5101, line: 2 },
+        { name: 'wan', mode: 'on', priority: 50, ula: false, fullmesh: false, health: DEFAULT_HEALTH, rates: {}, table: 5100, line: 1 },
+        { name: 'lte', mode: 'backup', priority: 7, ula: true, fullmesh: true, health: DEFAULT_HEALTH, rates: {}, table: 5101, line: 2 },
       ],
       servers: [],
       proxy: { enabled: false, engine: 'relay', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'server', duplicate: [], line: 0 },
