@@ -15,7 +15,7 @@ import { benchLuci } from './sections/luci.js';
 import { benchRelay } from './relay.js';
 import { benchUdpCalls } from './sections/udp-calls.js';
 import { benchLinkem } from './sections/linkem.js';
-import { benchProfiles } from './sections/profiles.js';
+import { benchProfileTuning, benchProfiles } from './sections/profiles.js';
 import { benchProfileFailover } from './sections/profile-failover.js';
 import { benchProbeFlaps } from './sections/probe-flaps.js';
 import { benchFeed } from './sections/feed.js';
@@ -34,6 +34,7 @@ const SECTIONS: Record<string, () => unknown> = {
   udpCalls: benchUdpCalls,
   linkem: benchLinkem,
   profiles: benchProfiles,
+  profileTuning: benchProfileTuning,
   profileFailover: benchProfileFailover,
   probeFlaps: benchProbeFlaps,
   feed: benchFeed,

@@ -94,7 +94,13 @@ export interface LinkemSection {
 }
 
 /** One direction of a link profile, Mbit/s: through mpwan, the kernel's MPTCP with no proxy, each link alone. */
-export interface ProfileDirection { mpwan: Range; raw: Range; links: Range[] }
+export interface ProfileDirection {
+  mpwan: Range;
+  raw: Range;
+  links: Range[];
+  /** Settings tried side by side through mpwan (BENCH_PROFILE_VARIANTS), on router and server. */
+  variants?: { name: string; sysctls: Record<string, string>; mpwan: Range }[];
+}
 
 export interface ProfileResult {
   name: string;
@@ -211,6 +217,7 @@ export interface Results {
     udpCalls?: { measured: string; data: UdpCallsSection };
     linkem?: { measured: string; data: LinkemSection };
     profiles?: { measured: string; data: ProfilesSection };
+    profileTuning?: { measured: string; data: ProfilesSection };
     profileFailover?: { measured: string; data: ProfileFailoverSection };
     probeFlaps?: { measured: string; data: ProbeFlapsSection };
     feed?: { measured: string; data: FeedSection };

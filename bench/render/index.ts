@@ -7,6 +7,7 @@ import { repoRoot } from '../../test/lib/install.js';
 import type { Results } from '../types.js';
 import { aggregationTables, cliTables, connectionsTables, defaultRouteTables, eventsTables, failoverTables, luciTables, relayTables, udpCallsTables } from './tables.js';
 import { feedTables } from './feed.js';
+import { linkemTables, profilesTables, tuningTables } from './profiles.js';
 import { readmeBlocks } from './readme.js';
 
 export function renderResults(r: Results): string {
@@ -19,6 +20,9 @@ export function renderResults(r: Results): string {
     ['defaultRoute', s.defaultRoute ? () => defaultRouteTables(s.defaultRoute!.data) : null],
     ['relay', s.relay ? () => relayTables(s.relay!.data) : null],
     ['connections', s.connections ? () => connectionsTables(s.connections!.data) : null],
+    ['profiles', s.profiles ? () => profilesTables(s.profiles!.data) : null],
+    ['profileTuning', s.profileTuning ? () => tuningTables(s.profileTuning!.data) : null],
+    ['linkem', s.linkem ? () => linkemTables(s.linkem!.data) : null],
     ['udpCalls', s.udpCalls ? () => udpCallsTables(s.udpCalls!.data) : null],
     ['events', s.events ? () => eventsTables(s.events!.data) : null],
     ['luci', s.luci ? () => luciTables(s.luci!.data) : null],
