@@ -8,7 +8,7 @@ import type { RelayStats } from '../observe/relay-stats.js';
 import { describeChange } from '../apply/render.js';
 import { VERSION } from '../version.js';
 import { hostPort } from '../lib/inet.js';
-import { checkBuffers, type BufferCheck, type BufferLimits } from './buffer-needs.js';
+import { checkBuffers, type BufferCheck, type BufferLimits } from './buffer-check.js';
 import { SERVER_SETUP_BUFFERS } from '../model/tcp-buffers.js';
 
 /** Counters worth showing: joins, fallbacks to TCP, rejections. */

@@ -2,7 +2,7 @@
 import type { Reader, Runtime } from './runtime.js';
 import { MpwanError } from '../model/errors.js';
 import { parseNetstat } from '../observe/kernel.js';
-import { limitOf } from '../status/buffer-needs.js';
+import { limitOf } from '../plan/tcp-buffers.js';
 
 export const MPTCP_SYSCTL_DIR = '/proc/sys/net/mptcp';
 
@@ -36,7 +36,7 @@ export function readSysctls(rt: Runtime, paths: string[]): Record<string, string
   const out: Record<string, string> = {};
   for (const p of paths) {
     const v = rt.readFile(p);
-    if (v !== null) out[p] = v.trim();
+    if (v !== null) out[p] = v.trim().replace(/\s+/g, ' '); // tcp_rmem's fields are tab-separated
   }
   return out;
 }

@@ -38,6 +38,20 @@ describe('diffState', () => {
     ]);
   });
 
+  it('raises the router\'s TCP buffer limits to the floor or what the uplinks\' rates and RTTs need, never lowers them', () => {
+    const rmem = '/proc/sys/net/ipv4/tcp_rmem', wmem = '/proc/sys/net/ipv4/tcp_wmem';
+    const small = { ...base(), sysctls: { ...base().sysctls, [rmem]: '4096 131072 1048576', [wmem]: '4096 16384 9000000' } };
+    const sysctlChanges = (c: Config, o: Observed) => run(c, staticNetifd, o).changes.filter((x) => x.kind === 'sysctl' && x.path.includes('tcp_')).map(describeChange);
+    assert.deepEqual(sysctlChanges(twoWans, small), ['set net.ipv4.tcp_rmem = 4096 131072 6291456 (was 4096 131072 1048576)']);
+    // fibre 100/40 at 10 ms + LTE 40/10 at 110 ms: 2 x 2 x 140 Mbit/s x 110 ms down (7.7 MB), 50 Mbit/s up (2.75 MB: the wmem already has more).
+    const rated = config([uplink('wan', { rates: { downMbit: 100, upMbit: 40, rttMs: 10 } }), uplink('wan2', { rates: { downMbit: 40, upMbit: 10, rttMs: 110 } }, 1)]);
+    assert.deepEqual(sysctlChanges(rated, small), ['set net.ipv4.tcp_rmem = 4096 131072 7700000 (was 4096 131072 1048576)']);
+    const large = { ...base(), sysctls: { ...base().sysctls, [rmem]: '4096 131072 33554432', [wmem]: '4096 16384 4194304' } };
+    assert.deepEqual(sysctlChanges(rated, large), []);
+    const first = run(rated, staticNetifd, small);
+    assert.deepEqual(run(rated, staticNetifd, first.after, first.owned).changes, []);
+  });
+
   it('changes nothing on a second run', () => {
     const first = run(twoWans, staticNetifd, base());
     const second = run(twoWans, staticNetifd, first.after, first.owned);

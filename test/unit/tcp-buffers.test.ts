@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { bufferFor, checkBuffers, limitOf } from '../../src/status/buffer-needs.js';
+import { checkBuffers } from '../../src/status/buffer-check.js';
+import { bufferFor, limitOf, planTcpLimits } from '../../src/plan/tcp-buffers.js';
 import { SERVER_SETUP_BUFFERS } from '../../src/model/tcp-buffers.js';
 import { buildStatus } from '../../src/status/status.js';
 import { validateConfig } from '../../src/config/validate.js';
@@ -13,6 +14,14 @@ describe('buffer needs (bandwidth-delay product)', () => {
   it('is 2 windows of the summed rate over the longest RTT, doubled for the kernel\'s accounting', () => {
     assert.equal(bufferFor(100, 100), 2 * 2 * 12.5e6 * 0.1);
     assert.equal(bufferFor(0, 100), 0);
+  });
+
+  it('plans the router\'s limits: Linux\'s own for machines of 1 GB or more, raised for configured rates and RTTs', () => {
+    const u = (name: string, mode: 'on' | 'off', rates: object) => ({ name, mode, rates }) as unknown as Parameters<typeof planTcpLimits>[0]['uplinks'][number];
+    assert.deepEqual(planTcpLimits({ uplinks: [] }), { rmem: 6 * MB, wmem: 4 * MB });
+    assert.deepEqual(planTcpLimits({ uplinks: [u('sat', 'on', { downMbit: 30, upMbit: 5, rttMs: 600 }), u('dsl', 'on', { downMbit: 16, upMbit: 2 })] }),
+      { rmem: bufferFor(46, 600), wmem: 4 * MB });
+    assert.deepEqual(planTcpLimits({ uplinks: [u('sat', 'off', { downMbit: 30, upMbit: 5, rttMs: 600 })] }), { rmem: 6 * MB, wmem: 4 * MB });
   });
 
   it('reads the limit from a tcp_rmem triple, tabs or spaces', () => {
@@ -30,7 +39,7 @@ describe('buffer needs (bandwidth-delay product)', () => {
     assert.equal(c.need.server.wmem, bufferFor(140, 110));
     assert.equal(c.need.router.wmem, bufferFor(50, 110));
     assert.equal(c.warnings.length, 1);
-    assert.match(c.warnings[0], /^the router's net\.ipv4\.tcp_rmem allows 6\.0 MB per connection; downloading over wan \+ lte \(longest RTT 110 ms\) needs 7\.3 MB: raise its third field to at least 7700000/);
+    assert.match(c.warnings[0], /^the router's net\.ipv4\.tcp_rmem allows 6\.0 MB per connection; downloading over wan \+ lte \(longest RTT 110 ms\) needs 7\.3 MB: give the uplinks their 'rtt' \(mpwan then raises it\) or raise its third field to at least 7700000/);
   });
 
   it('no warning when both sides have enough; the server side is judged by what server setup sets', () => {
