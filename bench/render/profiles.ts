@@ -6,6 +6,8 @@ import { fmt } from './tables.js';
 const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 const spread = (r: Range, digits = 1) => `${fmt(r.median, digits)} (${fmt(r.min, digits)}-${fmt(r.max, digits)})`;
 const pct = (a: number, b: number) => `${fmt((a / b) * 100, 0)}%`;
+const every = (r: Range) => r.runs.map((x) => fmt(x)).join(', ');
+const mean = (r: Range) => r.runs.reduce((s, x) => s + x, 0) / r.runs.length;
 
 /** The goals of issue 20 for one direction, judged on the runs: mpwan's worst run against the best link's median. */
 export function judge(d: ProfileDirection) {
@@ -59,11 +61,11 @@ export function tuningTables(d: ProfilesSection): string[] {
   const sett = (p: ProfileResult, k: number) => Object.entries(p.down.variants![k].sysctls).map(([a, b]) => `${a}=${b.replace(/\//g, ' ')}`).join(', ');
   return [
     '## Tuning on the link profiles (`BENCH_ONLY=profileTuning make bench`)', '',
-    `Each setting against mpwan as it is (first row), measured in the same rounds one after another: ${d.reps} rounds, ${p0.seconds} s after the warm-up, ` +
-      'Mbit/s, median (min-max). A setting named router- or server- changes that side only (settings: ' +
+    `Each setting against mpwan as it is (first column), measured in the same rounds one after another: ${d.reps} rounds, ${p0.seconds} s after the warm-up, ` +
+      'Mbit/s of every round. A setting named router- or server- changes that side only (settings: ' +
       `${names.map((n, k) => `${n}: ${sett(p0, k)}`).join('; ')}).`, '',
     ...table(['profile', 'transfer', 'as it is', ...names], d.profiles.flatMap((p) => (['down', 'up'] as const).map((dir) =>
-      [dir === 'down' ? p.name : '', dir === 'down' ? 'download' : 'upload', spread(p[dir].mpwan), ...(p[dir].variants ?? []).map((v) => spread(v.mpwan))]))),
+      [dir === 'down' ? p.name : '', dir === 'down' ? 'download' : 'upload', every(p[dir].mpwan), ...(p[dir].variants ?? []).map((v) => every(v.mpwan))]))),
   ];
 }
 
@@ -84,5 +86,15 @@ export function profilesReadme(d: ProfilesSection): string[] {
       dir === 'down' ? 'download' : 'upload', spread(x.mpwan), fmt(x.raw.median), x.links.map((l, k) => `${p.links[k]} ${fmt(l.median)}`).join(', '),
       `${pct(x.mpwan.min, j.best)} / ${pct(x.mpwan.median, j.sum)}`, dir === 'down' ? `${fmt(p.call.gapS.median, 2)} s (max ${fmt(p.call.gapS.max, 2)})` : ''];
   }));
-  return table(['profile', 'transfer', 'mpwan Mbit/s, median (min-max)', 'kernel MPTCP', 'each link alone', 'mpwan worst / best link, median / sum', 'call gap, faster link dies'], rows);
+  return table(['profile', 'transfer', 'mpwan Mbit/s, median (min-max)', 'kernel MPTCP', 'each link alone', 'mpwan worst / best link, median / sum', 'call gap when the first link dies silently'], rows);
+}
+
+/** README: each setting tried, as a percentage of mpwan as it is, per profile (means of the same rounds). */
+export function tuningReadme(d: ProfilesSection): string[] {
+  const p0 = d.profiles[0];
+  if (!p0?.down.variants) return [];
+  const cell = (p: ProfileResult, dir: 'down' | 'up', k: number) => pct(mean(p[dir].variants![k].mpwan), mean(p[dir].mpwan));
+  return table(['setting (router and server otherwise as above)', ...d.profiles.map((p) => `${p.name} down / up`)],
+    p0.down.variants.map((v, k) => [`${v.name}: ${Object.entries(v.sysctls).map(([a, b]) => `${a.replace(/^(router|server)\.net\.ipv4\./, '$1 ')} ${b.replace(/\//g, ' ')}`).join(', ')}`,
+      ...d.profiles.map((p) => `${cell(p, 'down', k)} / ${cell(p, 'up', k)}`)]));
 }

@@ -3,7 +3,7 @@
 import type { Results, Spread } from '../types.js';
 import { daemonTotal, fmt } from './tables.js';
 import { feedSizeRows } from './feed.js';
-import { profilesReadme } from './profiles.js';
+import { profilesReadme, tuningReadme } from './profiles.js';
 
 const s2 = (x: Spread, unit = 's') => (x.median === null ? 'n/a' : `${fmt(x.median, 2)} ${unit} (at most ${fmt(x.max, 2)})`);
 const pct = (a: number, b: number) => `${fmt((a / b) * 100, 0)}%`;
@@ -94,6 +94,7 @@ function aggregationNotes(r: Results): string[] {
 export function readmeBlocks(r: Results): Record<string, string> {
   const blocks: Record<string, string> = { summary: summary(r).join('\n'), 'aggregation-notes': aggregationNotes(r).join('\n') };
   if (r.sections.profiles) blocks.profiles = profilesReadme(r.sections.profiles.data).join('\n');
+  if (r.sections.profileTuning) blocks['profile-tuning'] = tuningReadme(r.sections.profileTuning.data).join('\n');
   if (r.sections.feed) blocks['feed-sizes'] = feedSizeRows(r.sections.feed.data).join('\n');
   return blocks;
 }

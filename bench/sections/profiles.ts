@@ -3,7 +3,10 @@
 // run with each link alone (routed, no mpwan) and the kernel's own MPTCP between router and
 // server (no proxy); then a 50 packets/s call through the server while the lower-delay uplink
 // dies silently. Every WAN runs through linkem; router and server start from Linux's stock
-// buffer limits (tcp_rmem max 6 MB, tcp_wmem max 4 MB), and mpwan sets what it sets.
+// buffer limits (tcp_rmem max 6 MB, tcp_wmem max 4 MB), and mpwan sets what it sets (the
+// router's floor, `server setup`'s 16 MB). The profileTuning section measures, in the same
+// rounds, mpwan as it is against each setting it could change (TUNING_VARIANTS): the
+// measurements behind its defaults. Transfers are one after another: 8 s after a warm-up.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,11 +61,19 @@ function measure(topo: Topology, agg: Aggregation, p: Profile, o: Options): { do
   const fresh = () => ({ mpwan: [] as number[], raw: [] as number[], links: p.links.map(() => [] as number[]), variants: o.variants.map(() => [] as number[]) });
   const runs = { down: fresh(), up: fresh() };
   // A key applies to router and server, or with 'router.' or 'server.' in front to that side only.
+  // 'uplink.NAME.OPTION' keys are options of the router's config (the second WAN is 'wan2').
+  const config = (values: Record<string, string | null>) => {
+    const opts = Object.entries(values).filter(([k]) => k.startsWith('uplink.'));
+    for (const [k, v] of opts) agg.editConfig('uplink', k.split('.')[1], [[k.split('.')[2], v]]);
+    if (opts.length) agg.rtr.reload();
+  };
   const sides = (key: string) => (key.startsWith('router.') ? [[topo.rtr, key.slice(7)]] : key.startsWith('server.') ? [[topo.vps, key.slice(7)]] : [[topo.rtr, key], [topo.vps, key]]);
-  const keys = [...new Set(o.variants.flatMap((v) => Object.keys(v.sysctls).map((k) => sides(k)[0][1])))];
+  const sysctlKeys = (v: Variant) => Object.keys(v.sysctls).filter((k) => !k.startsWith('uplink.'));
+  const keys = [...new Set(o.variants.flatMap((v) => sysctlKeys(v).map((k) => sides(k)[0][1])))];
   const saved = { [topo.rtr]: settings(topo, topo.rtr, keys), [topo.vps]: settings(topo, topo.vps, keys) };
   const set = (values: Record<string, string>) => {
-    for (const [k, v] of Object.entries(values)) for (const [ns, key] of sides(k)) topo.sysctl(ns, key, v.replace(/\//g, ' '));
+    for (const [k, v] of Object.entries(values)) if (!k.startsWith('uplink.')) for (const [ns, key] of sides(k)) topo.sysctl(ns, key, v.replace(/\//g, ' '));
+    config(values);
   };
   for (let i = 0; i < o.reps; i++) {
     for (const dir of ['down', 'up'] as const) {
@@ -72,7 +83,8 @@ function measure(topo: Topology, agg: Aggregation, p: Profile, o: Options): { do
       o.variants.forEach((v, k) => {
         set(v.sysctls);
         try { r.variants[k].push(lan(reverse)); } finally {
-          for (const k of Object.keys(v.sysctls)) for (const [ns, key] of sides(k)) topo.sysctl(ns, key, saved[ns][key]);
+          for (const k of sysctlKeys(v)) for (const [ns, key] of sides(k)) topo.sysctl(ns, key, saved[ns][key]);
+          config(Object.fromEntries(Object.keys(v.sysctls).map((k) => [k, null])));
         }
       });
       if (!o.variantsOnly) {
@@ -146,7 +158,8 @@ export function benchProfiles(): ProfilesSection {
 export const TUNING_VARIANTS = parseVariants(
   'router-bbr:router.net.ipv4.tcp_congestion_control=bbr;server-bbr:server.net.ipv4.tcp_congestion_control=bbr;' +
   'router-2MB:router.net.ipv4.tcp_rmem=4096/131072/2097152,router.net.ipv4.tcp_wmem=4096/16384/2097152;' +
-  'server-stock:server.net.ipv4.tcp_rmem=4096/131072/6291456,server.net.ipv4.tcp_wmem=4096/16384/4194304');
+  'server-stock:server.net.ipv4.tcp_rmem=4096/131072/6291456,server.net.ipv4.tcp_wmem=4096/16384/4194304;' +
+  'second-backup:uplink.wan2.mode=backup');
 
 export function benchProfileTuning(): ProfilesSection {
   return run({ reps: Number(process.env.BENCH_PROFILE_RUNS ?? 2), calls: 0, variants: TUNING_VARIANTS, variantsOnly: true });

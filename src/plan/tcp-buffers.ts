@@ -1,12 +1,15 @@
 // TCP buffer limits for multipath over unequal links: the bandwidth-delay product rule, and
 // the floor mpwan raises the router's limits to. Pure.
 //
-// One MPTCP connection spreads over every uplink, and its receiver must hold what arrives
-// early on the fast paths while it waits for the slowest: about 2 x (sum of the rates) x (the
-// longest RTT) of data (Raiciu et al., "How hard can it be?", NSDI 2012). The kernel counts
-// memory, not data: about half of a socket buffer carries payload (skb overhead;
-// tcp_adv_win_scale), so the limit must be twice that. The sender keeps as much unacknowledged
-// for reinjection on another path.
+// One MPTCP connection spreads over every uplink: its receiver's window must cover the summed
+// rates over the longest RTT, or the fast paths idle while it waits for the slow one's data
+// (the theory asks for twice that, to ride out a retransmission on the slow path: Raiciu et
+// al., "How hard can it be?", NSDI 2012; on the link profiles one window measured enough). The
+// kernel counts memory, not data: about half of a socket buffer carries payload (skb overhead;
+// tcp_adv_win_scale), so the limit is twice the window. The sender holds as much unacknowledged.
+// Measured (bench/results.md, "Tuning on the link profiles"): fibre 100 + LTE 40 Mbit/s at 90 ms
+// RTT needs 3.2 MB by this rule; a router limit of 2 MB lost a fifth to a half of the download,
+// 6 MB lost nothing against 16 MB.
 import type { Config } from '../model/config.js';
 import { ROUTER_FLOOR } from '../model/tcp-buffers.js';
 
@@ -15,7 +18,7 @@ export interface BufferLimits { rmem: number; wmem: number }
 
 /** Bytes of buffer limit for these rates (Mbit/s) over this RTT (ms). */
 export function bufferFor(sumMbit: number, rttMs: number): number {
-  return Math.ceil(2 * 2 * (sumMbit * 1e6 / 8) * (rttMs / 1000));
+  return Math.ceil(2 * (sumMbit * 1e6 / 8) * (rttMs / 1000));
 }
 
 /** The third field of tcp_rmem / tcp_wmem ("4096 131072 6291456"); null when unreadable. */

@@ -43,9 +43,9 @@ describe('diffState', () => {
     const small = { ...base(), sysctls: { ...base().sysctls, [rmem]: '4096 131072 1048576', [wmem]: '4096 16384 9000000' } };
     const sysctlChanges = (c: Config, o: Observed) => run(c, staticNetifd, o).changes.filter((x) => x.kind === 'sysctl' && x.path.includes('tcp_')).map(describeChange);
     assert.deepEqual(sysctlChanges(twoWans, small), ['set net.ipv4.tcp_rmem = 4096 131072 6291456 (was 4096 131072 1048576)']);
-    // fibre 100/40 at 10 ms + LTE 40/10 at 110 ms: 2 x 2 x 140 Mbit/s x 110 ms down (7.7 MB), 50 Mbit/s up (2.75 MB: the wmem already has more).
-    const rated = config([uplink('wan', { rates: { downMbit: 100, upMbit: 40, rttMs: 10 } }), uplink('wan2', { rates: { downMbit: 40, upMbit: 10, rttMs: 110 } }, 1)]);
-    assert.deepEqual(sysctlChanges(rated, small), ['set net.ipv4.tcp_rmem = 4096 131072 7700000 (was 4096 131072 1048576)']);
+    // DSL 16/2 at 50 ms + satellite 30/5 at 600 ms: 2 x 46 Mbit/s x 600 ms down (6.9 MB), 7 Mbit/s up (1 MB: under the floor).
+    const rated = config([uplink('wan', { rates: { downMbit: 16, upMbit: 2, rttMs: 50 } }), uplink('wan2', { rates: { downMbit: 30, upMbit: 5, rttMs: 600 } }, 1)]);
+    assert.deepEqual(sysctlChanges(rated, small), ['set net.ipv4.tcp_rmem = 4096 131072 6900000 (was 4096 131072 1048576)']);
     const large = { ...base(), sysctls: { ...base().sysctls, [rmem]: '4096 131072 33554432', [wmem]: '4096 16384 4194304' } };
     assert.deepEqual(sysctlChanges(rated, large), []);
     const first = run(rated, staticNetifd, small);

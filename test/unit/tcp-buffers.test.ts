@@ -9,10 +9,11 @@ const MB = 1048576;
 const fibre = { name: 'wan', downMbit: 100, upMbit: 40, rttMs: 10 };
 const lte = { name: 'lte', downMbit: 40, upMbit: 10, rttMs: 110 };
 const stock = { rmem: 6291456, wmem: 4194304 };
+const small = { rmem: 2097152, wmem: 2097152 };
 
 describe('buffer needs (bandwidth-delay product)', () => {
-  it('is 2 windows of the summed rate over the longest RTT, doubled for the kernel\'s accounting', () => {
-    assert.equal(bufferFor(100, 100), 2 * 2 * 12.5e6 * 0.1);
+  it('is one window of the summed rate over the longest RTT, doubled for the kernel\'s accounting', () => {
+    assert.equal(bufferFor(100, 100), 2 * 12.5e6 * 0.1);
     assert.equal(bufferFor(0, 100), 0);
   });
 
@@ -32,19 +33,20 @@ describe('buffer needs (bandwidth-delay product)', () => {
     assert.equal(limitOf('a b c'), null);
   });
 
-  it('fibre 100/40 + LTE 40/10 at 110 ms: a stock 6 MB receive limit on the router is too small for downloads', () => {
-    const c = checkBuffers([fibre, lte], stock, SERVER_SETUP_BUFFERS)!;
+  it('fibre 100/40 + LTE 40/10 at 110 ms: a 2 MB receive limit on the router is too small for downloads, 6 MB is enough', () => {
+    assert.deepEqual(checkBuffers([fibre, lte], stock, SERVER_SETUP_BUFFERS)!.warnings, []);
+    const c = checkBuffers([fibre, lte], small, SERVER_SETUP_BUFFERS)!;
     assert.deepEqual(c.uplinks, ['wan', 'lte']);
     assert.equal(c.need.router.rmem, bufferFor(140, 110));
     assert.equal(c.need.server.wmem, bufferFor(140, 110));
     assert.equal(c.need.router.wmem, bufferFor(50, 110));
     assert.equal(c.warnings.length, 1);
-    assert.match(c.warnings[0], /^the router's net\.ipv4\.tcp_rmem allows 6\.0 MB per connection; downloading over wan \+ lte \(longest RTT 110 ms\) needs 7\.3 MB: give the uplinks their 'rtt' \(mpwan then raises it\) or raise its third field to at least 7700000/);
+    assert.match(c.warnings[0], /^the router's net\.ipv4\.tcp_rmem allows 2\.0 MB per connection; downloading over wan \+ lte \(longest RTT 110 ms\) needs 3\.7 MB: give the uplinks their 'rtt' \(mpwan then raises it\) or raise its third field to at least 3850000/);
   });
 
   it('no warning when both sides have enough; the server side is judged by what server setup sets', () => {
     assert.deepEqual(checkBuffers([fibre, lte], { rmem: 16 * MB, wmem: 4 * MB }, SERVER_SETUP_BUFFERS)!.warnings, []);
-    const geo = checkBuffers([{ name: 'sat', downMbit: 300, upMbit: 5, rttMs: 600 }], { rmem: 128 * MB, wmem: 128 * MB }, SERVER_SETUP_BUFFERS)!;
+    const geo = checkBuffers([{ name: 'sat', downMbit: 300, upMbit: 5, rttMs: 800 }], { rmem: 128 * MB, wmem: 128 * MB }, SERVER_SETUP_BUFFERS)!;
     assert.equal(geo.warnings.length, 1);
     assert.match(geo.warnings[0], /^the server's \(as 'mpwan server setup' sets it\) net\.ipv4\.tcp_wmem allows 16\.0 MB/);
   });
@@ -63,10 +65,10 @@ describe('buffer needs (bandwidth-delay product)', () => {
     const path = { name: 'lte', source: '10.0.0.2', alive: true, rtt_ms: 110, bytes_up: 0, bytes_down: 0 };
     const relay = { tcp: { refused: 0, refused_at: 0 }, udp: { paths: [path] } } as unknown as Parameters<typeof buildStatus>[1]['relay'];
     const snap = { config: v.config!, desired: { uplinks: [], warnings: [], defaultRoutes: [], enabled: true, limits: null }, observed: { endpoints: [], limits: { subflows: 0, addAddrAccepted: 0 } }, diff: { changes: [], warnings: [], owned: { endpoints: [] } }, configWarnings: [] };
-    const s = buildStatus(snap as unknown as Parameters<typeof buildStatus>[0], { counters: {}, bytes: () => null, health: {}, relay, tcpLimits: stock });
+    const s = buildStatus(snap as unknown as Parameters<typeof buildStatus>[0], { counters: {}, bytes: () => null, health: {}, relay, tcpLimits: small });
     assert.equal(s.buffers!.need.router.rmem, bufferFor(140, 110));
     assert.equal(s.warnings.length, 1);
-    assert.match(s.warnings[0], /tcp_rmem allows 6\.0 MB/);
+    assert.match(s.warnings[0], /tcp_rmem allows 2\.0 MB/);
   });
 
   it('rejects rates and RTTs that are not whole positive numbers', () => {
