@@ -86,7 +86,14 @@ export function profilesReadme(d: ProfilesSection): string[] {
       dir === 'down' ? 'download' : 'upload', spread(x.mpwan), fmt(x.raw.median), x.links.map((l, k) => `${p.links[k]} ${fmt(l.median)}`).join(', '),
       `${pct(x.mpwan.min, j.best)} / ${pct(x.mpwan.median, j.sum)}`, dir === 'down' ? `${fmt(p.call.gapS.median, 2)} s (max ${fmt(p.call.gapS.max, 2)})` : ''];
   }));
-  return table(['profile', 'transfer', 'mpwan Mbit/s, median (min-max)', 'kernel MPTCP', 'each link alone', 'mpwan worst / best link, median / sum', 'call gap when the first link dies silently'], rows);
+  const verdicts = (test: (x: ProfileDirection, p: ProfileResult) => boolean, ps = d.profiles) =>
+    ps.flatMap((p) => (['down', 'up'] as const).map((dir) => `${p.name} ${dir === 'down' ? 'download' : 'upload'} ${test(p[dir], p) ? 'met' : 'MISSED'}`)).join(', ');
+  return [
+    ...table(['profile', 'transfer', 'mpwan Mbit/s, median (min-max)', 'kernel MPTCP', 'each link alone', 'mpwan worst / best link, median / sum', 'call gap when the first link dies silently'], rows), '',
+    `Goals, judged on these rounds. mpwan's worst round at least the best link alone: ${verdicts((x) => judge(x).neverBelow)}. ` +
+      `mpwan's median at least 90% of the sum (first three profiles): ${verdicts((x) => judge(x).medianVsSum >= 0.9, d.profiles.slice(0, 3))}. ` +
+      `The call's longest gap under 1 s: ${d.profiles.map((p) => `${p.name} ${p.call.gapS.max < 1 ? 'met' : 'MISSED'}`).join(', ')}.`,
+  ];
 }
 
 /** README: each setting tried, as a percentage of mpwan as it is, per profile (means of the same rounds). */
