@@ -1,6 +1,7 @@
 // `make bench`: measures mpwan on this machine into bench/results.json, then renders
 // bench/results.md and the figures in README.md from it (bench/render/; `npx tsx bench/render/index.ts` renders only).
 //   BENCH_ONLY=cli,failover make bench   measures only those sections, keeping the others
+//   BENCH_ONLY=profileTuning make bench  the settings mpwan could change, on the link profiles (not in a plain run)
 // Medians of repeated runs side by side in one session; the machine is noisy, so compare rows
 // of the same table, not numbers across runs.
 import { spawnSync } from 'node:child_process';
@@ -50,8 +51,10 @@ results.machine = {
   cores: Number(spawnSync('nproc').stdout.toString().trim()),
   kernel: spawnSync('uname', ['-r']).stdout.toString().trim(),
 };
+/** Sections only run when BENCH_ONLY names them (their figures are kept): profileTuning takes ~25 minutes. */
+const OPT_IN = ['profileTuning'];
 for (const [name, run] of Object.entries(SECTIONS)) {
-  if (only && !only.includes(name)) continue;
+  if (only ? !only.includes(name) : OPT_IN.includes(name)) continue;
   console.error(`bench: ${name}`);
   results.sections[name] = { measured: new Date().toISOString(), data: await run() };
   writeFileSync(file, JSON.stringify(results, null, 1) + '\n');
