@@ -43,16 +43,19 @@ const SECTIONS: Record<string, () => unknown> = {
   connections: benchConnections,
 };
 
+/** Sections only run when BENCH_ONLY names them (their figures are kept): profileTuning takes ~25 minutes. */
+const OPT_IN = ['profileTuning'];
 const file = join(repoRoot, 'bench/results.json');
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 for (const name of only ?? []) if (!(name in SECTIONS)) throw new Error(`BENCH_ONLY: no section '${name}' (have: ${Object.keys(SECTIONS).join(', ')})`);
-const results: Results = only && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { machine: { cores: 0, kernel: '' }, sections: {} };
+const previous: Results | null = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+const results: Results = only && previous ? previous : { machine: { cores: 0, kernel: '' }, sections: {} };
+// A plain run measures everything but the opt-in sections, whose last figures it keeps.
+if (!only && previous) for (const name of OPT_IN) if (previous.sections[name]) results.sections[name] = previous.sections[name];
 results.machine = {
   cores: Number(spawnSync('nproc').stdout.toString().trim()),
   kernel: spawnSync('uname', ['-r']).stdout.toString().trim(),
 };
-/** Sections only run when BENCH_ONLY names them (their figures are kept): profileTuning takes ~25 minutes. */
-const OPT_IN = ['profileTuning'];
 for (const [name, run] of Object.entries(SECTIONS)) {
   if (only ? !only.includes(name) : OPT_IN.includes(name)) continue;
   console.error(`bench: ${name}`);
