@@ -85,7 +85,7 @@ function aggregationNotes(r: Results): string[] {
     `With BBR, this machine's default, on router and server, multipath over these links stalls and varies from run to run (${bbr.map((x) => {
       const sum = (x.rates ?? []).reduce((a, b) => a + b, 0);
       return `${x.links}: ${pct(x.mpwan, sum)} of the sum`;
-    }).join(', ')}, against ${agg.shaped.filter((x) => x.congestion === 'reno' && bbr.some((b) => b.links === x.links)).map((x) => pct(x.mpwan, (x.rates ?? []).reduce((a, b) => a + b, 0))).join(' and ')} with reno): keep a loss-based congestion control (the default) on the router and the aggregation server.`,
+    }).join(', ')}, against ${agg.shaped.filter((x) => x.congestion === 'reno' && bbr.some((b) => b.links === x.links)).map((x) => pct(x.mpwan, (x.rates ?? []).reduce((a, b) => a + b, 0))).join(' and ')} with reno): on links like these keep a loss-based congestion control (the default) on the router and the aggregation server (over links that lose packets BBR did better: "Links as they really are" below).`,
   ];
   if (fo) out.push(`While an uplink is cut the LAN client gets ${fmt(fo.kinds['link-down'].whileCut.median)} (link down) and ${fmt(fo.kinds['silent-drop'].whileCut.median)} (silent drop) Mbit/s on average of the ~19 the remaining uplink can carry, outage included.`);
   return out;
