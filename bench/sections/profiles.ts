@@ -154,7 +154,12 @@ export function benchProfiles(): ProfilesSection {
   });
 }
 
-/** The settings mpwan could change, each against mpwan as it is, side by side (the measurements behind its defaults). */
+/**
+ * The settings mpwan could change, each against mpwan as it is, side by side (the measurements
+ * behind its defaults). router-2MB is what a 256 MB router had before mpwan's floor (measured
+ * before the floor existed: now the daemon puts the floor back at its next re-plan, which a
+ * transfer this short rarely meets).
+ */
 export const TUNING_VARIANTS = parseVariants(
   'router-bbr:router.net.ipv4.tcp_congestion_control=bbr;server-bbr:server.net.ipv4.tcp_congestion_control=bbr;' +
   'router-2MB:router.net.ipv4.tcp_rmem=4096/131072/2097152,router.net.ipv4.tcp_wmem=4096/16384/2097152;' +
