@@ -157,8 +157,8 @@ export function benchProfiles(): ProfilesSection {
 /**
  * The settings mpwan could change, each against mpwan as it is, side by side (the measurements
  * behind its defaults). router-2MB is what a 256 MB router had before mpwan's floor (measured
- * before the floor existed: now the daemon puts the floor back at its next re-plan, which a
- * transfer this short rarely meets).
+ * before the floor existed: now the daemon puts the floor back at its next periodic re-plan,
+ * every 60 s, which about one 10-14 s transfer in five meets).
  */
 export const TUNING_VARIANTS = parseVariants(
   'router-bbr:router.net.ipv4.tcp_congestion_control=bbr;server-bbr:server.net.ipv4.tcp_congestion_control=bbr;' +
