@@ -3,7 +3,7 @@
 #   make install    lay out the router files under DESTDIR (make install-luci: the LuCI pages)
 #   make test       install what tests need, then unit, relay (C and namespaces), qjs, package, namespace and LuCI browser tests
 #   make bench      measure and write bench/results.md
-#   make demo       a simulated router in network namespaces
+#   make demo       a simulated router in network namespaces (fibre + LTE, through linkem)
 #   make package    dist/: mpwan (this machine's architecture) and luci-app-mpwan .ipk files, and the
 #                   release tarball with the server kit (static qjs and mpwan-relay, x86_64 and aarch64)
 #   make feed       dist/feed/: signed feeds for OpenWrt 24.10 (opkg) and 25.12 (apk), every router
@@ -15,7 +15,7 @@ DESTDIR ?= $(CURDIR)/build/root
 NODE_DEPS := node_modules/.package-lock.json
 SOURCES := $(shell find src -name '*.ts') package.json package-lock.json scripts/build.mjs
 
-.PHONY: test-relay all build relay kit install install-luci test test-unit test-qjs test-netns typecheck bench demo deps clean package test-package feed feed-key test-feed
+.PHONY: linkem test-linkem test-relay all build relay kit install install-luci test test-unit test-qjs test-netns typecheck bench demo deps clean package test-package feed feed-key test-feed
 
 all: build
 
@@ -30,6 +30,10 @@ build: build/bundle/mpwan.js luci relay
 # The C data path; its own Makefile tracks what to rebuild (build/relay/mpwan-relay, stripped).
 relay:
 	$(MAKE) -s -C src/relay
+
+# The link emulator of the namespace tests, the bench and the demo (test/linkem/README.md).
+linkem:
+	$(MAKE) -s -C test/linkem
 
 # The server kit the release tarball carries: build/kit/<arch>/{qjs,mpwan-relay}, static.
 kit:
@@ -64,8 +68,11 @@ typecheck: $(NODE_DEPS)
 	npx tsc --noEmit -p .
 	npx tsc --noEmit -p test
 
-test: deps typecheck build package
+test: deps typecheck build package linkem
 	npx mocha --reporter dot 'test/unit/**/*.test.ts'
+	# The link emulator: its model's unit tests (ASan/UBSan), then measured against its settings.
+	$(MAKE) -s -C test/linkem test
+	npx mocha --reporter spec --timeout 120000 'test/linkem/**/*.test.ts'
 	# The relay: C unit tests under ASan/UBSan, then both builds in namespaces (fuzzed input too).
 	$(MAKE) -s -C src/relay sanitize test
 	npx mocha --reporter spec --timeout 120000 'test/relay/**/*.test.ts'
@@ -80,6 +87,10 @@ test: deps typecheck build package
 	MPWAN_TEST_INSTALL=ipk MPWAN_TEST_ENGINES=relay QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter dot --timeout 120000 test/netns/proxy.test.ts
 	QJS=$$(scripts/ensure-qjs.sh) npx mocha --reporter spec --timeout 90000 'test/luci/**/*.test.ts'
 
+test-linkem: deps linkem
+	$(MAKE) -s -C test/linkem test
+	npx mocha --reporter spec --timeout 120000 'test/linkem/**/*.test.ts'
+
 test-relay: deps relay
 	$(MAKE) -s -C src/relay sanitize test
 	npx mocha --reporter spec --timeout 120000 'test/relay/**/*.test.ts'
@@ -87,10 +98,10 @@ test-relay: deps relay
 test-unit: $(NODE_DEPS)
 	npx mocha --reporter dot 'test/unit/**/*.test.ts'
 
-bench: deps build
+bench: deps build linkem
 	QJS=$$(scripts/ensure-qjs.sh) npx tsx bench/run.ts
 
-demo: deps build
+demo: deps build linkem
 	QJS=$$(scripts/ensure-qjs.sh) npx tsx scripts/demo.ts
 
 package: build luci kit

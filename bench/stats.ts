@@ -1,5 +1,5 @@
 // Summaries of repeated measurements, for every bench section.
-import type { Spread } from './types.js';
+import type { Range, Spread } from './types.js';
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
@@ -11,4 +11,10 @@ const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 *
 export function spread(runs: number[], digits = 2): Spread {
   const rs = runs.map((r) => round(r, digits));
   return rs.length === 0 ? { median: null, max: null, runs: [] } : { median: median(rs), max: Math.max(...rs), runs: rs };
+}
+
+/** Min, median and max of the runs, rounded for the record. */
+export function range(runs: number[], digits = 2): Range {
+  const rs = runs.map((r) => round(r, digits));
+  return { min: Math.min(...rs), median: median(rs), max: Math.max(...rs), runs: rs };
 }

@@ -4,6 +4,9 @@
 /** Median, worst and every run of one figure (null when no run gave it). */
 export interface Spread { median: number | null; max: number | null; runs: number[] }
 
+/** Min, median, max and every run of one figure. */
+export interface Range { min: number; median: number; max: number; runs: number[] }
+
 export interface CliSection {
   runs: number;
   uplinks: {
@@ -80,6 +83,74 @@ export interface UdpCallsSection {
   modes: Record<'direct' | 'server' | 'duplicate', { gap: Spread; lost: Spread; addressChanged: number }>;
   /** The relay's bytes per datagram (src/relay/PROTOCOL.md). */
   overheadBytes: { ipv4: number; ipv6: number };
+}
+
+/** linkem's own cost: percent of one core while one TCP transfer fills the link (the transfer's window, setup excluded). */
+export interface LinkemSection {
+  rateMbit: number;
+  seconds: number;
+  cpuPercent: Runs;
+  tcpMbit: Runs;
+}
+
+/** One direction of a link profile, Mbit/s: through mpwan, the kernel's MPTCP with no proxy, each link alone. */
+export interface ProfileDirection {
+  mpwan: Range;
+  raw: Range;
+  links: Range[];
+  /** Settings tried side by side through mpwan (BENCH_PROFILE_VARIANTS), on router and server. */
+  variants?: { name: string; sysctls: Record<string, string>; mpwan: Range }[];
+}
+
+export interface ProfileResult {
+  name: string;
+  title: string;
+  links: string[];
+  seconds: number;
+  warmup: number;
+  down: ProfileDirection;
+  up: ProfileDirection;
+  /** A 50 packets/s call through the server while the lower-delay uplink dies silently. */
+  call: { gapS: Range; lost: Range };
+  /** The sysctls in force on router and server while measuring. */
+  tuning: { router: Record<string, string>; server: Record<string, string> };
+  /** linkem's latest departure after its time over the whole profile (a check on the emulation). */
+  linkemLateMaxMs: number;
+}
+
+export interface ProfilesSection {
+  reps: number;
+  callRuns: number;
+  profiles: ProfileResult[];
+}
+
+/** The failover figures on a link profile, with its faster and with its slower uplink dying. */
+export interface ProfileFailoverSection {
+  profile: string;
+  reps: number;
+  cutAt: number;
+  restoreAt: number;
+  dying: {
+    which: 'faster' | 'slower';
+    link: string;
+    /** Mbit/s the remaining uplink carries alone: the outage ends at 90% of it. */
+    remainingAloneMbit: number;
+    kinds: Record<'link-down' | 'silent-drop', FailoverKind>;
+    newConnections: Spread;
+  }[];
+}
+
+/** The daemon's health probes on a jittery, lossy profile: flaps counted, real outages timed. */
+export interface ProbeFlapsSection {
+  profile: string;
+  links: string[];
+  watchS: number;
+  /** Per uplink: up/down changes while nothing failed (goal 0), and rounds that made it suspect. */
+  stateChanges: Record<string, number>;
+  suspectRounds: Record<string, number>;
+  /** Seconds from a silent drop until the uplink is declared down, on the profile and on plain tbf links. */
+  declaredDownS: Record<string, Spread>;
+  declaredDownTbfS: Record<string, Spread>;
 }
 
 export interface FeedSection {
@@ -168,6 +239,11 @@ export interface Results {
     udpCalls?: { measured: string; data: UdpCallsSection };
     serverFailover?: { measured: string; data: ServerFailoverSection };
     metered?: { measured: string; data: MeteredSection };
+    linkem?: { measured: string; data: LinkemSection };
+    profiles?: { measured: string; data: ProfilesSection };
+    profileTuning?: { measured: string; data: ProfilesSection };
+    profileFailover?: { measured: string; data: ProfileFailoverSection };
+    probeFlaps?: { measured: string; data: ProbeFlapsSection };
     feed?: { measured: string; data: FeedSection };
     events?: { measured: string; data: EventsSection };
     connections?: { measured: string; data: ConnectionsSection };

@@ -8,6 +8,7 @@ import type { Results } from '../types.js';
 import { aggregationTables, cliTables, connectionsTables, defaultRouteTables, eventsTables, failoverTables, luciTables, relayTables, udpCallsTables } from './tables.js';
 import { feedTables } from './feed.js';
 import { meteredTables, serverFailoverTables } from './servers.js';
+import { linkemTables, profilesTables, tuningTables } from './profiles.js';
 import { readmeBlocks } from './readme.js';
 
 export function renderResults(r: Results): string {
@@ -20,6 +21,9 @@ export function renderResults(r: Results): string {
     ['defaultRoute', s.defaultRoute ? () => defaultRouteTables(s.defaultRoute!.data) : null],
     ['relay', s.relay ? () => relayTables(s.relay!.data) : null],
     ['connections', s.connections ? () => connectionsTables(s.connections!.data) : null],
+    ['profiles', s.profiles ? () => profilesTables(s.profiles!.data) : null],
+    ['profileTuning', s.profileTuning ? () => tuningTables(s.profileTuning!.data) : null],
+    ['linkem', s.linkem ? () => linkemTables(s.linkem!.data) : null],
     ['udpCalls', s.udpCalls ? () => udpCallsTables(s.udpCalls!.data) : null],
     ['serverFailover', s.serverFailover ? () => serverFailoverTables(s.serverFailover!.data) : null],
     ['metered', s.metered ? () => meteredTables(s.metered!.data) : null],

@@ -4,6 +4,7 @@ import type { Results, Spread } from '../types.js';
 import { daemonTotal, fmt } from './tables.js';
 import { feedSizeRows } from './feed.js';
 import { serverSummaryRows } from './servers.js';
+import { profilesReadme, tuningReadme } from './profiles.js';
 
 const s2 = (x: Spread, unit = 's') => (x.median === null ? 'n/a' : `${fmt(x.median, 2)} ${unit} (at most ${fmt(x.max, 2)})`);
 const pct = (a: number, b: number) => `${fmt((a / b) * 100, 0)}%`;
@@ -86,7 +87,7 @@ function aggregationNotes(r: Results): string[] {
     `With BBR, this machine's default, on router and server, multipath over these links stalls and varies from run to run (${bbr.map((x) => {
       const sum = (x.rates ?? []).reduce((a, b) => a + b, 0);
       return `${x.links}: ${pct(x.mpwan, sum)} of the sum`;
-    }).join(', ')}, against ${agg.shaped.filter((x) => x.congestion === 'reno' && bbr.some((b) => b.links === x.links)).map((x) => pct(x.mpwan, (x.rates ?? []).reduce((a, b) => a + b, 0))).join(' and ')} with reno): keep a loss-based congestion control (the default) on the router and the aggregation server.`,
+    }).join(', ')}, against ${agg.shaped.filter((x) => x.congestion === 'reno' && bbr.some((b) => b.links === x.links)).map((x) => pct(x.mpwan, (x.rates ?? []).reduce((a, b) => a + b, 0))).join(' and ')} with reno): on links like these keep a loss-based congestion control (the default) on the router and the aggregation server (over links that lose packets BBR did better: "Links as they really are" below).`,
   ];
   if (fo) out.push(`While an uplink is cut the LAN client gets ${fmt(fo.kinds['link-down'].whileCut.median)} (link down) and ${fmt(fo.kinds['silent-drop'].whileCut.median)} (silent drop) Mbit/s on average of the ~19 the remaining uplink can carry, outage included.`);
   return out;
@@ -94,6 +95,8 @@ function aggregationNotes(r: Results): string[] {
 
 export function readmeBlocks(r: Results): Record<string, string> {
   const blocks: Record<string, string> = { summary: summary(r).join('\n'), 'aggregation-notes': aggregationNotes(r).join('\n') };
+  if (r.sections.profiles) blocks.profiles = profilesReadme(r.sections.profiles.data).join('\n');
+  if (r.sections.profileTuning) blocks['profile-tuning'] = tuningReadme(r.sections.profileTuning.data).join('\n');
   if (r.sections.feed) blocks['feed-sizes'] = feedSizeRows(r.sections.feed.data).join('\n');
   return blocks;
 }

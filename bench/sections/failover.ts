@@ -20,7 +20,7 @@ const RESTORE_AT = 9;
  * least `mbit` (sampled as the router's LAN device), i.e. the outage before the remaining
  * uplink carries the download at 90% of its capacity.
  */
-function outage(samples: Sample[], lan: number, from: number, mbit: number, windowS = 0.5): number | null {
+export function outage(samples: Sample[], lan: number, from: number, mbit: number, windowS = 0.5): number | null {
   for (const s of samples) {
     if (s.t <= from) continue;
     const start = s.t - 0.1; // this sample covers (start, s.t]
@@ -29,9 +29,9 @@ function outage(samples: Sample[], lan: number, from: number, mbit: number, wind
   return null;
 }
 
-/** Seconds from `from` until a 100 ms sample shows real traffic (> 2 Mbit/s) on WAN `w`. */
-function backOn(samples: Sample[], w: number, from: number): number | null {
-  const s = samples.find((x) => x.t > from && (x.bytes[w] * 8) / 0.1 / 1e6 > 2);
+/** Seconds from `from` until a 100 ms sample shows real traffic (> `mbit`) on WAN `w`. */
+export function backOn(samples: Sample[], w: number, from: number, mbit = 2): number | null {
+  const s = samples.find((x) => x.t > from && (x.bytes[w] * 8) / 0.1 / 1e6 > mbit);
   return s ? s.t - from : null;
 }
 
@@ -79,14 +79,14 @@ function daemonCost(agg: Aggregation, seconds: number) {
 }
 
 /**
- * Short LAN connections opened every 250 ms for 3 s after a silent drop of the first-subflow
- * uplink: seconds after the cut from which every one got its answer (null: not even the last).
+ * Short LAN connections opened every 250 ms for 3 s after a silent drop of uplink `w` (the
+ * first-subflow one by default): seconds after the cut from which every one got its answer
+ * (null: not even the last).
  */
-function newConnectionsAfterSilentDrop(topo: Topology, dir: string, port: number): number | null {
+export function newConnectionsAfterSilentDrop(topo: Topology, dir: string, port: number, w = topo.wans[0]): number | null {
   const server = topo.spawn(topo.dst, ['socat', `TCP-LISTEN:${port},fork,reuseaddr`, 'EXEC:echo hi']);
   try {
     waitListening(topo, topo.dst, port);
-    const w = topo.wans[0];
     cut(topo, w, 'silent-drop');
     const start = performance.now();
     const opened: { at: number; file: string }[] = [];

@@ -31,11 +31,13 @@ export async function serverSetupCommand(rt: Runtime, p: Parsed): Promise<number
   if (!o.dryRun && o.root === '/' && r.steps.length > 0) {
     rt.stdout('Start it with: systemctl daemon-reload && systemctl enable --now mpwan-server (restart it if it runs)\n');
   }
-  // Measured (bench/results.md): multipath over shaped links stalls with BBR, not with loss-based control.
+  // Measured (bench/results.md): multipath over clean shaped links stalls with BBR, not with
+  // loss-based control; over links that lose packets (Starlink-like, satellite) BBR did better.
   const cc = (rt.readFile('/proc/sys/net/ipv4/tcp_congestion_control') ?? '').trim();
   if (cc === 'bbr') {
     rt.stdout('\nNote: this server uses BBR congestion control; MPTCP aggregation measured lower with it than with the\n' +
-      "loss-based default, cubic (README, 'Measured'): consider 'sysctl -w net.ipv4.tcp_congestion_control=cubic'.\n");
+      "loss-based default, cubic, over clean links, higher over links that lose packets (README, 'Measured' and\n" +
+      "'Links as they really are'): for clean links, consider 'sysctl -w net.ipv4.tcp_congestion_control=cubic'.\n");
   }
   rt.stdout(`\nOn the router, run:\n  mpwan server import '${r.link}'\n`);
   return 0;

@@ -79,6 +79,11 @@ export const UPLINK = {
   quota_period: option(oneOf(['month', 'day'] as const), 'month' as 'month' | 'day'),
   quota_reset_day: option(int(1, 31), 1),
   quota_action: option(oneOf(QUOTA_ACTIONS), 'backup' as (typeof QUOTA_ACTIONS)[number]),
+  // What the link carries (Mbit/s) and its idle round trip (ms): only for `mpwan status`'s check
+  // of the TCP buffer limits (status/buffer-needs.ts). Absent rtt: the relay's measured one.
+  download: optional(int(1, 100000)),
+  upload: optional(int(1, 100000)),
+  rtt: optional(int(1, 10000)),
   // Absent: the globals value applies.
   ...Object.fromEntries(Object.entries(HEALTH).map(([k, o]) => [k, { ...o, default: undefined }])) as
     { [K in keyof typeof HEALTH]: OptionSpec<(typeof HEALTH)[K]['default'] | undefined> },

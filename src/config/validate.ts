@@ -73,7 +73,8 @@ function parseUplinks(c: Collector, sections: UciSection[], g: Globals): UplinkC
     };
     uplinks.push({
       name: s.name, mode: v.mode ?? (v.metered ? 'backup' : 'on'), priority: v.priority, table: g.tableBase + n, ula: v.ula, fullmesh: v.fullmesh,
-      health, metered: v.metered, quota: parseQuota(c, s, v), line: s.line,
+      health, metered: v.metered, quota: parseQuota(c, s, v),
+      rates: { ...(v.download ? { downMbit: v.download } : {}), ...(v.upload ? { upMbit: v.upload } : {}), ...(v.rtt ? { rttMs: v.rtt } : {}) }, line: s.line,
     });
   });
   return uplinks;

@@ -4,6 +4,7 @@
 import { ruleSelector, ruleSuffix, type DesiredRule, type Limits, type ObservedEndpoint, type Observed, type ObservedRoute, type ObservedRule, type OwnedEndpoint } from '../model/kernel.js';
 import { RULE } from '../model/owned-ranges.js';
 import type { Change, Desired, OwnedState } from '../model/plan.js';
+import { TCP_RMEM_PATH, TCP_WMEM_PATH } from '../model/tcp-buffers.js';
 
 /** Endpoint ids the kernel accepts (0 is the initial subflow). */
 const MIN_ID = 1;
@@ -143,6 +144,13 @@ function diffSysctls(desired: Desired, observed: Observed, out: DiffResult) {
   for (const [path, value] of Object.entries(desired.sysctls)) {
     const old = observed.sysctls[path];
     if (old !== undefined && old !== value) out.changes.push({ kind: 'sysctl', path, value, old });
+  }
+  // The router's TCP buffer limits: the third field raised to the plan's floor, never lowered.
+  const floors: [string, number | undefined][] = [[TCP_RMEM_PATH, desired.tcpLimits?.rmem], [TCP_WMEM_PATH, desired.tcpLimits?.wmem]];
+  for (const [path, floor] of floors) {
+    const old = observed.sysctls[path];
+    const f = old?.split(' ');
+    if (floor !== undefined && f?.length === 3 && Number(f[2]) < floor) out.changes.push({ kind: 'sysctl', path, value: `${f[0]} ${f[1]} ${floor}`, old });
   }
   for (const dev of desired.looseRpFilter) {
     const path = rpFilterPath(dev);

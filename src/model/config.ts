@@ -70,6 +70,8 @@ export interface UplinkConfig {
   metered: boolean;
   /** What the uplink may carry per period (metered uplinks only); null: no quota. */
   quota: QuotaConfig | null;
+  /** Mbit/s each way and the idle RTT (ms) as configured, for the buffer check in status. */
+  rates: { downMbit?: number; upMbit?: number; rttMs?: number };
   /** 1-based line of the section header, for messages. */
   line: number;
 }

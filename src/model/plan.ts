@@ -62,6 +62,8 @@ export interface Desired {
   udpPaths: { uplink: string; source: string }[];
   /** Devices whose rp_filter goes from strict (1) to loose (2). */
   looseRpFilter: string[];
+  /** The router's TCP buffer limits are raised to at least these (plan/tcp-buffers.ts); null: left alone. */
+  tcpLimits: { rmem: number; wmem: number } | null;
   rulePref: number;
   /** Inclusive range of table ids mpwan owns (routes in them not in the plan are removed). */
   tableRange: [number, number];

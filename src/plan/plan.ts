@@ -8,6 +8,7 @@ import { unusableReason } from '../lib/inet.js';
 import { RULE, TABLE_SPAN } from '../model/owned-ranges.js';
 import { planRouting, type Candidate } from './routing.js';
 import { planLimits, planSysctls } from './kernel-settings.js';
+import { planTcpLimits } from './tcp-buffers.js';
 
 export { TABLE_SPAN };
 export type { Capabilities };
@@ -87,6 +88,7 @@ export function planDesired(
     tables: config.uplinks.map((u) => u.table),
     limits: null,
     sysctls: {},
+    tcpLimits: null,
     looseRpFilter: [],
     defaultRoutes: [],
     marks: [],
@@ -202,5 +204,6 @@ export function planDesired(
   const activeUplinks = new Set(counted.map((e) => e.uplink)).size;
   desired.limits = planLimits(config, counted, activeUplinks);
   desired.sysctls = planSysctls(config, caps, warnings);
+  desired.tcpLimits = planTcpLimits(config);
   return desired;
 }

@@ -15,6 +15,7 @@ import { loadConfigWithWarnings } from './config-file.js';
 import { readAddresses, readEndpoints, readLimits, readRoutes, readRules } from '../sys/ip.js';
 import { readNetifd } from '../sys/ubus.js';
 import { MPTCP_SYSCTL_DIR, readMptcpCaps, readSysctls, type MptcpCaps } from '../sys/procfs.js';
+import { TCP_RMEM_PATH, TCP_WMEM_PATH } from '../model/tcp-buffers.js';
 import { readHealth, readOwned } from '../sys/run-dir.js';
 import { readUsageRam } from '../sys/usage-files.js';
 import type { Ledger } from '../quota/usage.js';
@@ -55,7 +56,7 @@ export async function readSystem(rt: Runtime, options: ReadOptions = {}): Promis
   const mayOwn = (t: number) => (t >= base && t < base + TABLE_SPAN) || (prev !== undefined && t >= prev[0] && t <= prev[1]);
   const routes = await readRoutes(rt, mayOwn);
   const uplinkDevs = config.uplinks.map((u) => netifd.find((i) => i.name === u.name)?.l3Device).filter((d): d is string => d !== undefined);
-  const sysctls = readSysctls(rt, [...MANAGED_SYSCTLS.map((n) => `${MPTCP_SYSCTL_DIR}/${n}`), ...uplinkDevs.map(rpFilterPath)]);
+  const sysctls = readSysctls(rt, [...MANAGED_SYSCTLS.map((n) => `${MPTCP_SYSCTL_DIR}/${n}`), ...uplinkDevs.map(rpFilterPath), TCP_RMEM_PATH, TCP_WMEM_PATH]);
   return {
     config, configWarnings, netifd, links: kernel.links, addresses: kernel.addresses, endpoints, limits,
     rules: [...rules4, ...rules6], routes, sysctls, caps, owned, health, usage: readUsageRam(rt)?.ledger ?? null,

@@ -11,6 +11,7 @@ import { readAddresses, readEndpoints, readLimits, runIp } from '../sys/ip.js';
 import { MPTCP_SYSCTL_DIR } from '../sys/procfs.js';
 import { encodeRelayLink, encodeSsLink } from './uri.js';
 import { serverUnit, SERVER_LIMITS, SERVER_PATHS } from './unit.js';
+import { SERVER_SETUP_SYSCTLS } from '../model/tcp-buffers.js';
 
 export type ServerEngine = 'relay' | 'shadowsocks-rust' | 'shadowsocks-libev';
 
@@ -38,7 +39,18 @@ interface Step { describe: string; run: () => Promise<void> | void }
  * taking over ~470 new connections a second would run the server out of ports to it:
  * src/relay/README.md, "Many short connections").
  */
-const SYSCTLS: Record<string, string> = { 'net.mptcp.enabled': '1', 'net.mptcp.allow_join_initial_addr_port': '1', 'net.ipv4.tcp_tw_reuse': '1' };
+const SYSCTLS: Record<string, string> = {
+  'net.mptcp.enabled': '1', 'net.mptcp.allow_join_initial_addr_port': '1', 'net.ipv4.tcp_tw_reuse': '1',
+  // TCP buffer limits large enough for links as they really are (model/tcp-buffers.ts): raised, never lowered.
+  ...SERVER_SETUP_SYSCTLS,
+};
+
+/** A value already in force: the same words, or for a buffer triple a limit at least ours. */
+function holds(name: string, now: string, want: string): boolean {
+  const [a, b] = [now.trim().split(/\s+/), want.split(' ')];
+  if (name in SERVER_SETUP_SYSCTLS) return a.length === 3 && Number(a[2]) >= Number(b[2]);
+  return a.join(' ') === b.join(' ');
+}
 
 /** 2022-blake3 ciphers take a key of exactly the cipher's size, base64-encoded. */
 function newPassword(rt: Runtime, method: SsMethod): string {
@@ -97,7 +109,7 @@ export async function serverSetup(rt: Runtime, o: SetupOptions): Promise<{ steps
   const steps: Step[] = [];
   for (const [name, value] of Object.entries(SYSCTLS)) {
     const path = `/proc/sys/${name.replace(/\./g, '/')}`;
-    if ((rt.readFile(path) ?? '').trim() !== value) steps.push({ describe: `set ${name} = ${value}`, run: () => rt.writeFile(path, value + '\n') });
+    if (!holds(name, rt.readFile(path) ?? '', value)) steps.push({ describe: `set ${name} = ${value}`, run: () => rt.writeFile(path, value + '\n') });
   }
   if (limits.subflows !== SERVER_LIMITS.subflows || limits.addAddrAccepted !== SERVER_LIMITS.addAddrAccepted) {
     steps.push({

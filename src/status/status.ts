@@ -12,6 +12,8 @@ import type { RelayStats } from '../observe/relay-stats.js';
 import { describeChange } from '../apply/render.js';
 import { VERSION } from '../version.js';
 import { hostPort } from '../lib/inet.js';
+import { checkBuffers, type BufferCheck, type BufferLimits } from './buffer-check.js';
+import { SERVER_SETUP_BUFFERS } from '../model/tcp-buffers.js';
 
 /** Counters worth showing: joins, fallbacks to TCP, rejections. */
 export const KEY_COUNTERS = [
@@ -66,6 +68,8 @@ export interface Readings {
   health: Record<string, UplinkHealth>;
   relay: RelayStats | null;
   usage: Ledger | null;
+  /** This router's tcp_rmem / tcp_wmem limits (null: unreadable). */
+  tcpLimits?: BufferLimits | null;
 }
 
 export interface StatusReport {
@@ -110,6 +114,8 @@ export interface StatusReport {
     udp: UdpStatus;
   };
   warnings: string[];
+  /** TCP buffer limits against what the uplinks' rates and RTTs need; null without uplink rates. */
+  buffers: BufferCheck | null;
   /** The config file does not validate: while the daemon runs, the last valid one stays in force. */
   config_error: { message: string; errors: { file: string; line: number; option: string; message: string }[] } | null;
   /** Which uplink carries traffic without a more specific route (DNS, UDP, the router's own), per family. */
@@ -187,6 +193,7 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
     };
   });
   const ours = new Set(uplinks.flatMap((u) => u.endpoints.map((e) => e.id)));
+  const buffers = bufferCheck(snap, live);
   const pick: Record<string, number> = {};
   for (const k of KEY_COUNTERS) pick[k] = counters[k] ?? 0;
   return {
@@ -213,7 +220,8 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
       refused: { count: live.relay?.tcp.refused ?? 0, last: live.relay?.tcp.refused_at || null },
       udp: udpStatus({ ...snap.config.proxy, enabled: snap.config.proxy.enabled && server !== undefined }, p?.redirect_active ?? false, live.relay),
     },
-    warnings: [...snap.configWarnings, ...snap.desired.warnings, ...snap.diff.warnings],
+    warnings: [...snap.configWarnings, ...snap.desired.warnings, ...snap.diff.warnings, ...(buffers?.warnings ?? [])],
+    buffers,
     default_route: snap.desired.defaultRoutes.map((d) => {
       const known = daemon?.default_route.find((x) => x.family === d.family && x.uplink === d.uplink);
       return { family: d.family, uplink: d.uplink, since: known?.since ?? null, reason: d.reason };
@@ -222,4 +230,13 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
     checked,
     sampled_ms: 0,
   };
+}
+
+/** The configured rates of the uplinks that are in use, with their configured RTT or else the relay's measured one. */
+function bufferCheck(snap: Assessment, live: Readings): BufferCheck | null {
+  const measured = (name: string) => live.relay?.udp.paths.find((p) => p.name === name && p.rtt_ms !== null)?.rtt_ms ?? 0;
+  const uplinks = snap.config.uplinks.filter((u) => u.mode !== 'off').map((u) => ({
+    name: u.name, downMbit: u.rates.downMbit ?? 0, upMbit: u.rates.upMbit ?? 0, rttMs: u.rates.rttMs ?? measured(u.name),
+  }));
+  return checkBuffers(uplinks, live.tcpLimits ?? null, SERVER_SETUP_BUFFERS);
 }

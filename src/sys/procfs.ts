@@ -2,6 +2,7 @@
 import type { Reader, Runtime } from './runtime.js';
 import { MpwanError } from '../model/errors.js';
 import { parseNetstat } from '../observe/kernel.js';
+import { limitOf } from '../plan/tcp-buffers.js';
 
 export const MPTCP_SYSCTL_DIR = '/proc/sys/net/mptcp';
 
@@ -35,13 +36,19 @@ export function readSysctls(rt: Runtime, paths: string[]): Record<string, string
   const out: Record<string, string> = {};
   for (const p of paths) {
     const v = rt.readFile(p);
-    if (v !== null) out[p] = v.trim();
+    if (v !== null) out[p] = v.trim().replace(/\s+/g, ' '); // tcp_rmem's fields are tab-separated
   }
   return out;
 }
 
 export function readMptcpCounters(rt: Reader): Record<string, number> {
   return parseNetstat(rt.readFile('/proc/net/netstat') ?? '');
+}
+
+/** The largest TCP receive and send buffers autotuning may reach (tcp_rmem[2], tcp_wmem[2]); null if unreadable. */
+export function readTcpLimits(rt: Reader): { rmem: number; wmem: number } | null {
+  const rmem = limitOf(rt.readFile('/proc/sys/net/ipv4/tcp_rmem')), wmem = limitOf(rt.readFile('/proc/sys/net/ipv4/tcp_wmem'));
+  return rmem === null || wmem === null ? null : { rmem, wmem };
 }
 
 export function readLinkBytes(rt: Reader, dev: string): { rx: number; tx: number } | null {

@@ -102,6 +102,27 @@ describe('core: endpoints, routing and reconcile on the real kernel', function (
     assert.deepEqual(status.uplinks.map((u: { name: string; state: string; endpoints: unknown[] }) => [u.name, u.state, u.endpoints.length]), [['wan', 'active', 1], ['wan2', 'active', 1]]);
   });
 
+  it('raises the router\'s TCP buffer limits to its floor and to what the uplinks\' rates need; status warns about the server\'s', () => {
+    const { topo, rtr } = reset({ wans: 2 });
+    topo.sysctl(topo.rtr, 'net.ipv4.tcp_rmem', '4096 131072 1048576');
+    topo.sysctl(topo.rtr, 'net.ipv4.tcp_wmem', '4096 16384 8388608');
+    const limit = (key: string) => topo.readFile(topo.rtr, `/proc/sys/net/ipv4/${key}`).trim().split(/\s+/).join(' ');
+    rtr.writeDefaultConfig();
+    assert.equal(rtr.run(['apply']).status, 0);
+    assert.equal(limit('tcp_rmem'), '4096 131072 6291456', 'raised to the floor');
+    assert.equal(limit('tcp_wmem'), '4096 16384 8388608', 'never lowered');
+    // A satellite 300/20 Mbit/s at 600 ms: 2 x 320 Mbit/s x 600 ms = 48 MB down, more than server setup's 16 MB.
+    rtr.writeDefaultConfig('', { wan: "\toption download '20'\n\toption upload '5'\n\toption rtt '40'\n", wan2: "\toption download '300'\n\toption upload '20'\n\toption rtt '600'\n" });
+    assert.equal(rtr.run(['apply']).status, 0);
+    assert.equal(limit('tcp_rmem'), '4096 131072 48000000');
+    const st = rtr.json(['status']).json;
+    assert.equal(st.buffers.need.router.rmem, 48000000);
+    const buffers = st.warnings.filter((w: string) => /tcp_/.test(w));
+    assert.equal(buffers.length, 1, 'the router has what it needs now; the server, as setup leaves it, not');
+    assert.match(buffers[0], /^the server's \(as 'mpwan server setup' sets it\) net\.ipv4\.tcp_wmem/);
+    assert.match(rtr.run(['status']).stdout, /net\.ipv4\.tcp_wmem allows 16\.0 MB per connection; downloading over wan \+ wan2 \(longest RTT 600 ms\) needs 45\.8 MB/);
+  });
+
   it('never touches a foreign endpoint or rule, also on stop', () => {
     const { topo, rtr } = reset({ wans: 2 });
     topo.ip(topo.rtr, 'addr', 'add', '10.77.0.1/32', 'dev', 'lo');

@@ -54,7 +54,7 @@ describe('200 random flaps and address changes', function () {
       } else if (what === 'carrier') {
         // A static WAN losing carrier: netifd sends nothing, only the daemon's watch sees it.
         carrier[k] = !carrier[k];
-        topo.ip(topo.vps, 'link', 'set', w.peer, carrier[k] ? 'up' : 'down');
+        topo.setCarrier(w, carrier[k]);
       } else {
         const next = `10.20.${k + 1}.${10 + pick(200)}`;
         if (next === addr[k]) continue;

@@ -40,8 +40,8 @@ describe('config validation', () => {
     const expected = {
       globals: DEFAULT_GLOBALS,
       uplinks: [
-        { name: 'wan', mode: 'on', priority: 50, ula: false, fullmesh: false, health: DEFAULT_HEALTH, metered: false, quota: null, table: 5100, line: 1 },
-        { name: 'lte', mode: 'backup', priority: 7, ula: true, fullmesh: true, health: DEFAULT_HEALTH, metered: false, quota: null, table: 5101, line: 2 },
+        { name: 'wan', mode: 'on', priority: 50, ula: false, fullmesh: false, health: DEFAULT_HEALTH, metered: false, quota: null, rates: {}, table: 5100, line: 1 },
+        { name: 'lte', mode: 'backup', priority: 7, ula: true, fullmesh: true, health: DEFAULT_HEALTH, metered: false, quota: null, rates: {}, table: 5101, line: 2 },
       ],
       servers: [],
       proxy: { enabled: false, engine: 'relay', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'server', duplicate: [], holdDown: 60, line: 0 },
@@ -426,7 +426,7 @@ describe('config validation', () => {
   it('reads metered uplinks: backup endpoints unless mode says otherwise, a quota with K/M/G/T, its period and action', () => {
     const lte = (...lines: string[]) => validate(["config uplink 'lte'", ...lines.map((l) => `\toption ${l}`)].join('\n') + '\n');
     assert.deepEqual(lte("metered '1'").config!.uplinks[0], {
-      name: 'lte', mode: 'backup', priority: 50, ula: false, fullmesh: false, health: { ...DEFAULT_HEALTH, interval: 5 }, metered: true, quota: null, table: 5100, line: 1,
+      name: 'lte', mode: 'backup', priority: 50, ula: false, fullmesh: false, health: { ...DEFAULT_HEALTH, interval: 5 }, metered: true, quota: null, rates: {}, table: 5100, line: 1,
     });
     assert.equal(lte("metered '1'", "probe_interval '0.5'").config!.uplinks[0].health.interval, 0.5, 'probed as often as it says');
     assert.equal(validate("config globals 'globals'\n\toption probe_interval '10'\nconfig uplink 'lte'\n\toption metered '1'\n").config!.uplinks[0].health.interval, 10, 'never more often than the globals say');

@@ -38,6 +38,20 @@ describe('diffState', () => {
     ]);
   });
 
+  it('raises the router\'s TCP buffer limits to the floor or what the uplinks\' rates and RTTs need, never lowers them', () => {
+    const rmem = '/proc/sys/net/ipv4/tcp_rmem', wmem = '/proc/sys/net/ipv4/tcp_wmem';
+    const small = { ...base(), sysctls: { ...base().sysctls, [rmem]: '4096 131072 1048576', [wmem]: '4096 16384 9000000' } };
+    const sysctlChanges = (c: Config, o: Observed) => run(c, staticNetifd, o).changes.filter((x) => x.kind === 'sysctl' && x.path.includes('tcp_')).map(describeChange);
+    assert.deepEqual(sysctlChanges(twoWans, small), ['set net.ipv4.tcp_rmem = 4096 131072 6291456 (was 4096 131072 1048576)']);
+    // DSL 16/2 at 50 ms + satellite 30/5 at 600 ms: 2 x 46 Mbit/s x 600 ms down (6.9 MB), 7 Mbit/s up (1 MB: under the floor).
+    const rated = config([uplink('wan', { rates: { downMbit: 16, upMbit: 2, rttMs: 50 } }), uplink('wan2', { rates: { downMbit: 30, upMbit: 5, rttMs: 600 } }, 1)]);
+    assert.deepEqual(sysctlChanges(rated, small), ['set net.ipv4.tcp_rmem = 4096 131072 6900000 (was 4096 131072 1048576)']);
+    const large = { ...base(), sysctls: { ...base().sysctls, [rmem]: '4096 131072 33554432', [wmem]: '4096 16384 4194304' } };
+    assert.deepEqual(sysctlChanges(rated, large), []);
+    const first = run(rated, staticNetifd, small);
+    assert.deepEqual(run(rated, staticNetifd, first.after, first.owned).changes, []);
+  });
+
   it('changes nothing on a second run', () => {
     const first = run(twoWans, staticNetifd, base());
     const second = run(twoWans, staticNetifd, first.after, first.owned);

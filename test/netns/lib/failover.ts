@@ -15,7 +15,7 @@ const dropTable = (w: Wan) => `mpwtest_${w.peer}`;
  */
 export function cut(topo: Topology, w: Wan, kind: CutKind) {
   if (kind === 'link-down') {
-    topo.ip(topo.vps, 'link', 'set', w.peer, 'down');
+    topo.setCarrier(w, false);
     return;
   }
   const t = dropTable(w);
@@ -27,7 +27,7 @@ export function cut(topo: Topology, w: Wan, kind: CutKind) {
 }
 
 export function restore(topo: Topology, w: Wan, kind: CutKind) {
-  if (kind === 'link-down') topo.ip(topo.vps, 'link', 'set', w.peer, 'up');
+  if (kind === 'link-down') topo.setCarrier(w, true);
   else topo.exec(topo.vps, ['nft', 'delete', 'table', 'netdev', dropTable(w)]);
 }
 

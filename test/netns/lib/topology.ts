@@ -3,12 +3,18 @@
 //
 //   cli --lan0/host0-- rtr ==wan0/isp0, wan1/isp1 ...== vps (ISP gateways + server)
 //
+// A WAN with a link spec runs through linkem (test/linkem), in a namespace of its own:
+//   rtr wan0 --veth-- [lnk: rtr <linkem> isp] --veth-- isp0 vps
+//
 // Names carry this process's pid so a crashed run can be swept; everything is removed by
 // destroy(), and by an exit handler if a test dies first. Only addresses inside these
 // namespaces receive traffic.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { LinkControl, linkArgs, linkemBinary, type LinkSpec } from '../../linkem/linkem.js';
+import { profile } from '../../linkem/profiles.js';
+import { waitFor } from './wait.js';
 
 export const NS_PREFIX = 'mpw';
 
@@ -33,7 +39,23 @@ export interface TopologyOptions {
    * the default is reno, the loss-based algorithm closest to it; 'host' keeps the machine's.
    */
   congestion?: 'reno' | 'bbr' | 'host';
+  /**
+   * WAN i runs through linkem with links[i] (delay, jitter, loss, rate per direction) instead
+   * of tbf. Without it, MPWAN_TEST_LINK chooses for every topology: 'linkem' runs each WAN
+   * through linkem at its rateMbit (no delay); a profile name (test/linkem/profiles.ts) gives
+   * WAN i the profile's link i (cycling), so every scenario can run on links with delays.
+   */
+  links?: LinkSpec[];
+  /**
+   * TCP buffer limits in every namespace: 'stock' is what Linux gives a machine with 1 GB of
+   * memory or more (a Debian VPS, a large router): tcp_rmem max 6 MB, tcp_wmem max 4 MB;
+   * 'host' (the default) keeps this machine's (tcp_rmem max 32 MB).
+   */
+  buffers?: 'stock' | 'host';
 }
+
+/** Linux's own defaults (net/ipv4/tcp.c, tcp_init) on a machine with 1 GB of memory or more. */
+export const STOCK_BUFFERS = { tcp_rmem: '4096 131072 6291456', tcp_wmem: '4096 16384 4194304' };
 
 export interface Wan {
   index: number;
@@ -44,6 +66,8 @@ export interface Wan {
   addr6?: string;
   gw6?: string;
   rateMbit?: number;
+  /** Through linkem: its namespace and control. */
+  link?: { ns: string; spec: LinkSpec; control: LinkControl; pid: number };
 }
 
 const live = new Set<Topology>();
@@ -94,6 +118,7 @@ export class Topology {
   readonly wans: Wan[] = [];
   private readonly namespaces: string[] = [];
   private readonly children = new Set<ChildProcess>();
+  private readonly sockets: string[] = [];
 
   constructor(readonly options: TopologyOptions) {
     hookExit();
@@ -106,12 +131,23 @@ export class Topology {
     }
   }
 
+  /** The link spec WAN i gets, if it runs through linkem. */
+  private linkFor(i: number, rate: number | undefined): LinkSpec | undefined {
+    if (this.options.links) return this.options.links[i];
+    const env = process.env.MPWAN_TEST_LINK;
+    if (!env || env === 'tbf') return undefined;
+    if (env === 'linkem') return rate ? { up: { rateMbit: rate }, down: { rateMbit: rate } } : { up: {}, down: {} };
+    const links = profile(env).links;
+    return links[i % links.length];
+  }
+
   private addNs(name: string) {
     run(['ip', 'netns', 'add', name]);
     this.namespaces.push(name);
     this.ip(name, 'link', 'set', 'lo', 'up');
     const cc = this.options.congestion ?? 'reno';
     if (cc !== 'host') this.sysctl(name, 'net.ipv4.tcp_congestion_control', cc);
+    if (this.options.buffers === 'stock') for (const [k, v] of Object.entries(STOCK_BUFFERS)) this.sysctl(name, `net.ipv4.${k}`, v);
   }
 
   private build() {
@@ -186,7 +222,9 @@ export class Topology {
       ...(this.options.ipv6 ? { addr6: `2001:db8:${i + 1}::2`, gw6: `2001:db8:${i + 1}::1` } : {}),
       ...(rate ? { rateMbit: rate } : {}),
     };
-    this.ip(this.rtr, 'link', 'add', w.dev, 'type', 'veth', 'peer', 'name', w.peer, 'netns', this.vps);
+    const spec = this.linkFor(i, rate);
+    if (spec) this.addLink(w, spec);
+    else this.ip(this.rtr, 'link', 'add', w.dev, 'type', 'veth', 'peer', 'name', w.peer, 'netns', this.vps);
     this.ip(this.rtr, 'addr', 'add', `${w.addr}/24`, 'dev', w.dev);
     this.ip(this.vps, 'addr', 'add', `${w.gw}/24`, 'dev', w.peer);
     if (w.addr6 && w.gw6) {
@@ -199,8 +237,59 @@ export class Topology {
     // netifd installs each uplink's default route in main with the interface metric.
     this.ip(this.rtr, 'route', 'add', 'default', 'via', w.gw, 'dev', w.dev, 'metric', String(10 * (i + 1)));
     if (w.gw6) this.ip(this.rtr, '-6', 'route', 'add', 'default', 'via', w.gw6, 'dev', w.dev, 'metric', String(10 * (i + 1)));
-    if (rate) this.shape(w, rate);
+    if (rate && !spec) this.shape(w, rate);
     this.wans.push(w);
+  }
+
+  /**
+   * The WAN's two veths meet in a namespace of their own where linkem bridges them: no
+   * addresses there (the kernel forwards nothing), no IPv6 (it would send its own frames).
+   * The WAN ends send MTU-sized frames with their checksums done (TSO, GSO and checksum
+   * offload off: linkem passes frames on as they are). They take linkem's frames by a NAPI
+   * thread of their own at real-time priority, as linkem runs: the receiving stack's work then
+   * is neither charged to linkem nor delayed behind the machine's other load.
+   */
+  private addLink(w: Wan, spec: LinkSpec) {
+    const ns = `${NS_PREFIX}-lnk-${this.id}${w.index}`;
+    this.addNs(ns);
+    this.sysctl(ns, 'net.ipv6.conf.all.disable_ipv6', '1');
+    this.sysctl(ns, 'net.ipv6.conf.default.disable_ipv6', '1');
+    this.ip(this.rtr, 'link', 'add', w.dev, 'type', 'veth', 'peer', 'name', 'rtr', 'netns', ns);
+    this.ip(this.vps, 'link', 'add', w.peer, 'type', 'veth', 'peer', 'name', 'isp', 'netns', ns);
+    for (const dev of ['rtr', 'isp']) {
+      run(['ip', 'netns', 'exec', ns, 'ethtool', '-K', dev, 'gro', 'off', 'gso', 'off', 'tso', 'off']);
+      this.ip(ns, 'link', 'set', dev, 'up');
+    }
+    for (const [n, dev] of [[this.rtr, w.dev], [this.vps, w.peer]]) {
+      run(['ip', 'netns', 'exec', n, 'ethtool', '-K', dev, 'tx', 'off', 'tso', 'off', 'gso', 'off', 'gro', 'on']);
+      this.ip(n, 'link', 'set', dev, 'up'); // NAPI runs only on a device that is up
+      this.napiThread(n, dev);
+    }
+    const control = new LinkControl(`/tmp/mpwan-linkem-${this.id}-${w.index}.ctl`);
+    this.sockets.push(control.path);
+    const child = this.spawn(ns, [linkemBinary(), 'run', '--a', 'rtr', '--b', 'isp', '--ctl', control.path, ...(spec.seed !== undefined ? ['--seed', String(spec.seed)] : []), ...linkArgs(spec)]);
+    waitFor(`linkem on ${w.dev}`, () => { try { control.stats(); return true; } catch { return false; } });
+    // `ip netns exec` execs linkem: the child's pid is linkem's.
+    w.link = { ns, spec, control, pid: child.pid! };
+  }
+
+  /** Threaded NAPI on a veth, its kernel thread (napi/<dev>-<id>, new) at real-time priority. */
+  private napiThread(ns: string, dev: string) {
+    const named = () => new Set(readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try { return readFileSync(`/proc/${p}/comm`, 'utf8').trim().startsWith(`napi/${dev}-`); } catch { return false; }
+    }));
+    const before = named();
+    run(['ip', 'netns', 'exec', ns, 'sh', '-c', `echo 1 > /sys/class/net/${dev}/threaded`]);
+    for (const pid of named()) if (!before.has(pid)) spawnSync('chrt', ['-f', '-p', '10', pid]);
+  }
+
+  /**
+   * The WAN's carrier as the router sees it: the ISP end of the veth down (or up again); with
+   * linkem, the router's carrier follows linkem's end, so both go down.
+   */
+  setCarrier(w: Wan, up: boolean) {
+    this.ip(this.vps, 'link', 'set', w.peer, up ? 'up' : 'down');
+    if (w.link) this.ip(w.link.ns, 'link', 'set', 'rtr', up ? 'up' : 'down');
   }
 
   private addLan() {
@@ -321,6 +410,7 @@ export class Topology {
       }
       spawnSync('ip', ['netns', 'del', ns]);
     }
+    for (const path of this.sockets.splice(0)) rmSync(path, { force: true });
     live.delete(this);
   }
 }

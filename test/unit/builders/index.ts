@@ -15,7 +15,7 @@ export const netifdStatusFixture = (iface: string, name: string): NetifdInterfac
 export const HEALTH: HealthConfig = { hosts: [], probeServer: true, interval: 0.5, timeout: 1, downAfter: 3, upAfter: 3, onDown: 'withdraw' };
 
 export function uplink(name: string, over: Partial<UplinkConfig> = {}, index = 0): UplinkConfig {
-  return { name, mode: 'on', priority: 50, table: 5100 + index, ula: false, fullmesh: false, health: HEALTH, metered: false, quota: null, line: 1, ...over };
+  return { name, mode: 'on', priority: 50, table: 5100 + index, ula: false, fullmesh: false, health: HEALTH, metered: false, quota: null, rates: {}, line: 1, ...over };
 }
 
 export function config(uplinks: (string | UplinkConfig)[], globals: Partial<Config['globals']> = {}): Config {

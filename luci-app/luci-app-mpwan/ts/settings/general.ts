@@ -96,6 +96,13 @@ export function uplinksSection(m: LuCI.FormMap): void {
   o.editable = true;
   o = s.option(form.Flag, 'fullmesh', _('Full mesh'), _('One subflow to every address of the peer.'));
   o.editable = true;
+  // Only for the TCP buffer limits (mpwan raises the router's, status warns about the server's).
+  o = s.option(form.Value, 'download', _('Download (Mbit/s)'), _('What the link carries: with the RTT, mpwan sizes TCP buffers for it.'));
+  o.editable = true;
+  o = s.option(form.Value, 'upload', _('Upload (Mbit/s)'));
+  o.editable = true;
+  o = s.option(form.Value, 'rtt', _('RTT (ms)'), _('The link\'s idle round trip; empty: what the relay measures.'));
+  o.editable = true;
 }
 
 /** The same uplink sections again, for what a metered uplink (LTE, satellite) may carry. */
