@@ -3,7 +3,11 @@ import type { Range, Spread } from './types.js';
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
-export const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)];
+/** The middle run; of an even number, the mean of the two middle ones (not the upper one). */
+export const median = (xs: number[]) => {
+  const s = sorted(xs), m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 export const p95 = (xs: number[]) => sorted(xs)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)];
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
