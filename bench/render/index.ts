@@ -7,6 +7,7 @@ import { repoRoot } from '../../test/lib/install.js';
 import type { Results } from '../types.js';
 import { aggregationTables, cliTables, connectionsTables, defaultRouteTables, eventsTables, failoverTables, luciTables, relayTables, udpCallsTables } from './tables.js';
 import { feedTables } from './feed.js';
+import { probeFlapsTables, profileFailoverTables } from './link-failover.js';
 import { readmeBlocks } from './readme.js';
 
 export function renderResults(r: Results): string {
@@ -16,6 +17,8 @@ export function renderResults(r: Results): string {
     ['cli', s.cli ? () => cliTables(s.cli!.data) : null],
     ['aggregation', s.aggregation ? () => aggregationTables(s.aggregation!.data) : null],
     ['failover', s.failover ? () => failoverTables(s.failover!.data) : null],
+    ['profileFailover', s.profileFailover ? () => profileFailoverTables(s.profileFailover!.data, s.failover?.data) : null],
+    ['probeFlaps', s.probeFlaps ? () => probeFlapsTables(s.probeFlaps!.data) : null],
     ['defaultRoute', s.defaultRoute ? () => defaultRouteTables(s.defaultRoute!.data) : null],
     ['relay', s.relay ? () => relayTables(s.relay!.data) : null],
     ['connections', s.connections ? () => connectionsTables(s.connections!.data) : null],
