@@ -52,7 +52,10 @@ results.machine = {
 for (const [name, run] of Object.entries(SECTIONS)) {
   if (only && !only.includes(name)) continue;
   console.error(`bench: ${name}`);
-  results.sections[name] = { measured: new Date().toISOString(), data: await run() };
+  const section = { measured: new Date().toISOString(), data: await run() };
+  // Re-read before writing: another BENCH_ONLY run may have written its sections meanwhile.
+  if (only && existsSync(file)) results.sections = JSON.parse(readFileSync(file, 'utf8')).sections;
+  results.sections[name] = section;
   writeFileSync(file, JSON.stringify(results, null, 1) + '\n');
 }
 renderAll(results);
