@@ -26,7 +26,9 @@ export function profileFailoverTables(d: ProfileFailoverSection, plain?: Failove
       `download, measured in the same run: ${d.dying.map((x) => x.aloneMbit.map((a, i) => `${names[i]} ${fmt(a)}`).join(', ')).join('; then ')} Mbit/s). ` +
       `"Longest gap": the longest stretch from the cut to the restore in which the LAN client got < 10% of that, however it splits into ` +
       'outage and later stall. When the fibre dies, LTE alone carries so little (one TCP flow at 0.5% loss and 90 ms RTT) that the frames ' +
-      'linkem still held at the cut already reach 90% of it: the outage reads 0 and the hole shows as the stall and the gap.', '',
+      'linkem still held at the cut already reach 90% of it: the outage reads 0 and the hole shows as the stall and the gap. When LTE ' +
+      'dies, the outage is mostly the fibre\'s subflow growing from its share to 90% of the whole fibre (the LAN client is not cut off: see ' +
+      'the gap). Goals as on plain links.', '',
     ...table(['dying uplink', 'cut', 'outage median s', 'outage max s', 'later stall median s', 'later stall max s', 'longest gap median s', 'longest gap max s',
       'recovery median s', 'recovery max s', 'LAN Mbit/s while cut (median)', 'remaining uplink alone Mbit/s', 'connections lost', 'plain 2 x 20 Mbit/s: outage / stall median s', 'goal'], rows), '',
     `New LAN connections during a silent drop of each uplink (a connection every 250 ms for 3 s, ${d.reps} runs): seconds after the cut from which every one was answered.`, '',
@@ -59,7 +61,7 @@ export function linkFailoverSummary(pf?: ProfileFailoverSection, fl?: ProbeFlaps
   }
   if (fl) {
     const changes = Object.values(fl.stateChanges).reduce((a, b) => a + b, 0);
-    const down = Object.keys(fl.declaredDownS).map((u) => `${u} ${s2(fl.declaredDownS[u])} (tbf ${fmt(fl.declaredDownTbfS[u].median, 2)})`).join(', ');
+    const down = Object.keys(fl.declaredDownS).map((u) => `${u} ${s2(fl.declaredDownS[u])} (tbf ${s2(fl.declaredDownTbfS[u])})`).join(', ');
     rows.push([`uplink up/down flaps over ${fmt(fl.watchS / 60, 0)} minutes, LTE with 20 ms jitter and 0.5% loss; a silent drop declared down after`, `${changes} flaps; ${down}`, '0; as on tbf']);
   }
   return rows;
