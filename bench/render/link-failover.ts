@@ -61,7 +61,10 @@ export function linkFailoverSummary(pf?: ProfileFailoverSection, fl?: ProbeFlaps
   }
   if (fl) {
     const changes = Object.values(fl.stateChanges).reduce((a, b) => a + b, 0);
-    const down = Object.keys(fl.declaredDownS).map((u) => `${u} ${s2(fl.declaredDownS[u])} (tbf ${s2(fl.declaredDownTbfS[u])})`).join(', ');
+    const down = Object.keys(fl.declaredDownS).map((u) => {
+      const [a, b] = [fl.declaredDownS[u], fl.declaredDownTbfS[u]];
+      return `${u} ${fmt(a.median, 2)} s, at most ${fmt(a.max, 2)} (on tbf links ${fmt(b.median, 2)}, at most ${fmt(b.max, 2)})`;
+    }).join(', ');
     rows.push([`uplink up/down flaps over ${fmt(fl.watchS / 60, 0)} minutes, LTE with 20 ms jitter and 0.5% loss; a silent drop declared down after`, `${changes} flaps; ${down}`, '0; as on tbf']);
   }
   return rows;
