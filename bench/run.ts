@@ -1,6 +1,9 @@
 // `make bench`: measures mpwan on this machine into bench/results.json, then renders
 // bench/results.md and the figures in README.md from it (bench/render/; `npx tsx bench/render/index.ts` renders only).
 //   BENCH_ONLY=cli,failover make bench   measures only those sections, keeping the others
+//   MPWAN_BENCH_LOCK=/tmp/mpwan-bench.lock BENCH_ONLY=probeFlaps,profileFailover make bench
+//     on a shared machine: these two long sections take that lock per part (bench/lock.ts), not
+//     for their whole time; every other section wants `flock FILE make bench` around it
 // Medians of repeated runs side by side in one session; the machine is noisy, so compare rows
 // of the same table, not numbers across runs.
 import { spawnSync } from 'node:child_process';
