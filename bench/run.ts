@@ -2,6 +2,9 @@
 // bench/results.md and the figures in README.md from it (bench/render/; `npx tsx bench/render/index.ts` renders only).
 //   BENCH_ONLY=cli,failover make bench   measures only those sections, keeping the others
 //   BENCH_ONLY=profileTuning make bench  the settings mpwan could change, on the link profiles (not in a plain run)
+//   MPWAN_BENCH_LOCK=/tmp/mpwan-bench.lock BENCH_ONLY=probeFlaps,profileFailover make bench
+//     on a shared machine: these two long sections take that lock per part (bench/lock.ts), not
+//     for their whole time; every other section wants `flock FILE make bench` around it
 // Medians of repeated runs side by side in one session; the machine is noisy, so compare rows
 // of the same table, not numbers across runs.
 import { spawnSync } from 'node:child_process';
@@ -63,7 +66,10 @@ results.machine = {
 for (const [name, run] of Object.entries(SECTIONS)) {
   if (only ? !only.includes(name) : OPT_IN.includes(name)) continue;
   console.error(`bench: ${name}`);
-  results.sections[name] = { measured: new Date().toISOString(), data: await run() };
+  const section = { measured: new Date().toISOString(), data: await run() };
+  // Re-read before writing: another BENCH_ONLY run may have written its sections meanwhile.
+  if (only && existsSync(file)) results.sections = JSON.parse(readFileSync(file, 'utf8')).sections;
+  results.sections[name] = section;
   writeFileSync(file, JSON.stringify(results, null, 1) + '\n');
 }
 renderAll(results);

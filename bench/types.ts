@@ -124,6 +124,9 @@ export interface ProfilesSection {
   profiles: ProfileResult[];
 }
 
+/** FailoverKind, plus the longest stretch from the cut to the restore in which the LAN client got under 10% of the remaining uplink alone. */
+export interface ProfileFailoverKind extends FailoverKind { gap: Spread }
+
 /** The failover figures on a link profile, with its faster and with its slower uplink dying. */
 export interface ProfileFailoverSection {
   profile: string;
@@ -133,9 +136,11 @@ export interface ProfileFailoverSection {
   dying: {
     which: 'faster' | 'slower';
     link: string;
+    /** Mbit/s each uplink carries alone (one routed TCP download), measured in the same lock. */
+    aloneMbit: number[];
     /** Mbit/s the remaining uplink carries alone: the outage ends at 90% of it. */
     remainingAloneMbit: number;
-    kinds: Record<'link-down' | 'silent-drop', FailoverKind>;
+    kinds: Record<'link-down' | 'silent-drop', ProfileFailoverKind>;
     newConnections: Spread;
   }[];
 }

@@ -9,6 +9,7 @@ import { aggregationTables, cliTables, connectionsTables, defaultRouteTables, ev
 import { feedTables } from './feed.js';
 import { meteredTables, serverFailoverTables } from './servers.js';
 import { linkemTables, profilesTables, tuningTables } from './profiles.js';
+import { probeFlapsTables, profileFailoverTables } from './link-failover.js';
 import { readmeBlocks } from './readme.js';
 
 export function renderResults(r: Results): string {
@@ -18,6 +19,8 @@ export function renderResults(r: Results): string {
     ['cli', s.cli ? () => cliTables(s.cli!.data) : null],
     ['aggregation', s.aggregation ? () => aggregationTables(s.aggregation!.data) : null],
     ['failover', s.failover ? () => failoverTables(s.failover!.data) : null],
+    ['profileFailover', s.profileFailover ? () => profileFailoverTables(s.profileFailover!.data, s.failover?.data) : null],
+    ['probeFlaps', s.probeFlaps ? () => probeFlapsTables(s.probeFlaps!.data) : null],
     ['defaultRoute', s.defaultRoute ? () => defaultRouteTables(s.defaultRoute!.data) : null],
     ['relay', s.relay ? () => relayTables(s.relay!.data) : null],
     ['connections', s.connections ? () => connectionsTables(s.connections!.data) : null],

@@ -5,6 +5,7 @@ import { daemonTotal, fmt } from './tables.js';
 import { feedSizeRows } from './feed.js';
 import { serverSummaryRows } from './servers.js';
 import { profilesReadme, tuningReadme } from './profiles.js';
+import { linkFailoverSummary } from './link-failover.js';
 
 const s2 = (x: Spread, unit = 's') => (x.median === null ? 'n/a' : `${fmt(x.median, 2)} ${unit} (at most ${fmt(x.max, 2)})`);
 const pct = (a: number, b: number) => `${fmt((a / b) * 100, 0)}%`;
@@ -28,6 +29,7 @@ function summary(r: Results): string[] {
     const c = fo.daemon;
     rows.push(['daemon and its probes (2 uplinks, default probes)', `${fmt(daemonTotal(c), 0)} CPU s/hour (daemon ${fmt(c.selfPerHour, 0)}, streaming probes ${fmt(c.probesPerHour ?? 0, 0)}, commands ${fmt(c.childrenPerHour, 0)}); ${fmt(c.rssMb)} MB RSS`, '< 20 s/hour, < 8 MB']);
   }
+  rows.push(...linkFailoverSummary(r.sections.profileFailover?.data, r.sections.probeFlaps?.data));
   const ev = r.sections.events?.data;
   if (ev) {
     rows.push(['`ubus listen mpwan.uplink` shows an uplink down, after the daemon decided it / after its link went down', `${s2(ev.heardAfterDecision)} / ${s2(ev.uplinkDownHeard)}`, '< 1 s after the daemon decides']);

@@ -76,3 +76,15 @@ export function setupAggregation(topo: Topology, proxyOptions: [string, string][
   waitFor('the LAN redirect', () => rtr.daemonState()?.proxy?.redirect_active === true);
   return agg;
 }
+
+/**
+ * Takes the destination host out of mpwan and routes it through WAN `i` alone (mpwan's rules
+ * look up main's more specific routes first), to measure what that link carries without
+ * mpwan; `null` puts it back through mpwan.
+ */
+export function routeAlone(topo: Topology, agg: Aggregation, i: number | null) {
+  topo.exec(topo.rtr, ['ip', 'route', 'del', `${topo.destination}/32`]);
+  agg.editConfig('proxy', 'proxy', [['bypass', i === null ? '192.0.2.99' : `${topo.destination}/32`]]);
+  agg.rtr.reload();
+  if (i !== null) topo.ip(topo.rtr, 'route', 'add', `${topo.destination}/32`, 'via', topo.wans[i].gw, 'dev', topo.wans[i].dev);
+}
