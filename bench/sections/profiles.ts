@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topology, sweepStale } from '../../test/netns/lib/topology.js';
-import { setupAggregation, type Aggregation } from '../../test/netns/lib/aggregation.js';
+import { routeAlone, setupAggregation, type Aggregation } from '../../test/netns/lib/aggregation.js';
 import { iperf } from '../../test/netns/lib/traffic.js';
 import { call, longestGap, lost } from '../../test/netns/lib/udp-call.js';
 import { waitFor } from '../../test/netns/lib/wait.js';
@@ -48,16 +48,6 @@ function measure(topo: Topology, agg: Aggregation, p: Profile, o: Options): { do
   const warmup = warmupFor(p);
   const lan = (reverse: boolean) => iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: SECONDS, omit: warmup, mptcp: false, reverse }).bitsPerSecond / 1e6;
   const raw = (reverse: boolean) => iperf(topo, { clientNs: topo.rtr, serverNs: topo.vps, address: topo.server, seconds: SECONDS, omit: warmup, reverse }).bitsPerSecond / 1e6;
-  const bypass = (on: boolean) => {
-    agg.editConfig('proxy', 'proxy', [['bypass', on ? `${topo.destination}/32` : '192.0.2.99']]);
-    agg.rtr.reload();
-  };
-  // A link alone: the destination bypassed (not proxied) and routed by a /32 through that WAN
-  // (mpwan's rules look up main's more specific routes first).
-  const via = (i: number | null) => {
-    topo.exec(topo.rtr, ['ip', 'route', 'del', `${topo.destination}/32`]);
-    if (i !== null) topo.ip(topo.rtr, 'route', 'add', `${topo.destination}/32`, 'via', topo.wans[i].gw, 'dev', topo.wans[i].dev);
-  };
   const fresh = () => ({ mpwan: [] as number[], raw: [] as number[], links: p.links.map(() => [] as number[]), variants: o.variants.map(() => [] as number[]) });
   const runs = { down: fresh(), up: fresh() };
   // A key applies to router and server, or with 'router.' or 'server.' in front to that side only.
@@ -89,10 +79,8 @@ function measure(topo: Topology, agg: Aggregation, p: Profile, o: Options): { do
       });
       if (!o.variantsOnly) {
         r.raw.push(raw(reverse));
-        bypass(true);
-        p.links.forEach((_, k) => { via(k); r.links[k].push(lan(reverse)); });
-        via(null);
-        bypass(false);
+        p.links.forEach((_, k) => { routeAlone(topo, agg, k); r.links[k].push(lan(reverse)); });
+        routeAlone(topo, agg, null);
       }
       console.error(`profile ${p.name} ${dir} #${i + 1}: mpwan ${r.mpwan.at(-1)!.toFixed(1)}, raw MPTCP ${r.raw.at(-1)?.toFixed(1)}, ` +
         `${p.links.map((l, k) => `${l.name} ${r.links[k].at(-1)?.toFixed(1)}`).join(', ')}` +
