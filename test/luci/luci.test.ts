@@ -5,25 +5,20 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Rig } from './lib/rig.js';
-import { openView, sharedRig, widget } from './lib/shared.js';
+import { openView, usePage, widget  } from './lib/shared.js';
 
 const SHOTS = join(new URL('../..', import.meta.url).pathname, 'test-results/luci');
 const POLL_MS = 2000;
 
 describe('LuCI app: status, settings and diagnostics in Chromium', function () {
   this.timeout(60000);
+  const session = usePage();
   let rig: Rig;
   let page: Page;
-  const errors: string[] = [];
-
-  before(async () => {
+  before(() => {
+    ({ rig, page } = session);
     mkdirSync(SHOTS, { recursive: true });
-    rig = await sharedRig();
-    page = await rig.browser.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
   });
-  after(async () => { await page?.close(); });
-  afterEach(() => { assert.deepEqual(errors.splice(0), [], 'no uncaught error in the page'); });
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   const configFile = () => join(rig.rtr.dir, 'etc/mpwan');

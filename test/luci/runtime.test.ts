@@ -4,21 +4,16 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { luciDatatypes } from '../../src/config/options.js';
 import type { Rig } from './lib/rig.js';
-import { openView, sharedRig, widget } from './lib/shared.js';
+import { openView, usePage, widget  } from './lib/shared.js';
 
 describe('LuCI stand-in runtime: the semantics of luci-base the views rely on', function () {
   this.timeout(60000);
+  const session = usePage();
   let rig: Rig;
   let page: Page;
-  const errors: string[] = [];
-
-  before(async () => {
-    rig = await sharedRig();
-    page = await rig.browser.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
+  before(() => {
+    ({ rig, page } = session);
   });
-  after(async () => { await page?.close(); });
-  afterEach(() => { assert.deepEqual(errors.splice(0), [], 'no uncaught error in the page'); });
 
   it('E()/dom.append: a lone string is HTML, array members are text (null, undefined, false too), a Node as 2nd argument is attributes', async () => {
     await openView(page, rig, 'diagnostics');

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Rig } from './lib/rig.js';
-import { openView, sharedRig } from './lib/shared.js';
+import { openView, usePage } from './lib/shared.js';
 
 const SHOTS = join(new URL('../..', import.meta.url).pathname, 'test-results/luci');
 const POLL_MS = 2000;
@@ -16,20 +16,12 @@ type Data = Record<string, unknown>;
 
 describe('LuCI status: servers and quotas', function () {
   this.timeout(60000);
+  const session = usePage();
   let rig: Rig;
   let page: Page;
-  const errors: string[] = [];
-
-  before(async () => {
+  before(() => {
+    ({ rig, page } = session);
     mkdirSync(SHOTS, { recursive: true });
-    rig = await sharedRig();
-    page = await rig.browser.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-  });
-  after(async () => { await page?.close(); });
-  afterEach(() => {
-    rig.server.transform = null;
-    assert.deepEqual(errors.splice(0), [], 'no uncaught error in the page');
   });
 
   const text = async (selector: string) => (await page.textContent(selector)) ?? '';

@@ -4,13 +4,13 @@
 // The real plugin answers (and the real daemon, for the missing engine); the server's
 // transform stands in for a running relay's counters, which the rig cannot produce.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { Topology } from '../netns/lib/topology.js';
 import { waitFor } from '../netns/lib/wait.js';
 import type { Rig } from './lib/rig.js';
-import { openView, sharedRig } from './lib/shared.js';
+import { configFile, openView, usePage } from './lib/shared.js';
 
 const SHOTS = join(new URL('../..', import.meta.url).pathname, 'test-results/luci');
 const POLL_MS = 2000;
@@ -25,27 +25,12 @@ type Data = Record<string, unknown>;
 
 describe('LuCI status: LAN UDP through the relay, and the proxy engine', function () {
   this.timeout(60000);
+  const session = usePage({ restoreConfig: true });
   let rig: Rig;
   let page: Page;
-  let original = '';
-  const errors: string[] = [];
-  const configFile = () => join(rig.rtr.dir, 'etc/mpwan');
-
-  before(async () => {
+  before(() => {
+    ({ rig, page } = session);
     mkdirSync(SHOTS, { recursive: true });
-    rig = await sharedRig();
-    original = readFileSync(configFile(), 'utf8');
-    page = await rig.browser.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-  });
-  after(async () => {
-    await page?.close();
-    if (original) writeFileSync(configFile(), original);
-  });
-  afterEach(() => {
-    rig.server.transform = null;
-    writeFileSync(configFile(), original);
-    assert.deepEqual(errors.splice(0), [], 'no uncaught error in the page');
   });
 
   const text = async (selector: string) => (await page.textContent(selector)) ?? '';
@@ -57,7 +42,7 @@ describe('LuCI status: LAN UDP through the relay, and the proxy engine', functio
     await openView(page, rig, 'status');
     await page.waitForSelector('#mpwan-proxy');
     assert.equal(await page.locator('#mpwan-udp').count(), 0);
-    writeFileSync(configFile(), original + RELAY);
+    writeFileSync(configFile(rig), session.original + RELAY);
     const live = (rig.rpcd.call('status') as unknown as { data: { proxy: Data & { udp: Data } } }).data.proxy;
     assert.deepEqual([live.engine, live.udp.mode, live.udp.active, live.udp.duplicate], ['relay', 'server', false, ['dscp:46', 'port:3478']]);
     await page.locator('#mpwan-udp').waitFor({ timeout: 2 * POLL_MS + 1500 });
@@ -71,7 +56,7 @@ describe('LuCI status: LAN UDP through the relay, and the proxy engine', functio
   });
 
   it('an engine that is not installed: the daemon\'s sentence at the top, through the real plugin', async () => {
-    writeFileSync(configFile(), original + SHADOWSOCKS);
+    writeFileSync(configFile(rig), session.original + SHADOWSOCKS);
     const daemon = rig.rtr.startDaemon();
     try {
       waitFor('the daemon to find the engine missing', () => typeof rig.rtr.daemonState()?.proxy_error === 'string', 300);
@@ -90,7 +75,7 @@ describe('LuCI status: LAN UDP through the relay, and the proxy engine', functio
     } finally {
       process.kill(daemon.pid, 'SIGTERM');
       waitFor('the daemon to stop', () => !Topology.alive(daemon.pid), 300);
-      writeFileSync(configFile(), original);
+      writeFileSync(configFile(rig), session.original);
       // Stopping removed what mpwan set up: the next tests find the rig as it was.
       const r = rig.rtr.run(['apply']);
       assert.equal(r.status, 0, r.stderr);
@@ -98,7 +83,7 @@ describe('LuCI status: LAN UDP through the relay, and the proxy engine', functio
   });
 
   it('a running relay: sessions, datagrams, duplicates, bad ones, and each way with its rates (from sampled_ms), as text', async () => {
-    writeFileSync(configFile(), original + RELAY);
+    writeFileSync(configFile(rig), session.original + RELAY);
     // Reply n: 10 s of router time after the one before, with 1 MB more up and 2 MB more down
     // on wan (800 kbit/s up, 1.60 Mbit/s down); wan2 does not answer and moves nothing.
     let n = 0;
@@ -142,7 +127,7 @@ describe('LuCI status: LAN UDP through the relay, and the proxy engine', functio
   });
 
   it('why LAN UDP is not active: the daemon\'s reason when the report has one; direct mode has no relay rows', async () => {
-    writeFileSync(configFile(), original + RELAY);
+    writeFileSync(configFile(rig), session.original + RELAY);
     rig.server.transform = (method, data) => method !== 'status' ? data : {
       ...data, daemon: { running: true, pid: 4242, last_error: null },
       proxy: { ...(data.proxy as Data), redirect_active: false, redirect_off_reason: `the server does not answer ${MARKUP}` },

@@ -5,11 +5,11 @@
 // theme's rules that matter here (test/luci/lib/server.ts THEME); screenshots go to
 // test-results/luci/.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Rig } from './lib/rig.js';
-import { openView, sharedRig } from './lib/shared.js';
+import { configFile, openView, usePage } from './lib/shared.js';
 
 const SHOTS = join(new URL('../..', import.meta.url).pathname, 'test-results/luci');
 /** A relay proxy: the settings show the engine and QUIC dropdowns, the status a LAN UDP card. */
@@ -17,28 +17,15 @@ const PROXY = `\nconfig server 'vps'\n\toption host 'vps.example'\n\toption key 
 
 describe('LuCI views on the theme: counts, dropdowns, layout, dark mode, wide screens, polling', function () {
   this.timeout(60000);
+  const session = usePage({ restoreConfig: true });
   let rig: Rig;
   let page: Page;
-  let original = '';
-  const errors: string[] = [];
-  const configFile = () => join(rig.rtr.dir, 'etc/mpwan');
-
-  before(async () => {
+  before(() => {
+    ({ rig, page } = session);
     mkdirSync(SHOTS, { recursive: true });
-    rig = await sharedRig();
-    original = readFileSync(configFile(), 'utf8');
-    page = await rig.browser.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-  });
-  after(async () => {
-    await page?.close();
-    if (original) writeFileSync(configFile(), original);
   });
   afterEach(async () => {
-    rig.server.transform = null;
-    writeFileSync(configFile(), original);
     await page.setViewportSize({ width: 1100, height: 900 });
-    assert.deepEqual(errors.splice(0), [], 'no uncaught error in the page');
   });
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -55,7 +42,7 @@ describe('LuCI views on the theme: counts, dropdowns, layout, dark mode, wide sc
   });
 
   it('every dropdown label fits the theme\'s 210 px select', async () => {
-    writeFileSync(configFile(), original + PROXY);
+    writeFileSync(configFile(rig), session.original + PROXY);
     await openView(page, rig, 'settings');
     await page.waitForSelector('select', { state: 'attached' });
     // Each select measured as a visible copy in the same form (hidden tabs and options have no width).
@@ -115,7 +102,7 @@ describe('LuCI views on the theme: counts, dropdowns, layout, dark mode, wide sc
   });
 
   it('on a wide screen the LAN UDP and counters tables keep each value next to its label', async () => {
-    writeFileSync(configFile(), original + PROXY);
+    writeFileSync(configFile(rig), session.original + PROXY);
     await page.setViewportSize({ width: 2200, height: 900 });
     await openView(page, rig, 'status');
     await page.evaluate(() => { document.body.style.maxWidth = 'none'; });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { Rig } from './lib/rig.js';
-import { openView, sharedRig, widget } from './lib/shared.js';
+import { openView, usePage, widget  } from './lib/shared.js';
 
 const POLL_MS = 2000;
 const IMG = '<img src=x onerror="window.__pwned=1">';
@@ -14,19 +14,11 @@ type Data = Record<string, unknown>;
 
 describe('LuCI views: text stays text, no stray "null", Save sends only changes', function () {
   this.timeout(60000);
+  const session = usePage();
   let rig: Rig;
   let page: Page;
-  const errors: string[] = [];
-
-  before(async () => {
-    rig = await sharedRig();
-    page = await rig.browser.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-  });
-  after(async () => { await page?.close(); });
-  afterEach(() => {
-    rig.server.transform = null;
-    assert.deepEqual(errors.splice(0), [], 'no uncaught error in the page');
+  before(() => {
+    ({ rig, page } = session);
   });
 
   /** No element made from plugin text, no handler ran, and the text is on the page as typed. */
