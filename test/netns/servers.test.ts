@@ -112,8 +112,11 @@ describe('several servers: fail-over and fail-back', function () {
     assert.equal(serverOfNewConnection(), 'vps2', 'still the secondary during the hold-down');
     waitFor('the fail-back', () => active() === 'vps', 400);
     const after = (Date.now() - back) / 1000;
-    console.log(`      back on vps ${after.toFixed(1)} s after it answered again (hold-down ${HOLD_DOWN_S} s)`);
-    assert.ok(after >= HOLD_DOWN_S - 1, `not before the hold-down: ${after} s`);
+    console.log(`      back on vps ${after.toFixed(1)} s after the test saw it answer again (hold-down ${HOLD_DOWN_S} s)`);
+    // Judged by the daemon's own clock: the test sees "up" a status write after the daemon does,
+    // so its stopwatch starts late; the announced time is whole seconds, rounded up.
+    const early = p.failback.at - Date.now() / 1000;
+    assert.ok(early <= 1, `not before the hold-down: ${early.toFixed(2)} s before the announced ${p.failback.at}`);
     assert.equal(serverOfNewConnection(), 'vps');
     assert.match(s.daemon.log(), /new LAN traffic goes to server vps: vps is preferred and has answered for \d+ s/);
     assert.equal(s.rtr.daemonState()?.proxy?.instances[0].pid, relayPid, 'the relay was not restarted');
