@@ -28,13 +28,18 @@ export function limitOf(text: string | null | undefined): number | null {
   return f.length === 3 && Number.isInteger(n) && n > 0 ? n : null;
 }
 
+/** Bytes of buffer to download and to upload at the links' summed rates over the longest RTT. */
+export function needFor(links: { downMbit?: number; upMbit?: number; rttMs?: number }[]): { down: number; up: number } {
+  const rtt = Math.max(0, ...links.map((u) => u.rttMs ?? 0));
+  const sum = (key: 'downMbit' | 'upMbit') => links.reduce((s, u) => s + (u[key] ?? 0), 0);
+  return { down: bufferFor(sum('downMbit'), rtt), up: bufferFor(sum('upMbit'), rtt) };
+}
+
 /**
  * The buffer limits the router gets at least: the floor, or what the uplinks' configured rates
  * need over the longest configured RTT (the plan cannot know a measured one).
  */
 export function planTcpLimits(config: Pick<Config, 'uplinks'>): BufferLimits {
-  const known = config.uplinks.filter((u) => u.mode !== 'off');
-  const rtt = Math.max(0, ...known.map((u) => u.rates.rttMs ?? 0));
-  const sum = (key: 'downMbit' | 'upMbit') => known.reduce((s, u) => s + (u.rates[key] ?? 0), 0);
-  return { rmem: Math.max(ROUTER_FLOOR.rmem, bufferFor(sum('downMbit'), rtt)), wmem: Math.max(ROUTER_FLOOR.wmem, bufferFor(sum('upMbit'), rtt)) };
+  const need = needFor(config.uplinks.filter((u) => u.mode !== 'off').map((u) => u.rates));
+  return { rmem: Math.max(ROUTER_FLOOR.rmem, need.down), wmem: Math.max(ROUTER_FLOOR.wmem, need.up) };
 }

@@ -1,7 +1,7 @@
 // What TCP buffer limits the uplinks need, from their rates and round-trip times (the
 // bandwidth-delay product rule of plan/tcp-buffers.ts), against what the router has and what
 // `mpwan server setup` gives the server (the router cannot read the server's). Pure.
-import { bufferFor, type BufferLimits } from '../plan/tcp-buffers.js';
+import { needFor, type BufferLimits } from '../plan/tcp-buffers.js';
 
 export type { BufferLimits };
 
@@ -27,8 +27,7 @@ export function checkBuffers(uplinks: UplinkRates[], router: BufferLimits | null
   const known = uplinks.filter((u) => u.rttMs > 0 && (u.downMbit > 0 || u.upMbit > 0));
   if (known.length === 0) return null;
   const rtt = Math.max(...known.map((u) => u.rttMs));
-  const down = bufferFor(known.reduce((s, u) => s + u.downMbit, 0), rtt);
-  const up = bufferFor(known.reduce((s, u) => s + u.upMbit, 0), rtt);
+  const { down, up } = needFor(known);
   const need = { router: { rmem: down, wmem: up }, server: { rmem: up, wmem: down } };
   const warnings: string[] = [];
   const below = (side: string, key: keyof BufferLimits, have: number, want: number, what: string, fix: string) => {
