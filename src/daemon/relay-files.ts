@@ -22,14 +22,14 @@ export class RelayFiles {
     return this.write(runPath.engine(this.rt).server, relayServerLine(server, key));
   }
 
-  /** The relay's ways to the server, best first (`<uplink> <source address>` lines); whether the file changed. */
+  /** The relay's ways to the server, best first (`<uplink> <source address> [metered]` lines); whether the file changed. */
   paths(paths: Desired['udpPaths']): boolean {
     const uplinks = [...new Set(paths.map((p) => p.uplink))];
     if (uplinks.join(' ') !== this.udpUplinks) {
       this.udpUplinks = uplinks.join(' ');
       this.publish({ type: 'mpwan.udp', uplink: uplinks[0] ?? null, paths: uplinks });
     }
-    return this.write(runPath.engine(this.rt).paths, paths.map((p) => `${p.uplink} ${p.source}\n`).join(''));
+    return this.write(runPath.engine(this.rt).paths, paths.map((p) => `${p.uplink} ${p.source}${p.metered ? ' metered' : ''}\n`).join(''));
   }
 
   private write(file: string, text: string): boolean {

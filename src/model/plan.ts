@@ -59,7 +59,7 @@ export interface Desired {
   /** Healthy uplinks' flow marks (nft table inet mpwan sets them, the STICKY rules follow them). */
   marks: UplinkMark[];
   /** Where the relay sends LAN UDP to the server: healthy uplinks best first, with the source address to use. */
-  udpPaths: { uplink: string; source: string }[];
+  udpPaths: { uplink: string; source: string; metered: boolean }[];
   /** Devices whose rp_filter goes from strict (1) to loose (2). */
   looseRpFilter: string[];
   /** The router's TCP buffer limits are raised to at least these (plan/tcp-buffers.ts); null: left alone. */

@@ -30,6 +30,8 @@ export interface RoutingConditions {
 export interface UdpPath {
   uplink: string;
   source: string;
+  /** The relay keeps it quiet (no keepalives) while paths before it answer. */
+  metered: boolean;
 }
 
 export interface RoutingPlan {
@@ -94,7 +96,7 @@ export function planRouting(config: Config, candidates: Candidate[], defaults: M
   // The relay's UDP leaves from these sources, best first: each one's `from` rule picks its
   // uplink (the family of the most preferred server first; the daemon writes the server's own).
   for (const family of [...new Set(servers.map((s) => familyOf(s.host)!))]) {
-    out.udpPaths.push(...ranked(candidates, family, cond.suspect).map((c) => ({ uplink: c.uplink.name, source: c.endpoint.address })));
+    out.udpPaths.push(...ranked(candidates, family, cond.suspect).map((c) => ({ uplink: c.uplink.name, source: c.endpoint.address, metered: c.uplink.metered })));
   }
   planTproxy(config, out);
 

@@ -185,7 +185,7 @@ for (const build of ['release', 'asan'] as const) describe(`mpwan-relay: LAN UDP
   });
 
   it('an empty paths file leaves the choice to the routing table; a bad line is ignored and said once', () => {
-    const said = () => relay.log('router').split('\n').filter((l) => l.includes('paths file, line 1: not `<name> <address>`')).length;
+    const said = () => relay.log('router').split('\n').filter((l) => l.includes('paths file, line 1: not `<name> <address> [metered]`')).length;
     relay.writePaths([['wan9', '192.0.2.300']], true);
     waitFor('the router to read it', () => /udp paths: none listed/.test(relay.log('router')) && said() === 1);
     relay.writePaths([['wan9', '192.0.2.300']], true);
@@ -241,5 +241,28 @@ describe('mpwan-relay: LAN UDP to a server at an IPv6 address', function () {
     assert.ok(r.echoed >= 100 - RATE && r.maxGapMs < 1000, JSON.stringify(r));
     const p = relay.statsDoc('router').udp.paths;
     assert.deepEqual(p.map((x: { source: string; alive: boolean }) => [x.source, x.alive]), [[topo.wans[0].addr6, false], [topo.wans[1].addr6, true]]);
+    topo.silence(topo.wans[0], false);
+  });
+
+  it('a metered path behind an answering one gets no keepalives, and takes over at once when the first dies silently', () => {
+    relay.writePaths([[topo.wans[0].dev, topo.wans[0].addr6!], [topo.wans[1].dev, topo.wans[1].addr6!, 'metered']], true);
+    waitFor('the router to read it', () => /udp paths: wan0 \S+, wan1 \S+ \(metered\)/.test(relay.log('router')));
+    const sent = () => topo.wans.map((w) => topo.linkBytes(topo.rtr, w.dev).tx);
+    // Keepalives every 100 ms would be 10 a second here: at most a stray neighbour solicitation goes instead.
+    const before = sent();
+    const quiet = udpPeer(topo, topo.cli, 'stream', { host: topo.destination, port: ECHO, count: 150, rate: RATE, stream: 'metered-quiet', tailMs: 300 });
+    const during = sent().map((b, i) => b - before[i]);
+    console.log(`      3 s of a call: wan0 sent ${during[0]} bytes, the metered wan1 ${during[1]}`);
+    assert.equal(quiet.echoed, 150, JSON.stringify(quiet));
+    assert.ok(during[0] > 150 * 60 && during[1] < 400, `wan0 ${during[0]} / metered wan1 ${during[1]} bytes`);
+    topo.silence(topo.wans[0], true);
+    try {
+      const r = udpPeer(topo, topo.cli, 'stream', { host: topo.destination, port: ECHO, count: 100, rate: RATE, stream: 'metered-cut', tailMs: 500 });
+      assert.ok(r.echoed >= 100 - RATE && r.maxGapMs < 1000, JSON.stringify(r));
+      const p = relay.statsDoc('router').udp.paths;
+      assert.deepEqual(p.map((x: { name: string; alive: boolean }) => [x.name, x.alive]), [['wan0', false], ['wan1', true]]);
+    } finally {
+      topo.silence(topo.wans[0], false);
+    }
   });
 });

@@ -66,7 +66,7 @@ describe('default route follows health', () => {
     const c = on();
     c.servers = [{ name: 'vps', enabled: true, priority: 50, host: '198.51.100.7', port: 8388, key: 'ab'.repeat(32), method: 'chacha20-ietf-poly1305', line: 1 }];
     c.proxy = { ...c.proxy, enabled: true, engine: 'relay', udp: 'server' };
-    assert.deepEqual(plan(c).udpPaths, [{ uplink: 'wan', source: '10.20.1.2' }, { uplink: 'wan2', source: '10.20.2.2' }]);
+    assert.deepEqual(plan(c).udpPaths, [{ uplink: 'wan', source: '10.20.1.2', metered: false }, { uplink: 'wan2', source: '10.20.2.2', metered: false }]);
     assert.deepEqual(plan(c, { suspect: ['wan'] }).udpPaths.map((p) => p.uplink), ['wan2', 'wan'], 'a suspect uplink goes last, as for TCP');
     assert.deepEqual(plan(c, { unhealthy: { wan: 'no answer' } }).udpPaths.map((p) => p.uplink), ['wan2'], 'a dead one is no way at all');
     const d = plan(c);
@@ -107,7 +107,7 @@ describe('metered uplinks and several servers', () => {
     const d = plan(metered());
     assert.equal(d.defaultRoutes[0].uplink, 'wan2');
     assert.deepEqual(d.rules.filter((r) => r.pref === 5001).map((r) => [r.dst, r.table]), [['198.51.100.7', 5101]]);
-    assert.deepEqual(d.udpPaths.map((p) => p.uplink), ['wan2', 'wan']);
+    assert.deepEqual(d.udpPaths.map((p) => [p.uplink, p.metered]), [['wan2', false], ['wan', true]], 'the relay keeps the metered one quiet behind wan2');
     const alone = plan(metered(), { unhealthy: { wan2: 'no carrier' } });
     assert.equal(alone.defaultRoutes[0].uplink, 'wan', 'the metered one carries it when it is the only one left');
   });

@@ -124,13 +124,16 @@ static void test_paths_file(void)
 				   "dup 192.0.2.1\n"	     /* the same source twice */
 				   "wan2 ::ffff:192.0.2.2\r\n" /* IPv4-mapped: that IPv4 address */
 				   "extra 192.0.2.4 junk\n"
+				   "lte4 192.0.2.5 metered\n" /* data costs: kept quiet while not needed */
+				   "lte5 192.0.2.6 metered junk\n"
 				   "\n# comment\n";
 	CHECK(fd >= 0 && write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1));
 	close(fd);
 	struct path_list l;
-	CHECK(paths_load(name, 4, &l) == 2);
-	CHECK(!strcmp(l.p[0].name, "wan") && l.p[0].src.family == 4 && l.p[0].src.addr[3] == 1);
-	CHECK(!strcmp(l.p[1].name, "wan2") && l.p[1].src.family == 4 && l.p[1].src.addr[3] == 2);
+	CHECK(paths_load(name, 4, &l) == 3);
+	CHECK(!strcmp(l.p[0].name, "wan") && l.p[0].src.family == 4 && l.p[0].src.addr[3] == 1 && !l.p[0].metered);
+	CHECK(!strcmp(l.p[1].name, "wan2") && l.p[1].src.family == 4 && l.p[1].src.addr[3] == 2 && !l.p[1].metered);
+	CHECK(!strcmp(l.p[2].name, "lte4") && l.p[2].src.addr[3] == 5 && l.p[2].metered);
 	CHECK(paths_load(name, 6, &l) == 1 && !strcmp(l.p[0].name, "lte"));
 	unlink(name);
 	CHECK(paths_load(name, 4, &l) == 0 && paths_load(NULL, 4, &l) == 0);

@@ -148,8 +148,9 @@ export class Relay {
   get pathsFile(): string { return join(this.dir, 'paths'); }
 
   /** Writes the paths file as the daemon does (atomically); `hup` then tells the router. */
-  writePaths(paths: [string, string][], hup = false) {
-    writeFileSync(`${this.pathsFile}.tmp`, paths.map(([name, source]) => `${name} ${source}\n`).join(''));
+  /** `<name> <source>` lines, with a third word (`metered`) where given. */
+  writePaths(paths: ([string, string] | [string, string, string])[], hup = false) {
+    writeFileSync(`${this.pathsFile}.tmp`, paths.map((words) => `${words.join(' ')}\n`).join(''));
     renameSync(`${this.pathsFile}.tmp`, this.pathsFile);
     if (hup) process.kill(this.routerPid, 'SIGHUP');
   }

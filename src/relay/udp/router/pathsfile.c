@@ -1,5 +1,6 @@
 /* Router: the --paths-file the daemon writes (and rewrites before a SIGHUP): one healthy
- * uplink per line, best first, `<name> <source address>`. Read by the main thread; the UDP
+ * uplink per line, best first, `<name> <source address>`, then `metered` for an uplink whose
+ * bytes cost (paths.c sends it no keepalives while it carries nothing). Read by the main thread; the UDP
  * thread applies the result (paths.c). */
 #include "udp/router/router.h"
 #include "shared/util.h"
@@ -45,7 +46,9 @@ static void parse_line(char *line, int no, int family, int say, struct path_list
 	else if (addr && inet_pton(AF_INET6, addr, d.addr) == 1)
 		d.family = 6;
 	dest_normalize(&d);
-	const char *why = !addr || !d.family || strtok_r(NULL, " \t\r", &save) ? "not `<name> <address>`"
+	char *flag = addr ? strtok_r(NULL, " \t\r", &save) : NULL;
+	int metered = flag && !strcmp(flag, "metered");
+	const char *why = !addr || !d.family || (flag && !metered) || strtok_r(NULL, " \t\r", &save) ? "not `<name> <address> [metered]`"
 			  : !name_ok(name, strlen(name))	     ? "a bad uplink name"
 			  : d.family != family			     ? "not of the server's address family"
 			  : out->n == MAX_PATHS			     ? "one path too many"
@@ -59,6 +62,7 @@ static void parse_line(char *line, int no, int family, int say, struct path_list
 		return;
 	}
 	memcpy(out->p[out->n].name, name, strlen(name) + 1);
+	out->p[out->n].metered = (uint8_t)metered;
 	out->p[out->n++].src = d;
 }
 

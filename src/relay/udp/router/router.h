@@ -6,7 +6,7 @@
 #define MPWAN_UDP_ROUTER_H
 #include "udp/udp.h"
 
-#define KA_RING 16 /* keepalives remembered per path: answers up to 3.2 s late still count */
+#define KA_RING 32 /* keepalives remembered per path: answers up to 3.2 s late still count */
 
 enum { UT_LAN = 2, UT_PATH = 16 }; /* epoll tags: + the family's / path's index */
 
@@ -16,6 +16,7 @@ struct path_list {
 	struct {
 		char name[32];
 		struct dest src;
+		uint8_t metered; /* `metered` after the address: kept quiet while it carries nothing */
 	} p[MAX_PATHS];
 };
 
@@ -25,6 +26,7 @@ struct path {
 	int fd;
 	int64_t alive_until_ms, last_answer_ms;
 	uint8_t frozen_alive; /* the verdict when probing stopped */
+	uint8_t metered, standby; /* standby: metered, and enough paths before it answer */
 	struct {
 		uint32_t seq;
 		int64_t sent_us;
