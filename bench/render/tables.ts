@@ -35,18 +35,19 @@ export function aggregationTables(d: AggregationSection): string[] {
   const rows = d.shaped.map((r) => {
     const sum = (r.rates ?? []).reduce((a, b) => a + b, 0);
     return [r.links, r.congestion, String(sum), fmt(r.mpwan), `${fmt((r.mpwan / sum) * 100)}%`, fmt(r.raw), `${fmt((r.mpwan / r.raw) * 100, 0)}%`,
-      fmt(r.single), fmt(r.mpwan / r.single, 2), r.congestion === 'reno' ? goals[r.links.replace(/ Mbit\/s$/, '')] ?? '' : ''];
+      fmt(r.single), fmt(r.mpwan / r.single, 2), r.congestion === 'bbr' ? goals[r.links.replace(/ Mbit\/s$/, '')] ?? '' : ''];
   });
   return [
     '## LAN client download: through mpwan vs. routed over the best single uplink', '',
     `One TCP download (iperf3 -R, ${d.seconds} s measured after ${d.warmup} s of warm-up) from a LAN client that knows nothing of MPTCP; median of ${d.reps} ` +
       'runs each, alternating. "single" is the same download with the destination bypassed, so it takes the default route (the fastest ' +
       'uplink). "raw MPTCP" is an MPTCP download from the server to the router itself, no proxy, in the same alternation: the kernel\'s ' +
-      'ceiling. tbf counts whole 1514-byte frames, and every MPTCP segment carries a 28-byte DSS option besides TCP timestamps, leaving ' +
-      '1420 bytes of payload per frame: 93.8% of the summed rate is the most a multipath connection can carry here. TCP congestion ' +
-      'control in every namespace: reno, the loss-based algorithm closest to the cubic that stock OpenWrt and Debian use (this kernel ' +
-      "does not let namespaces use cubic); rows with bbr, this machine's default, show what BBR on router and server does to multipath.", '',
-    ...table(['links', 'TCP congestion control', 'sum Mbit/s', 'mpwan Mbit/s', '% of sum', 'raw MPTCP Mbit/s', 'mpwan / raw', 'best single uplink Mbit/s', 'mpwan / single', 'goal'], rows), '',
+      'ceiling. The links are linkem\'s clean links, 5 ms each way; linkem counts whole 1514-byte frames, as tbf does, and every MPTCP ' +
+      'segment carries a 28-byte DSS option besides TCP timestamps, leaving 1420 bytes of payload per frame: 93.8% of the summed rate is ' +
+      'the most a multipath connection can carry here. The relay\'s connections run BBR (its default, on router and server); rows with ' +
+      'reno run them with the namespaces\' reno instead, the loss-based algorithm closest to the cubic of stock OpenWrt and Debian (this ' +
+      'kernel does not let namespaces use cubic). Everything else runs reno.', '',
+    ...table(['links', "relay's congestion control", 'sum Mbit/s', 'mpwan Mbit/s', '% of sum', 'raw MPTCP Mbit/s', 'mpwan / raw', 'best single uplink Mbit/s', 'mpwan / single', 'goal'], rows), '',
     `## Proxy overhead (2 unshaped veth uplinks: CPU-bound, ${d.unshaped.engine})`, '',
     ...table(['path', 'Mbit/s'], [['LAN client -> routed (no proxy)', fmt(d.unshaped.routed, 0)], ['LAN client -> proxy -> MPTCP -> server', fmt(d.unshaped.mpwan, 0)], ['ratio', fmt(d.unshaped.mpwan / d.unshaped.routed, 2)]]),
   ];

@@ -1,10 +1,12 @@
 // What a LAN client gets: one TCP download through mpwan (proxy, MPTCP over every uplink)
 // against the same download routed over the best single uplink and the kernel's own MPTCP,
-// side by side in one topology; and the proxy's own cost on unshaped links.
+// side by side in one topology; and the proxy's own cost on unshaped links. Shaped links are
+// linkem's clean links (a rate and 5 ms each way: test/linkem/profiles.ts, cleanLink).
 import { Topology, sweepStale } from '../../test/netns/lib/topology.js';
 import { setupAggregation } from '../../test/netns/lib/aggregation.js';
 import { iperf } from '../../test/netns/lib/traffic.js';
 import { median } from '../stats.js';
+import { cleanLink } from '../../test/linkem/profiles.js';
 import type { AggregationRow, AggregationSection } from '../types.js';
 
 const REPS = Number(process.env.BENCH_AGG_RUNS ?? 3);
@@ -17,11 +19,20 @@ const SECONDS = 10;
 const WARMUP = 4;
 
 
-/** Alternating runs (mpwan, then routed over wan, ...) so both see the same machine load. */
-function compare(rates: number[] | undefined, wans: number, congestion: 'reno' | 'bbr' = 'reno'): AggregationRow {
+/** One-way delay of every shaped link: clean links as they are (the relay's BBR misjudges links with none). */
+const DELAY_MS = 5;
+
+/**
+ * Alternating runs (mpwan, then routed over wan, ...) so both see the same machine load.
+ * `congestion`: the relay's, on router and server ('reno': the namespaces' default, as with
+ * `congestion 'system'`); everything else in the namespaces runs reno.
+ */
+function compare(rates: number[] | undefined, wans: number, congestion: 'reno' | 'bbr' = 'bbr'): AggregationRow {
   sweepStale();
-  const topo = new Topology({ wans, ...(rates ? { rateMbit: rates } : {}), lan: true, dst: true, strictRpFilter: true, congestion });
-  const agg = setupAggregation(topo);
+  const links = rates?.map((r, i) => cleanLink(`wan${i}`, r, DELAY_MS));
+  const topo = new Topology({ wans, ...(links ? { links } : {}), lan: true, dst: true, strictRpFilter: true, congestion: 'reno' });
+  const system = congestion === 'reno';
+  const agg = setupAggregation(topo, system ? [['congestion', 'system']] : [], 'relay', system ? ['--congestion', 'system'] : []);
   try {
     const download = () => iperf(topo, { clientNs: topo.cli, serverNs: topo.dst, address: topo.destination, seconds: SECONDS, omit: WARMUP, mptcp: false, reverse: true }).bitsPerSecond / 1e6;
     const setBypass = (on: boolean) => {
@@ -62,9 +73,9 @@ function compare(rates: number[] | undefined, wans: number, congestion: 'reno' |
 
 export function benchAggregation(): AggregationSection {
   const sets = [[20, 20], [40, 20, 10], [10, 10, 10, 10]];
-  // reno stands in for stock OpenWrt's and Debian's cubic (not allowed in namespaces here);
-  // BBR, this machine's default, for comparison on the unequal and the many-link sets.
-  const shaped = [...sets.map((r) => compare(r, r.length)), ...sets.slice(1).map((r) => compare(r, r.length, 'bbr'))];
+  // The relay as it runs (BBR on its connections), then with the system's reno on the unequal
+  // and the many-link sets (reno stands in for the cubic of stock OpenWrt and Debian).
+  const shaped = [...sets.map((r) => compare(r, r.length)), ...sets.slice(1).map((r) => compare(r, r.length, 'reno'))];
   const unshaped = compare(undefined, 2);
   return { seconds: SECONDS, warmup: WARMUP, reps: REPS, shaped, unshaped: { routed: unshaped.single, mpwan: unshaped.mpwan, engine: 'mpwan-relay' } };
 }

@@ -14,7 +14,7 @@ import { Topology, sweepStale } from '../../test/netns/lib/topology.js';
 import { routeAlone, setupAggregation, type Aggregation } from '../../test/netns/lib/aggregation.js';
 import { iperf } from '../../test/netns/lib/traffic.js';
 import { call, longestGap, lost } from '../../test/netns/lib/udp-call.js';
-import { waitFor } from '../../test/netns/lib/wait.js';
+import { waitFor, waitListening } from '../../test/netns/lib/wait.js';
 import { PROFILES, type Profile } from '../../test/linkem/profiles.js';
 import { range } from '../stats.js';
 import type { ProfileDirection, ProfileResult, ProfilesSection } from '../types.js';
@@ -51,18 +51,25 @@ function measure(topo: Topology, agg: Aggregation, p: Profile, o: Options): { do
   const fresh = () => ({ mpwan: [] as number[], raw: [] as number[], links: p.links.map(() => [] as number[]), variants: o.variants.map(() => [] as number[]) });
   const runs = { down: fresh(), up: fresh() };
   // A key applies to router and server, or with 'router.' or 'server.' in front to that side only.
-  // 'uplink.NAME.OPTION' keys are options of the router's config (the second WAN is 'wan2').
+  // 'uplink.NAME.OPTION' and 'proxy.OPTION' keys are options of the router's config (the second WAN is 'wan2').
+  const isOption = (k: string) => k.startsWith('uplink.') || k.startsWith('proxy.');
   const config = (values: Record<string, string | null>) => {
-    const opts = Object.entries(values).filter(([k]) => k.startsWith('uplink.'));
-    for (const [k, v] of opts) agg.editConfig('uplink', k.split('.')[1], [[k.split('.')[2], v]]);
+    const opts = Object.entries(values).filter(([k]) => isOption(k));
+    for (const [k, v] of opts) {
+      const [type, ...rest] = k.split('.');
+      if (type === 'proxy') agg.editConfig('proxy', 'proxy', [[rest[0], v]]);
+      else agg.editConfig('uplink', rest[0], [[rest[1], v]]);
+    }
     if (opts.length) agg.rtr.reload();
+    // A proxy option restarts the relay: measured once it listens again.
+    if (opts.some(([k]) => k.startsWith('proxy.'))) waitListening(topo, topo.rtr, 1100);
   };
   const sides = (key: string) => (key.startsWith('router.') ? [[topo.rtr, key.slice(7)]] : key.startsWith('server.') ? [[topo.vps, key.slice(7)]] : [[topo.rtr, key], [topo.vps, key]]);
-  const sysctlKeys = (v: Variant) => Object.keys(v.sysctls).filter((k) => !k.startsWith('uplink.'));
+  const sysctlKeys = (v: Variant) => Object.keys(v.sysctls).filter((k) => !isOption(k));
   const keys = [...new Set(o.variants.flatMap((v) => sysctlKeys(v).map((k) => sides(k)[0][1])))];
   const saved = { [topo.rtr]: settings(topo, topo.rtr, keys), [topo.vps]: settings(topo, topo.vps, keys) };
   const set = (values: Record<string, string>) => {
-    for (const [k, v] of Object.entries(values)) if (!k.startsWith('uplink.')) for (const [ns, key] of sides(k)) topo.sysctl(ns, key, v.replace(/\//g, ' '));
+    for (const [k, v] of Object.entries(values)) if (!isOption(k)) for (const [ns, key] of sides(k)) topo.sysctl(ns, key, v.replace(/\//g, ' '));
     config(values);
   };
   for (let i = 0; i < o.reps; i++) {
@@ -144,12 +151,14 @@ export function benchProfiles(): ProfilesSection {
 
 /**
  * The settings mpwan could change, each against mpwan as it is, side by side (the measurements
- * behind its defaults). router-2MB is what a 256 MB router had before mpwan's floor (measured
- * before the floor existed: now the daemon puts the floor back at its next periodic re-plan,
- * every 60 s, which about one 10-14 s transfer in five meets).
+ * behind its defaults). relay-reno: the router's relay with the system's control instead of its
+ * BBR (the server's relay keeps BBR: its unit says so; bench/experiments/2026-12-congestion.md
+ * has the rounds behind both). router-2MB is what a 256 MB router had before mpwan's floor
+ * (measured before the floor existed: now the daemon puts the floor back at its next periodic
+ * re-plan, every 60 s, which about one 10-14 s transfer in five meets).
  */
 export const TUNING_VARIANTS = parseVariants(
-  'router-bbr:router.net.ipv4.tcp_congestion_control=bbr;server-bbr:server.net.ipv4.tcp_congestion_control=bbr;' +
+  'relay-reno:proxy.congestion=system;' +
   'router-2MB:router.net.ipv4.tcp_rmem=4096/131072/2097152,router.net.ipv4.tcp_wmem=4096/16384/2097152;' +
   'server-stock:server.net.ipv4.tcp_rmem=4096/131072/6291456,server.net.ipv4.tcp_wmem=4096/16384/4194304;' +
   'second-backup:uplink.wan2.mode=backup');

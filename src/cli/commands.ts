@@ -83,6 +83,7 @@ export const COMMANDS: Command[] = [
       '--method': { value: 'CIPHER', help: `shadowsocks engines: the cipher, one of ${SS_METHODS.join(', ')}` },
       '--engine': { value: 'ENGINE', help: 'relay (default: mpwan-relay, authenticated, not encrypted), or shadowsocks-rust / shadowsocks-libev (encrypted; installed separately)' },
       '--relay': { value: 'PATH', help: "the mpwan-relay binary to install (the release tarball's server/ folder has one per architecture)" },
+      '--congestion': { value: 'NAME', help: "the relay's congestion control for its connections: bbr (default), cubic, reno, or system (this machine's default)" },
       '--signal': { value: 'ADDR', repeat: true, help: 'announce a further server address to routers (repeatable)' },
       '--name': { value: 'NAME', help: 'the name in the printed link (default mpwan)' },
       '--root': { value: 'DIR', help: 'write files under DIR instead of / (for tests and images)' },

@@ -1,6 +1,6 @@
 // `mpwan server setup` (on the VPS): the command-line side (import and remove: servers.ts).
 import type { Runtime } from '../sys/runtime.js';
-import { PROXY_ENGINES, SS_METHODS, type SsMethod } from '../model/config.js';
+import { CONGESTION_CONTROLS, PROXY_ENGINES, SS_METHODS, type CongestionControl, type SsMethod } from '../model/config.js';
 import { MpwanError } from '../model/errors.js';
 import { settled } from '../lib/async.js';
 import { flag, intValue, value, values, type Parsed } from './args.js';
@@ -17,6 +17,10 @@ export async function serverSetupCommand(rt: Runtime, p: Parsed): Promise<number
   if (engine !== undefined && !(PROXY_ENGINES as readonly string[]).includes(engine)) {
     throw new MpwanError('invalid_argument', `--engine takes ${PROXY_ENGINES.join(', ')} (got '${engine.slice(0, 40)}')`);
   }
+  const congestion = value(p, '--congestion');
+  if (congestion !== undefined && !(CONGESTION_CONTROLS as readonly string[]).includes(congestion)) {
+    throw new MpwanError('invalid_argument', `--congestion takes ${CONGESTION_CONTROLS.join(', ')} (got '${congestion.slice(0, 40)}')`);
+  }
   const port = intValue(p, '--port', 1, 65535);
   const address = value(p, '--address');
   const o: SetupOptions = {
@@ -24,6 +28,7 @@ export async function serverSetupCommand(rt: Runtime, p: Parsed): Promise<number
     ...(port !== undefined ? { port } : {}), ...(method !== undefined ? { method: method as SsMethod } : {}),
     ...(address !== undefined ? { address } : {}), ...(engine !== undefined ? { engine: engine as ServerEngine } : {}),
     ...(value(p, '--relay') !== undefined ? { relay: value(p, '--relay')! } : {}),
+    ...(congestion !== undefined ? { congestion: congestion as CongestionControl } : {}),
   };
   const r = await serverSetup(rt, o);
   if (r.steps.length === 0) rt.stdout('Nothing to change: this server is set up.\n');
@@ -31,10 +36,10 @@ export async function serverSetupCommand(rt: Runtime, p: Parsed): Promise<number
   if (!o.dryRun && o.root === '/' && r.steps.length > 0) {
     rt.stdout('Start it with: systemctl daemon-reload && systemctl enable --now mpwan-server (restart it if it runs)\n');
   }
-  // Measured (bench/results.md): multipath over clean shaped links stalls with BBR, not with
-  // loss-based control; over links that lose packets (Starlink-like, satellite) BBR did better.
+  // The relay picks its own (--congestion); the shadowsocks engines take the system's. Measured
+  // (bench/results.md): with BBR on both sides, multipath over clean shaped links stalled.
   const cc = (rt.readFile('/proc/sys/net/ipv4/tcp_congestion_control') ?? '').trim();
-  if (cc === 'bbr') {
+  if (cc === 'bbr' && (o.engine ?? 'relay') !== 'relay') {
     rt.stdout('\nNote: this server uses BBR congestion control; MPTCP aggregation measured lower with it than with the\n' +
       "loss-based default, cubic, over clean links, higher over links that lose packets (README, 'Measured' and\n" +
       "'Links as they really are'): for clean links, consider 'sysctl -w net.ipv4.tcp_congestion_control=cubic'.\n");

@@ -1,6 +1,6 @@
 // The option-spec table of each UCI section type (fw4's parse_options specs): type, default,
 // required, list. One table drives the validator and the LuCI forms' datatypes. Pure.
-import { PROXY_ENGINES, QUOTA_ACTIONS, SS_METHODS, type SysctlName, type UplinkMode } from '../model/config.js';
+import { CONGESTION_CONTROLS, PROXY_ENGINES, QUOTA_ACTIONS, SS_METHODS, type SysctlName, type UplinkMode } from '../model/config.js';
 import {
   JIFFIES_SECONDS_MAX, INT_MAX, UINT_MAX, asSysctl, bool, byteSize, duplicateMatch, host, int, ipAddress, netifdName, oneOf, password, prefix, relayKey,
   schedulerName, seconds, type Type,
@@ -101,6 +101,8 @@ export const PROXY = {
   // Absent: 'server' with the relay engine (the shadowsocks engines carry TCP only).
   udp: optional(oneOf(['server', 'direct'] as const)),
   duplicate: list(duplicateMatch, []),
+  // Of the relay's MPTCP connections (bench/results.md, profileTuning: bbr keeps a lossy uplink's share; 'system': the router's default).
+  congestion: option(oneOf(CONGESTION_CONTROLS), 'bbr' as (typeof CONGESTION_CONTROLS)[number]),
   hold_down: option(int(0, 86400), 60),
   lan: list(netifdName, ['lan']),
   bypass: list(prefix, []),

@@ -103,7 +103,7 @@ function parseProxy(c: Collector, sections: UciSection[], secret: 'key' | 'passw
   const udp = v.udp ?? (engine === 'relay' ? 'server' : 'direct');
   return {
     enabled: v.enabled, engine, port: v.port, lan: v.lan, bypass: v.bypass, threads: v.threads, checkInterval: v.check_interval, quic: v.quic,
-    udp, duplicate: v.duplicate, holdDown: v.hold_down, line: s?.line ?? 0,
+    udp, duplicate: v.duplicate, congestion: v.congestion, holdDown: v.hold_down, line: s?.line ?? 0,
   };
 }
 

@@ -115,6 +115,9 @@ export interface ServerConfig {
 /** `relay`: mpwan-relay, in the package (authenticates, does not encrypt); the others where installed. */
 export const PROXY_ENGINES = ['relay', 'shadowsocks-rust', 'shadowsocks-libev'] as const;
 export type ProxyEngine = (typeof PROXY_ENGINES)[number];
+/** What the relay may ask the kernel for (kmod-tcp-bbr brings bbr; cubic is OpenWrt's default). */
+export const CONGESTION_CONTROLS = ['bbr', 'cubic', 'reno', 'system'] as const;
+export type CongestionControl = (typeof CONGESTION_CONTROLS)[number];
 
 /** The transparent proxy that carries LAN TCP to the server over MPTCP. */
 export interface ProxyConfig {
@@ -136,6 +139,8 @@ export interface ProxyConfig {
   udp: 'server' | 'direct';
   /** LAN UDP flows sent on two uplinks at once (relay spelling: `dscp:46`, `port:3478`). */
   duplicate: string[];
+  /** TCP congestion control of the relay's MPTCP connections ('system': the router's default). */
+  congestion: CongestionControl;
   /** Seconds a better server must stay healthy before new LAN traffic goes back to it. */
   holdDown: number;
   /** 1-based line of the section header (0: no proxy section), for messages. */

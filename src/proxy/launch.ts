@@ -40,10 +40,11 @@ export interface ProxyLaunch {
  */
 function relay(proxy: ProxyConfig, paths: EnginePaths, threads: number): ProxyLaunch {
   // The paths file only steers UDP: without it the relay's TCP follows the routing rules.
+  const congestion = proxy.congestion === 'system' ? [] : ['--congestion', proxy.congestion];
   const udp = proxy.udp === 'server' ? ['--udp', '--paths-file', paths.paths, ...proxy.duplicate.flatMap((d) => ['--duplicate', d])] : [];
   return {
     instances: [['mpwan-relay', 'router', '--port', String(proxy.port), '--server-file', paths.server,
-      '--threads', String(threads), '--stats', paths.stats, ...udp]],
+      '--threads', String(threads), '--stats', paths.stats, ...congestion, ...udp]],
     files: [],
     mptcpBy: 'native',
     outputs: [paths.stats],

@@ -2,7 +2,7 @@
 // is listed first (--dry-run stops there); a second run changes nothing and keeps the key
 // or password, so the link it prints stays valid.
 import type { Runtime } from '../sys/runtime.js';
-import type { SsMethod } from '../model/config.js';
+import type { CongestionControl, SsMethod } from '../model/config.js';
 import { MpwanError } from '../model/errors.js';
 import { encodeBase64 } from '../lib/base64.js';
 import { familyOf } from '../lib/inet.js';
@@ -26,6 +26,8 @@ export interface SetupOptions {
   /** Further server addresses announced to routers (`signal` endpoints). */
   signal: string[];
   engine?: ServerEngine;
+  /** The relay's congestion control for its connections to routers (default bbr: bench/results.md, profileTuning). */
+  congestion?: CongestionControl;
   /** The mpwan-relay binary to install (the release tarball's server/ folder has one per architecture). */
   relay?: string;
   name: string;
@@ -103,7 +105,7 @@ export async function serverSetup(rt: Runtime, o: SetupOptions): Promise<{ steps
   }
   files.push(
     [SERVER_PATHS.sysctl, Object.entries(SYSCTLS).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n', 0o644],
-    [SERVER_PATHS.unit, serverUnit(engine, port, o.signal), 0o644],
+    [SERVER_PATHS.unit, serverUnit(engine, port, o.signal, o.congestion ?? 'bbr'), 0o644],
   );
 
   const steps: Step[] = [];

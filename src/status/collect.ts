@@ -8,7 +8,7 @@ import { MpwanError } from '../model/errors.js';
 import { settled } from '../lib/async.js';
 import { readSystem } from '../reconcile/read-system.js';
 import { assess, type Assessment } from '../reconcile/assess.js';
-import { readLinkBytes, readMptcpCounters, readTcpLimits, uptimeMs } from '../sys/procfs.js';
+import { readCongestionControls, readLinkBytes, readMptcpCounters, readTcpLimits, uptimeMs } from '../sys/procfs.js';
 import { readDaemonState, readHealth, readStatusBasis } from '../sys/run-dir.js';
 import { buildStatus, type StatusReport } from './status.js';
 import { daemonStatus, refresh, relayStats, serverConnections } from './refresh.js';
@@ -17,7 +17,7 @@ import { daemonStatus, refresh, relayStats, serverConnections } from './refresh.
 export function statusOf(rt: Runtime, a: Assessment, daemon: DaemonState | null): StatusReport {
   const live = {
     counters: readMptcpCounters(rt), bytes: (dev: string) => readLinkBytes(rt, dev), health: readHealth(rt)?.uplinks ?? {}, relay: relayStats(rt, daemon), usage: a.usage,
-    tcpLimits: readTcpLimits(rt),
+    tcpLimits: readTcpLimits(rt), congestionControls: readCongestionControls(rt),
   };
   const report = buildStatus(a, live, daemon, rt.nowSeconds());
   report.sampled_ms = uptimeMs(rt);

@@ -70,6 +70,8 @@ export interface Readings {
   usage: Ledger | null;
   /** This router's tcp_rmem / tcp_wmem limits (null: unreadable). */
   tcpLimits?: BufferLimits | null;
+  /** The congestion controls the kernel has (null: unreadable). */
+  congestionControls?: string[] | null;
 }
 
 export interface StatusReport {
@@ -220,7 +222,7 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
       refused: { count: live.relay?.tcp.refused ?? 0, last: live.relay?.tcp.refused_at || null },
       udp: udpStatus({ ...snap.config.proxy, enabled: snap.config.proxy.enabled && server !== undefined }, p?.redirect_active ?? false, live.relay),
     },
-    warnings: [...snap.configWarnings, ...snap.desired.warnings, ...snap.diff.warnings, ...(buffers?.warnings ?? [])],
+    warnings: [...snap.configWarnings, ...snap.desired.warnings, ...snap.diff.warnings, ...(buffers?.warnings ?? []), ...congestionWarning(snap, live)],
     buffers,
     default_route: snap.desired.defaultRoutes.map((d) => {
       const known = daemon?.default_route.find((x) => x.family === d.family && x.uplink === d.uplink);
@@ -230,6 +232,14 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
     checked,
     sampled_ms: 0,
   };
+}
+
+/** The relay asks for a congestion control the kernel does not have: its connections get the default. */
+function congestionWarning(snap: Assessment, live: Readings): string[] {
+  const p = snap.config.proxy, have = live.congestionControls;
+  if (!p.enabled || p.engine !== 'relay' || p.congestion === 'system' || !have || have.includes(p.congestion)) return [];
+  const fix = p.congestion === 'bbr' ? 'install kmod-tcp-bbr' : 'load its module';
+  return [`proxy.congestion: this kernel has no ${p.congestion} (it has ${have.join(', ')}): the relay's connections use the router's default; ${fix}, or set congestion 'system'`];
 }
 
 /** The configured rates of the uplinks that are in use, with their configured RTT or else the relay's measured one. */

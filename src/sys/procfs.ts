@@ -51,6 +51,12 @@ export function readTcpLimits(rt: Reader): { rmem: number; wmem: number } | null
   return rmem === null || wmem === null ? null : { rmem, wmem };
 }
 
+/** The congestion controls the kernel has now (loaded modules); null: unreadable. */
+export function readCongestionControls(rt: Reader): string[] | null {
+  const text = rt.readFile('/proc/sys/net/ipv4/tcp_available_congestion_control');
+  return text === null ? null : text.trim().split(/\s+/).filter(Boolean);
+}
+
 export function readLinkBytes(rt: Reader, dev: string): { rx: number; tx: number } | null {
   const read = (what: string) => rt.readFile(`/sys/class/net/${dev}/statistics/${what}_bytes`);
   const rx = read('rx'), tx = read('tx');

@@ -115,7 +115,7 @@ for (const arch of ARCHES) {
       assert.match(i.description, /^Multipath WAN with the kernel's MPTCP: one TCP connection uses every uplink at once .* mpwan-relay to your own server\.$/);
       assert.match(i.hashes, /^[0-9a-f]{40}$/, 'apk mkpkg\'s 20-byte unique id');
       // apk's dependency arrays are sorted by name.
-      assert.deepEqual(i.depends?.map((d) => d.name), ['conntrack', 'ip-full', 'kmod-nft-fib', 'kmod-nft-nat', 'kmod-nft-tproxy', 'libc', 'nftables-json', 'quickjs']);
+      assert.deepEqual(i.depends?.map((d) => d.name), ['conntrack', 'ip-full', 'kmod-nft-fib', 'kmod-nft-nat', 'kmod-nft-tproxy', 'kmod-tcp-bbr', 'libc', 'nftables-json', 'quickjs']);
       assert.deepEqual(i.provides, [{ name: 'mpwan-any' }], 'the virtual provide OpenWrt gives every package: no version');
       assert.deepEqual(pkg.scripts, openwrtScripts('mpwan', makeDefine('postinst'), makeDefine('postrm')));
       for (const s of Object.values(pkg.scripts!)) execFileSync('sh', ['-n', '-c', s]);

@@ -125,7 +125,7 @@ for (const arch of ARCHES) {
     it('mpwan carries this architecture\'s static relay; luci-app-mpwan is the same for every architecture', () => {
       const m = ipks[`mpwan_${fullVersion}_${arch}.ipk`];
       assert.equal(m.control.Architecture, arch);
-      assert.equal(m.control.Depends, 'libc, quickjs, ip-full, nftables-json, kmod-nft-nat, kmod-nft-fib, kmod-nft-tproxy, conntrack');
+      assert.equal(m.control.Depends, 'libc, quickjs, ip-full, nftables-json, kmod-nft-nat, kmod-nft-fib, kmod-nft-tproxy, conntrack, kmod-tcp-bbr');
       const data = tempDir('mpwan-data-');
       execFileSync('tar', ['-xzf', join(m.dir, 'data.tar.gz'), '-C', data]);
       const relay = readFileSync(join(data, 'usr/sbin/mpwan-relay'));

@@ -41,6 +41,14 @@ export const PROFILES: Profile[] = [
   },
 ];
 
+/**
+ * A clean link: the same rate both ways, a fixed one-way delay, no jitter or loss. For tests
+ * that need a rate and a real delay (BBR, which the relay uses, misjudges links with none).
+ */
+export function cleanLink(name: string, rateMbit: number, delayMs: number): LinkSpec {
+  return link(name, rateMbit, rateMbit, { delayMs });
+}
+
 export function profile(name: string): Profile {
   const p = PROFILES.find((x) => x.name === name);
   if (!p) throw new Error(`no link profile '${name}' (have: ${PROFILES.map((x) => x.name).join(', ')})`);

@@ -81,7 +81,7 @@ describe('ipk packages', function () {
       assert.ok(c.Description.length > 20, 'a description');
       assert.ok(p.controlText.endsWith('\n'));
     };
-    expect(mpwan, 'mpwan', 'libc, quickjs, ip-full, nftables-json, kmod-nft-nat, kmod-nft-fib, kmod-nft-tproxy, conntrack',
+    expect(mpwan, 'mpwan', 'libc, quickjs, ip-full, nftables-json, kmod-nft-nat, kmod-nft-fib, kmod-nft-tproxy, conntrack, kmod-tcp-bbr',
       'net', 'feeds/mpwan/package/mpwan', hostIpkArch);
     expect(luci, 'luci-app-mpwan', 'libc, luci-base, mpwan', 'luci', 'feeds/mpwan/luci-app/luci-app-mpwan', 'all');
   });

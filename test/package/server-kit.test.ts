@@ -88,7 +88,7 @@ describe('server kit in the release tarball', function () {
     assert.match(readFileSync(key, 'utf8'), /^[0-9a-f]{64}\n$/);
     assert.ok(link(first)!.startsWith(`mpwan://${readFileSync(key, 'utf8').trim()}@192.0.2.1:8443`));
     assert.match(readFileSync(join(root, 'etc/systemd/system/mpwan-server.service'), 'utf8'),
-      /^ExecStart=\/usr\/local\/sbin\/mpwan-relay server --listen \[::\]:8443 --key-file \/etc\/mpwan-server\/relay\.key$/m);
+      /^ExecStart=\/usr\/local\/sbin\/mpwan-relay server --listen \[::\]:8443 --key-file \/etc\/mpwan-server\/relay\.key --congestion bbr$/m);
   });
 
   it('refuses a machine it has no programs for, saying which it has', () => {

@@ -156,6 +156,7 @@ describe('mpwan CLI bundle under qjs', function () {
       [['server', 'setup', '--port'], /--port needs a value \(N\) \(see 'mpwan server setup --help'\)/],
       [['server', 'setup', '--frobnicate'], /unknown option '--frobnicate' \(see 'mpwan server setup --help'\)/],
       [['server', 'setup', '--method', 'rc4'], /--method takes one of/],
+      [['server', 'setup', '--congestion', 'vegas'], /--congestion takes bbr, cubic, reno, system \(got 'vegas'\)/],
       [['server', 'import', 'ss://garbage'], /cannot import the link: .*paste the line 'mpwan server setup' printed/],
       [['server', 'import', 'http://198.51.100.7:8388'], /cannot import the link: not a server link: expected mpwan:\/\/<key>@<host>:<port> \(or ss:/],
       [['server', 'import', ''], /cannot import the link: the link is empty: expected mpwan:\/\//],

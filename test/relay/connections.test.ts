@@ -23,7 +23,8 @@ describe('mpwan-relay: LAN connections', function () {
   before(() => {
     sweepStale();
     topo = new Topology({ wans: 2, lan: true, dst: true, strictRpFilter: true, ipv6Lan: true });
-    relay = new Relay(topo).start();
+    // As mpwan runs them: bbr on the router's connections and on the server's listener.
+    relay = new Relay(topo, { routerArgs: ['--congestion', 'bbr'], serverArgs: ['--congestion', 'bbr'] }).start();
     dstLog = join(relay.dir, 'dst.log');
     topo.spawn(topo.dst, peerArgv('serve', { ports: { [ECHO]: 'echo', [AFTER_EOF]: 'reply-after-eof', [RESETS]: 'reset', [HOLD]: 'hold', [GREET]: 'greet' }, log: dstLog }), {}, join(relay.dir, 'dst-peer.log'));
     waitListening(topo, topo.dst, GREET);
@@ -49,6 +50,28 @@ describe('mpwan-relay: LAN connections', function () {
     assert.ok(mptcp.MPCapableSYNRX >= 1000, `the server saw ${mptcp.MPCapableSYNRX} MPTCP connections`);
     console.log(`      RSS idle ${idle.router} / ${idle.server} KB, with 1,000 open ${open.router} / ${open.server} KB (router / server)`);
     for (const side of ['router', 'server'] as const) assert.ok(open[side] < 32 * 1024, `${side} RSS ${open[side]} KB with 1,000 open connections`);
+  });
+
+  it('--congestion bbr: every subflow on both sides uses it, the system default stays; a bad name is refused at start', () => {
+    const hold = join(relay.dir, 'release-cc');
+    const out = join(relay.dir, 'cc.out');
+    topo.spawn(topo.cli, peerArgv('clients', { host: topo.destination, port: ECHO, n: 2, holdFile: hold }), {}, out);
+    try {
+      waitFor('2 open connections', () => readFileSync(out, 'utf8').includes('ready'), 600);
+      // Each relayed connection: an MPTCP connection with a subflow per WAN (ss lists them as TCP).
+      const subflows = (ns: string) => topo.exec(ns, ['ss', '-Htin', 'state', 'established', `( dport = :${relay.serverPort} or sport = :${relay.serverPort} )`]).stdout
+        .split('\n').filter((l) => /\b(reno|cubic|bbr)\b/.test(l)).map((l) => /\b(reno|cubic|bbr)\b/.exec(l)![1]);
+      waitFor('both subflows of both connections on each side', () => subflows(topo.rtr).length === 4 && subflows(topo.vps).length === 4, 100);
+      assert.deepEqual([...new Set([...subflows(topo.rtr), ...subflows(topo.vps)])], ['bbr']);
+      for (const ns of [topo.rtr, topo.vps]) assert.notEqual(topo.exec(ns, ['sysctl', '-n', 'net.ipv4.tcp_congestion_control']).stdout.trim(), 'bbr');
+    } finally {
+      writeFileSync(hold, '');
+    }
+    for (const bad of ['BBR', 'bbr;reboot', 'a'.repeat(16)]) {
+      const r = topo.exec(topo.vps, [relay.binary, 'server', '--listen', '1', '--key-file', '/nonexistent', '--congestion', bad]);
+      assert.equal(r.status, 2, bad);
+      assert.match(r.stderr, /invalid or misplaced --congestion/);
+    }
   });
 
   it('half-close: the client shuts its write side and still reads the reply', () => {

@@ -44,7 +44,7 @@ describe('config validation', () => {
         { name: 'lte', mode: 'backup', priority: 7, ula: true, fullmesh: true, health: DEFAULT_HEALTH, metered: false, quota: null, rates: {}, table: 5101, line: 2 },
       ],
       servers: [],
-      proxy: { enabled: false, engine: 'relay', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'server', duplicate: [], holdDown: 60, line: 0 },
+      proxy: { enabled: false, engine: 'relay', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'server', duplicate: [], congestion: 'bbr', holdDown: 60, line: 0 },
     };
     const r = validate("config uplink 'wan'\nconfig uplink 'lte'\n\toption mode 'backup'\n\toption priority '7'\n\toption ula '1'\n\toption fullmesh 'yes'\n");
     const unprobed = (line: number, option: string) => ({
@@ -358,7 +358,7 @@ describe('config validation', () => {
   it('reads the proxy section: lists, defaults, and that it needs an enabled server', () => {
     const server = "config server 'vps'\n\toption host 'vps.example'\n\toption password 'x'\n";
     const r = validate(`${server}config proxy 'proxy'\n\tlist lan 'lan'\n\tlist lan 'guest'\n\toption bypass '192.0.2.0/24'\n\toption threads '2'\n`);
-    assert.deepEqual(r.config!.proxy, { enabled: true, engine: 'shadowsocks-rust', port: 1100, lan: ['lan', 'guest'], bypass: ['192.0.2.0/24'], threads: 2, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], holdDown: 60, line: 4,
+    assert.deepEqual(r.config!.proxy, { enabled: true, engine: 'shadowsocks-rust', port: 1100, lan: ['lan', 'guest'], bypass: ['192.0.2.0/24'], threads: 2, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], congestion: 'bbr', holdDown: 60, line: 4,
     });
     assert.deepEqual(messages("config proxy 'proxy'\n\tlist bypass '192.0.2.0/33'\n\tlist bypass '2001:db8::/32'\n"), [
       "1 proxy: the proxy needs an enabled 'config server' section (mpwan server import '<the link mpwan server setup printed>')",

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { renderTable, renderTableRemoval } from '../../src/nft/table.js';
 import { engineLaunch, libevHasNativeMptcp, planProxy, relayServerLine } from '../../src/proxy/launch.js';
 import { encodeSsLink, parseServerLink, parseSsLink } from '../../src/server/uri.js';
+import { serverUnit } from '../../src/server/unit.js';
 import { decodeBase64, encodeBase64 } from '../../src/lib/base64.js';
 import { encodeUtf8 } from '../../src/lib/utf8.js';
 import { parseUci } from '../../src/config/uci-read.js';
@@ -9,7 +10,7 @@ import { upsertSection } from '../../src/config/uci-edit.js';
 import { countConnectionsTo, mptcpTokensOf, parseSubflows, silentServerConnections } from '../../src/observe/ss.js';
 import type { ProxyConfig, ServerConfig } from '../../src/model/config.js';
 
-const proxy: ProxyConfig = { enabled: true, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], holdDown: 60, line: 0 };
+const proxy: ProxyConfig = { enabled: true, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], congestion: 'bbr', holdDown: 60, line: 0 };
 const server: ServerConfig = { name: 'vps', enabled: true, priority: 50, host: '203.0.113.7', port: 8388, password: 's3cret', method: 'chacha20-ietf-poly1305', line: 1 };
 
 describe('nft table', () => {
@@ -72,7 +73,7 @@ describe('proxy engines', () => {
   it('runs mpwan-relay by default: one process with its threads, its server (and the file with the key) in the server file, the same whichever server', () => {
     const key = 'ab'.repeat(32);
     const p = planProxy({ ...proxy, engine: 'relay', threads: 3 }, { ...server, key }, paths, 4, { libevNativeMptcp: false });
-    assert.deepEqual(p.instances, [['mpwan-relay', 'router', '--port', '1100', '--server-file', paths.server, '--threads', '3', '--stats', paths.stats]]);
+    assert.deepEqual(p.instances, [['mpwan-relay', 'router', '--port', '1100', '--server-file', paths.server, '--threads', '3', '--stats', paths.stats, '--congestion', 'bbr']]);
     assert.deepEqual(p.files, []);
     assert.ok(!JSON.stringify(p.instances).includes(key));
     assert.equal(p.mptcpBy, 'native');
@@ -83,7 +84,9 @@ describe('proxy engines', () => {
     const v6 = planProxy({ ...proxy, engine: 'relay' }, { ...server, host: '2001:db8::7', key }, paths, 2, { libevNativeMptcp: false });
     assert.equal(v6.instances[0][7], '2', 'one thread per CPU by default');
     const udp = planProxy({ ...proxy, engine: 'relay', udp: 'server', duplicate: ['dscp:46', 'port:3478'] }, { ...server, key }, paths, 1, { libevNativeMptcp: false });
-    assert.deepEqual(udp.instances[0].slice(10), ['--udp', '--paths-file', paths.paths, '--duplicate', 'dscp:46', '--duplicate', 'port:3478']);
+    assert.deepEqual(udp.instances[0].slice(12), ['--udp', '--paths-file', paths.paths, '--duplicate', 'dscp:46', '--duplicate', 'port:3478']);
+    const system = planProxy({ ...proxy, engine: 'relay', congestion: 'system' }, { ...server, key }, paths, 1, { libevNativeMptcp: false });
+    assert.ok(!system.instances[0].includes('--congestion'), "'system' leaves the router's default");
   });
 
   it('runs shadowsocks-libev 3.3.5 under mptcpize, one instance per thread, password only in the config', () => {
@@ -205,5 +208,15 @@ describe('ss parser', () => {
     const tokens = mptcpTokensOf(msk, [4242]);
     assert.deepEqual([...tokens], ['aaaaaaaa']);
     assert.deepEqual(silentServerConnections(stalled, '10.99.0.1', 8388, 5000, { tokens }), { silent: 1, answered: 0 });
+  });
+});
+
+describe('the server unit (mpwan server setup)', () => {
+  it("runs the relay with bbr unless told otherwise; 'system' leaves the machine's default", () => {
+    const execStart = (u: string) => /^ExecStart=(.*)$/m.exec(u)![1];
+    assert.equal(execStart(serverUnit('relay', 8443, [])), '/usr/local/sbin/mpwan-relay server --listen [::]:8443 --key-file /etc/mpwan-server/relay.key --congestion bbr');
+    assert.equal(execStart(serverUnit('relay', 8443, [], 'cubic')).split(' ').slice(-2).join(' '), '--congestion cubic');
+    assert.ok(!execStart(serverUnit('relay', 8443, [], 'system')).includes('--congestion'));
+    assert.ok(!execStart(serverUnit('shadowsocks-rust', 8443, [])).includes('--congestion'), 'the shadowsocks engines take the system default');
   });
 });

@@ -71,6 +71,18 @@ describe('buffer needs (bandwidth-delay product)', () => {
     assert.match(s.warnings[0], /tcp_rmem allows 2\.0 MB/);
   });
 
+  it("warns when the relay's congestion control is missing from the kernel (kmod-tcp-bbr not loaded)", () => {
+    const v = validateConfig("config uplink 'wan'\n", '/etc/config/mpwan');
+    const withProxy = (congestion: 'bbr' | 'system') => ({ ...v.config!, proxy: { ...v.config!.proxy, enabled: true, engine: 'relay' as const, congestion } });
+    const snap = (congestion: 'bbr' | 'system') => ({ config: withProxy(congestion), desired: { uplinks: [], warnings: [], defaultRoutes: [], enabled: true, limits: null }, observed: { endpoints: [], limits: { subflows: 0, addAddrAccepted: 0 } }, diff: { changes: [], warnings: [], owned: { endpoints: [] } }, configWarnings: [] });
+    const warnings = (congestion: 'bbr' | 'system', have: string[] | null) =>
+      buildStatus(snap(congestion) as unknown as Parameters<typeof buildStatus>[0], { counters: {}, bytes: () => null, health: {}, relay: null, usage: null, congestionControls: have }).warnings;
+    assert.deepEqual(warnings('bbr', ['reno', 'cubic']), ["proxy.congestion: this kernel has no bbr (it has reno, cubic): the relay's connections use the router's default; install kmod-tcp-bbr, or set congestion 'system'"]);
+    assert.deepEqual(warnings('bbr', ['reno', 'cubic', 'bbr']), []);
+    assert.deepEqual(warnings('system', ['reno', 'cubic']), []);
+    assert.deepEqual(warnings('bbr', null), [], 'unreadable: not judged');
+  });
+
   it('rejects rates and RTTs that are not whole positive numbers', () => {
     const v = validateConfig("config uplink 'wan'\n\toption download '0'\n\toption rtt '1.5'\n", '/etc/config/mpwan');
     assert.deepEqual(v.errors.map((e) => e.option), ['wan.download', 'wan.rtt']);

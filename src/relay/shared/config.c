@@ -22,6 +22,7 @@ static const char USAGE[] =
 	"       mpwan-relay server --listen [ADDR:]PORT --key-file FILE [--threads N] [--allow PREFIX]...\n"
 	"                          [--max-skew S] [--max-pending N] [--stats FILE]\n"
 	"  both: [--max-sessions N] [--io-in copy|splice:BYTES] [--io-out copy|splice:BYTES] [--verbose]\n"
+	"        [--congestion NAME]   (of the MPTCP sockets, e.g. bbr; unavailable: the system's default)\n"
 	"  (io-in: how bytes are written into the MPTCP socket; io-out: read from it)\n"
 	"       mpwan-relay probe     (TCP connects for mpwan's health probes: requests on stdin, see probe.c)\n"
 	"       mpwan-relay --version\n";
@@ -69,6 +70,18 @@ static int duplicate(const char *s, struct config *cfg)
 	return -1;
 }
 
+/* A congestion control's name as the kernel spells them (TCP_CA_NAME_MAX is 16 with the NUL). */
+static int congestion_name(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > 15)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
 /* The key file: 64 lower-case hex digits (+ newline), readable by its owner only. */
 static int load_key(const char *path, struct config *cfg)
 {
@@ -87,6 +100,7 @@ int parse_config(int argc, char **argv, struct config *cfg)
 		{ "io-in", 1, 0, 'i' },	   { "io-out", 1, 0, 'o' },	 { "verbose", 0, 0, 'v' },
 		{ "udp", 0, 0, 'u' },	   { "paths-file", 1, 0, 'f' },	 { "duplicate", 1, 0, 'd' },
 		{ "max-sessions", 1, 0, 'm' }, { "help", 0, 0, 'h' },	 { "server-file", 1, 0, 'F' },
+		{ "congestion", 1, 0, 'C' },
 		{ 0, 0, 0, 0 },
 	};
 	memset(cfg, 0, sizeof *cfg);
@@ -136,6 +150,7 @@ int parse_config(int argc, char **argv, struct config *cfg)
 		case 'f': if (cfg->server || strlen(optarg) > 4000) bad = "--paths-file"; else cfg->paths_file = optarg; break;
 		case 'F': if (cfg->server || strlen(optarg) > 4000) bad = "--server-file"; else cfg->server_file = optarg; break;
 		case 'd': if (cfg->server || duplicate(optarg, cfg) < 0) bad = "--duplicate"; break;
+		case 'C': if (!congestion_name(optarg)) bad = "--congestion"; else cfg->congestion = optarg; break;
 		case 'm': if (number(optarg, 1, 1 << 20, &v) < 0) bad = "--max-sessions"; else cfg->max_sessions = (int)v; break;
 		default: fputs(USAGE, stderr); return -1;
 		}

@@ -23,6 +23,7 @@ struct config {
 	const char *server_file; /* router: where the server is read from, at start and on SIGHUP */
 	int threads, verbose, max_skew, max_pending, nallow;
 	const char *stats;
+	const char *congestion; /* TCP_CONGESTION of the MPTCP sockets; NULL: the system's default */
 	struct hmac_key tcp_key, udp_key;
 	struct prefix allow[MAX_ALLOW];
 	/* "in": bytes written into the MPTCP socket; "out": bytes read from it. */

@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +56,13 @@ void set_nodelay(int fd)
 {
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+void set_congestion(int fd, const char *name)
+{
+	static _Atomic int warned;
+	if (name && setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, (socklen_t)strlen(name)) < 0 && !atomic_exchange(&warned, 1))
+		logmsg("congestion control %s: %s: the system's default stays", name, strerror(errno));
 }
 
 void close_reset(int fd)

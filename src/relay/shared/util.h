@@ -14,6 +14,10 @@ int sock_error(int fd);
 void set_nodelay(int fd);
 /* Closes with SO_LINGER 0: the peer gets a reset. */
 void close_reset(int fd);
+/* TCP_CONGESTION `name` (NULL: leave the system's default), inherited by an MPTCP socket's
+ * subflows and a listener's connections; refused (the module is missing): logged once, and
+ * the socket keeps the default. */
+void set_congestion(int fd, const char *name);
 /* Room for a burst of datagrams on a socket that many flows share. */
 void burst_room(int fd);
 

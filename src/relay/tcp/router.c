@@ -55,6 +55,7 @@ static int open_upstream(struct worker *w, struct conn *c)
 	if (fd < 0)
 		return -1;
 	set_nodelay(fd);
+	set_congestion(fd, w->cfg->congestion);
 	c->s[1].fd = fd;
 	c->s[1].eagain_only = 1;
 	if (connect(fd, (const struct sockaddr *)&up->addr, up->len) < 0 && errno != EINPROGRESS)

@@ -28,6 +28,8 @@ static int listener(const struct config *cfg)
 	}
 	if (fd < 0)
 		return -1;
+	if (cfg->server) /* the router's connections (and their subflows) inherit it */
+		set_congestion(fd, cfg->congestion);
 	int one = 1, zero = 0;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0 ||

@@ -39,7 +39,7 @@ export function serverCommand(serverRoot: string): string[] {
  * `server setup --relay` from the router's install root. 'shadowsocks-libev': ss-server and
  * ss-redir 3.3.5 under mptcpize, as this machine has them.
  */
-export function setupAggregation(topo: Topology, proxyOptions: [string, string][] = [], engine: Engine = 'relay'): Aggregation {
+export function setupAggregation(topo: Topology, proxyOptions: [string, string][] = [], engine: Engine = 'relay', serverSetupArgs: string[] = []): Aggregation {
   const rtr = new Router(topo, [
     ...topo.wans.map((w, i) => ({ interface: i === 0 ? 'wan' : `wan${i + 1}`, device: w.dev, metric: 10 * (i + 1) })),
     { interface: 'lan', device: 'lan0' },
@@ -48,7 +48,7 @@ export function setupAggregation(topo: Topology, proxyOptions: [string, string][
   const serverRoot = mkdtempSync(join(tmpdir(), 'mpwan-vps-'));
   const mpwan = join(rtr.root, 'usr/sbin/mpwan');
   const engineArgs = engine === 'relay' ? ['--relay', join(rtr.root, 'usr/sbin/mpwan-relay')] : ['--engine', engine];
-  const setup = topo.exec(topo.vps, [qjsPath(), mpwan, 'server', 'setup', '--root', serverRoot, '--address', topo.server, '--port', String(port), ...engineArgs]);
+  const setup = topo.exec(topo.vps, [qjsPath(), mpwan, 'server', 'setup', '--root', serverRoot, '--address', topo.server, '--port', String(port), ...engineArgs, ...serverSetupArgs]);
   if (setup.status !== 0) throw new Error(`server setup failed: ${setup.stderr}`);
   const link = /mpwan server import '((?:ss|mpwan):\/\/[^']+)'/.exec(setup.stdout)![1];
   const startServer = () => {

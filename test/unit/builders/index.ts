@@ -28,7 +28,7 @@ export function config(uplinks: (string | UplinkConfig)[], globals: Partial<Conf
     },
     uplinks: uplinks.map((u, i) => (typeof u === 'string' ? uplink(u, {}, i) : u)),
     servers: [],
-    proxy: { enabled: false, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], holdDown: 60, line: 0 },
+    proxy: { enabled: false, engine: 'shadowsocks-libev', port: 1100, lan: ['lan'], bypass: [], threads: null, checkInterval: 10, quic: 'tcp', udp: 'direct', duplicate: [], congestion: 'bbr', holdDown: 60, line: 0 },
   };
 }
 

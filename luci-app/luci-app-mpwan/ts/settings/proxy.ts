@@ -87,6 +87,14 @@ export function proxySection(m: LuCI.FormMap): void {
   o.validate = parsedBy(duplicateMatch);
   o.depends('udp', 'server');
   o.retain = true;
+  o = s.option(form.ListValue, 'congestion', _('Congestion control'),
+    _('Of mpwan-relay\'s connections to the server. BBR keeps a lossy uplink (LTE) carrying its share of an upload where loss-based control (cubic, reno) backs off. Where the kernel lacks the chosen one, the router\'s default applies.'));
+  o.value('bbr', 'bbr');
+  o.value('cubic', 'cubic');
+  o.value('reno', 'reno');
+  o.value('system', _('the router\'s default'));
+  o.default = 'bbr';
+  o.depends('engine', 'relay');
   const lan = s.option(widgets.NetworkSelect, 'lan', _('LAN interfaces'));
   lan.multiple = true;
   lan.nocreate = true;
