@@ -67,7 +67,8 @@ export function benchRelay(): RelayBench {
   sweepStale();
   const binary = relayBinary();
   const topo = new Topology({ wans: 2, lan: true, dst: true, strictRpFilter: true });
-  const relay = new Relay(topo, { binary });
+  // As mpwan runs it: BBR on its connections, both sides (shadowsocks-libev takes the namespaces' reno).
+  const relay = new Relay(topo, { binary, routerArgs: ['--congestion', 'bbr'], serverArgs: ['--congestion', 'bbr'] });
   try {
     relay.start();
     const ss = startSsLibev(topo, relay);

@@ -46,6 +46,15 @@ interface Watch {
   lastTcpAt: number;
 }
 
+/**
+ * The TCP probe of a server: a connect, then the answer to a signed handshake, two round trips
+ * (queues included) that on a satellite (600 ms) outlast the 1 s probe timeout: the timeout, or
+ * three times the uplink's measured round trip, in whole seconds.
+ */
+export function serverProbeTimeoutS(timeoutS: number, latencyMs: number | null): number {
+  return Math.max(timeoutS, Math.ceil((3 * (latencyMs ?? 0)) / 1000));
+}
+
 /** While ICMP answers, the TCP connect to the server runs this often (while it does not: every round). */
 export const SERVER_PROBE_SPACING_MS = 5000;
 /** ... and no more often than every this many probe rounds (a slowly probed, metered uplink connects rarely too). */
@@ -199,7 +208,8 @@ export class HealthMonitor {
     const spacing = Math.max(SERVER_PROBE_SPACING_MS, SERVER_PROBE_ROUNDS * w.uplink.health.interval * 1000);
     if (tcp.length > 0 && (!streaming || icmpLate || now - w.lastTcpAt >= spacing)) {
       w.lastTcpAt = now;
-      for (const t of tcp) run(`tcp ${t.host}`, this.tcp.connect(t.source, t.host, t.port!, timeoutS, t.keyFile), t);
+      const tcpTimeoutS = serverProbeTimeoutS(timeoutS, w.tracker.latencyMs());
+      for (const t of tcp) run(`tcp ${t.host}`, this.tcp.connect(t.source, t.host, t.port!, tcpTimeoutS, t.keyFile), t);
     }
   }
 

@@ -38,6 +38,11 @@ export class HealthTracker {
     return this.probed ? null : this.go('up', 'carrier is back', now);
   }
 
+  /** The mean round trip of the last answered rounds (ms); null before any. */
+  latencyMs(): number | null {
+    return this.latencies.length ? this.latencies.reduce((a, b) => a + b, 0) / this.latencies.length : null;
+  }
+
   record(r: RoundResult, now: number): Transition | null {
     this.rounds.push(r.ok);
     if (this.rounds.length > LOSS_WINDOW) this.rounds.shift();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { HealthTracker } from '../../src/health/tracker.js';
 import { probeTargets } from '../../src/health/targets.js';
-import { HealthMonitor, SERVER_PROBE_SPACING_MS } from '../../src/health/monitor.js';
+import { HealthMonitor, SERVER_PROBE_SPACING_MS, serverProbeTimeoutS } from '../../src/health/monitor.js';
 import { ServerKeeper } from '../../src/daemon/server-keeper.js';
 import { fakeRuntime, missing, ok as answered } from './builders/fake-runtime.js';
 import { planDesired } from '../../src/plan/plan.js';
@@ -400,5 +400,23 @@ describe('health monitor: streaming pings and the server', () => {
     await f.advance(5000);
     assert.ok(heard.length > 0 && heard.every((h) => h === 'reply 10.99.0.1'), `only ping replies: ${[...new Set(heard)]}`);
     monitor.stop();
+  });
+});
+
+describe('the TCP probe of a server on a long path', () => {
+  it('waits three measured round trips when that is longer than the probe timeout (a satellite: 600 ms)', () => {
+    assert.equal(serverProbeTimeoutS(1, null), 1, 'nothing measured yet: the probe timeout');
+    assert.equal(serverProbeTimeoutS(1, 50), 1);
+    assert.equal(serverProbeTimeoutS(1, 610), 2, 'connect and signed handshake: two round trips, and room for a queue');
+    assert.equal(serverProbeTimeoutS(3, 610), 3, 'a longer probe_timeout stays');
+  });
+
+  it('a tracker knows the mean round trip of its answered rounds', () => {
+    const t = new HealthTracker(HEALTH, 0, true);
+    assert.equal(t.latencyMs(), null);
+    t.record({ ok: true, ms: 600 }, 0);
+    t.record({ ok: true, ms: 620 }, 1);
+    t.record({ ok: false }, 2);
+    assert.equal(t.latencyMs(), 610);
   });
 });
