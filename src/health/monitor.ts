@@ -16,6 +16,7 @@ import { KeptStream } from '../sys/kept-stream.js';
 import { startLinkEvents } from '../sys/link-events.js';
 import { ProbeRounds } from './rounds.js';
 import { probeTargets, type ProbeTarget } from './targets.js';
+import { SERVER_PROBE_ROUNDS, SERVER_PROBE_SPACING_MS, serverProbeTimeoutS } from './server-probe.js';
 export interface MonitoredUplink {
   name: string;
   dev: string;
@@ -46,19 +47,6 @@ interface Watch {
   lastTcpAt: number;
 }
 
-/**
- * The TCP probe of a server: a connect, then the answer to a signed handshake, two round trips
- * (queues included) that on a satellite (600 ms) outlast the 1 s probe timeout: the timeout, or
- * three times the uplink's measured round trip, in whole seconds.
- */
-export function serverProbeTimeoutS(timeoutS: number, latencyMs: number | null): number {
-  return Math.max(timeoutS, Math.ceil((3 * (latencyMs ?? 0)) / 1000));
-}
-
-/** While ICMP answers, the TCP connect to the server runs this often (while it does not: every round). */
-export const SERVER_PROBE_SPACING_MS = 5000;
-/** ... and no more often than every this many probe rounds (a slowly probed, metered uplink connects rarely too). */
-const SERVER_PROBE_ROUNDS = 6;
 const RESTART_MAX_MS = 30000;
 /** While link events arrive, carrier is also read every this many rounds, in case one was missed. */
 const CARRIER_SAFETY_ROUNDS = 10;

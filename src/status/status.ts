@@ -12,8 +12,8 @@ import type { RelayStats } from '../observe/relay-stats.js';
 import { describeChange } from '../apply/render.js';
 import { VERSION } from '../version.js';
 import { hostPort } from '../lib/inet.js';
-import { checkBuffers, type BufferCheck, type BufferLimits } from './buffer-check.js';
-import { SERVER_SETUP_BUFFERS } from '../model/tcp-buffers.js';
+import type { BufferCheck, BufferLimits } from './buffer-check.js';
+import { bufferCheck, congestionWarning } from './tuning.js';
 
 /** Counters worth showing: joins, fallbacks to TCP, rejections. */
 export const KEY_COUNTERS = [
@@ -195,7 +195,7 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
     };
   });
   const ours = new Set(uplinks.flatMap((u) => u.endpoints.map((e) => e.id)));
-  const buffers = bufferCheck(snap, live);
+  const buffers = bufferCheck(snap.config, live.relay, live.tcpLimits ?? null);
   const pick: Record<string, number> = {};
   for (const k of KEY_COUNTERS) pick[k] = counters[k] ?? 0;
   return {
@@ -222,7 +222,7 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
       refused: { count: live.relay?.tcp.refused ?? 0, last: live.relay?.tcp.refused_at || null },
       udp: udpStatus({ ...snap.config.proxy, enabled: snap.config.proxy.enabled && server !== undefined }, p?.redirect_active ?? false, live.relay),
     },
-    warnings: [...snap.configWarnings, ...snap.desired.warnings, ...snap.diff.warnings, ...(buffers?.warnings ?? []), ...congestionWarning(snap, live)],
+    warnings: [...snap.configWarnings, ...snap.desired.warnings, ...snap.diff.warnings, ...(buffers?.warnings ?? []), ...congestionWarning(snap.config.proxy, live.congestionControls ?? null)],
     buffers,
     default_route: snap.desired.defaultRoutes.map((d) => {
       const known = daemon?.default_route.find((x) => x.family === d.family && x.uplink === d.uplink);
@@ -232,21 +232,4 @@ export function buildStatus(snap: Assessment, live: Readings, daemon: DaemonStat
     checked,
     sampled_ms: 0,
   };
-}
-
-/** The relay asks for a congestion control the kernel does not have: its connections get the default. */
-function congestionWarning(snap: Assessment, live: Readings): string[] {
-  const p = snap.config.proxy, have = live.congestionControls;
-  if (!p.enabled || p.engine !== 'relay' || p.congestion === 'system' || !have || have.includes(p.congestion)) return [];
-  const fix = p.congestion === 'bbr' ? 'install kmod-tcp-bbr' : 'load its module';
-  return [`proxy.congestion: this kernel has no ${p.congestion} (it has ${have.join(', ')}): the relay's connections use the router's default; ${fix}, or set congestion 'system'`];
-}
-
-/** The configured rates of the uplinks that are in use, with their configured RTT or else the relay's measured one. */
-function bufferCheck(snap: Assessment, live: Readings): BufferCheck | null {
-  const measured = (name: string) => live.relay?.udp.paths.find((p) => p.name === name && p.rtt_ms !== null)?.rtt_ms ?? 0;
-  const uplinks = snap.config.uplinks.filter((u) => u.mode !== 'off').map((u) => ({
-    name: u.name, downMbit: u.rates.downMbit ?? 0, upMbit: u.rates.upMbit ?? 0, rttMs: u.rates.rttMs ?? measured(u.name),
-  }));
-  return checkBuffers(uplinks, live.tcpLimits ?? null, SERVER_SETUP_BUFFERS);
 }

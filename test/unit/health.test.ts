@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { HealthTracker } from '../../src/health/tracker.js';
 import { probeTargets } from '../../src/health/targets.js';
-import { HealthMonitor, SERVER_PROBE_SPACING_MS, serverProbeTimeoutS } from '../../src/health/monitor.js';
+import { HealthMonitor } from '../../src/health/monitor.js';
+import { SERVER_PROBE_SPACING_MS, serverProbeTimeoutS } from '../../src/health/server-probe.js';
 import { ServerKeeper } from '../../src/daemon/server-keeper.js';
 import { fakeRuntime, missing, ok as answered } from './builders/fake-runtime.js';
 import { planDesired } from '../../src/plan/plan.js';

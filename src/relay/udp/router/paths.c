@@ -22,8 +22,6 @@
 #define IPV6_FREEBIND 78
 #endif
 
-#define KA_EVERY_MS 100
-#define DEAD_AFTER_MS 600 /* the most a path may stay silent, and the trust a new path gets */
 #define ACTIVE_MS 10000
 
 static int path_socket(const struct udp_router *r, const struct dest *src)
@@ -48,15 +46,6 @@ static int path_socket(const struct udp_router *r, const struct dest *src)
 		return -1;
 	}
 	return fd;
-}
-
-/* Silence that means a dead path: two lost answers in a row are not enough (a lossy LTE path
- * loses about one in a hundred), three are; a quarter of the round trip allows for the jitter
- * that comes with a longer path. The measurements are in README.md. */
-static int64_t dead_after_ms(const struct path *p)
-{
-	int64_t ms = 3 * KA_EVERY_MS + p->srtt_us / 4000;
-	return ms < DEAD_AFTER_MS ? ms : DEAD_AFTER_MS;
 }
 
 static int alive(const struct udp_router *r, const struct path *p)
@@ -180,19 +169,6 @@ void paths_activity(struct udp_router *r)
 	r->next_ka_ms = r->u.now_ms;
 }
 
-static void keepalive(struct udp_router *r, struct path *p)
-{
-	uint8_t b[DG_ROOM + DG_TAG];
-	if (++r->ka_seq == 0)
-		r->ka_seq = 1;
-	struct dg_head h = { .type = DG_KEEPALIVE, .session = r->router_id, .seq = r->ka_seq, .time = r->u.now_s };
-	size_t total;
-	uint8_t *dg = dg_seal(b + DG_ROOM, 0, &h, &r->key, &total);
-	p->ka[p->ka_next].seq = h.seq, p->ka[p->ka_next].sent_us = mono_us();
-	p->ka_next = (p->ka_next + 1) % KA_RING;
-	paths_send(r, p, dg, total);
-}
-
 /* Metered paths that would carry nothing: behind `need` paths that answer. Trusted meanwhile,
  * so that when they are needed datagrams go at once, and keepalives start. */
 static void mark_standby(struct udp_router *r)
@@ -226,29 +202,12 @@ int64_t paths_tick(struct udp_router *r)
 	if (r->u.now_ms >= r->next_ka_ms) {
 		for (int i = 0; i < r->npaths; i++)
 			if (!r->paths[i].standby)
-				keepalive(r, &r->paths[i]);
+				ka_send(r, &r->paths[i]);
 		r->next_ka_ms += KA_EVERY_MS;
 		if (r->next_ka_ms <= r->u.now_ms)
 			r->next_ka_ms = r->u.now_ms + KA_EVERY_MS;
 	}
 	return r->next_ka_ms;
-}
-
-/* An answer to one of this path's recent keepalives, each counted once (a replay is not). */
-static void answered(struct udp_router *r, struct path *p, const struct dg_head *h)
-{
-	for (int i = 0; h->session == r->router_id && i < KA_RING; i++) {
-		if (p->ka[i].seq != h->seq || !h->seq)
-			continue;
-		int64_t rtt = mono_us() - p->ka[i].sent_us;
-		p->ka[i].seq = 0;
-		p->srtt_us = p->srtt_us ? (7 * p->srtt_us + rtt) / 8 : rtt;
-		atomic_store(&p->rtt_us, p->srtt_us);
-		p->last_answer_ms = r->u.now_ms;
-		p->alive_until_ms = r->u.now_ms + dead_after_ms(p);
-		p->frozen_alive = 1;
-		return;
-	}
 }
 
 static int from_server(const struct udp_router *r, const struct sockaddr_storage *a)
@@ -276,6 +235,6 @@ int paths_recv(struct udp_router *r, int index, struct dg_head *h, const uint8_t
 	}
 	if (h->type != DG_ANSWER)
 		return 1;
-	answered(r, p, h);
+	ka_answered(r, p, h);
 	return 0;
 }

@@ -6,6 +6,8 @@
 #define MPWAN_UDP_ROUTER_H
 #include "udp/udp.h"
 
+#define KA_EVERY_MS 100
+#define DEAD_AFTER_MS 600 /* the most a path may stay silent, and the trust a new path gets */
 #define KA_RING 32 /* keepalives remembered per path: answers up to 3.2 s late still count */
 
 enum { UT_LAN = 2, UT_PATH = 16 }; /* epoll tags: + the family's / path's index */
@@ -104,5 +106,10 @@ void paths_send(struct udp_router *r, struct path *p, const uint8_t *dg, size_t 
 void paths_activity(struct udp_router *r);
 int64_t paths_tick(struct udp_router *r);
 void paths_cleanup(struct udp_router *r);
+
+/* keepalive.c */
+void ka_send(struct udp_router *r, struct path *p);
+/* An answer to one of the path's recent keepalives (each counted once): its round trip, and alive for longer. */
+void ka_answered(struct udp_router *r, struct path *p, const struct dg_head *h);
 
 #endif
